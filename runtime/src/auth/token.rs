@@ -1,0 +1,90 @@
+//! Access tokens and the trait that supplies them.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::error::Error;
+
+/// The future returned by [`TokenProvider::token`].
+pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<AccessToken, Error>> + Send + 'a>>;
+
+/// Supplies OAuth 2 access tokens for requests.
+///
+/// Called once per request with the method's scopes, so an implementation
+/// should cache tokens until shortly before they expire. The trait returns a
+/// boxed future so that it can be used as `dyn TokenProvider`.
+pub trait TokenProvider: Send + Sync + 'static {
+    /// A token valid for `scopes` (which may be empty for methods that
+    /// declare none).
+    fn token<'a>(&'a self, scopes: &'a [&'static str]) -> TokenFuture<'a>;
+}
+
+impl<T: TokenProvider + ?Sized> TokenProvider for Arc<T> {
+    fn token<'a>(&'a self, scopes: &'a [&'static str]) -> TokenFuture<'a> {
+        (**self).token(scopes)
+    }
+}
+
+impl<T: TokenProvider + ?Sized> TokenProvider for Box<T> {
+    fn token<'a>(&'a self, scopes: &'a [&'static str]) -> TokenFuture<'a> {
+        (**self).token(scopes)
+    }
+}
+
+/// An OAuth 2 access token. `Debug` prints `AccessToken(****)`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessToken {
+    secret: String,
+}
+
+impl AccessToken {
+    /// Wraps the token text.
+    pub fn new(secret: impl Into<String>) -> Self {
+        Self {
+            secret: secret.into(),
+        }
+    }
+
+    /// The token text, for putting into an `Authorization` header.
+    pub fn secret(&self) -> &str {
+        &self.secret
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AccessToken(****)")
+    }
+}
+
+/// A provider that always returns the same token, whatever the scopes.
+///
+/// For short-lived programs and tests; the token is never refreshed.
+#[derive(Clone)]
+pub struct StaticToken {
+    token: AccessToken,
+}
+
+impl StaticToken {
+    /// A provider for this token text.
+    pub fn new(token: impl Into<String>) -> Self {
+        Self {
+            token: AccessToken::new(token),
+        }
+    }
+}
+
+impl fmt::Debug for StaticToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StaticToken(****)")
+    }
+}
+
+impl TokenProvider for StaticToken {
+    fn token<'a>(&'a self, _scopes: &'a [&'static str]) -> TokenFuture<'a> {
+        let token = self.token.clone();
+        Box::pin(async move { Ok(token) })
+    }
+}

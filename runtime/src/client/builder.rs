@@ -1,0 +1,167 @@
+//! Configuring and creating a client.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::HeaderValue;
+
+use super::root_url;
+use super::{Client, ClientInner, Service};
+use crate::auth::{Credentials, TokenProvider};
+use crate::error::Error;
+use crate::transport::{ReqwestTransport, Transport};
+
+/// Default time allowed for one request, from sending to the last body byte.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The `User-Agent` sent unless the builder sets another.
+pub const DEFAULT_USER_AGENT: &str = concat!("discogen-runtime/", env!("CARGO_PKG_VERSION"));
+
+/// Builds the client of the generated API `S`.
+///
+/// Nothing is checked or connected until [`ClientBuilder::build`].
+pub struct ClientBuilder<S> {
+    root_url: Option<String>,
+    credentials: Credentials,
+    timeout: Duration,
+    user_agent: Option<String>,
+    transport: Option<Arc<dyn Transport>>,
+    allow_insecure_http: bool,
+    max_response_bytes: usize,
+    // A function pointer keeps the builder Send and Sync whatever `S` is.
+    service: PhantomData<fn() -> S>,
+}
+
+impl<S: Service> Default for ClientBuilder<S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S: Service> ClientBuilder<S> {
+    /// A builder with the API's own root URL, no credentials and the defaults.
+    pub fn new() -> Self {
+        Self {
+            root_url: None,
+            credentials: Credentials::none(),
+            timeout: DEFAULT_TIMEOUT,
+            user_agent: None,
+            transport: None,
+            allow_insecure_http: false,
+            max_response_bytes: crate::transport::DEFAULT_MAX_RESPONSE_BYTES,
+            service: PhantomData,
+        }
+    }
+
+    /// Sends requests to another root URL, such as an emulator, a test
+    /// server, or a regional or mTLS endpoint. The API's service path is
+    /// still appended.
+    pub fn root_url(mut self, url: impl Into<String>) -> Self {
+        self.root_url = Some(url.into());
+        self
+    }
+
+    /// Gets a token from `provider` for each request.
+    pub fn token_provider(mut self, provider: impl TokenProvider) -> Self {
+        self.credentials = self.credentials.with_token_provider(provider);
+        self
+    }
+
+    /// Sends one fixed bearer token with every request.
+    pub fn bearer_token(self, token: impl Into<String>) -> Self {
+        self.token_provider(crate::auth::StaticToken::new(token))
+    }
+
+    /// Sends an API key as the `key` query parameter of every request.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.credentials = self.credentials.with_api_key(key);
+        self
+    }
+
+    /// Replaces all credentials set so far.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+
+    /// Time allowed for each request (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header (default `discogen-runtime/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Sends requests through `transport` instead of a new [`ReqwestTransport`].
+    /// Pass an `Arc` to share one transport between clients.
+    pub fn transport(mut self, transport: impl Transport) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// Allows a plain `http://` root URL on a host that is not loopback.
+    /// Credentials then cross the network unencrypted.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// The largest response body accepted, in bytes (default 64 MiB).
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Checks the settings and creates the client.
+    ///
+    /// Fails with [`crate::ErrorKind::InvalidArgument`] for an unusable root
+    /// URL or user agent, and [`crate::ErrorKind::Transport`] if the HTTP
+    /// client cannot be set up.
+    pub fn build(self) -> Result<S, Error> {
+        let root = self.root_url.as_deref().unwrap_or(S::ROOT_URL);
+        let root_url = root_url::normalize(root, self.allow_insecure_http)?;
+        let base_url = root_url::join_service_path(&root_url, S::SERVICE_PATH);
+        let user_agent = self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);
+        let user_agent = HeaderValue::try_from(user_agent).map_err(|_| {
+            Error::invalid_argument("the user agent has characters not allowed in a header")
+        })?;
+        let transport = match self.transport {
+            Some(transport) => transport,
+            None => Arc::new(
+                ReqwestTransport::new()?.with_max_response_bytes(self.max_response_bytes),
+            ),
+        };
+        let inner = ClientInner {
+            root_url,
+            base_url,
+            credentials: self.credentials,
+            timeout: self.timeout,
+            user_agent,
+            transport,
+            max_response_bytes: self.max_response_bytes,
+        };
+        Ok(S::from_client(Client {
+            inner: Arc::new(inner),
+        }))
+    }
+}
+
+impl<S> fmt::Debug for ClientBuilder<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("root_url", &self.root_url)
+            .field("credentials", &self.credentials)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("custom_transport", &self.transport.is_some())
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
+}

@@ -1,0 +1,261 @@
+//! Expanding path template variables (RFC 6570, as Google uses it).
+//!
+//! Generated code expands a template such as `v1/{+name}:cancel` by pushing
+//! the literal parts itself and each variable through [`push_param`], which
+//! checks the value against the parameter's `pattern` and encodes it.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use regex_lite::Regex;
+
+use crate::encode::{is_unreserved, percent_encode_into};
+use crate::error::Error;
+use crate::text::quoted;
+
+/// Appends the expansion of one template variable to `out`.
+///
+/// - `pattern`: the regular expression from the discovery document. The raw
+///   value must match it, or nothing is appended and an
+///   [`crate::ErrorKind::InvalidArgument`] error names the parameter, the
+///   value and the pattern. Patterns are used as written (Google's are
+///   anchored with `^…$`).
+/// - `reserved == false` (`{name}`): everything but `A-Z a-z 0-9 - . _ ~` is
+///   percent-encoded, `/` included.
+/// - `reserved == true` (`{+name}`): `/` is kept so that resource names like
+///   `projects/p/operations/o` read naturally. With `fully_encode_reserved`
+///   (the document-level `fullyEncodeReservedExpansion: true`) every other
+///   reserved character is encoded, which is what that flag asks of clients.
+///   Without it RFC 6570's reserved characters are kept, except `?` and `#`,
+///   which would end the path, `[` and `]`, which are not allowed in a path,
+///   and `%`, which would let a value smuggle in its own escapes.
+///
+/// In every mode control characters, spaces and non-ASCII text are
+/// percent-encoded as UTF-8. Empty values and the path segments `.` and `..`
+/// are refused: URL normalisation (in clients, proxies and servers) would
+/// otherwise let `..` climb out of the template. Because `%` is always
+/// encoded, a value cannot spell `..` as `%2e%2e` either.
+pub fn push_param(
+    out: &mut String,
+    name: &str,
+    value: &str,
+    reserved: bool,
+    fully_encode_reserved: bool,
+    pattern: Option<&'static str>,
+) -> Result<(), Error> {
+    if let Some(pattern) = pattern {
+        check_pattern(name, value, pattern)?;
+    }
+    check_segments(name, value, reserved)?;
+    let keep: fn(u8) -> bool = match (reserved, fully_encode_reserved) {
+        (false, _) => is_unreserved,
+        (true, true) => keep_slash,
+        (true, false) => keep_reserved,
+    };
+    percent_encode_into(out, value, keep);
+    Ok(())
+}
+
+/// Unreserved characters and `/`.
+fn keep_slash(byte: u8) -> bool {
+    is_unreserved(byte) || byte == b'/'
+}
+
+/// Unreserved characters and RFC 6570's reserved set minus `? # [ ]`.
+fn keep_reserved(byte: u8) -> bool {
+    is_unreserved(byte)
+        || matches!(
+            byte,
+            b'/' | b':'
+                | b'@'
+                | b'!'
+                | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+        )
+}
+
+/// Refuses empty values and dot segments.
+fn check_segments(name: &str, value: &str, reserved: bool) -> Result<(), Error> {
+    if value.is_empty() {
+        return Err(Error::invalid_argument(format!(
+            "path parameter {name:?} must not be empty"
+        )));
+    }
+    // A simple expansion encodes `/`, so the value is one segment at most.
+    let mut segments: Box<dyn Iterator<Item = &str>> = if reserved {
+        Box::new(value.split('/'))
+    } else {
+        Box::new(std::iter::once(value))
+    };
+    if segments.any(|segment| segment == "." || segment == "..") {
+        return Err(Error::invalid_argument(format!(
+            "path parameter {name:?} value {} must not contain a \".\" or \"..\" segment",
+            quoted(value)
+        )));
+    }
+    Ok(())
+}
+
+/// Compiled patterns, so each pattern is compiled once per process. The key
+/// is the `&'static str` from generated code, so the map stays as small as
+/// the set of patterns in the program.
+fn compiled() -> &'static Mutex<HashMap<&'static str, Regex>> {
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, Regex>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn check_pattern(name: &str, value: &str, pattern: &'static str) -> Result<(), Error> {
+    // A panic elsewhere while holding the lock leaves the map intact, so a
+    // poisoned lock is still safe to use.
+    let mut cache = compiled()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let regex = match cache.get(pattern) {
+        Some(regex) => regex,
+        None => {
+            let regex = Regex::new(pattern).map_err(|e| {
+                Error::invalid_argument(format!(
+                    "path parameter {name:?} has a pattern that does not compile: {pattern}"
+                ))
+                .with_source(e)
+            })?;
+            cache.entry(pattern).or_insert(regex)
+        }
+    };
+    if regex.is_match(value) {
+        Ok(())
+    } else {
+        Err(Error::invalid_argument(format!(
+            "path parameter {name:?} value {} does not match the pattern {pattern}",
+            quoted(value)
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn expand(value: &str, reserved: bool, fully: bool) -> Result<String, Error> {
+        let mut out = String::from("v1/");
+        push_param(&mut out, "name", value, reserved, fully, None)?;
+        Ok(out)
+    }
+
+    fn ok(value: &str, reserved: bool, fully: bool) -> String {
+        match expand(value, reserved, fully) {
+            Ok(out) => out,
+            Err(e) => panic!("{value:?} was refused: {e}"),
+        }
+    }
+
+    fn refused(value: &str, reserved: bool, fully: bool) -> Error {
+        match expand(value, reserved, fully) {
+            Ok(out) => panic!("{value:?} was accepted as {out}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn simple_expansion_encodes_everything_but_unreserved() {
+        assert_eq!(ok("a b", false, true), "v1/a%20b");
+        assert_eq!(ok("50%", false, true), "v1/50%25");
+        assert_eq!(ok("a?b#c", false, true), "v1/a%3Fb%23c");
+        assert_eq!(ok("x/y", false, true), "v1/x%2Fy");
+        assert_eq!(ok("a:b+c", false, false), "v1/a%3Ab%2Bc");
+        assert_eq!(ok("A-z.0_9~", false, true), "v1/A-z.0_9~");
+    }
+
+    #[test]
+    fn reserved_expansion_keeps_slash() {
+        assert_eq!(
+            ok("projects/p/operations/123", true, true),
+            "v1/projects/p/operations/123"
+        );
+    }
+
+    #[test]
+    fn fully_encoded_reserved_expansion() {
+        assert_eq!(ok("a:b@c,d=e+f", true, true), "v1/a%3Ab%40c%2Cd%3De%2Bf");
+        assert_eq!(ok("a?b#c", true, true), "v1/a%3Fb%23c");
+        assert_eq!(ok("p/50%", true, true), "v1/p/50%25");
+    }
+
+    #[test]
+    fn plain_reserved_expansion_keeps_reserved_but_not_query_or_fragment() {
+        assert_eq!(ok("a:b@c,d=e+f", true, false), "v1/a:b@c,d=e+f");
+        assert_eq!(ok("a?b#c", true, false), "v1/a%3Fb%23c");
+        assert_eq!(ok("50%2e", true, false), "v1/50%252e");
+        assert_eq!(ok("[x]", true, false), "v1/%5Bx%5D");
+    }
+
+    #[test]
+    fn unicode_and_controls_are_encoded() {
+        assert_eq!(ok("é", false, true), "v1/%C3%A9");
+        assert_eq!(ok("日本/é", true, false), "v1/%E6%97%A5%E6%9C%AC/%C3%A9");
+        assert_eq!(ok("a\r\nb", true, false), "v1/a%0D%0Ab");
+        assert_eq!(ok("a\tb\u{7f}", false, true), "v1/a%09b%7F");
+    }
+
+    #[test]
+    fn dot_segments_are_refused() {
+        for value in ["..", ".", "a/../b", "../x", "a/.", "./a"] {
+            let e = refused(value, true, true);
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+            assert!(e.to_string().contains("segment"), "{e}");
+        }
+        refused("..", false, true);
+        refused(".", false, false);
+        // Dots inside a segment are ordinary characters.
+        assert_eq!(ok("a..b/.c", true, true), "v1/a..b/.c");
+        // In a simple expansion `/` is encoded, so this is one harmless segment.
+        assert_eq!(ok("../x", false, true), "v1/..%2Fx");
+        // An encoded dot cannot be smuggled in.
+        assert_eq!(ok("%2e%2e", true, false), "v1/%252e%252e");
+    }
+
+    #[test]
+    fn empty_values_are_refused() {
+        assert_eq!(refused("", false, true).kind(), ErrorKind::InvalidArgument);
+        assert_eq!(refused("", true, true).kind(), ErrorKind::InvalidArgument);
+    }
+
+    #[test]
+    fn pattern_mismatch_names_parameter_value_and_pattern() {
+        const PATTERN: &str = "^projects/[^/]+/operations/[^/]+$";
+        let mut out = String::new();
+        let ok = push_param(&mut out, "name", "projects/p/operations/1", true, true, Some(PATTERN));
+        assert!(ok.is_ok());
+        let mut out = String::new();
+        let err = push_param(&mut out, "name", "projects/p", true, true, Some(PATTERN)).err();
+        let err = err.map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("\"name\""), "{err}");
+        assert!(err.contains("\"projects/p\""), "{err}");
+        assert!(err.contains(PATTERN), "{err}");
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn pattern_is_checked_against_the_raw_value() {
+        let mut out = String::new();
+        let result = push_param(&mut out, "id", "a b", false, true, Some("^[a-z ]+$"));
+        assert!(result.is_ok());
+        assert_eq!(out, "a%20b");
+    }
+
+    #[test]
+    fn broken_pattern_is_an_error_not_a_panic() {
+        let mut out = String::new();
+        let result = push_param(&mut out, "id", "x", false, true, Some("(["));
+        assert_eq!(result.err().map(|e| e.kind()), Some(ErrorKind::InvalidArgument));
+    }
+}

@@ -1,0 +1,115 @@
+//! Building the `http::Request` for one API call, without any I/O.
+//!
+//! Credentials are added later by [`Client::execute`], because getting a
+//! token may need the network. That keeps building pure, so generated
+//! crates can hand out requests for testing or for another transport.
+
+use std::fmt;
+
+use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use serde::Serialize;
+
+use crate::client::Client;
+use crate::encode::{is_unreserved, percent_encode_into};
+use crate::error::Error;
+use crate::wire::QueryValue;
+
+/// Query characters left as they are besides the unreserved ones. They are
+/// legal in a query (RFC 3986) and keep values such as `fields=items(id,name)`
+/// or `user@example.com` readable. `&`, `=`, `+`, `#`, `;`, `%` and space are
+/// encoded, since servers give them meaning.
+fn keep_in_query(byte: u8) -> bool {
+    is_unreserved(byte) || matches!(byte, b'/' | b':' | b'@' | b',' | b'$' | b'(' | b')' | b'*')
+}
+
+/// Collects the URL, headers and body of one request.
+pub struct RequestBuilder {
+    method: http::Method,
+    url: String,
+    has_query: bool,
+    headers: http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl RequestBuilder {
+    /// Starts a request to `path`, an already expanded method path.
+    ///
+    /// A relative `path` is resolved against the client's base URL. A path
+    /// that starts with `/` is resolved against the root URL instead, as
+    /// discovery's media upload paths are.
+    pub fn new(client: &Client, method: http::Method, path: &str) -> Self {
+        let url = match path.strip_prefix('/') {
+            Some(from_root) => format!("{}{from_root}", client.root_url()),
+            None => format!("{}{path}", client.base_url()),
+        };
+        Self {
+            method,
+            has_query: url.contains('?'),
+            url,
+            headers: http::HeaderMap::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// Appends `name=value` to the query. Calling it again with the same
+    /// name sends the parameter again, which is how repeated parameters go.
+    pub fn query<V: QueryValue + ?Sized>(&mut self, name: &str, value: &V) {
+        self.url.push(if self.has_query { '&' } else { '?' });
+        self.has_query = true;
+        percent_encode_into(&mut self.url, name, keep_in_query);
+        self.url.push('=');
+        percent_encode_into(&mut self.url, &value.to_query(), keep_in_query);
+    }
+
+    /// Serializes `body` as the JSON request body.
+    pub fn json_body<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
+        self.body = serde_json::to_vec(body).map_err(|e| {
+            Error::invalid_argument(format!("the request body cannot be written as JSON: {e}"))
+                .with_source(e)
+        })?;
+        self.headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        Ok(())
+    }
+
+    /// Uses `body` as it is, with the given content type (for media uploads).
+    pub fn raw_body(&mut self, content_type: HeaderValue, body: impl Into<Vec<u8>>) {
+        self.body = body.into();
+        self.headers.insert(CONTENT_TYPE, content_type);
+    }
+
+    /// Sets a header, replacing any earlier value of the same name.
+    pub fn header(&mut self, name: HeaderName, value: HeaderValue) {
+        self.headers.insert(name, value);
+    }
+
+    /// The URL built so far.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The finished request.
+    pub fn build(self) -> Result<http::Request<Vec<u8>>, Error> {
+        let uri = http::Uri::try_from(self.url.as_str()).map_err(|e| {
+            Error::invalid_argument(format!("the request URL is not valid: {e}"))
+        })?;
+        let mut request = http::Request::new(self.body);
+        *request.method_mut() = self.method;
+        *request.uri_mut() = uri;
+        *request.headers_mut() = self.headers;
+        Ok(request)
+    }
+}
+
+impl fmt::Debug for RequestBuilder {
+    /// Shows header names only and hides credential parameters in the URL,
+    /// in case a caller added them by hand.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestBuilder")
+            .field("method", &self.method)
+            .field("url", &crate::redact::url(&self.url))
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}

@@ -1,0 +1,121 @@
+//! Google's error model: `google.rpc.Status`, its codes and its details.
+//!
+//! REST errors arrive as `{"error": {"code", "message", "status", "details"}}`
+//! and long-running operations carry the same object in their `error` field.
+
+mod code;
+mod details;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use code::Code;
+pub use details::{
+    decode_details, BadRequest, Detail, ErrorInfo, FieldViolation, Help, Link, LocalizedMessage,
+    PreconditionFailure, PreconditionViolation, QuotaFailure, QuotaViolation, RequestInfo,
+    ResourceInfo, RetryInfo,
+};
+
+/// A `google.rpc.Status`: an error code, a message and structured details.
+///
+/// Every field is optional when reading, and keys this type does not know
+/// (such as the legacy `errors` array) are kept in `extra`.
+///
+/// In a REST error body `code` is the HTTP status (404); inside an
+/// operation it is the canonical code (5). [`Status::code_enum`] handles both.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Status {
+    /// The HTTP status or canonical code, depending on the source (see above).
+    pub code: i32,
+    /// A message for developers, in English.
+    pub message: String,
+    /// The canonical code's name, such as `NOT_FOUND`, in REST error bodies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The details, each a JSON object with an `@type`. See [`Status::typed_details`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<serde_json::Value>,
+    /// Keys not listed above, as sent.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl Status {
+    /// Reads the `error` object of a Google error body. `None` if the body is
+    /// not such an error.
+    pub fn from_error_body(body: &[u8]) -> Option<Status> {
+        parse_error_body(body).map(|(status, _)| status)
+    }
+
+    /// The canonical code.
+    ///
+    /// Prefers the `status` name when it is a known one. Otherwise a `code`
+    /// from 0 to 16 is taken as canonical, and a larger one as an HTTP status
+    /// mapped the way Google's front end maps it; anything else is
+    /// [`Code::Other`].
+    pub fn code_enum(&self) -> Code {
+        if let Some(code) = self.status.as_deref().and_then(Code::from_name) {
+            return code;
+        }
+        let direct = Code::from(self.code);
+        if matches!(direct, Code::Other(_)) {
+            u16::try_from(self.code)
+                .ok()
+                .and_then(Code::from_http_status)
+                .unwrap_or(direct)
+        } else {
+            direct
+        }
+    }
+
+    /// The details decoded by their `@type`, one entry per detail.
+    pub fn typed_details(&self) -> Vec<Detail> {
+        decode_details(&self.details)
+    }
+
+    /// The delay asked for by the first `RetryInfo` detail, if it has a
+    /// non-negative one.
+    pub fn retry_delay(&self) -> Option<std::time::Duration> {
+        self.typed_details().into_iter().find_map(|detail| match detail {
+            Detail::RetryInfo(RetryInfo {
+                retry_delay: Some(delay),
+            }) => std::time::Duration::try_from(delay).ok(),
+            _ => None,
+        })
+    }
+}
+
+impl fmt::Display for Status {
+    /// `NOT_FOUND: message`, using the `status` name or else the code.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.status {
+            Some(name) => write!(f, "{name}: {}", self.message),
+            None => write!(f, "{}: {}", self.code_enum(), self.message),
+        }
+    }
+}
+
+/// Finds the error object in a body and decodes it, returning the raw JSON
+/// too so that callers can decode it again into their own type.
+///
+/// Accepts `{"error": {...}}` and, as some Google front ends send, a JSON
+/// array whose first element has that shape.
+pub(crate) fn parse_error_body(body: &[u8]) -> Option<(Status, serde_json::Value)> {
+    let document: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let envelope = match document {
+        serde_json::Value::Array(mut items) if !items.is_empty() => items.swap_remove(0),
+        other => other,
+    };
+    let error = match envelope {
+        serde_json::Value::Object(mut map) => map.remove("error")?,
+        _ => return None,
+    };
+    if !error.is_object() {
+        return None;
+    }
+    let status = Status::deserialize(&error).ok()?;
+    Some((status, error))
+}
