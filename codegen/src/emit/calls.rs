@@ -1,0 +1,320 @@
+//! The resources module: accessor structs mirroring the resource tree, and
+//! one call builder per method.
+
+use super::docs;
+use super::types::{ident, rust};
+use crate::ir::{Api, Docs, Location, Method, Param, PathPart, Resource, Ty};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Path from the resources module to the model module.
+pub fn model_path() -> TokenStream {
+    quote!(super::model::)
+}
+
+pub fn resources(api: &Api) -> TokenStream {
+    let mut items = Vec::new();
+    walk(api, &api.root, &mut items, true);
+    quote! {
+        //! Resource accessors and call builders, one builder per method.
+        #![allow(clippy::too_many_arguments, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+        #(#items)*
+    }
+}
+
+fn walk(api: &Api, r: &Resource, items: &mut Vec<TokenStream>, is_root: bool) {
+    if !is_root {
+        items.push(resource_struct(r));
+    }
+    for m in &r.methods {
+        items.push(call(api, m));
+    }
+    for c in &r.children {
+        walk(api, c, items, false);
+    }
+}
+
+fn resource_struct(r: &Resource) -> TokenStream {
+    let name = ident(&r.type_name);
+    let doc = docs::plain(&format!("The `{}` resource.", r.json_name.replace('`', "'")));
+    let body = accessors(r, &quote!(self.client), &TokenStream::new(), &model_path());
+    quote! {
+        #doc
+        #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug)]
+        pub struct #name<'a> {
+            client: &'a ::discogen_runtime::Client,
+        }
+        impl<'a> #name<'a> {
+            pub(crate) fn new(client: &'a ::discogen_runtime::Client) -> Self {
+                Self { client }
+            }
+            #body
+        }
+    }
+}
+
+/// Methods that open sub-resources and start calls, for a resource or the
+/// root `Client`. `here` is the path to the resources module from where the
+/// methods are written, `model` the path to the model module.
+pub fn accessors(r: &Resource, client: &TokenStream, here: &TokenStream, model: &TokenStream) -> TokenStream {
+    let children = r.children.iter().map(|c| {
+        let f = ident(&c.accessor);
+        let t = ident(&c.type_name);
+        let doc = docs::plain(&format!("Methods of the `{}` resource.", c.json_name.replace('`', "'")));
+        quote! {
+            #doc
+            pub fn #f(&self) -> #here #t<'_> {
+                #here #t::new(&#client)
+            }
+        }
+    });
+    let methods = r.methods.iter().map(|m| constructor(m, client, here, model));
+    quote!(#(#methods)* #(#children)*)
+}
+
+fn constructor(m: &Method, client: &TokenStream, here: &TokenStream, model: &TokenStream) -> TokenStream {
+    let f = ident(&m.fn_name);
+    let call = ident(&m.call_type);
+    let doc = method_docs(m);
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for p in &m.required {
+        let name = ident(&p.rust_name);
+        let (arg_ty, conv) = arg_type(p, model);
+        args.push(quote!(#name: #arg_ty));
+        inits.push(quote!(#name: #conv));
+    }
+    if let Some(body) = &m.request {
+        let name = ident(&body.arg_name);
+        let ty = rust(&body.ty, model);
+        args.push(quote!(#name: #ty));
+        inits.push(quote!(#name));
+    }
+    for p in &m.optional {
+        let name = ident(&p.rust_name);
+        let init = if p.repeated { quote!(::std::vec::Vec::new()) } else { quote!(::std::option::Option::None) };
+        inits.push(quote!(#name: #init));
+    }
+    quote! {
+        #doc
+        pub fn #f(&self, #(#args),*) -> #here #call {
+            #here #call {
+                client: ::std::clone::Clone::clone(#client),
+                #(#inits,)*
+                params: ::std::default::Default::default(),
+            }
+        }
+    }
+}
+
+/// The argument type of a required parameter and how to store it.
+fn arg_type(p: &Param, model: &TokenStream) -> (TokenStream, TokenStream) {
+    let name = ident(&p.rust_name);
+    match (&p.ty, p.repeated) {
+        (Ty::String, false) => (quote!(impl ::std::convert::Into<::std::string::String>), quote!(::std::convert::Into::into(#name))),
+        (ty, false) => (rust(ty, model), quote!(#name)),
+        (ty, true) => {
+            let t = rust(ty, model);
+            (quote!(::std::vec::Vec<#t>), quote!(#name))
+        }
+    }
+}
+
+fn method_docs(m: &Method) -> TokenStream {
+    let mut d = m.doc.clone();
+    d.notes.insert(0, format!("`{} {}`", m.http_method, m.path_template.replace('`', "'")));
+    docs::attrs(&d)
+}
+
+fn call(api: &Api, m: &Method) -> TokenStream {
+    let name = ident(&m.call_type);
+    let model = model_path();
+    let mut doc = Docs { description: Some(format!("Builder for the `{}` method.", m.id.replace('`', "'"))), notes: Vec::new() };
+    doc.notes.push(format!("`{} {}`", m.http_method, m.path_template.replace('`', "'")));
+    doc.notes.push("Created by the resource accessor; set options, then call `send`.".into());
+    let doc = docs::attrs(&doc);
+    let mut fields = Vec::new();
+    for p in &m.required {
+        let f = ident(&p.rust_name);
+        let t = rust(&p.ty, &model);
+        fields.push(if p.repeated { quote!(#f: ::std::vec::Vec<#t>) } else { quote!(#f: #t) });
+    }
+    if let Some(body) = &m.request {
+        let f = ident(&body.arg_name);
+        let t = rust(&body.ty, &model);
+        fields.push(quote!(#f: #t));
+    }
+    for p in &m.optional {
+        let f = ident(&p.rust_name);
+        let t = rust(&p.ty, &model);
+        fields.push(if p.repeated { quote!(#f: ::std::vec::Vec<#t>) } else { quote!(#f: ::std::option::Option<#t>) });
+    }
+    let setters = m.optional.iter().map(|p| setter(p, &model));
+    let scopes = &m.scopes;
+    let build = build_request(api, m);
+    let send = send(m, &model);
+    let poll = m.polls_operation.then(|| poll_methods(m, &model)).flatten();
+    quote! {
+        #doc
+        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        #[must_use = "a call does nothing until it is sent"]
+        pub struct #name {
+            client: ::discogen_runtime::Client,
+            #(#fields,)*
+            params: super::StandardParams,
+        }
+        impl #name {
+            /// OAuth scopes, any one of which authorizes this call.
+            pub const SCOPES: &'static [&'static str] = &[#(#scopes),*];
+            #(#setters)*
+            #build
+            #send
+            #poll
+        }
+        impl super::WithStandardParams for #name {
+            fn standard_params_mut(&mut self) -> &mut super::StandardParams {
+                &mut self.params
+            }
+        }
+    }
+}
+
+fn setter(p: &Param, model: &TokenStream) -> TokenStream {
+    let f = ident(&p.rust_name);
+    let doc = docs::attrs(&p.doc);
+    let t = rust(&p.ty, model);
+    match (&p.ty, p.repeated) {
+        (Ty::String, true) => quote! {
+            #doc
+            pub fn #f(mut self, values: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>) -> Self {
+                self.#f.extend(values.into_iter().map(::std::convert::Into::into));
+                self
+            }
+        },
+        (_, true) => quote! {
+            #doc
+            pub fn #f(mut self, values: impl ::std::iter::IntoIterator<Item = #t>) -> Self {
+                self.#f.extend(values);
+                self
+            }
+        },
+        (Ty::String, false) => quote! {
+            #doc
+            pub fn #f(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+                self.#f = ::std::option::Option::Some(value.into());
+                self
+            }
+        },
+        (_, false) => quote! {
+            #doc
+            pub fn #f(mut self, value: #t) -> Self {
+                self.#f = ::std::option::Option::Some(value);
+                self
+            }
+        },
+    }
+}
+
+fn http_method(m: &Method) -> TokenStream {
+    match m.http_method.as_str() {
+        "GET" => quote!(::discogen_runtime::http::Method::GET),
+        "POST" => quote!(::discogen_runtime::http::Method::POST),
+        "PUT" => quote!(::discogen_runtime::http::Method::PUT),
+        "PATCH" => quote!(::discogen_runtime::http::Method::PATCH),
+        "DELETE" => quote!(::discogen_runtime::http::Method::DELETE),
+        "HEAD" => quote!(::discogen_runtime::http::Method::HEAD),
+        "OPTIONS" => quote!(::discogen_runtime::http::Method::OPTIONS),
+        other => {
+            let bytes = proc_macro2::Literal::byte_string(other.as_bytes());
+            quote!(::discogen_runtime::http::Method::from_bytes(#bytes).map_err(|_| ::discogen_runtime::Error::invalid_argument("unsupported HTTP method"))?)
+        }
+    }
+}
+
+fn build_request(api: &Api, m: &Method) -> TokenStream {
+    let fully = api.fully_encode_reserved;
+    let path_len = m.path_template.len();
+    let path_steps = m.path.iter().map(|part| match part {
+        PathPart::Literal(text) => quote!(path.push_str(#text);),
+        PathPart::Var { param, reserved } => {
+            let p = m.required.iter().find(|p| &p.json_name == param);
+            let Some(p) = p else {
+                // Resolution guarantees every placeholder has a path parameter.
+                return quote!(compile_error!("placeholder without parameter"););
+            };
+            let f = ident(&p.rust_name);
+            let pattern = match &p.pattern {
+                Some(pat) => quote!(::std::option::Option::Some(#pat)),
+                None => quote!(::std::option::Option::None),
+            };
+            quote! {
+                ::discogen_runtime::path::push_param(&mut path, #param, &::discogen_runtime::wire::QueryValue::to_query(&self.#f), #reserved, #fully, #pattern)?;
+            }
+        }
+    });
+    let method = http_method(m);
+    let queries = m.required.iter().chain(&m.optional).filter(|p| p.location == Location::Query).map(|p| {
+        let f = ident(&p.rust_name);
+        let json = &p.json_name;
+        let required = m.required.iter().any(|r| r.json_name == p.json_name);
+        match (p.repeated, required) {
+            (true, _) => quote!(for value in &self.#f { request.query(#json, value); }),
+            (false, true) => quote!(request.query(#json, &self.#f);),
+            (false, false) => quote!(if let ::std::option::Option::Some(value) = &self.#f { request.query(#json, value); }),
+        }
+    });
+    let body = m.request.as_ref().map(|b| {
+        let f = ident(&b.arg_name);
+        quote!(request.json_body(&self.#f)?;)
+    });
+    quote! {
+        /// Builds the HTTP request without sending it. No I/O happens here:
+        /// credentials are added by `send`, since getting a token may need the network.
+        pub fn build_request(&self) -> ::discogen_runtime::Result<::discogen_runtime::http::Request<::std::vec::Vec<u8>>> {
+            let mut path = ::std::string::String::with_capacity(#path_len + 32);
+            #(#path_steps)*
+            let mut request = ::discogen_runtime::request::RequestBuilder::new(&self.client, #method, &path);
+            #(#queries)*
+            self.params.apply(&mut request);
+            #body
+            request.build()
+        }
+    }
+}
+
+fn send(m: &Method, model: &TokenStream) -> TokenStream {
+    match &m.response {
+        Some(ty) => {
+            let t = rust(ty, model);
+            quote! {
+                /// Sends the request and decodes the response.
+                pub async fn send(self) -> ::discogen_runtime::Result<#t> {
+                    let request = self.build_request()?;
+                    self.client.execute_json(request, Self::SCOPES).await
+                }
+            }
+        }
+        None => quote! {
+            /// Sends the request; the method returns no body.
+            pub async fn send(self) -> ::discogen_runtime::Result<()> {
+                let request = self.build_request()?;
+                self.client.execute_empty(request, Self::SCOPES).await
+            }
+        },
+    }
+}
+
+fn poll_methods(m: &Method, model: &TokenStream) -> Option<TokenStream> {
+    let op = rust(m.response.as_ref()?, model);
+    Some(quote! {
+        /// A poller that repeats this request until the operation is done.
+        pub fn poller(self) -> ::discogen_runtime::lro::Poller<#op> {
+            let client = ::std::clone::Clone::clone(&self.client);
+            ::discogen_runtime::lro::Poller::new(client, Self::SCOPES, move || self.build_request())
+        }
+        /// Polls until the operation is done, with backoff as `policy` says.
+        pub async fn wait(self, policy: ::discogen_runtime::lro::PollPolicy) -> ::discogen_runtime::Result<#op> {
+            self.poller().policy(policy).wait().await
+        }
+    })
+}

@@ -1,0 +1,273 @@
+//! The API module's root: constants, scopes, the `Client` and the standard
+//! parameters shared by every call.
+
+use super::calls::accessors;
+use super::docs;
+use super::types::{ident, rust};
+use crate::ir::{Api, Docs, Method, Resource};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub fn module_root(api: &Api) -> TokenStream {
+    let mut head = vec![format!("{} ({} {})", api.title, api.name, api.version), String::new()];
+    if let Some(d) = &api.description {
+        head.extend(docs::escape(d));
+        head.push(String::new());
+    }
+    if let Some(link) = &api.documentation_link {
+        head.extend(docs::escape(&format!("Documentation: {link}")));
+        head.push(String::new());
+    }
+    head.push("Start with [`Client::builder`]; data types are in [`model`], call builders in [`resources`].".into());
+    let module_doc = docs::inner_attrs(&head);
+    let root_url = &api.root_url;
+    let service_path = &api.service_path;
+    let mtls = match &api.mtls_root_url {
+        Some(u) => quote!(::std::option::Option::Some(#u)),
+        None => quote!(::std::option::Option::None),
+    };
+    let batch = api.batch_path.as_ref().map(|b| {
+        quote! {
+            /// Path of the batch endpoint, relative to the root URL.
+            pub const BATCH_PATH: &str = #b;
+        }
+    });
+    let scopes = api.scopes.iter().map(|s| {
+        let name = ident(&s.const_name);
+        let url = &s.url;
+        let doc = docs::attrs(&Docs { description: s.description.clone(), notes: vec![format!("`{url}`")] });
+        quote!(#doc pub const #name: &str = #url;)
+    });
+    let endpoints = api.endpoints.iter().map(|e| {
+        let url = &e.url;
+        let location = e.location.clone().unwrap_or_default();
+        quote!((#location, #url))
+    });
+    let model = quote!(model::);
+    let here = quote!(resources::);
+    let accessors = accessors(&api.root, &quote!(self.inner), &here, &model);
+    let operations = operation_dispatch(&api.root);
+    let std_params = standard_params(api);
+    quote! {
+        #module_doc
+        pub mod model;
+        pub mod resources;
+
+        #[doc(inline)]
+        pub use self::model::*;
+
+        /// The root URL the document names; override it with `ClientBuilder::root_url`.
+        pub const ROOT_URL: &str = #root_url;
+        /// The mutual-TLS root URL, where the document names one.
+        pub const MTLS_ROOT_URL: ::std::option::Option<&str> = #mtls;
+        /// Path of the API below the root URL.
+        pub const SERVICE_PATH: &str = #service_path;
+        #batch
+        /// Regional and other endpoints the document lists, as `(location, root URL)`;
+        /// pass one to `ClientBuilder::root_url`.
+        pub const ENDPOINTS: &[(&str, &str)] = &[#(#endpoints),*];
+
+        /// OAuth 2.0 scopes of this API.
+        pub mod scopes {
+            #(#scopes)*
+        }
+
+        /// Entry point of the API: resource accessors mirror the document's resource tree.
+        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        pub struct Client {
+            inner: ::discogen_runtime::Client,
+        }
+
+        impl ::discogen_runtime::Service for Client {
+            const ROOT_URL: &'static str = ROOT_URL;
+            const SERVICE_PATH: &'static str = SERVICE_PATH;
+            fn from_client(client: ::discogen_runtime::Client) -> Self {
+                Self { inner: client }
+            }
+        }
+
+        impl Client {
+            /// A builder for a client: credentials, root URL, timeouts, transport.
+            pub fn builder() -> ::discogen_runtime::ClientBuilder<Self> {
+                ::discogen_runtime::ClientBuilder::new()
+            }
+            /// The shared runtime client underneath.
+            pub fn runtime(&self) -> &::discogen_runtime::Client {
+                &self.inner
+            }
+            #accessors
+            #operations
+        }
+
+        #std_params
+    }
+}
+
+/// `get_operation`, `operation_poller` and `wait_operation` on the client:
+/// they pick the `operations.get` method whose path pattern fits the name,
+/// so a caller need not know which of several resources owns it.
+fn operation_dispatch(root: &Resource) -> Option<TokenStream> {
+    let mut gets = Vec::new();
+    collect_gets(root, &mut Vec::new(), &mut gets);
+    let first = gets.first()?;
+    let op = rust(first.1.response.as_ref()?, &quote!(model::));
+    // Every get must return the same type and take only the name.
+    if gets.iter().any(|(_, m)| m.response != first.1.response || m.required.len() != 1) {
+        return None;
+    }
+    // Methods with a pattern go first; one without a pattern accepts anything.
+    gets.sort_by_key(|(_, m)| m.required[0].pattern.is_none());
+    let patterns: Vec<String> = gets.iter().filter_map(|(_, m)| m.required[0].pattern.clone()).collect();
+    let expected = patterns.join(", ");
+    let mismatch = quote! {
+        ::std::result::Result::Err(::discogen_runtime::Error::invalid_argument(::std::format!(
+            "operation name `{}` matches no operations.get path of this API (expected one of: {})", name, #expected
+        )))
+    };
+    // Patterned methods are tried in turn; the last one without a pattern
+    // (if any) is the fallback, otherwise the name is refused.
+    let branch = |body: fn(TokenStream, bool) -> TokenStream| {
+        let mut arms = Vec::new();
+        let mut tail = mismatch.clone();
+        for (chain, m) in &gets {
+            let chain = chain.iter().map(|a| ident(a));
+            let f = ident(&m.fn_name);
+            let call = quote!(self #(.#chain())* .#f(name));
+            match &m.required[0].pattern {
+                Some(p) => {
+                    let body = body(call, true);
+                    arms.push(quote!(if ::discogen_runtime::path::matches(#p, name) { #body }));
+                }
+                None => {
+                    tail = body(call, false);
+                    break;
+                }
+            }
+        }
+        quote!(#(#arms)* #tail)
+    };
+    let poll_arms = branch(|call, early| {
+        let v = quote!(::std::result::Result::Ok(#call.poller()));
+        if early { quote!(return #v;) } else { v }
+    });
+    let get_arms = branch(|call, early| if early { quote!(return #call.send().await;) } else { quote!(#call.send().await) });
+    Some(quote! {
+        /// Fetches an operation by name, through whichever `operations.get`
+        /// method's path pattern the name fits. A name that fits none is refused
+        /// before any request is made.
+        pub async fn get_operation(&self, name: &str) -> ::discogen_runtime::Result<#op> {
+            #get_arms
+        }
+        /// A poller for the operation called `name`, chosen as in [`Client::get_operation`].
+        pub fn operation_poller(&self, name: &str) -> ::discogen_runtime::Result<::discogen_runtime::lro::Poller<#op>> {
+            #poll_arms
+        }
+        /// Waits until `operation` is done. An operation that is already done is
+        /// returned as it is, without a request.
+        pub async fn wait_operation(&self, operation: #op, policy: ::discogen_runtime::lro::PollPolicy) -> ::discogen_runtime::Result<#op> {
+            if ::discogen_runtime::lro::LongRunningOperation::is_done(&operation) {
+                return ::std::result::Result::Ok(operation);
+            }
+            let name = ::discogen_runtime::lro::LongRunningOperation::operation_name(&operation)
+                .ok_or_else(|| ::discogen_runtime::Error::invalid_argument("the operation has no name to poll"))?;
+            self.operation_poller(name)?.policy(policy).wait().await
+        }
+    })
+}
+
+fn collect_gets<'a>(r: &'a Resource, chain: &mut Vec<String>, out: &mut Vec<(Vec<String>, &'a Method)>) {
+    for m in &r.methods {
+        if m.polls_operation {
+            out.push((chain.clone(), m));
+        }
+    }
+    for c in &r.children {
+        chain.push(c.accessor.clone());
+        collect_gets(c, chain, out);
+        chain.pop();
+    }
+}
+
+fn standard_params(api: &Api) -> TokenStream {
+    let model = quote!(model::);
+    let fields = api.standard_params.iter().map(|p| {
+        let f = ident(&p.rust_name);
+        let t = rust(&p.ty, &model);
+        let doc = docs::plain(&format!("`{}` query parameter.", p.json_name.replace('`', "'")));
+        if p.repeated {
+            quote!(#doc pub #f: ::std::vec::Vec<#t>,)
+        } else {
+            quote!(#doc pub #f: ::std::option::Option<#t>,)
+        }
+    });
+    let applies = api.standard_params.iter().map(|p| {
+        let f = ident(&p.rust_name);
+        let json = &p.json_name;
+        if p.repeated {
+            quote!(for value in &self.#f { request.query(#json, value); })
+        } else {
+            quote!(if let ::std::option::Option::Some(value) = &self.#f { request.query(#json, value); })
+        }
+    });
+    let setters = api.standard_params.iter().map(|p| {
+        let f = ident(&p.rust_name);
+        let t = rust(&p.ty, &model);
+        let doc = docs::attrs(&p.doc);
+        if p.repeated {
+            quote! {
+                #doc
+                fn #f(mut self, values: impl ::std::iter::IntoIterator<Item = #t>) -> Self {
+                    self.standard_params_mut().#f.extend(values);
+                    self
+                }
+            }
+        } else if p.ty == crate::ir::Ty::String {
+            quote! {
+                #doc
+                fn #f(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+                    self.standard_params_mut().#f = ::std::option::Option::Some(value.into());
+                    self
+                }
+            }
+        } else {
+            quote! {
+                #doc
+                fn #f(mut self, value: #t) -> Self {
+                    self.standard_params_mut().#f = ::std::option::Option::Some(value);
+                    self
+                }
+            }
+        }
+    });
+    quote! {
+        /// Query parameters that every method of this API accepts.
+        ///
+        /// Its `Debug` output names no values, since some of these parameters
+        /// (`key`, `access_token`, `oauth_token`) are credentials.
+        #[derive(::std::clone::Clone, ::std::default::Default)]
+        pub struct StandardParams {
+            #(#fields)*
+        }
+
+        impl ::std::fmt::Debug for StandardParams {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("StandardParams").finish_non_exhaustive()
+            }
+        }
+
+        impl StandardParams {
+            /// Adds the parameters that are set to a request.
+            pub fn apply(&self, request: &mut ::discogen_runtime::request::RequestBuilder) {
+                let _ = &request;
+                #(#applies)*
+            }
+        }
+
+        /// Setters for the [`StandardParams`], available on every call builder.
+        pub trait WithStandardParams: ::std::marker::Sized {
+            /// The parameters of this call.
+            fn standard_params_mut(&mut self) -> &mut StandardParams;
+            #(#setters)*
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! IR → formatted Rust files. Emitters print the IR; they decide nothing.
+
+mod calls;
+mod client;
+pub mod docs;
+mod model;
+pub mod types;
+
+use crate::error::Error;
+use crate::ir::Api;
+use proc_macro2::TokenStream;
+
+/// One file of a generated API module, relative to the module's directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    pub path: String,
+    pub contents: String,
+}
+
+/// The token streams of the three files of a module, before formatting.
+pub fn tokens(api: &Api) -> Vec<(&'static str, TokenStream)> {
+    vec![
+        ("mod.rs", client::module_root(api)),
+        ("model.rs", model::model(api)),
+        ("resources.rs", calls::resources(api)),
+    ]
+}
+
+/// Formats token streams with prettyplease and adds the generated-file header.
+pub fn format(files: Vec<(&'static str, TokenStream)>, header: &str) -> Result<Vec<GeneratedFile>, Error> {
+    files
+        .into_iter()
+        .map(|(path, tokens)| {
+            let file: syn::File = syn::parse2(tokens).map_err(|e| Error {
+                location: None,
+                message: format!("internal error: generated {path} does not parse as Rust ({e}); please report this with the document"),
+            })?;
+            let body = prettyplease::unparse(&file);
+            Ok(GeneratedFile { path: path.to_string(), contents: format!("{header}\n{body}") })
+        })
+        .collect()
+}

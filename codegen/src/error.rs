@@ -1,0 +1,52 @@
+//! Errors that point at the place in the document that caused them.
+
+use std::fmt;
+
+/// Where in a document a problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A JSON syntax or shape problem, 1-based.
+    LineColumn { line: usize, column: usize },
+    /// A meaning problem, as a dotted JSON path such as
+    /// `schemas.Operation.properties.error.$ref`.
+    Path(String),
+}
+
+/// A document the generator cannot turn into code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub location: Option<Location>,
+    pub message: String,
+}
+
+impl Error {
+    pub(crate) fn at(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Error { location: Some(Location::Path(path.into())), message: message.into() }
+    }
+
+    pub(crate) fn from_json(err: &serde_json::Error) -> Self {
+        // serde_json appends " at line X column Y" to its message; the
+        // location is reported separately, so keep only the reason.
+        let full = err.to_string();
+        let message = match full.rfind(" at line ") {
+            Some(cut) => full[..cut].to_string(),
+            None => full,
+        };
+        Error {
+            location: Some(Location::LineColumn { line: err.line(), column: err.column() }),
+            message,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.location {
+            Some(Location::LineColumn { line, column }) => write!(f, "{line}:{column}: {}", self.message),
+            Some(Location::Path(path)) => write!(f, "at {path}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,153 @@
+//! Discovery model → IR. Every decision about names and types happens here.
+
+mod cycles;
+mod methods;
+mod prune;
+mod schemas;
+
+pub use schemas::{EXTRA_FIELD, UNKNOWN_VARIANT};
+
+use crate::discovery::RestDescription;
+use crate::error::Error;
+use crate::ir::{Api, Endpoint, Scope, TypeDef};
+use crate::names::{bare, sanitize, Case, Namer};
+use std::collections::HashMap;
+
+/// Options that change what is resolved.
+#[derive(Debug, Default, Clone)]
+pub struct ResolveOptions {
+    /// Rust module name; derived from `name` and `version` when absent.
+    pub module_name: Option<String>,
+    /// Keep only these method ids and the schemas they reach.
+    pub only: Option<Vec<String>>,
+}
+
+/// State shared while one document is resolved.
+pub(crate) struct Resolver<'a> {
+    pub doc: &'a RestDescription,
+    /// Identifiers of the model module.
+    pub type_namer: Namer,
+    /// Identifiers of the resources module.
+    pub resource_namer: Namer,
+    /// Schema key → Rust identifier.
+    pub schema_names: HashMap<String, String>,
+    /// Output slots, in document order; inline types follow their parent.
+    pub types: Vec<Option<TypeDef>>,
+    pub warnings: Vec<String>,
+    /// Identifiers of the generated enums, to tell them from structs.
+    pub enum_names: std::collections::HashSet<String>,
+}
+
+pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, Vec<String>), Error> {
+    let mut r = Resolver {
+        doc,
+        type_namer: Namer::new(),
+        resource_namer: Namer::new(),
+        schema_names: HashMap::new(),
+        types: Vec::new(),
+        warnings: Vec::new(),
+        enum_names: Default::default(),
+    };
+    let name = doc.name.clone().ok_or_else(|| Error::at("name", "the document has no `name`"))?;
+    let version = doc.version.clone().ok_or_else(|| Error::at("version", "the document has no `version`"))?;
+    let module_name = match &options.module_name {
+        Some(m) => m.clone(),
+        None => {
+            let joined = format!("{}_{}", bare(&sanitize(&name, Case::Snake)), bare(&sanitize(&version, Case::Snake)));
+            sanitize(&joined, Case::Snake)
+        }
+    };
+    let root_url = doc
+        .root_url
+        .clone()
+        .or_else(|| doc.base_url.clone())
+        .ok_or_else(|| Error::at("rootUrl", "the document has neither `rootUrl` nor `baseUrl`"))?;
+    if !root_url.starts_with("https://") && !root_url.starts_with("http://") {
+        return Err(Error::at("rootUrl", format!("`{root_url}` is not an http(s) URL")));
+    }
+
+    r.name_schemas()?;
+    r.resolve_schemas()?;
+    let standard_params = r.standard_params()?;
+    let root = r.resolve_resources()?;
+    let mut types: Vec<TypeDef> = r.types.into_iter().flatten().collect();
+    cycles::expand_aliases(&mut types, doc)?;
+    cycles::box_cycles(&mut types);
+    let mut api = Api {
+        module_name,
+        title: doc.title.clone().unwrap_or_else(|| name.clone()),
+        name,
+        version,
+        description: doc.description.clone(),
+        documentation_link: doc.documentation_link.clone(),
+        root_url,
+        mtls_root_url: doc.mtls_root_url.clone(),
+        service_path: doc.service_path.clone().or_else(|| doc.base_path.clone()).unwrap_or_default().trim_start_matches('/').to_string(),
+        batch_path: doc.batch_path.clone(),
+        fully_encode_reserved: doc.fully_encode_reserved_expansion.unwrap_or(false),
+        scopes: scopes(doc),
+        standard_params,
+        endpoints: doc
+            .endpoints
+            .iter()
+            .filter_map(|e| {
+                Some(Endpoint { url: e.endpoint_url.clone()?, location: e.location.clone(), description: e.description.clone() })
+            })
+            .collect(),
+        types,
+        root,
+    };
+    mark_pollers(&mut api);
+    if let Some(only) = &options.only {
+        prune::keep_only(&mut api, only)?;
+    }
+    Ok((api, r.warnings))
+}
+
+fn scopes(doc: &RestDescription) -> Vec<Scope> {
+    let mut namer = Namer::new();
+    let Some(oauth) = doc.auth.as_ref().and_then(|a| a.oauth2.as_ref()) else { return Vec::new() };
+    oauth
+        .scopes
+        .iter()
+        .map(|(url, info)| {
+            let short = url
+                .trim_start_matches("https://www.googleapis.com/auth/")
+                .trim_start_matches("https://")
+                .trim_end_matches('/');
+            let shouty = bare(&sanitize(short, Case::Snake)).trim_end_matches('_').to_ascii_uppercase();
+            Scope { url: url.clone(), const_name: namer.claim_ident(shouty), description: info.description.clone() }
+        })
+        .collect()
+}
+
+/// An `operations.get` polls only if it returns an operation-shaped struct
+/// whose error type is status-shaped; the poller needs both.
+fn mark_pollers(api: &mut Api) {
+    let statuses: std::collections::HashSet<&str> = api
+        .types
+        .iter()
+        .filter_map(|t| match t {
+            TypeDef::Struct(s) if s.is_status => Some(s.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let operations: std::collections::HashSet<String> = api
+        .types
+        .iter()
+        .filter_map(|t| match t {
+            TypeDef::Struct(s) => s.operation.as_ref().filter(|o| statuses.contains(o.status_type.as_str())).map(|_| s.name.clone()),
+            _ => None,
+        })
+        .collect();
+    fn walk(r: &mut crate::ir::Resource, ops: &std::collections::HashSet<String>) {
+        for m in &mut r.methods {
+            let returns_op = matches!(&m.response, Some(crate::ir::Ty::Named(n)) if ops.contains(n));
+            m.polls_operation = m.polls_operation && returns_op && m.required.len() == 1;
+        }
+        for c in &mut r.children {
+            walk(c, ops);
+        }
+    }
+    walk(&mut api.root, &operations);
+}

@@ -1,0 +1,70 @@
+//! `--only`: keep some methods and the types they reach.
+
+use crate::error::Error;
+use crate::ir::{Api, Resource, Ty, TypeDef};
+use std::collections::{HashMap, HashSet};
+
+pub fn keep_only(api: &mut Api, ids: &[String]) -> Result<(), Error> {
+    let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let mut found = HashSet::new();
+    retain_methods(&mut api.root, &wanted, &mut found);
+    let missing: Vec<&str> = ids.iter().map(String::as_str).filter(|id| !found.contains(*id)).collect();
+    if !missing.is_empty() {
+        return Err(Error { location: None, message: format!("--only names methods the document does not have: {}", missing.join(", ")) });
+    }
+
+    let mut roots = Vec::new();
+    collect_method_types(&api.root, &mut roots);
+    for p in &api.standard_params {
+        roots.push(p.ty.clone());
+    }
+    let by_name: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (type_name(t), t)).collect();
+    let mut keep: HashSet<String> = HashSet::new();
+    let mut queue = roots;
+    while let Some(ty) = queue.pop() {
+        match ty {
+            Ty::Named(n) | Ty::Boxed(n) => {
+                if keep.insert(n.clone()) {
+                    match by_name.get(n.as_str()) {
+                        Some(TypeDef::Struct(s)) => queue.extend(s.fields.iter().map(|f| f.ty.clone())),
+                        Some(TypeDef::Alias(a)) => queue.push(a.target.clone()),
+                        _ => {}
+                    }
+                }
+            }
+            Ty::Vec(t) | Ty::Map(t) => queue.push(*t),
+            _ => {}
+        }
+    }
+    api.types.retain(|t| keep.contains(type_name(t)));
+    Ok(())
+}
+
+fn type_name(t: &TypeDef) -> &str {
+    match t {
+        TypeDef::Struct(s) => &s.name,
+        TypeDef::Enum(e) => &e.name,
+        TypeDef::Alias(a) => &a.name,
+    }
+}
+
+/// Drops methods not asked for, then resources left with nothing in them.
+fn retain_methods(r: &mut Resource, wanted: &HashSet<&str>, found: &mut HashSet<String>) {
+    r.methods.retain(|m| wanted.contains(m.id.as_str()));
+    found.extend(r.methods.iter().map(|m| m.id.clone()));
+    for c in &mut r.children {
+        retain_methods(c, wanted, found);
+    }
+    r.children.retain(|c| !c.methods.is_empty() || !c.children.is_empty());
+}
+
+fn collect_method_types(r: &Resource, out: &mut Vec<Ty>) {
+    for m in &r.methods {
+        out.extend(m.request.iter().map(|b| b.ty.clone()));
+        out.extend(m.response.iter().cloned());
+        out.extend(m.required.iter().chain(&m.optional).map(|p| p.ty.clone()));
+    }
+    for c in &r.children {
+        collect_method_types(c, out);
+    }
+}

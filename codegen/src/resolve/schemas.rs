@@ -1,0 +1,246 @@
+//! Schemas → model types, following the type mapping table.
+
+use super::Resolver;
+use crate::discovery::Schema;
+use crate::error::Error;
+use crate::ir::{Alias, Docs, Enum, Field, OperationShape, Struct, Ty, TypeDef, Variant};
+use crate::names::{bare, sanitize, Case, Namer};
+
+/// The name of the catch-all variant of every generated enum.
+pub const UNKNOWN_VARIANT: &str = "UnknownValue";
+/// The field that keeps JSON members a schema does not describe.
+pub const EXTRA_FIELD: &str = "extra";
+
+impl Resolver<'_> {
+    /// Claims every schema's type name first, so that names derived later
+    /// (inline objects, parameter enums) never take a schema's name.
+    pub(super) fn name_schemas(&mut self) -> Result<(), Error> {
+        for key in self.doc.schemas.keys() {
+            if key.trim().is_empty() {
+                return Err(Error::at(format!("schemas.{key}"), "a schema name is empty or only whitespace"));
+            }
+            let ident = self.type_namer.claim(key, Case::Pascal);
+            self.schema_names.insert(key.clone(), ident);
+        }
+        Ok(())
+    }
+
+    pub(super) fn resolve_schemas(&mut self) -> Result<(), Error> {
+        let doc = self.doc;
+        for (key, schema) in &doc.schemas {
+            let name = self.schema_names[key].clone();
+            let path = format!("schemas.{key}");
+            if schema.ref_.is_none() && is_enum(schema) {
+                self.push_enum(name, schema);
+            } else if schema.ref_.is_none() && is_struct(schema) {
+                self.push_struct(name, Some(key), schema, &path)?;
+            } else {
+                let slot = self.reserve_slot();
+                let target = self.ty_of(schema, &name, &path)?;
+                self.types[slot] = Some(TypeDef::Alias(Alias { name, schema_name: key.clone(), doc: docs(schema), target }));
+            }
+        }
+        Ok(())
+    }
+
+    fn reserve_slot(&mut self) -> usize {
+        self.types.push(None);
+        self.types.len() - 1
+    }
+
+    pub(super) fn lookup_ref(&self, reference: &str, path: &str) -> Result<Ty, Error> {
+        match self.schema_names.get(reference) {
+            Some(name) => Ok(Ty::Named(name.clone())),
+            None => Err(Error::at(path, format!("`$ref` names the schema `{reference}`, which the document does not define"))),
+        }
+    }
+
+    /// The Rust type of a schema used in place (a property, an item, a
+    /// parameter). Inline objects and enums become named types called
+    /// `inline_name`.
+    pub(super) fn ty_of(&mut self, s: &Schema, inline_name: &str, path: &str) -> Result<Ty, Error> {
+        if let Some(r) = &s.ref_ {
+            return self.lookup_ref(r, &format!("{path}.$ref"));
+        }
+        let ty = match s.type_.as_deref() {
+            Some("string") if is_enum(s) => {
+                let name = self.type_namer.claim(inline_name, Case::Pascal);
+                self.push_enum(name.clone(), s);
+                Ty::Named(name)
+            }
+            Some("string") => self.string_ty(s.format.as_deref(), path),
+            Some("integer") => match s.format.as_deref() {
+                Some("int32") => Ty::I32,
+                Some("uint32") => Ty::U32,
+                Some("uint64") => Ty::U64,
+                Some("int64") | None => Ty::I64,
+                Some(other) => {
+                    self.warn(path, format!("unknown integer format `{other}`, using i64"));
+                    Ty::I64
+                }
+            },
+            Some("number") => match s.format.as_deref() {
+                Some("float") => Ty::F32,
+                Some("double") | None => Ty::F64,
+                Some(other) => {
+                    self.warn(path, format!("unknown number format `{other}`, using f64"));
+                    Ty::F64
+                }
+            },
+            Some("boolean") => Ty::Bool,
+            Some("any") => Ty::Any,
+            Some("array") => self.array_ty(s, inline_name, path)?,
+            Some("object") => self.object_ty(s, inline_name, path)?,
+            None if !s.properties.is_empty() || s.additional_properties.is_some() => self.object_ty(s, inline_name, path)?,
+            None if s.items.is_some() => self.array_ty(s, inline_name, path)?,
+            None => Ty::Any,
+            Some(other) => {
+                self.warn(path, format!("unknown type `{other}`, using serde_json::Value"));
+                Ty::Any
+            }
+        };
+        Ok(ty)
+    }
+
+    fn string_ty(&mut self, format: Option<&str>, path: &str) -> Ty {
+        match format {
+            None => Ty::String,
+            Some("int64") => Ty::I64,
+            Some("uint64") => Ty::U64,
+            Some("byte") => Ty::Bytes,
+            Some("date-time" | "google-datetime") => Ty::Timestamp,
+            Some("date") => Ty::Date,
+            Some("google-duration") => Ty::Duration,
+            Some("google-fieldmask") => Ty::FieldMask,
+            Some(other) => {
+                self.warn(path, format!("unknown string format `{other}`, using String"));
+                Ty::String
+            }
+        }
+    }
+
+    fn array_ty(&mut self, s: &Schema, inline_name: &str, path: &str) -> Result<Ty, Error> {
+        let item = match &s.items {
+            Some(items) => self.ty_of(items, &format!("{inline_name}Item"), &format!("{path}.items"))?,
+            None => {
+                self.warn(path, "array without `items`, using serde_json::Value items".to_string());
+                Ty::Any
+            }
+        };
+        Ok(Ty::Vec(Box::new(item)))
+    }
+
+    fn object_ty(&mut self, s: &Schema, inline_name: &str, path: &str) -> Result<Ty, Error> {
+        if !s.properties.is_empty() {
+            let name = self.type_namer.claim(inline_name, Case::Pascal);
+            self.push_struct(name.clone(), None, s, path)?;
+            return Ok(Ty::Named(name));
+        }
+        match &s.additional_properties {
+            Some(value) => {
+                let value = self.ty_of(value, &format!("{inline_name}Value"), &format!("{path}.additionalProperties"))?;
+                Ok(Ty::Map(Box::new(value)))
+            }
+            None => Ok(Ty::Map(Box::new(Ty::Any))),
+        }
+    }
+
+    pub(super) fn push_struct(&mut self, name: String, schema_name: Option<&str>, s: &Schema, path: &str) -> Result<(), Error> {
+        let slot = self.reserve_slot();
+        let mut namer = Namer::new();
+        namer.reserve(&[EXTRA_FIELD]);
+        let mut fields = Vec::with_capacity(s.properties.len());
+        for (json, prop) in &s.properties {
+            let field_path = format!("{path}.properties.{json}");
+            if json.is_empty() {
+                return Err(Error::at(field_path, "a property name is empty"));
+            }
+            let inline = format!("{}{}", bare(&name), bare(&sanitize(json, Case::Pascal)));
+            let ty = self.ty_of(prop, &inline, &field_path)?;
+            fields.push(Field { name: namer.claim(json, Case::Snake), json_name: json.clone(), ty, doc: docs(prop) });
+        }
+        let operation = operation_shape(&fields);
+        let is_status = is_status(&fields);
+        self.types[slot] = Some(TypeDef::Struct(Struct {
+            name,
+            schema_name: schema_name.map(str::to_string),
+            doc: docs(s),
+            fields,
+            operation,
+            is_status,
+        }));
+        Ok(())
+    }
+
+    pub(super) fn push_enum(&mut self, name: String, s: &Schema) {
+        let mut namer = Namer::new();
+        namer.reserve(&[UNKNOWN_VARIANT]);
+        let mut seen = std::collections::HashSet::new();
+        let variants = s
+            .enum_
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| seen.insert(v.as_str()))
+            .map(|(i, value)| {
+                let mut doc = Docs { description: s.enum_descriptions.get(i).cloned(), notes: Vec::new() };
+                if s.enum_deprecated.get(i).copied().unwrap_or(false) {
+                    doc.notes.push("Deprecated.".into());
+                }
+                Variant { name: namer.claim(value, Case::Pascal), value: value.clone(), doc }
+            })
+            .collect();
+        self.enum_names.insert(name.clone());
+        let slot = self.reserve_slot();
+        self.types[slot] = Some(TypeDef::Enum(Enum { name, doc: docs(s), variants }));
+    }
+
+    pub(super) fn warn(&mut self, path: &str, message: String) {
+        self.warnings.push(format!("at {path}: {message}"));
+    }
+}
+
+fn is_enum(s: &Schema) -> bool {
+    matches!(s.type_.as_deref(), Some("string")) && !s.enum_.is_empty()
+}
+
+/// Top-level schemas that become structs: objects with properties, and
+/// objects with neither properties nor a value type (such as `Empty`).
+fn is_struct(s: &Schema) -> bool {
+    let objectish = matches!(s.type_.as_deref(), Some("object") | None);
+    objectish && (!s.properties.is_empty() || (s.additional_properties.is_none() && s.items.is_none() && s.type_.is_some()))
+}
+
+pub(super) fn docs(s: &Schema) -> Docs {
+    let mut notes = Vec::new();
+    if s.read_only == Some(true) {
+        notes.push("Read-only: the server sets this value.".to_string());
+    }
+    if s.deprecated == Some(true) {
+        notes.push("Deprecated.".to_string());
+    }
+    Docs { description: s.description.clone(), notes }
+}
+
+fn field<'a>(fields: &'a [Field], json: &str) -> Option<&'a Field> {
+    fields.iter().find(|f| f.json_name == json)
+}
+
+/// `google.longrunning.Operation`: `name`, `done`, `error` → a status type,
+/// and a `response` object.
+fn operation_shape(fields: &[Field]) -> Option<OperationShape> {
+    let done = field(fields, "done")?;
+    let name = field(fields, "name")?;
+    let response = field(fields, "response")?;
+    let Ty::Named(status_type) = &field(fields, "error")?.ty else { return None };
+    let map_of_any = Ty::Map(Box::new(Ty::Any));
+    (done.ty == Ty::Bool && name.ty == Ty::String && response.ty == map_of_any)
+        .then(|| OperationShape { status_type: status_type.clone() })
+}
+
+/// `google.rpc.Status`: `code`, `message` and a list of `details` objects.
+fn is_status(fields: &[Field]) -> bool {
+    let details = Ty::Vec(Box::new(Ty::Map(Box::new(Ty::Any))));
+    matches!(field(fields, "code"), Some(f) if f.ty == Ty::I32)
+        && matches!(field(fields, "message"), Some(f) if f.ty == Ty::String)
+        && matches!(field(fields, "details"), Some(f) if f.ty == details)
+}

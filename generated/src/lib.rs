@@ -1,0 +1,16 @@
+//! Rust clients for the Google APIs whose discovery documents are in `specs/`.
+//!
+//! Each API is a module named after the document (`vision_v1`,
+//! `workspaceevents_v1beta`). Its `Client` mirrors the document's resource
+//! tree, its `model` module holds the data types, and every method is a call
+//! builder with `build_request()` (no I/O) and `send()`.
+//!
+//! The modules below `apis` are written by `cargo xtask regen`; this file is
+//! written by hand.
+
+#![deny(missing_docs)]
+
+pub mod apis;
+pub use apis::*;
+
+pub use discogen_runtime as runtime;

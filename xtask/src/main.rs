@@ -1,0 +1,97 @@
+//! `cargo xtask`: the project's command line.
+//!
+//! Every command reports bad input as one line naming the file and the place
+//! in it, and exits with code 1; it never ends in a panic.
+
+mod corpus;
+mod gen;
+mod output;
+mod regen;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Generate Rust clients from Google API Discovery documents")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Rewrite generated/ from specs/ (and the test fixtures crate from tests/fixtures/).
+    Regen {
+        /// Change nothing; fail with a diff when the generated files are stale.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Generate a standalone crate from one discovery document.
+    Gen {
+        /// The discovery document.
+        #[arg(long)]
+        spec: PathBuf,
+        /// The directory to write the crate into.
+        #[arg(long)]
+        out: PathBuf,
+        /// Package name of the crate (default: the module name with dashes).
+        #[arg(long)]
+        crate_name: Option<String>,
+        /// Keep only these comma-separated method ids and the schemas they use.
+        #[arg(long, value_delimiter = ',')]
+        only: Option<Vec<String>>,
+        /// Replace a non-empty directory that this command did not create.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Generate every *.json in a directory and check that each output parses.
+    Corpus {
+        /// Directory of discovery documents.
+        dir: PathBuf,
+        /// Also build all generated crates, with warnings denied.
+        #[arg(long)]
+        compile: bool,
+        /// Documents generated at once (default: the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Compile only documents up to this size in bytes.
+        #[arg(long)]
+        max_compile_bytes: Option<u64>,
+    },
+}
+
+/// A failure to report: already phrased for the user.
+pub struct Failure(pub String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // A panic would be a bug in the generator; still, the user gets exit
+    // code 1 and a message, never a backtrace and code 101.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error in discogen (please report it): {info}");
+    }));
+    let result = std::panic::catch_unwind(|| run(cli));
+    match result {
+        Ok(Ok(code)) => code,
+        Ok(Err(Failure(message))) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+        Err(_) => ExitCode::from(1),
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    match cli.command {
+        Command::Regen { check } => regen::run(check),
+        Command::Gen { spec, out, crate_name, only, force } => gen::run(&spec, &out, crate_name, only, force),
+        Command::Corpus { dir, compile, jobs, max_compile_bytes } => corpus::run(&dir, compile, jobs, max_compile_bytes),
+    }
+}
