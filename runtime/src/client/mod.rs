@@ -76,6 +76,17 @@ impl Client {
         request: http::Request<Vec<u8>>,
         scopes: &'static [&'static str],
     ) -> Result<http::Response<bytes::Bytes>, Error> {
+        self.run(request, scopes, Ok).await
+    }
+
+    /// Sends `request`, hands a 2xx response to `finish`, and scrubs the
+    /// credentials from any error on the way, whichever step made it.
+    async fn run<T>(
+        &self,
+        request: http::Request<Vec<u8>>,
+        scopes: &'static [&'static str],
+        finish: impl FnOnce(http::Response<bytes::Bytes>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         // Only the path is recorded: the query may hold the API key.
         let span = tracing::debug_span!(
             "discogen.request",
@@ -87,7 +98,8 @@ impl Client {
         let result = self
             .send(request, scopes, &mut token, &span)
             .instrument(span.clone())
-            .await;
+            .await
+            .and_then(finish);
         result.map_err(|mut error| {
             self.inner.credentials.redact(&mut error, token.as_ref());
             tracing::debug!(parent: &span, error = %error, "request failed");
@@ -144,11 +156,8 @@ impl Client {
         request: http::Request<Vec<u8>>,
         scopes: &'static [&'static str],
     ) -> Result<T, Error> {
-        let response = self.execute(request, scopes).await?;
-        decode::json_body(&response).map_err(|mut error| {
-            self.inner.credentials.redact(&mut error, None);
-            error
-        })
+        self.run(request, scopes, |response| decode::json_body(&response))
+            .await
     }
 
     /// Sends `request` and ignores the body of a successful response
@@ -158,7 +167,7 @@ impl Client {
         request: http::Request<Vec<u8>>,
         scopes: &'static [&'static str],
     ) -> Result<(), Error> {
-        self.execute(request, scopes).await.map(drop)
+        self.run(request, scopes, |_| Ok(())).await
     }
 
     /// Sends `request` and returns the raw body, as for media downloads.
@@ -167,9 +176,8 @@ impl Client {
         request: http::Request<Vec<u8>>,
         scopes: &'static [&'static str],
     ) -> Result<bytes::Bytes, Error> {
-        self.execute(request, scopes)
+        self.run(request, scopes, |response| Ok(response.into_body()))
             .await
-            .map(http::Response::into_body)
     }
 }
 

@@ -1,0 +1,9 @@
+//! Integration tests of the runtime's public API, in one binary so the
+//! dependencies are linked once.
+
+mod client;
+mod request;
+mod rpc;
+mod secrets;
+mod wire_adapters;
+mod wire_values;
