@@ -10,6 +10,8 @@
 
 #![deny(missing_docs)]
 
+// prettyplease, not rustfmt, lays out the generated modules.
+#[rustfmt::skip]
 pub mod apis;
 pub use apis::*;
 

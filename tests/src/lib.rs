@@ -4,4 +4,5 @@
 
 #![deny(warnings)]
 
+#[rustfmt::skip]
 pub mod fixtures;
