@@ -24,6 +24,7 @@ pub use serde_json;
 pub mod auth;
 pub mod client;
 pub mod error;
+pub mod lro;
 pub mod path;
 pub mod request;
 pub mod rpc;
