@@ -47,16 +47,11 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let era = shifted.div_euclid(DAYS_PER_ERA);
     let day_of_era = shifted - era * DAYS_PER_ERA;
     // Undo the leap-day corrections to find the year inside the era.
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_from_march = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
+    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     // Both values are small by construction (1..=12 and 1..=31).
     (year, month as u32, day as u32)
@@ -65,10 +60,7 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
 /// Reads exactly `len` ASCII digits at `start`; `None` if any is missing.
 pub(crate) fn read_digits(bytes: &[u8], start: usize, len: usize) -> Option<u32> {
     let slice = bytes.get(start..start.checked_add(len)?)?;
-    slice.iter().try_fold(0u32, |acc, &b| {
-        b.is_ascii_digit()
-            .then(|| acc * 10 + u32::from(b - b'0'))
-    })
+    slice.iter().try_fold(0u32, |acc, &b| b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0')))
 }
 
 #[cfg(test)]

@@ -66,36 +66,19 @@ fn keep_reserved(byte: u8) -> bool {
     is_unreserved(byte)
         || matches!(
             byte,
-            b'/' | b':'
-                | b'@'
-                | b'!'
-                | b'$'
-                | b'&'
-                | b'\''
-                | b'('
-                | b')'
-                | b'*'
-                | b'+'
-                | b','
-                | b';'
-                | b'='
+            b'/' | b':' | b'@' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
         )
 }
 
 /// Refuses empty values and dot segments.
 fn check_segments(name: &str, value: &str, reserved: bool) -> Result<(), Error> {
     if value.is_empty() {
-        return Err(Error::invalid_argument(format!(
-            "path parameter {name:?} must not be empty"
-        )));
+        return Err(Error::invalid_argument(format!("path parameter {name:?} must not be empty")));
     }
-    // A simple expansion encodes `/`, so the value is one segment at most.
-    let mut segments: Box<dyn Iterator<Item = &str>> = if reserved {
-        Box::new(value.split('/'))
-    } else {
-        Box::new(std::iter::once(value))
-    };
-    if segments.any(|segment| segment == "." || segment == "..") {
+    let is_dot_segment = |segment: &str| segment == "." || segment == "..";
+    // A simple expansion encodes `/`, so its value is one segment at most.
+    let has_dot_segment = if reserved { value.split('/').any(is_dot_segment) } else { is_dot_segment(value) };
+    if has_dot_segment {
         return Err(Error::invalid_argument(format!(
             "path parameter {name:?} value {} must not contain a \".\" or \"..\" segment",
             quoted(value)
@@ -115,9 +98,7 @@ fn compiled() -> &'static Mutex<HashMap<&'static str, Regex>> {
 fn check_pattern(name: &str, value: &str, pattern: &'static str) -> Result<(), Error> {
     // A panic elsewhere while holding the lock leaves the map intact, so a
     // poisoned lock is still safe to use.
-    let mut cache = compiled()
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut cache = compiled().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let regex = match cache.get(pattern) {
         Some(regex) => regex,
         None => {
@@ -177,10 +158,7 @@ mod tests {
 
     #[test]
     fn reserved_expansion_keeps_slash() {
-        assert_eq!(
-            ok("projects/p/operations/123", true, true),
-            "v1/projects/p/operations/123"
-        );
+        assert_eq!(ok("projects/p/operations/123", true, true), "v1/projects/p/operations/123");
     }
 
     #[test]

@@ -42,13 +42,7 @@ impl RequestBuilder {
             Some(from_root) => format!("{}{from_root}", client.root_url()),
             None => format!("{}{path}", client.base_url()),
         };
-        Self {
-            method,
-            has_query: url.contains('?'),
-            url,
-            headers: http::HeaderMap::new(),
-            body: Vec::new(),
-        }
+        Self { method, has_query: url.contains('?'), url, headers: http::HeaderMap::new(), body: Vec::new() }
     }
 
     /// Appends `name=value` to the query. Calling it again with the same
@@ -64,11 +58,9 @@ impl RequestBuilder {
     /// Serializes `body` as the JSON request body.
     pub fn json_body<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
         self.body = serde_json::to_vec(body).map_err(|e| {
-            Error::invalid_argument(format!("the request body cannot be written as JSON: {e}"))
-                .with_source(e)
+            Error::invalid_argument(format!("the request body cannot be written as JSON: {e}")).with_source(e)
         })?;
-        self.headers
-            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        self.headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         Ok(())
     }
 
@@ -90,9 +82,8 @@ impl RequestBuilder {
 
     /// The finished request.
     pub fn build(self) -> Result<http::Request<Vec<u8>>, Error> {
-        let uri = http::Uri::try_from(self.url.as_str()).map_err(|e| {
-            Error::invalid_argument(format!("the request URL is not valid: {e}"))
-        })?;
+        let uri = http::Uri::try_from(self.url.as_str())
+            .map_err(|e| Error::invalid_argument(format!("the request URL is not valid: {e}")))?;
         let mut request = http::Request::new(self.body);
         *request.method_mut() = self.method;
         *request.uri_mut() = uri;

@@ -25,10 +25,7 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
     // Four bytes per character is the most UTF-8 needs, so this prefix always
     // holds enough characters; a character cut at the end becomes U+FFFD.
     let prefix = &body[..body.len().min(EXCERPT_CHARS * 4)];
-    String::from_utf8_lossy(prefix)
-        .chars()
-        .take(EXCERPT_CHARS)
-        .collect()
+    String::from_utf8_lossy(prefix).chars().take(EXCERPT_CHARS).collect()
 }
 
 /// `text` with every run of whitespace or control characters turned into one

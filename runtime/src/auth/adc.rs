@@ -25,9 +25,9 @@ impl ApplicationDefault {
     /// Looks for credentials. Fails with [`crate::ErrorKind::Auth`] if none
     /// are found.
     pub async fn new() -> Result<Self, Error> {
-        let inner = gcp_auth::provider().await.map_err(|e| {
-            Error::auth("no Application Default Credentials found").with_source(e)
-        })?;
+        let inner = gcp_auth::provider()
+            .await
+            .map_err(|e| Error::auth("no Application Default Credentials found").with_source(e))?;
         Ok(Self { inner })
     }
 }
@@ -42,8 +42,7 @@ impl TokenProvider for ApplicationDefault {
     fn token<'a>(&'a self, scopes: &'a [&'static str]) -> TokenFuture<'a> {
         Box::pin(async move {
             let token = self.inner.token(scopes).await.map_err(|e| {
-                Error::auth("could not get a token from Application Default Credentials")
-                    .with_source(e)
+                Error::auth("could not get a token from Application Default Credentials").with_source(e)
             })?;
             Ok(AccessToken::new(token.as_str()))
         })

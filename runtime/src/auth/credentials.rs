@@ -28,10 +28,7 @@ impl Credentials {
 
     /// Tokens from `provider`, sent as `Authorization: Bearer …`.
     pub fn token_provider(provider: impl TokenProvider) -> Self {
-        Self {
-            provider: Some(Arc::new(provider)),
-            api_key: None,
-        }
+        Self { provider: Some(Arc::new(provider)), api_key: None }
     }
 
     /// One fixed bearer token.
@@ -41,10 +38,7 @@ impl Credentials {
 
     /// An API key, sent as the `key` query parameter.
     pub fn api_key(key: impl Into<String>) -> Self {
-        Self {
-            provider: None,
-            api_key: Some(Arc::from(key.into())),
-        }
+        Self { provider: None, api_key: Some(Arc::from(key.into())) }
     }
 
     /// These credentials with `provider` as the token source.
@@ -81,9 +75,7 @@ impl Credentials {
             if !parts.headers.contains_key(AUTHORIZATION) {
                 let token = provider.token(scopes).await?;
                 let mut value = HeaderValue::try_from(format!("Bearer {}", token.secret()))
-                    .map_err(|_| {
-                        Error::auth("the access token has characters not allowed in a header")
-                    })?;
+                    .map_err(|_| Error::auth("the access token has characters not allowed in a header"))?;
                 // Keeps the value out of http's own Debug output and out of
                 // HTTP/2 header compression tables.
                 value.set_sensitive(true);
@@ -114,8 +106,7 @@ fn with_query_param(uri: &http::Uri, name: &str, value: &str) -> Result<http::Ur
     text.push('=');
     percent_encode_into(&mut text, value, is_unreserved);
     // The error text of the parser is left out: it could quote the key.
-    http::Uri::try_from(text)
-        .map_err(|_| Error::invalid_argument("the request URI cannot take an API key"))
+    http::Uri::try_from(text).map_err(|_| Error::invalid_argument("the request URI cannot take an API key"))
 }
 
 impl fmt::Debug for Credentials {

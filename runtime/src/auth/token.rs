@@ -42,9 +42,7 @@ pub struct AccessToken {
 impl AccessToken {
     /// Wraps the token text.
     pub fn new(secret: impl Into<String>) -> Self {
-        Self {
-            secret: secret.into(),
-        }
+        Self { secret: secret.into() }
     }
 
     /// The token text, for putting into an `Authorization` header.
@@ -70,9 +68,7 @@ pub struct StaticToken {
 impl StaticToken {
     /// A provider for this token text.
     pub fn new(token: impl Into<String>) -> Self {
-        Self {
-            token: AccessToken::new(token),
-        }
+        Self { token: AccessToken::new(token) }
     }
 }
 

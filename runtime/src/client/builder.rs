@@ -113,6 +113,10 @@ impl<S: Service> ClientBuilder<S> {
     }
 
     /// The largest response body accepted, in bytes (default 64 MiB).
+    ///
+    /// The default transport stops reading as soon as a body passes the
+    /// limit. A custom transport reads the body its own way; the client then
+    /// still refuses a body over the limit.
     pub fn max_response_bytes(mut self, limit: usize) -> Self {
         self.max_response_bytes = limit;
         self
@@ -128,14 +132,11 @@ impl<S: Service> ClientBuilder<S> {
         let root_url = root_url::normalize(root, self.allow_insecure_http)?;
         let base_url = root_url::join_service_path(&root_url, S::SERVICE_PATH);
         let user_agent = self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);
-        let user_agent = HeaderValue::try_from(user_agent).map_err(|_| {
-            Error::invalid_argument("the user agent has characters not allowed in a header")
-        })?;
+        let user_agent = HeaderValue::try_from(user_agent)
+            .map_err(|_| Error::invalid_argument("the user agent has characters not allowed in a header"))?;
         let transport = match self.transport {
             Some(transport) => transport,
-            None => Arc::new(
-                ReqwestTransport::new()?.with_max_response_bytes(self.max_response_bytes),
-            ),
+            None => Arc::new(ReqwestTransport::new()?.with_max_response_bytes(self.max_response_bytes)),
         };
         let inner = ClientInner {
             root_url,
@@ -146,9 +147,7 @@ impl<S: Service> ClientBuilder<S> {
             transport,
             max_response_bytes: self.max_response_bytes,
         };
-        Ok(S::from_client(Client {
-            inner: Arc::new(inner),
-        }))
+        Ok(S::from_client(Client { inner: Arc::new(inner) }))
     }
 }
 

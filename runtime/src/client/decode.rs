@@ -9,9 +9,7 @@ use crate::error::Error;
 /// The content type is not checked up front: some Google endpoints label
 /// JSON as `text/plain`. It only goes into the message when decoding fails,
 /// where it usually explains why.
-pub(crate) fn json_body<T: DeserializeOwned>(
-    response: &http::Response<bytes::Bytes>,
-) -> Result<T, Error> {
+pub(crate) fn json_body<T: DeserializeOwned>(response: &http::Response<bytes::Bytes>) -> Result<T, Error> {
     let body = response.body();
     let status = response.status();
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -23,29 +21,17 @@ pub(crate) fn json_body<T: DeserializeOwned>(
     }
     serde_json::from_slice(body).map_err(|e| {
         // serde_json's message already ends with "at line L column C".
-        Error::decode(format!(
-            "response body does not match the expected type: {e}{}",
-            content_type_note(response)
-        ))
-        .with_http_status(status)
-        .with_body_excerpt(body)
-        .with_source(e)
+        Error::decode(format!("response body does not match the expected type: {e}{}", content_type_note(response)))
+            .with_http_status(status)
+            .with_body_excerpt(body)
+            .with_source(e)
     })
 }
 
 /// `" (content type text/html)"` for a content type that is not JSON.
 fn content_type_note(response: &http::Response<bytes::Bytes>) -> String {
-    let content_type = response
-        .headers()
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let content_type = response.headers().get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if content_type.is_empty() || essence == "application/json" || essence.ends_with("+json") {
         String::new()
     } else {

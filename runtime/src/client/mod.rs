@@ -71,6 +71,9 @@ impl Client {
     /// `scopes` are the OAuth scopes of the method, passed to the token
     /// provider. Any other status becomes an [`crate::ErrorKind::Http`] error
     /// with Google's error body decoded.
+    ///
+    /// Must run inside a Tokio runtime with its I/O and time drivers enabled
+    /// (as `#[tokio::main]` sets up), like anything built on reqwest.
     pub async fn execute(
         &self,
         request: http::Request<Vec<u8>>,
@@ -95,11 +98,7 @@ impl Client {
             status = tracing::field::Empty,
         );
         let mut token = None;
-        let result = self
-            .send(request, scopes, &mut token, &span)
-            .instrument(span.clone())
-            .await
-            .and_then(finish);
+        let result = self.send(request, scopes, &mut token, &span).instrument(span.clone()).await.and_then(finish);
         result.map_err(|mut error| {
             self.inner.credentials.redact(&mut error, token.as_ref());
             tracing::debug!(parent: &span, error = %error, "request failed");
@@ -127,9 +126,7 @@ impl Client {
         let sending = inner.transport.send(request, Some(inner.timeout));
         let response = tokio::time::timeout(inner.timeout, sending)
             .await
-            .map_err(|_| {
-                Error::timeout(format!("no complete response within {:?}", inner.timeout))
-            })??;
+            .map_err(|_| Error::timeout(format!("no complete response within {:?}", inner.timeout)))??;
 
         let status = response.status();
         span.record("status", status.as_u16());
@@ -156,8 +153,7 @@ impl Client {
         request: http::Request<Vec<u8>>,
         scopes: &'static [&'static str],
     ) -> Result<T, Error> {
-        self.run(request, scopes, |response| decode::json_body(&response))
-            .await
+        self.run(request, scopes, |response| decode::json_body(&response)).await
     }
 
     /// Sends `request` and ignores the body of a successful response
@@ -176,8 +172,7 @@ impl Client {
         request: http::Request<Vec<u8>>,
         scopes: &'static [&'static str],
     ) -> Result<bytes::Bytes, Error> {
-        self.run(request, scopes, |response| Ok(response.into_body()))
-            .await
+        self.run(request, scopes, |response| Ok(response.into_body())).await
     }
 }
 

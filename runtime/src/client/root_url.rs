@@ -10,15 +10,9 @@ use crate::text::quoted;
 /// Plain `http://` is allowed only for loopback hosts unless `allow_insecure`
 /// is set: credentials would otherwise cross the network unencrypted.
 pub(crate) fn normalize(url: &str, allow_insecure: bool) -> Result<String, Error> {
-    let refuse = |why: &str| {
-        Error::invalid_argument(format!("root URL {} is not usable: {why}", quoted(url)))
-    };
-    let uri: http::Uri = url
-        .parse()
-        .map_err(|_| refuse("it is not a valid absolute URL"))?;
-    let authority = uri
-        .authority()
-        .ok_or_else(|| refuse("it has no host"))?;
+    let refuse = |why: &str| Error::invalid_argument(format!("root URL {} is not usable: {why}", quoted(url)));
+    let uri: http::Uri = url.parse().map_err(|_| refuse("it is not a valid absolute URL"))?;
+    let authority = uri.authority().ok_or_else(|| refuse("it has no host"))?;
     if authority.as_str().contains('@') {
         return Err(refuse("it must not contain a user name or password"));
     }
@@ -32,9 +26,7 @@ pub(crate) fn normalize(url: &str, allow_insecure: bool) -> Result<String, Error
         Some("https") => {}
         Some("http") if allow_insecure || is_loopback(authority.host()) => {}
         Some("http") => {
-            return Err(refuse(
-                "plain http is only allowed for loopback hosts unless allow_insecure_http(true) is set",
-            ))
+            return Err(refuse("plain http is only allowed for loopback hosts unless allow_insecure_http(true) is set"))
         }
         _ => return Err(refuse("the scheme must be https or http")),
     }

@@ -130,8 +130,7 @@ impl Error {
     pub fn from_http_response<B: AsRef<[u8]>>(response: &http::Response<B>) -> Self {
         let status_code = response.status();
         let body = response.body().as_ref();
-        let mut error = Self::new(ErrorKind::Http, "the server returned an error")
-            .with_http_status(status_code);
+        let mut error = Self::new(ErrorKind::Http, "the server returned an error").with_http_status(status_code);
         match rpc::parse_error_body(body) {
             Some((status, object)) => {
                 error.inner.status = Some(status);
@@ -196,10 +195,7 @@ impl Error {
     /// the `Status` type generated for an API. `None` if there was no error
     /// object or it does not fit `T`.
     pub fn status_as<T: DeserializeOwned>(&self) -> Option<T> {
-        self.inner
-            .error_object
-            .as_ref()
-            .and_then(|object| T::deserialize(object).ok())
+        self.inner.error_object.as_ref().and_then(|object| T::deserialize(object).ok())
     }
 
     /// The first 512 or so characters of the response body, for bodies that
@@ -218,10 +214,9 @@ impl Error {
     pub fn is_transient(&self) -> bool {
         match self.inner.kind {
             ErrorKind::Transport | ErrorKind::Timeout => true,
-            ErrorKind::Http => self
-                .inner
-                .http_status
-                .is_some_and(|s| matches!(s.as_u16(), 429 | 500 | 502 | 503 | 504)),
+            ErrorKind::Http => {
+                self.inner.http_status.is_some_and(|s| matches!(s.as_u16(), 429 | 500 | 502 | 503 | 504))
+            }
             _ => false,
         }
     }
@@ -288,8 +283,7 @@ impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
         let mut out = f.debug_struct("Error");
-        out.field("kind", &inner.kind)
-            .field("message", &inner.message);
+        out.field("kind", &inner.kind).field("message", &inner.message);
         if let Some(code) = inner.http_status {
             out.field("http_status", &code.as_u16());
         }
@@ -303,9 +297,18 @@ impl fmt::Debug for Error {
             out.field("retry_after", &wait);
         }
         if let Some(source) = &inner.source {
+            // The whole chain, since the root cause (such as "connection
+            // refused" or a certificate problem) is usually the useful part.
             // Display rather than Debug: some libraries put request details
-            // into Debug output.
-            out.field("source", &source.to_string());
+            // into their Debug output.
+            let mut chain = source.to_string();
+            let mut next = source.source();
+            while let Some(cause) = next {
+                chain.push_str(": ");
+                chain.push_str(&cause.to_string());
+                next = cause.source();
+            }
+            out.field("source", &chain);
         }
         out.finish()
     }
@@ -313,10 +316,7 @@ impl fmt::Debug for Error {
 
 impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.inner
-            .source
-            .as_ref()
-            .map(|source| &**source as &(dyn StdError + 'static))
+        self.inner.source.as_ref().map(|source| &**source as &(dyn StdError + 'static))
     }
 }
 

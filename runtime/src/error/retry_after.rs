@@ -27,9 +27,7 @@ pub(crate) fn parse(value: &str, now: SystemTime) -> Option<Duration> {
 
 /// Seconds since the Unix epoch for `Sun, 06 Nov 1994 08:49:37 GMT`.
 fn parse_imf_fixdate(text: &str) -> Option<i64> {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let b = text.as_bytes();
     // The weekday is redundant, so only its shape is checked.
     let shape_ok = b.len() == 29
@@ -48,11 +46,7 @@ fn parse_imf_fixdate(text: &str) -> Option<i64> {
     let month_name = text.get(8..11)?;
     let month = MONTHS.iter().position(|m| *m == month_name)? as u32 + 1;
     let year = i64::from(read_digits(b, 12, 4)?);
-    let (hour, minute, second) = (
-        read_digits(b, 17, 2)?,
-        read_digits(b, 20, 2)?,
-        read_digits(b, 23, 2)?,
-    );
+    let (hour, minute, second) = (read_digits(b, 17, 2)?, read_digits(b, 20, 2)?, read_digits(b, 23, 2)?);
     if day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
         return None;
     }

@@ -46,7 +46,8 @@ pub enum Code {
     Other(i32),
 }
 
-/// Every canonical code with its wire name, in numeric order.
+/// Every canonical code with its wire name, in numeric order, so that a
+/// code's number is its index.
 const NAMED: [(Code, &str); 17] = [
     (Code::Ok, "OK"),
     (Code::Cancelled, "CANCELLED"),
@@ -71,29 +72,35 @@ impl Code {
     /// The numeric value.
     pub fn as_i32(self) -> i32 {
         match self {
+            Code::Ok => 0,
+            Code::Cancelled => 1,
+            Code::Unknown => 2,
+            Code::InvalidArgument => 3,
+            Code::DeadlineExceeded => 4,
+            Code::NotFound => 5,
+            Code::AlreadyExists => 6,
+            Code::PermissionDenied => 7,
+            Code::ResourceExhausted => 8,
+            Code::FailedPrecondition => 9,
+            Code::Aborted => 10,
+            Code::OutOfRange => 11,
+            Code::Unimplemented => 12,
+            Code::Internal => 13,
+            Code::Unavailable => 14,
+            Code::DataLoss => 15,
+            Code::Unauthenticated => 16,
             Code::Other(n) => n,
-            // The table is in numeric order, so the index is the number.
-            canonical => NAMED
-                .iter()
-                .position(|(code, _)| *code == canonical)
-                .map_or(2, |i| i as i32),
         }
     }
 
     /// The wire name such as `NOT_FOUND`; `None` for [`Code::Other`].
     pub fn name(self) -> Option<&'static str> {
-        NAMED
-            .iter()
-            .find(|(code, _)| *code == self)
-            .map(|(_, name)| *name)
+        NAMED.iter().find(|(code, _)| *code == self).map(|(_, name)| *name)
     }
 
     /// The code for a wire name such as `NOT_FOUND`.
     pub fn from_name(name: &str) -> Option<Code> {
-        NAMED
-            .iter()
-            .find(|(_, known)| *known == name)
-            .map(|(code, _)| *code)
+        NAMED.iter().find(|(_, known)| *known == name).map(|(code, _)| *code)
     }
 
     /// The code Google's REST front end uses for an HTTP status, following
@@ -119,10 +126,7 @@ impl Code {
 
 impl From<i32> for Code {
     fn from(number: i32) -> Self {
-        usize::try_from(number)
-            .ok()
-            .and_then(|i| NAMED.get(i))
-            .map_or(Code::Other(number), |(code, _)| *code)
+        usize::try_from(number).ok().and_then(|i| NAMED.get(i)).map_or(Code::Other(number), |(code, _)| *code)
     }
 }
 

@@ -216,10 +216,7 @@ pub enum Detail {
 }
 
 /// Decodes `value` into `T`, or hands the JSON back unchanged.
-fn typed<T: DeserializeOwned>(
-    value: &serde_json::Value,
-    wrap: fn(T) -> Detail,
-) -> Detail {
+fn typed<T: DeserializeOwned>(value: &serde_json::Value, wrap: fn(T) -> Detail) -> Detail {
     match T::deserialize(value) {
         Ok(decoded) => wrap(decoded),
         Err(_) => Detail::Other(value.clone()),
@@ -233,10 +230,7 @@ pub fn decode_details(details: &[serde_json::Value]) -> Vec<Detail> {
 }
 
 fn decode_detail(value: &serde_json::Value) -> Detail {
-    let type_url = value
-        .get("@type")
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or_default();
+    let type_url = value.get("@type").and_then(serde_json::Value::as_str).unwrap_or_default();
     match type_url {
         ErrorInfo::TYPE_URL => typed(value, Detail::ErrorInfo),
         RetryInfo::TYPE_URL => typed(value, Detail::RetryInfo),

@@ -13,9 +13,8 @@ use serde::{Deserialize, Serialize};
 
 pub use code::Code;
 pub use details::{
-    decode_details, BadRequest, Detail, ErrorInfo, FieldViolation, Help, Link, LocalizedMessage,
-    PreconditionFailure, PreconditionViolation, QuotaFailure, QuotaViolation, RequestInfo,
-    ResourceInfo, RetryInfo,
+    decode_details, BadRequest, Detail, ErrorInfo, FieldViolation, Help, Link, LocalizedMessage, PreconditionFailure,
+    PreconditionViolation, QuotaFailure, QuotaViolation, RequestInfo, ResourceInfo, RetryInfo,
 };
 
 /// A `google.rpc.Status`: an error code, a message and structured details.
@@ -62,10 +61,7 @@ impl Status {
         }
         let direct = Code::from(self.code);
         if matches!(direct, Code::Other(_)) {
-            u16::try_from(self.code)
-                .ok()
-                .and_then(Code::from_http_status)
-                .unwrap_or(direct)
+            u16::try_from(self.code).ok().and_then(Code::from_http_status).unwrap_or(direct)
         } else {
             direct
         }
@@ -80,9 +76,7 @@ impl Status {
     /// non-negative one.
     pub fn retry_delay(&self) -> Option<std::time::Duration> {
         self.typed_details().into_iter().find_map(|detail| match detail {
-            Detail::RetryInfo(RetryInfo {
-                retry_delay: Some(delay),
-            }) => std::time::Duration::try_from(delay).ok(),
+            Detail::RetryInfo(RetryInfo { retry_delay: Some(delay) }) => std::time::Duration::try_from(delay).ok(),
             _ => None,
         })
     }

@@ -17,8 +17,7 @@ use crate::error::Error;
 pub use reqwest_transport::{ReqwestTransport, DEFAULT_MAX_RESPONSE_BYTES};
 
 /// The future returned by [`Transport::send`].
-pub type ResponseFuture<'a> =
-    Pin<Box<dyn Future<Output = Result<http::Response<bytes::Bytes>, Error>> + Send + 'a>>;
+pub type ResponseFuture<'a> = Pin<Box<dyn Future<Output = Result<http::Response<bytes::Bytes>, Error>> + Send + 'a>>;
 
 /// Sends one HTTP request and reads the whole response.
 ///
@@ -29,29 +28,17 @@ pub type ResponseFuture<'a> =
 /// request's credentials to another host.
 pub trait Transport: Send + Sync + 'static {
     /// Sends `request`, giving up after `timeout` if one is set.
-    fn send(
-        &self,
-        request: http::Request<bytes::Bytes>,
-        timeout: Option<Duration>,
-    ) -> ResponseFuture<'_>;
+    fn send(&self, request: http::Request<bytes::Bytes>, timeout: Option<Duration>) -> ResponseFuture<'_>;
 }
 
 impl<T: Transport + ?Sized> Transport for Arc<T> {
-    fn send(
-        &self,
-        request: http::Request<bytes::Bytes>,
-        timeout: Option<Duration>,
-    ) -> ResponseFuture<'_> {
+    fn send(&self, request: http::Request<bytes::Bytes>, timeout: Option<Duration>) -> ResponseFuture<'_> {
         (**self).send(request, timeout)
     }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
-    fn send(
-        &self,
-        request: http::Request<bytes::Bytes>,
-        timeout: Option<Duration>,
-    ) -> ResponseFuture<'_> {
+    fn send(&self, request: http::Request<bytes::Bytes>, timeout: Option<Duration>) -> ResponseFuture<'_> {
         (**self).send(request, timeout)
     }
 }

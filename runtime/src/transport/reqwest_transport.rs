@@ -40,9 +40,7 @@ impl ReqwestTransport {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| {
-                Error::transport("could not set up the HTTP client").with_source(e.without_url())
-            })?;
+            .map_err(|e| Error::transport("could not set up the HTTP client").with_source(e.without_url()))?;
         Ok(Self::from_reqwest(client))
     }
 
@@ -50,10 +48,7 @@ impl ReqwestTransport {
     /// extra root certificates). Its redirect policy is the caller's choice;
     /// the default one follows redirects.
     pub fn from_reqwest(client: reqwest::Client) -> Self {
-        Self {
-            client,
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-        }
+        Self { client, max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES }
     }
 
     /// Sets the largest response body that will be read, in bytes.
@@ -74,11 +69,8 @@ impl ReqwestTransport {
 
         let status = response.status();
         let too_large = || {
-            Error::decode(format!(
-                "the response body is larger than the limit of {} bytes",
-                self.max_response_bytes
-            ))
-            .with_http_status(status)
+            Error::decode(format!("the response body is larger than the limit of {} bytes", self.max_response_bytes))
+                .with_http_status(status)
         };
         let declared = response.content_length().unwrap_or(0);
         if usize::try_from(declared).map_or(true, |n| n > self.max_response_bytes) {
@@ -114,19 +106,13 @@ fn map_error(error: reqwest::Error) -> Error {
 }
 
 impl Transport for ReqwestTransport {
-    fn send(
-        &self,
-        request: http::Request<bytes::Bytes>,
-        timeout: Option<Duration>,
-    ) -> ResponseFuture<'_> {
+    fn send(&self, request: http::Request<bytes::Bytes>, timeout: Option<Duration>) -> ResponseFuture<'_> {
         Box::pin(self.send_inner(request, timeout))
     }
 }
 
 impl fmt::Debug for ReqwestTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReqwestTransport")
-            .field("max_response_bytes", &self.max_response_bytes)
-            .finish_non_exhaustive()
+        f.debug_struct("ReqwestTransport").field("max_response_bytes", &self.max_response_bytes).finish_non_exhaustive()
     }
 }

@@ -74,10 +74,7 @@ struct SerializeWith<'a, T: ?Sized, M> {
 
 impl<'a, T: ?Sized, M> SerializeWith<'a, T, M> {
     fn new(value: &'a T) -> Self {
-        Self {
-            value,
-            rule: PhantomData,
-        }
+        Self { value, rule: PhantomData }
     }
 }
 
@@ -95,10 +92,7 @@ struct DeserializeWith<T, M> {
 
 impl<'de, T, M: DeserializeAs<'de, T>> Deserialize<'de> for DeserializeWith<T, M> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        M::deserialize_as(deserializer).map(|value| Self {
-            value,
-            rule: PhantomData,
-        })
+        M::deserialize_as(deserializer).map(|value| Self { value, rule: PhantomData })
     }
 }
 
@@ -136,15 +130,8 @@ where
     K: Serialize,
     M: SerializeAs<T>,
 {
-    fn serialize_as<S: Serializer>(
-        source: &BTreeMap<K, T>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(
-            source
-                .iter()
-                .map(|(key, value)| (key, SerializeWith::<T, M>::new(value))),
-        )
+    fn serialize_as<S: Serializer>(source: &BTreeMap<K, T>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(source.iter().map(|(key, value)| (key, SerializeWith::<T, M>::new(value))))
     }
 }
 

@@ -46,9 +46,7 @@ impl Bytes {
         } else {
             LENIENT.decode(text)
         };
-        decoded
-            .map(Bytes)
-            .map_err(|e| ValueError::new(format!("invalid base64 value {}: {e}", quoted(text))))
+        decoded.map(Bytes).map_err(|e| ValueError::new(format!("invalid base64 value {}: {e}", quoted(text))))
     }
 
     /// The standard, padded base64 text of these bytes.

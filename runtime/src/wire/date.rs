@@ -31,9 +31,7 @@ impl Date {
         if valid {
             Ok(Self { year, month, day })
         } else {
-            Err(ValueError::new(format!(
-                "invalid date: {year:04}-{month:02}-{day:02} is not in the calendar"
-            )))
+            Err(ValueError::new(format!("invalid date: {year:04}-{month:02}-{day:02} is not in the calendar")))
         }
     }
 
@@ -65,25 +63,12 @@ impl FromStr for Date {
     fn from_str(text: &str) -> Result<Self, ValueError> {
         let bytes = text.as_bytes();
         let shape_ok = bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-';
-        let parts = (
-            read_digits(bytes, 0, 4),
-            read_digits(bytes, 5, 2),
-            read_digits(bytes, 8, 2),
-        );
+        let parts = (read_digits(bytes, 0, 4), read_digits(bytes, 5, 2), read_digits(bytes, 8, 2));
         match parts {
             // The digit counts bound the values, so the narrowing is exact.
-            (Some(year), Some(month), Some(day)) if shape_ok => {
-                Self::new(year as u16, month as u8, day as u8).map_err(|_| {
-                    ValueError::new(format!(
-                        "invalid date {}: no such day in the calendar",
-                        quoted(text)
-                    ))
-                })
-            }
-            _ => Err(ValueError::new(format!(
-                "invalid date {}: expected YYYY-MM-DD",
-                quoted(text)
-            ))),
+            (Some(year), Some(month), Some(day)) if shape_ok => Self::new(year as u16, month as u8, day as u8)
+                .map_err(|_| ValueError::new(format!("invalid date {}: no such day in the calendar", quoted(text)))),
+            _ => Err(ValueError::new(format!("invalid date {}: expected YYYY-MM-DD", quoted(text)))),
         }
     }
 }

@@ -27,28 +27,19 @@ pub struct Duration {
 
 impl Duration {
     /// The empty span.
-    pub const ZERO: Duration = Duration {
-        seconds: 0,
-        nanos: 0,
-    };
+    pub const ZERO: Duration = Duration { seconds: 0, nanos: 0 };
 
     /// A span from seconds and nanoseconds that share a sign, within about
     /// 10,000 years either way.
     pub fn new(seconds: i64, nanos: i32) -> Result<Self, ValueError> {
         if nanos <= -NANOS_PER_SECOND || nanos >= NANOS_PER_SECOND {
-            return Err(ValueError::new(format!(
-                "duration nanos {nanos} must be within ±999999999"
-            )));
+            return Err(ValueError::new(format!("duration nanos {nanos} must be within ±999999999")));
         }
         if (seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0) {
-            return Err(ValueError::new(format!(
-                "duration seconds {seconds} and nanos {nanos} must share a sign"
-            )));
+            return Err(ValueError::new(format!("duration seconds {seconds} and nanos {nanos} must share a sign")));
         }
         if !(-MAX_SECONDS..=MAX_SECONDS).contains(&seconds) {
-            return Err(ValueError::new(format!(
-                "duration of {seconds}s exceeds the range of about 10000 years"
-            )));
+            return Err(ValueError::new(format!("duration of {seconds}s exceeds the range of about 10000 years")));
         }
         Ok(Self { seconds, nanos })
     }
@@ -88,24 +79,16 @@ fn parse_duration(text: &str) -> Result<Duration, &'static str> {
     if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
         return Err(SHAPE);
     }
-    let seconds: i64 = whole
-        .parse()
-        .map_err(|_| "the number of seconds is too large")?;
+    let seconds: i64 = whole.parse().map_err(|_| "the number of seconds is too large")?;
     let nanos = match fraction {
         None => 0,
-        Some(digits)
-            if (1..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) =>
-        {
+        Some(digits) if (1..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) => {
             let value: i32 = digits.parse().map_err(|_| SHAPE)?;
             value * 10i32.pow(9 - digits.len() as u32)
         }
         Some(_) => return Err("the fraction of a second must have 1 to 9 digits"),
     };
-    let (seconds, nanos) = if negative {
-        (-seconds, -nanos)
-    } else {
-        (seconds, nanos)
-    };
+    let (seconds, nanos) = if negative { (-seconds, -nanos) } else { (seconds, nanos) };
     Duration::new(seconds, nanos).map_err(|_| "the duration exceeds about 10000 years")
 }
 
@@ -113,8 +96,7 @@ impl FromStr for Duration {
     type Err = ValueError;
 
     fn from_str(text: &str) -> Result<Self, ValueError> {
-        parse_duration(text)
-            .map_err(|why| ValueError::new(format!("invalid duration {}: {why}", quoted(text))))
+        parse_duration(text).map_err(|why| ValueError::new(format!("invalid duration {}: {why}", quoted(text))))
     }
 }
 
@@ -147,14 +129,9 @@ impl TryFrom<Duration> for std::time::Duration {
     /// Fails for negative spans, which `std::time::Duration` cannot hold.
     fn try_from(span: Duration) -> Result<Self, ValueError> {
         if span.is_negative() {
-            return Err(ValueError::new(format!(
-                "negative duration {span} has no std::time::Duration"
-            )));
+            return Err(ValueError::new(format!("negative duration {span} has no std::time::Duration")));
         }
-        Ok(std::time::Duration::new(
-            span.seconds.unsigned_abs(),
-            span.nanos.unsigned_abs(),
-        ))
+        Ok(std::time::Duration::new(span.seconds.unsigned_abs(), span.nanos.unsigned_abs()))
     }
 }
 

@@ -45,9 +45,7 @@ pub struct ValueError {
 
 impl ValueError {
     pub(crate) fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-        }
+        Self { message: message.into() }
     }
 }
 

@@ -85,22 +85,12 @@ impl<T: WireInt> Visitor<'_> for IntVisitor<T> {
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<T, E> {
         // serde_json reads `5.0` and `1e3` as floats; protobuf's JSON mapping
         // accepts them for integers when they are whole numbers.
-        T::from_whole_float(value).ok_or_else(|| {
-            E::custom(format_args!(
-                "{} value {value} is not a whole number in range",
-                T::FORMAT
-            ))
-        })
+        T::from_whole_float(value)
+            .ok_or_else(|| E::custom(format_args!("{} value {value} is not a whole number in range", T::FORMAT)))
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<T, E> {
-        value.parse().map_err(|_| {
-            E::custom(format_args!(
-                "invalid {} string {}",
-                T::FORMAT,
-                quoted(value)
-            ))
-        })
+        value.parse().map_err(|_| E::custom(format_args!("invalid {} string {}", T::FORMAT, quoted(value))))
     }
 }
 
@@ -149,10 +139,8 @@ fn parse_float_text(text: &str) -> Option<f64> {
     }
     // Rust's parser also takes "inf", "nan" and "infinity" in any case;
     // allowing only number characters keeps to the documented spellings.
-    let numeric = !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'));
+    let numeric =
+        !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'));
     if numeric {
         text.parse().ok()
     } else {
@@ -167,11 +155,7 @@ impl Visitor<'_> for FloatVisitor {
     type Value = f64;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "a {} as a number, a numeric string, \"NaN\", \"Infinity\" or \"-Infinity\"",
-            self.0
-        )
+        write!(f, "a {} as a number, a numeric string, \"NaN\", \"Infinity\" or \"-Infinity\"", self.0)
     }
 
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<f64, E> {
@@ -187,8 +171,7 @@ impl Visitor<'_> for FloatVisitor {
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<f64, E> {
-        parse_float_text(value)
-            .ok_or_else(|| E::custom(format_args!("invalid {} string {}", self.0, quoted(value))))
+        parse_float_text(value).ok_or_else(|| E::custom(format_args!("invalid {} string {}", self.0, quoted(value))))
     }
 }
 
@@ -227,9 +210,7 @@ impl<'de> DeserializeAs<'de, f32> for F32 {
         let wide = deserializer.deserialize_any(FloatVisitor("float"))?;
         let narrow = wide as f32;
         if wide.is_finite() && narrow.is_infinite() {
-            return Err(de::Error::custom(format_args!(
-                "float value {wide} is out of range"
-            )));
+            return Err(de::Error::custom(format_args!("float value {wide} is out of range")));
         }
         Ok(narrow)
     }

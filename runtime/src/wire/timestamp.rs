@@ -37,10 +37,7 @@ pub struct Timestamp {
 
 impl Timestamp {
     /// 1970-01-01T00:00:00Z.
-    pub const UNIX_EPOCH: Timestamp = Timestamp {
-        seconds: 0,
-        nanos: 0,
-    };
+    pub const UNIX_EPOCH: Timestamp = Timestamp { seconds: 0, nanos: 0 };
 
     /// The instant `seconds` and `nanos` after the Unix epoch.
     ///
@@ -48,9 +45,7 @@ impl Timestamp {
     /// 1 to 9999.
     pub fn from_unix(seconds: i64, nanos: u32) -> Result<Self, ValueError> {
         if nanos >= NANOS_PER_SECOND {
-            return Err(ValueError::new(format!(
-                "timestamp nanos {nanos} must be below 1000000000"
-            )));
+            return Err(ValueError::new(format!("timestamp nanos {nanos} must be below 1000000000")));
         }
         if !(MIN_SECONDS..=MAX_SECONDS).contains(&seconds) {
             return Err(ValueError::new(format!(
@@ -68,15 +63,9 @@ impl Timestamp {
         Self::try_from(SystemTime::now()).unwrap_or_else(|_| {
             // Only a badly wrong clock gets here; which end follows from the sign.
             if SystemTime::now() < UNIX_EPOCH {
-                Self {
-                    seconds: MIN_SECONDS,
-                    nanos: 0,
-                }
+                Self { seconds: MIN_SECONDS, nanos: 0 }
             } else {
-                Self {
-                    seconds: MAX_SECONDS,
-                    nanos: NANOS_PER_SECOND - 1,
-                }
+                Self { seconds: MAX_SECONDS, nanos: NANOS_PER_SECOND - 1 }
             }
         })
     }
@@ -96,12 +85,8 @@ impl Timestamp {
 fn parse_rfc3339(text: &str) -> Result<Timestamp, &'static str> {
     const SHAPE: &str = "expected an RFC 3339 date-time such as 2024-01-31T12:00:00Z";
     let b = text.as_bytes();
-    let separators_ok = b.len() >= 20
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && matches!(b[10], b'T' | b't')
-        && b[13] == b':'
-        && b[16] == b':';
+    let separators_ok =
+        b.len() >= 20 && b[4] == b'-' && b[7] == b'-' && matches!(b[10], b'T' | b't') && b[13] == b':' && b[16] == b':';
     if !separators_ok {
         return Err(SHAPE);
     }
@@ -148,16 +133,14 @@ fn parse_rfc3339(text: &str) -> Result<Timestamp, &'static str> {
 
     let days = days_from_civil(i64::from(year), month, day);
     let local = days * SECONDS_PER_DAY + i64::from(hour * 3600 + minute * 60 + second);
-    Timestamp::from_unix(local - offset_seconds, nanos)
-        .map_err(|_| "the instant is outside years 1 to 9999 in UTC")
+    Timestamp::from_unix(local - offset_seconds, nanos).map_err(|_| "the instant is outside years 1 to 9999 in UTC")
 }
 
 impl FromStr for Timestamp {
     type Err = ValueError;
 
     fn from_str(text: &str) -> Result<Self, ValueError> {
-        parse_rfc3339(text)
-            .map_err(|why| ValueError::new(format!("invalid timestamp {}: {why}", quoted(text))))
+        parse_rfc3339(text).map_err(|why| ValueError::new(format!("invalid timestamp {}: {why}", quoted(text))))
     }
 }
 
@@ -228,9 +211,7 @@ impl TryFrom<Timestamp> for SystemTime {
         let result = if time.seconds >= 0 {
             UNIX_EPOCH.checked_add(whole + nanos)
         } else {
-            UNIX_EPOCH
-                .checked_sub(whole)
-                .and_then(|t| t.checked_add(nanos))
+            UNIX_EPOCH.checked_sub(whole).and_then(|t| t.checked_add(nanos))
         };
         result.ok_or_else(|| ValueError::new(format!("{time} cannot be held by SystemTime here")))
     }

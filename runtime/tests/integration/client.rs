@@ -40,9 +40,7 @@ pub(crate) fn builder(server: &MockServer) -> ClientBuilder<TestApi> {
 }
 
 fn get(client: &Client, path: &str) -> http::Request<Vec<u8>> {
-    RequestBuilder::new(client, Method::GET, path)
-        .build()
-        .expect("a valid request")
+    RequestBuilder::new(client, Method::GET, path).build().expect("a valid request")
 }
 
 fn google_error(code: u16, status: &str, message: &str) -> Value {
@@ -56,19 +54,13 @@ async fn sends_bearer_token_and_user_agent_and_decodes_json() {
         .and(path("/v1/operations/abc"))
         .and(header("authorization", "Bearer tok-123"))
         .and(header("user-agent", "discogen-runtime/0.1.0"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"name": "operations/abc", "done": true})),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"name": "operations/abc", "done": true})))
         .expect(1)
         .mount(&server)
         .await;
 
     let api = builder(&server).bearer_token("tok-123").build().expect("client");
-    let op: Operation = api
-        .client
-        .execute_json(get(&api.client, "operations/abc"), SCOPES)
-        .await
-        .expect("success");
+    let op: Operation = api.client.execute_json(get(&api.client, "operations/abc"), SCOPES).await.expect("success");
     assert_eq!(op, Operation { name: "operations/abc".into(), done: true });
 }
 
@@ -87,11 +79,7 @@ async fn custom_user_agent_and_api_key() {
         .mount(&server)
         .await;
 
-    let api = builder(&server)
-        .api_key("my key+1")
-        .user_agent("my-app/2")
-        .build()
-        .expect("client");
+    let api = builder(&server).api_key("my key+1").user_agent("my-app/2").build().expect("client");
     let mut request = RequestBuilder::new(&api.client, Method::POST, "things");
     request.query("fields", "a,b");
     request.json_body(&json!({"x": 1})).expect("serializes");
@@ -104,19 +92,12 @@ async fn custom_user_agent_and_api_key() {
 async fn google_error_body_becomes_status() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(404)
-                .set_body_json(google_error(404, "NOT_FOUND", "Operation not found")),
-        )
+        .respond_with(ResponseTemplate::new(404).set_body_json(google_error(404, "NOT_FOUND", "Operation not found")))
         .mount(&server)
         .await;
 
     let api = builder(&server).build().expect("client");
-    let err = api
-        .client
-        .execute_json::<Operation>(get(&api.client, "operations/x"), SCOPES)
-        .await
-        .expect_err("a 404");
+    let err = api.client.execute_json::<Operation>(get(&api.client, "operations/x"), SCOPES).await.expect_err("a 404");
     assert_eq!(err.kind(), ErrorKind::Http);
     assert_eq!(err.http_status(), Some(http::StatusCode::NOT_FOUND));
     let status = err.status().expect("decoded status");
@@ -139,31 +120,22 @@ async fn google_error_body_becomes_status() {
 #[tokio::test]
 async fn html_error_gives_excerpt_and_is_transient() {
     let server = MockServer::start().await;
-    let html = format!(
-        "<!DOCTYPE html>\n<html><body>\n<h1>Internal Server Error</h1>\n{}</body></html>",
-        "x".repeat(2000)
-    );
+    let html =
+        format!("<!DOCTYPE html>\n<html><body>\n<h1>Internal Server Error</h1>\n{}</body></html>", "x".repeat(2000));
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(500).set_body_raw(html, "text/html"))
         .mount(&server)
         .await;
 
     let api = builder(&server).build().expect("client");
-    let err = api
-        .client
-        .execute_json::<Operation>(get(&api.client, "operations/x"), SCOPES)
-        .await
-        .expect_err("a 500");
+    let err = api.client.execute_json::<Operation>(get(&api.client, "operations/x"), SCOPES).await.expect_err("a 500");
     assert_eq!(err.kind(), ErrorKind::Http);
     assert!(err.status().is_none());
     let excerpt = err.body_excerpt().expect("an excerpt");
     assert!(excerpt.starts_with("<!DOCTYPE html>\n<html>"));
     assert_eq!(excerpt.chars().count(), 512);
     let shown = err.to_string();
-    assert!(
-        shown.starts_with("HTTP 500 Internal Server Error: <!DOCTYPE html> <html><body> <h1>"),
-        "{shown}"
-    );
+    assert!(shown.starts_with("HTTP 500 Internal Server Error: <!DOCTYPE html> <html><body> <h1>"), "{shown}");
     assert!(!shown.contains('\n'));
     assert!(err.is_transient());
 }
@@ -172,16 +144,12 @@ async fn html_error_gives_excerpt_and_is_transient() {
 async fn retry_after_header_and_retry_info() {
     let server = MockServer::start().await;
     let mut body = google_error(503, "UNAVAILABLE", "try later");
-    body["error"]["details"] =
-        json!([{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "3s"}]);
+    body["error"]["details"] = json!([{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "3s"}]);
     Mock::given(path("/v1/a"))
         .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "7").set_body_json(body.clone()))
         .mount(&server)
         .await;
-    Mock::given(path("/v1/b"))
-        .respond_with(ResponseTemplate::new(429).set_body_json(body))
-        .mount(&server)
-        .await;
+    Mock::given(path("/v1/b")).respond_with(ResponseTemplate::new(429).set_body_json(body)).mount(&server).await;
 
     let api = builder(&server).build().expect("client");
     let err = api.client.execute(get(&api.client, "a"), SCOPES).await.expect_err("503");
@@ -196,24 +164,13 @@ async fn retry_after_header_and_retry_info() {
 async fn timeout_gives_timeout_kind() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"name": "x"}))
-                .set_delay(Duration::from_secs(3)),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"name": "x"})).set_delay(Duration::from_secs(3)))
         .mount(&server)
         .await;
 
-    let api = builder(&server)
-        .timeout(Duration::from_millis(200))
-        .build()
-        .expect("client");
+    let api = builder(&server).timeout(Duration::from_millis(200)).build().expect("client");
     let started = std::time::Instant::now();
-    let err = api
-        .client
-        .execute_json::<Operation>(get(&api.client, "slow"), SCOPES)
-        .await
-        .expect_err("times out");
+    let err = api.client.execute_json::<Operation>(get(&api.client, "slow"), SCOPES).await.expect_err("times out");
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err:?}");
     assert!(err.is_transient());
     assert!(started.elapsed() < Duration::from_secs(2));
@@ -228,21 +185,13 @@ async fn response_over_the_cap_is_refused() {
         .await;
 
     let api = builder(&server).max_response_bytes(100).build().expect("client");
-    let err = api
-        .client
-        .execute_bytes(get(&api.client, "big"), SCOPES)
-        .await
-        .expect_err("too large");
+    let err = api.client.execute_bytes(get(&api.client, "big"), SCOPES).await.expect_err("too large");
     assert_eq!(err.kind(), ErrorKind::Decode);
     assert!(err.to_string().contains("limit of 100 bytes"), "{err}");
     assert!(!err.is_transient());
 
     let api = builder(&server).max_response_bytes(1000).build().expect("client");
-    let body = api
-        .client
-        .execute_bytes(get(&api.client, "big"), SCOPES)
-        .await
-        .expect("fits exactly");
+    let body = api.client.execute_bytes(get(&api.client, "big"), SCOPES).await.expect("fits exactly");
     assert_eq!(body.len(), 1000);
 }
 
@@ -253,45 +202,28 @@ async fn decode_errors_carry_position_and_excerpt() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"name": 5})))
         .mount(&server)
         .await;
-    Mock::given(path("/v1/empty"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&server)
-        .await;
+    Mock::given(path("/v1/empty")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
     Mock::given(path("/v1/text"))
         .respond_with(ResponseTemplate::new(200).set_body_raw("hello", "text/plain"))
         .mount(&server)
         .await;
     Mock::given(path("/v1/plain-json"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(r#"{"name":"ok"}"#, "text/plain; charset=utf-8"),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_raw(r#"{"name":"ok"}"#, "text/plain; charset=utf-8"))
         .mount(&server)
         .await;
 
     let api = builder(&server).build().expect("client");
-    let err = api
-        .client
-        .execute_json::<Operation>(get(&api.client, "wrong"), SCOPES)
-        .await
-        .expect_err("wrong type");
+    let err = api.client.execute_json::<Operation>(get(&api.client, "wrong"), SCOPES).await.expect_err("wrong type");
     assert_eq!(err.kind(), ErrorKind::Decode);
     assert_eq!(err.http_status(), Some(http::StatusCode::OK));
     assert!(err.to_string().contains("line 1 column"), "{err}");
     assert_eq!(err.body_excerpt(), Some(r#"{"name":5}"#));
 
-    let err = api
-        .client
-        .execute_json::<Operation>(get(&api.client, "empty"), SCOPES)
-        .await
-        .expect_err("empty");
+    let err = api.client.execute_json::<Operation>(get(&api.client, "empty"), SCOPES).await.expect_err("empty");
     assert_eq!(err.kind(), ErrorKind::Decode);
     assert!(err.to_string().contains("empty"), "{err}");
 
-    let err = api
-        .client
-        .execute_json::<Operation>(get(&api.client, "text"), SCOPES)
-        .await
-        .expect_err("not JSON");
+    let err = api.client.execute_json::<Operation>(get(&api.client, "text"), SCOPES).await.expect_err("not JSON");
     assert!(err.to_string().contains("content type \"text/plain\""), "{err}");
 
     let op: Operation = api
@@ -311,11 +243,7 @@ async fn redirects_are_not_followed() {
         .await;
 
     let api = builder(&server).bearer_token("t").build().expect("client");
-    let err = api
-        .client
-        .execute(get(&api.client, "moved"), SCOPES)
-        .await
-        .expect_err("3xx is an error");
+    let err = api.client.execute(get(&api.client, "moved"), SCOPES).await.expect_err("3xx is an error");
     assert_eq!(err.kind(), ErrorKind::Http);
     assert_eq!(err.http_status(), Some(http::StatusCode::FOUND));
 }
@@ -323,19 +251,10 @@ async fn redirects_are_not_followed() {
 #[tokio::test]
 async fn connection_refused_is_a_transport_error() {
     // Bind and drop a listener to find a port that is closed.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port");
-    let api = ClientBuilder::<TestApi>::new()
-        .root_url(format!("http://127.0.0.1:{port}"))
-        .build()
-        .expect("client");
-    let err = api
-        .client
-        .execute(get(&api.client, "x"), SCOPES)
-        .await
-        .expect_err("nothing listens");
+    let port =
+        std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port");
+    let api = ClientBuilder::<TestApi>::new().root_url(format!("http://127.0.0.1:{port}")).build().expect("client");
+    let err = api.client.execute(get(&api.client, "x"), SCOPES).await.expect_err("nothing listens");
     assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
     assert!(err.is_transient());
     assert!(std::error::Error::source(&err).is_some());
@@ -352,9 +271,7 @@ async fn absolute_paths_resolve_against_the_root() {
 
     let api = builder(&server).build().expect("client");
     assert_eq!(api.client.base_url(), format!("{}/v1/", server.uri()));
-    let request = RequestBuilder::new(&api.client, Method::POST, "/upload/v1/files")
-        .build()
-        .expect("valid");
+    let request = RequestBuilder::new(&api.client, Method::POST, "/upload/v1/files").build().expect("valid");
     let body = api.client.execute_bytes(request, SCOPES).await.expect("success");
     assert_eq!(&body[..], b"ok");
 }
@@ -380,10 +297,6 @@ fn builder_validates_root_url() {
     assert_eq!(api.client.root_url(), "https://test.googleapis.com/");
     assert_eq!(api.client.base_url(), "https://test.googleapis.com/v1/");
 
-    let err = ClientBuilder::<TestApi>::new()
-        .user_agent("bad\nagent")
-        .build()
-        .err()
-        .map(|e| e.kind());
+    let err = ClientBuilder::<TestApi>::new().user_agent("bad\nagent").build().err().map(|e| e.kind());
     assert_eq!(err, Some(ErrorKind::InvalidArgument));
 }

@@ -10,11 +10,7 @@ use discogen_runtime::{Client, ClientBuilder};
 use super::client::TestApi;
 
 fn client() -> Client {
-    ClientBuilder::<TestApi>::new()
-        .root_url("https://example.googleapis.com")
-        .build()
-        .expect("client")
-        .client
+    ClientBuilder::<TestApi>::new().root_url("https://example.googleapis.com").build().expect("client").client
 }
 
 #[test]
@@ -23,10 +19,7 @@ fn relative_paths_use_the_base_url() {
     let mut path = String::from("operations/");
     push_param(&mut path, "name", "a/b c", true, true, None).expect("valid");
     let request = RequestBuilder::new(&client, Method::GET, &path).build().expect("valid");
-    assert_eq!(
-        request.uri().to_string(),
-        "https://example.googleapis.com/v1/operations/a/b%20c"
-    );
+    assert_eq!(request.uri().to_string(), "https://example.googleapis.com/v1/operations/a/b%20c");
     assert_eq!(request.method(), Method::GET);
     assert!(request.body().is_empty());
 }
@@ -66,10 +59,7 @@ fn json_body_and_headers() {
     let client = client();
     let mut request = RequestBuilder::new(&client, Method::POST, "x:cancel");
     request.json_body(&json!({"a": [1, 2]})).expect("serializes");
-    request.header(
-        header::HeaderName::from_static("x-goog-user-project"),
-        HeaderValue::from_static("p"),
-    );
+    request.header(header::HeaderName::from_static("x-goog-user-project"), HeaderValue::from_static("p"));
     let request = request.build().expect("valid");
     assert_eq!(request.headers()[header::CONTENT_TYPE], "application/json");
     assert_eq!(request.headers()["x-goog-user-project"], "p");

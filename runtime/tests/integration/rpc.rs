@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use discogen_runtime::rpc::{
-    decode_details, BadRequest, Code, Detail, ErrorInfo, FieldViolation, Help, Link,
-    LocalizedMessage, QuotaFailure, QuotaViolation, ResourceInfo, RetryInfo, Status,
+    decode_details, BadRequest, Code, Detail, ErrorInfo, FieldViolation, Help, Link, LocalizedMessage, QuotaFailure,
+    QuotaViolation, ResourceInfo, RetryInfo, Status,
 };
 use discogen_runtime::serde_json::{self, json};
 use discogen_runtime::wire;
@@ -68,15 +68,9 @@ fn error_body_decodes_into_status() {
     assert_eq!(status.status.as_deref(), Some("RESOURCE_EXHAUSTED"));
     assert_eq!(status.code_enum(), Code::ResourceExhausted);
     assert_eq!(status.details.len(), 10);
-    assert_eq!(
-        status.extra.get("errors"),
-        Some(&json!([{"domain": "global", "reason": "rateLimitExceeded"}]))
-    );
+    assert_eq!(status.extra.get("errors"), Some(&json!([{"domain": "global", "reason": "rateLimitExceeded"}])));
     assert_eq!(status.retry_delay(), Some(std::time::Duration::from_millis(12_500)));
-    assert_eq!(
-        status.to_string(),
-        "RESOURCE_EXHAUSTED: Quota exceeded for quota metric 'Requests'."
-    );
+    assert_eq!(status.to_string(), "RESOURCE_EXHAUSTED: Quota exceeded for quota metric 'Requests'.");
 }
 
 #[test]
@@ -97,19 +91,13 @@ fn every_detail_type_decodes_and_nothing_is_lost() {
     );
     assert_eq!(
         details[1],
-        Detail::RetryInfo(RetryInfo {
-            retry_delay: Some("12.5s".parse::<wire::Duration>().expect("valid")),
-        })
+        Detail::RetryInfo(RetryInfo { retry_delay: Some("12.5s".parse::<wire::Duration>().expect("valid")) })
     );
     assert_eq!(
         details[2],
         Detail::BadRequest(BadRequest {
             field_violations: vec![
-                FieldViolation {
-                    field: "name".into(),
-                    description: "must not be empty".into(),
-                    reason: None,
-                },
+                FieldViolation { field: "name".into(), description: "must not be empty".into(), reason: None },
                 FieldViolation {
                     field: "pageSize".into(),
                     description: "too big".into(),
@@ -121,10 +109,7 @@ fn every_detail_type_decodes_and_nothing_is_lost() {
     assert_eq!(
         details[3],
         Detail::QuotaFailure(QuotaFailure {
-            violations: vec![QuotaViolation {
-                subject: "project:1".into(),
-                description: "daily limit".into(),
-            }],
+            violations: vec![QuotaViolation { subject: "project:1".into(), description: "daily limit".into() }],
         })
     );
     assert_eq!(
@@ -139,10 +124,7 @@ fn every_detail_type_decodes_and_nothing_is_lost() {
     assert_eq!(
         details[5],
         Detail::Help(Help {
-            links: vec![Link {
-                description: "Console".into(),
-                url: "https://console.cloud.google.com".into(),
-            }],
+            links: vec![Link { description: "Console".into(), url: "https://console.cloud.google.com".into() }],
         })
     );
     assert_eq!(
@@ -161,14 +143,7 @@ fn every_detail_type_decodes_and_nothing_is_lost() {
 #[test]
 fn decode_details_handles_non_objects() {
     let details = decode_details(&[json!(1), json!("x"), json!(null)]);
-    assert_eq!(
-        details,
-        vec![
-            Detail::Other(json!(1)),
-            Detail::Other(json!("x")),
-            Detail::Other(json!(null))
-        ]
-    );
+    assert_eq!(details, vec![Detail::Other(json!(1)), Detail::Other(json!("x")), Detail::Other(json!(null))]);
 }
 
 #[test]
@@ -244,9 +219,7 @@ fn code_enum_handles_both_meanings_of_code() {
 
 #[test]
 fn negative_retry_delay_is_ignored() {
-    let status = Status {
-        details: vec![json!({"@type": RetryInfo::TYPE_URL, "retryDelay": "-1s"})],
-        ..Status::default()
-    };
+    let status =
+        Status { details: vec![json!({"@type": RetryInfo::TYPE_URL, "retryDelay": "-1s"})], ..Status::default() };
     assert_eq!(status.retry_delay(), None);
 }

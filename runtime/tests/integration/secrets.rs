@@ -49,9 +49,7 @@ fn credential_types_hide_secrets() {
 
 #[test]
 fn builder_client_and_request_hide_secrets() {
-    let builder = ClientBuilder::<TestApi>::new()
-        .bearer_token(TOKEN)
-        .api_key(API_KEY);
+    let builder = ClientBuilder::<TestApi>::new().bearer_token(TOKEN).api_key(API_KEY);
     assert_clean("ClientBuilder", &format!("{builder:?}"));
     let api = builder.build().expect("client");
     assert_clean("Client", &format!("{:?}", api.client));
@@ -74,11 +72,7 @@ async fn errors_from_an_echoing_server_hide_secrets() {
     let server = MockServer::start().await;
     Mock::given(any())
         .respond_with(|request: &Request| {
-            let echo = format!(
-                "url={} auth={:?}",
-                request.url,
-                request.headers.get("authorization")
-            );
+            let echo = format!("url={} auth={:?}", request.url, request.headers.get("authorization"));
             let body = json!({"error": {
                 "code": 400,
                 "message": echo,
@@ -103,11 +97,7 @@ async fn errors_from_an_echoing_server_hide_secrets() {
         .api_key(API_KEY)
         .build()
         .expect("client");
-    let get = |path: &str| {
-        RequestBuilder::new(&api.client, Method::GET, path)
-            .build()
-            .expect("valid")
-    };
+    let get = |path: &str| RequestBuilder::new(&api.client, Method::GET, path).build().expect("valid");
 
     let err = api.client.execute(get("json"), SCOPES).await.expect_err("400");
     assert!(err.status().is_some_and(|s| s.message.contains("[REDACTED]")));
@@ -117,29 +107,21 @@ async fn errors_from_an_echoing_server_hide_secrets() {
     assert!(err.body_excerpt().is_some_and(|b| b.contains("[REDACTED]")));
     assert_error_clean("HTML error", &err);
 
-    let err = api
-        .client
-        .execute_json::<Value>(get("ok"), SCOPES)
-        .await
-        .expect_err("decode error");
+    let err = api.client.execute_json::<Value>(get("ok"), SCOPES).await.expect_err("decode error");
     assert_error_clean("decode error", &err);
 }
 
 #[tokio::test]
 async fn transport_errors_hide_the_key_in_the_url() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port");
+    let port =
+        std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port");
     let api = ClientBuilder::<TestApi>::new()
         .root_url(format!("http://127.0.0.1:{port}"))
         .bearer_token(TOKEN)
         .api_key(API_KEY)
         .build()
         .expect("client");
-    let request = RequestBuilder::new(&api.client, Method::GET, "x")
-        .build()
-        .expect("valid");
+    let request = RequestBuilder::new(&api.client, Method::GET, "x").build().expect("valid");
     let err = api.client.execute(request, SCOPES).await.expect_err("refused");
     assert_error_clean("transport error", &err);
 }

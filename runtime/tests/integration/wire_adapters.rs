@@ -72,12 +72,8 @@ fn decode_text(text: &str) -> Result<Sample, String> {
 
 #[test]
 fn int64_is_written_as_a_string() {
-    let sample = Sample {
-        count: Some(i64::MIN),
-        ids: Some(vec![1, -2, i64::MAX]),
-        size: Some(u64::MAX),
-        ..Sample::default()
-    };
+    let sample =
+        Sample { count: Some(i64::MIN), ids: Some(vec![1, -2, i64::MAX]), size: Some(u64::MAX), ..Sample::default() };
     let value = serde_json::to_value(&sample).ok();
     assert_eq!(
         value,
@@ -142,19 +138,13 @@ fn null_and_missing_are_none() {
 #[test]
 fn floats_round_trip_including_non_finite() {
     let sample = Sample {
-        matrix: Some(vec![
-            vec![1.5, f64::NAN],
-            vec![f64::INFINITY, f64::NEG_INFINITY, -0.25],
-        ]),
+        matrix: Some(vec![vec![1.5, f64::NAN], vec![f64::INFINITY, f64::NEG_INFINITY, -0.25]]),
         score: Some(0.1),
         ratio: Some(0.1),
         ..Sample::default()
     };
     let text = serde_json::to_string(&sample).unwrap_or_default();
-    assert_eq!(
-        text,
-        r#"{"score":0.1,"ratio":0.1,"matrix":[[1.5,"NaN"],["Infinity","-Infinity",-0.25]]}"#
-    );
+    assert_eq!(text, r#"{"score":0.1,"ratio":0.1,"matrix":[[1.5,"NaN"],["Infinity","-Infinity",-0.25]]}"#);
     let back = decode_text(&text);
     let matrix = back.as_ref().ok().and_then(|s| s.matrix.clone()).unwrap_or_default();
     assert_eq!(matrix[0][0], 1.5);
@@ -202,10 +192,7 @@ fn maps_and_boxes_compose() {
     };
     assert_eq!(sample, Ok(expected));
     let written = serde_json::to_value(decode(value).unwrap_or_default()).ok();
-    assert_eq!(
-        written,
-        Some(json!({"totals": {"a": "1", "b": "2"}, "child": {"count": "3", "nested": {"x": 1}}}))
-    );
+    assert_eq!(written, Some(json!({"totals": {"a": "1", "b": "2"}, "child": {"count": "3", "nested": {"x": 1}}})));
 }
 
 #[test]

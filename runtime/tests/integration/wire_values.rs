@@ -55,10 +55,7 @@ fn bytes_read_both_alphabets_with_or_without_padding() {
 
 #[test]
 fn bad_base64_is_a_clear_error() {
-    let err = serde_json::from_value::<Holder>(json!({"data": "a*b"}))
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+    let err = serde_json::from_value::<Holder>(json!({"data": "a*b"})).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("invalid base64 value \"a*b\""), "{err}");
     assert!("Y".parse::<Bytes>().is_err());
     let err = serde_json::from_value::<Holder>(json!({"data": 5})).err();
@@ -91,10 +88,7 @@ fn timestamp_fractions() {
     assert_eq!(ts("2024-01-01T00:00:00.5Z").to_string(), "2024-01-01T00:00:00.500Z");
     assert_eq!(ts("2024-01-01T00:00:00.000001Z").to_string(), "2024-01-01T00:00:00.000001Z");
     assert_eq!(ts("2024-01-01T00:00:00.123456789Z").nanos(), 123_456_789);
-    assert_eq!(
-        ts("2024-01-01T00:00:00.123456789Z").to_string(),
-        "2024-01-01T00:00:00.123456789Z"
-    );
+    assert_eq!(ts("2024-01-01T00:00:00.123456789Z").to_string(), "2024-01-01T00:00:00.123456789Z");
     assert_eq!(ts("2024-01-01T00:00:00.120Z").to_string(), "2024-01-01T00:00:00.120Z");
     assert_eq!(ts("2024-01-01T00:00:00.000000000Z").to_string(), "2024-01-01T00:00:00Z");
 }
@@ -105,10 +99,7 @@ fn timestamps_before_1970_and_at_the_edges() {
     assert_eq!((t.seconds(), t.nanos()), (-1, 500_000_000));
     assert_eq!(t.to_string(), "1969-12-31T23:59:59.500Z");
     assert_eq!(ts("0001-01-01T00:00:00Z").to_string(), "0001-01-01T00:00:00Z");
-    assert_eq!(
-        ts("9999-12-31T23:59:59.999999999Z").to_string(),
-        "9999-12-31T23:59:59.999999999Z"
-    );
+    assert_eq!(ts("9999-12-31T23:59:59.999999999Z").to_string(), "9999-12-31T23:59:59.999999999Z");
     assert!("0001-01-01T00:00:00+00:01".parse::<Timestamp>().is_err());
     assert!("9999-12-31T23:59:59-00:01".parse::<Timestamp>().is_err());
 }
@@ -137,10 +128,8 @@ fn bad_timestamps_are_refused_with_the_value() {
         let err = err.unwrap_or_else(|| panic!("{bad:?} was accepted"));
         assert!(err.starts_with("invalid timestamp"), "{err}");
     }
-    let err = serde_json::from_value::<Holder>(json!({"at": "yesterday"}))
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+    let err =
+        serde_json::from_value::<Holder>(json!({"at": "yesterday"})).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("invalid timestamp \"yesterday\""), "{err}");
 }
 
@@ -148,10 +137,7 @@ fn bad_timestamps_are_refused_with_the_value() {
 fn timestamp_system_time_round_trip() {
     let t = ts("2001-09-09T01:46:40.25Z");
     let system = SystemTime::try_from(t).expect("in range");
-    assert_eq!(
-        system.duration_since(UNIX_EPOCH).ok(),
-        Some(std::time::Duration::new(1_000_000_000, 250_000_000))
-    );
+    assert_eq!(system.duration_since(UNIX_EPOCH).ok(), Some(std::time::Duration::new(1_000_000_000, 250_000_000)));
     assert_eq!(Timestamp::try_from(system), Ok(t));
     let before = ts("1969-12-31T23:59:58.75Z");
     let system = SystemTime::try_from(before).expect("in range");
@@ -184,7 +170,21 @@ fn durations_parse_and_print() {
 
 #[test]
 fn bad_durations_are_refused() {
-    for bad in ["", "s", "1", "1.s", ".5s", "1.5", "+1s", "1.0000000001s", "--1s", "1e3s", "1 s", "99999999999999999999s", "315576000001s"] {
+    for bad in [
+        "",
+        "s",
+        "1",
+        "1.s",
+        ".5s",
+        "1.5",
+        "+1s",
+        "1.0000000001s",
+        "--1s",
+        "1e3s",
+        "1 s",
+        "99999999999999999999s",
+        "315576000001s",
+    ] {
         let err = bad.parse::<Duration>().err().map(|e| e.to_string());
         let err = err.unwrap_or_else(|| panic!("{bad:?} was accepted"));
         assert!(err.starts_with("invalid duration"), "{err}");
@@ -195,10 +195,7 @@ fn bad_durations_are_refused() {
 fn duration_std_conversions() {
     let d = Duration::try_from(std::time::Duration::from_millis(1500)).expect("in range");
     assert_eq!(d, dur("1.5s"));
-    assert_eq!(
-        std::time::Duration::try_from(dur("2.25s")),
-        Ok(std::time::Duration::from_millis(2250))
-    );
+    assert_eq!(std::time::Duration::try_from(dur("2.25s")), Ok(std::time::Duration::from_millis(2250)));
     assert!(std::time::Duration::try_from(dur("-1s")).is_err());
     assert!(Duration::try_from(std::time::Duration::from_secs(u64::MAX)).is_err());
     assert!(Duration::new(1, -1).is_err());
