@@ -10,9 +10,24 @@
 //!
 //! # Features
 //!
-//! - `adc`: [`auth::ApplicationDefault`], tokens from Application Default
+//! - `adc`: `auth::ApplicationDefault`, tokens from Application Default
 //!   Credentials through the `gcp_auth` crate. Off by default to keep build
 //!   times short.
+//!
+//! # Choices worth knowing
+//!
+//! - Build time is a feature, so the dependencies are few: reqwest with
+//!   rustls and the `ring` provider (aws-lc-sys alone takes longer to build
+//!   than everything else here), and no date-time crate: [`wire::Timestamp`]
+//!   does its own calendar arithmetic.
+//! - Credentials never appear in `Display` or `Debug` output. Tokens are
+//!   marked sensitive in headers, URLs are never put in errors or traces,
+//!   and text that came back from a server is scrubbed of the client's API
+//!   key and token before it is kept in an error.
+//! - Redirects are not followed, so credentials cannot be forwarded to
+//!   another host; a 3xx response becomes an HTTP error.
+//! - Requests are built without I/O; credentials are applied when the
+//!   client sends them, since fetching a token is asynchronous.
 
 #![warn(missing_docs)]
 
