@@ -106,11 +106,14 @@ impl PollPolicy {
     /// How long to keep polling in total, from the start of
     /// [`Poller::wait`](crate::lro::Poller::wait) (default 10 minutes).
     ///
-    /// No poll starts after the deadline and no sleep reaches past it; a
-    /// poll already under way may finish, within its request timeout. A
-    /// deadline of zero allows only the first poll. For an effectively
-    /// unbounded wait pass `Duration::MAX`; that has to be asked for
-    /// explicitly.
+    /// No sleep reaches past the deadline: when the schedule's next delay
+    /// would, the poller sleeps until the deadline and polls one last time,
+    /// since the operation may have finished meanwhile. That last poll may
+    /// end after the deadline, within its request timeout; wrap the wait in
+    /// `tokio::time::timeout` if the bound must be exact. A poll that ends
+    /// at or after the deadline without a finished operation ends the wait,
+    /// so a deadline of zero allows only the first poll. For an effectively unbounded wait pass
+    /// `Duration::MAX`; that has to be asked for explicitly.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
         self

@@ -19,6 +19,12 @@ use crate::error::Error;
 /// request is consumed by sending it.
 type BuildRequest = Box<dyn Fn() -> crate::Result<http::Request<Vec<u8>>> + Send + Sync>;
 
+/// The caller's hook for each operation received.
+type ProgressHook<Op> = Box<dyn FnMut(&Op) + Send>;
+
+/// The caller's hook for each sleep.
+type DelayHook = Box<dyn FnMut(&PollDelay) + Send>;
+
 /// Why the poller is about to sleep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -58,8 +64,8 @@ pub struct Poller<Op> {
     scopes: &'static [&'static str],
     build: BuildRequest,
     policy: PollPolicy,
-    on_progress: Option<Box<dyn FnMut(&Op) + Send>>,
-    on_delay: Option<Box<dyn FnMut(&PollDelay) + Send>>,
+    on_progress: Option<ProgressHook<Op>>,
+    on_delay: Option<DelayHook>,
 }
 
 impl<Op: LongRunningOperation> Poller<Op> {
