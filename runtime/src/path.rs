@@ -95,29 +95,36 @@ fn compiled() -> &'static Mutex<HashMap<&'static str, Regex>> {
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-fn check_pattern(name: &str, value: &str, pattern: &'static str) -> Result<(), Error> {
+/// Whether `value` matches the discovery `pattern`, compiled once per
+/// process. Generated code uses it to pick the method whose path fits a
+/// resource name. A pattern that does not compile matches nothing.
+pub fn matches(pattern: &'static str, value: &str) -> bool {
+    is_match(pattern, value).unwrap_or(false)
+}
+
+/// Matches `value` against `pattern`, or returns the compile error.
+fn is_match(pattern: &'static str, value: &str) -> Result<bool, regex_lite::Error> {
     // A panic elsewhere while holding the lock leaves the map intact, so a
     // poisoned lock is still safe to use.
     let mut cache = compiled().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let regex = match cache.get(pattern) {
         Some(regex) => regex,
-        None => {
-            let regex = Regex::new(pattern).map_err(|e| {
-                Error::invalid_argument(format!(
-                    "path parameter {name:?} has a pattern that does not compile: {pattern}"
-                ))
-                .with_source(e)
-            })?;
-            cache.entry(pattern).or_insert(regex)
-        }
+        None => cache.entry(pattern).or_insert(Regex::new(pattern)?),
     };
-    if regex.is_match(value) {
-        Ok(())
-    } else {
-        Err(Error::invalid_argument(format!(
+    Ok(regex.is_match(value))
+}
+
+fn check_pattern(name: &str, value: &str, pattern: &'static str) -> Result<(), Error> {
+    match is_match(pattern, value) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(Error::invalid_argument(format!(
             "path parameter {name:?} value {} does not match the pattern {pattern}",
             quoted(value)
-        )))
+        ))),
+        Err(e) => Err(Error::invalid_argument(format!(
+            "path parameter {name:?} has a pattern that does not compile: {pattern}"
+        ))
+        .with_source(e)),
     }
 }
 
@@ -228,6 +235,13 @@ mod tests {
         let result = push_param(&mut out, "id", "a b", false, true, Some("^[a-z ]+$"));
         assert!(result.is_ok());
         assert_eq!(out, "a%20b");
+    }
+
+    #[test]
+    fn matches_uses_the_pattern_as_written() {
+        assert!(matches("^operations/[^/]+$", "operations/1"));
+        assert!(!matches("^operations/[^/]+$", "projects/p/operations/1"));
+        assert!(!matches("([", "anything"));
     }
 
     #[test]

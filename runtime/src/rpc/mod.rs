@@ -49,6 +49,22 @@ impl Status {
         parse_error_body(body).map(|(status, _)| status)
     }
 
+    /// Converts any serializable status-shaped value, such as the `Status`
+    /// type generated for an API, through its JSON form.
+    ///
+    /// Fields that do not fit (a missing `code`, an odd `details` entry) take
+    /// their defaults or land in `extra`. A value that cannot be read as a
+    /// status at all gives code `UNKNOWN` and a message saying so, rather
+    /// than an empty, successful-looking status.
+    pub fn from_serializable<T: Serialize + ?Sized>(value: &T) -> Status {
+        let converted = serde_json::to_value(value).and_then(Status::deserialize);
+        converted.unwrap_or_else(|e| Status {
+            code: Code::Unknown.as_i32(),
+            message: format!("the error status could not be read: {e}"),
+            ..Status::default()
+        })
+    }
+
     /// The canonical code.
     ///
     /// Prefers the `status` name when it is a known one. Otherwise a `code`

@@ -223,3 +223,47 @@ fn negative_retry_delay_is_ignored() {
         Status { details: vec![json!({"@type": RetryInfo::TYPE_URL, "retryDelay": "-1s"})], ..Status::default() };
     assert_eq!(status.retry_delay(), None);
 }
+
+#[test]
+fn from_serializable_converts_generated_statuses() {
+    /// Shaped like the `Status` a generated crate has: every field optional.
+    #[derive(discogen_runtime::serde::Serialize)]
+    #[serde(crate = "::discogen_runtime::serde")]
+    struct GeneratedStatus {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        code: Option<i32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        details: Option<Vec<BTreeMap<String, serde_json::Value>>>,
+        #[serde(flatten)]
+        extra: BTreeMap<String, serde_json::Value>,
+    }
+
+    let generated = GeneratedStatus {
+        code: Some(5),
+        message: Some("gone".into()),
+        details: Some(vec![BTreeMap::from([
+            ("@type".to_owned(), json!(ErrorInfo::TYPE_URL)),
+            ("reason".to_owned(), json!("DELETED")),
+        ])]),
+        extra: BTreeMap::from([("future".to_owned(), json!(1))]),
+    };
+    let status = Status::from_serializable(&generated);
+    assert_eq!(status.code_enum(), Code::NotFound);
+    assert_eq!(status.message, "gone");
+    assert_eq!(status.extra.get("future"), Some(&json!(1)));
+    assert!(matches!(&status.typed_details()[0], Detail::ErrorInfo(info) if info.reason == "DELETED"));
+
+    let empty = Status::from_serializable(&GeneratedStatus {
+        code: None,
+        message: None,
+        details: None,
+        extra: BTreeMap::new(),
+    });
+    assert_eq!(empty, Status::default());
+
+    let unreadable = Status::from_serializable(&json!("not an object"));
+    assert_eq!(unreadable.code_enum(), Code::Unknown);
+    assert!(unreadable.message.contains("could not be read"));
+}
