@@ -325,3 +325,6 @@ impl From<crate::wire::ValueError> for Error {
         Error::invalid_argument(error.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests;
