@@ -300,3 +300,18 @@ fn builder_validates_root_url() {
     let err = ClientBuilder::<TestApi>::new().user_agent("bad\nagent").build().err().map(|e| e.kind());
     assert_eq!(err, Some(ErrorKind::InvalidArgument));
 }
+
+#[test]
+fn clients_and_their_futures_can_cross_threads() {
+    fn assert_send<T: Send>(_: &T) {}
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    assert_send_sync::<Client>();
+    assert_send_sync::<discogen_runtime::auth::Credentials>();
+
+    let api = ClientBuilder::<TestApi>::new().build().expect("client");
+    let request = || get(&api.client, "x");
+    assert_send(&api.client.execute(request(), SCOPES));
+    assert_send(&api.client.execute_json::<Value>(request(), SCOPES));
+    assert_send(&api.client.execute_empty(request(), SCOPES));
+    assert_send(&api.client.execute_bytes(request(), SCOPES));
+}
