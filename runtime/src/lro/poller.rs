@@ -176,38 +176,28 @@ impl<Op: LongRunningOperation> Poller<Op> {
                         return Err(error);
                     }
                     span.record("outcome", "retrying");
+                    // The client has already scrubbed credentials from the error.
+                    tracing::debug!(parent: &span, error = %error, "poll failed; will retry");
                     (DelayReason::Retrying, server_wait(&error), Some(error))
                 }
             };
 
             let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            let give_up = |why: String, last_error: Option<Error>, last_operation| {
-                let details =
-                    DeadlineExceeded { last_operation, last_error, polls: attempt, elapsed: started.elapsed() };
-                Error::deadline(format!("{why}; {details}")).with_source(details)
-            };
-            if remaining == Some(Duration::ZERO) {
-                let why = format!("the poll deadline of {:?} has passed", policy.deadline);
-                return Err(give_up(why, last_error, last_operation));
-            }
-            let mut delay = backoff.next_delay();
-            if let Some(asked) = server_asked {
-                // Polling before the server's time would disregard what it
-                // asked, and the deadline forbids waiting that long, so no
-                // later poll could be made by the rules: stop now.
-                if remaining.is_some_and(|left| asked > left) {
-                    let why = format!(
-                        "the server asked to wait {asked:?} before the next poll, \
-                         past the poll deadline of {:?}",
-                        policy.deadline
-                    );
-                    return Err(give_up(why, last_error, last_operation));
+            let delay = match plan_sleep(backoff.next_delay(), server_asked, remaining) {
+                Ok(delay) => delay,
+                Err(stop) => {
+                    let why = match stop {
+                        Stop::DeadlinePassed => format!("the poll deadline of {:?} has passed", policy.deadline),
+                        Stop::ServerWaitTooLong(asked) => format!(
+                            "the server asked to wait {asked:?} before the next poll, past the poll deadline of {:?}",
+                            policy.deadline
+                        ),
+                    };
+                    let details =
+                        DeadlineExceeded { last_operation, last_error, polls: attempt, elapsed: started.elapsed() };
+                    return Err(Error::deadline(format!("{why}; {details}")).with_source(details));
                 }
-                delay = delay.max(asked);
-            }
-            if let Some(left) = remaining {
-                delay = delay.min(left);
-            }
+            };
             if let Some(observe) = on_delay.as_mut() {
                 observe(&PollDelay { attempt, delay, reason, server_asked });
             }
@@ -215,6 +205,41 @@ impl<Op: LongRunningOperation> Poller<Op> {
             slept = delay;
         }
     }
+}
+
+/// Why the loop ends instead of sleeping.
+#[derive(Debug, PartialEq)]
+enum Stop {
+    /// No time is left for another poll.
+    DeadlinePassed,
+    /// The server asked for a wait longer than the time left.
+    ServerWaitTooLong(Duration),
+}
+
+/// How long to sleep before the next poll: the schedule's delay, at least
+/// what the server asked for, and never past the deadline.
+///
+/// `remaining` is the time left before the deadline, `None` without one.
+/// When the server asks for more than is left, polling before its time
+/// would disregard the request and waiting would outlast the deadline, so
+/// no further poll can follow the rules and the loop stops at once. When
+/// only the schedule overshoots, the sleep is cut to the deadline so that
+/// one last poll can still catch an operation that finished meanwhile.
+fn plan_sleep(
+    scheduled: Duration,
+    server_asked: Option<Duration>,
+    remaining: Option<Duration>,
+) -> Result<Duration, Stop> {
+    let left = remaining.unwrap_or(Duration::MAX);
+    if left.is_zero() {
+        return Err(Stop::DeadlinePassed);
+    }
+    let delay = match server_asked {
+        Some(asked) if asked > left => return Err(Stop::ServerWaitTooLong(asked)),
+        Some(asked) => scheduled.max(asked),
+        None => scheduled,
+    };
+    Ok(delay.min(left))
 }
 
 /// Sends one poll and decodes the operation it returns.
@@ -258,5 +283,35 @@ impl<Op> fmt::Debug for Poller<Op> {
             .field("on_progress", &self.on_progress.is_some())
             .field("on_delay", &self.on_delay.is_some())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const fn ms(millis: u64) -> Duration {
+        Duration::from_millis(millis)
+    }
+
+    #[test]
+    fn the_schedule_applies_without_other_limits() {
+        assert_eq!(plan_sleep(ms(500), None, None), Ok(ms(500)));
+        assert_eq!(plan_sleep(ms(500), None, Some(ms(900))), Ok(ms(500)));
+    }
+
+    #[test]
+    fn the_server_can_only_lengthen_the_sleep() {
+        assert_eq!(plan_sleep(ms(500), Some(ms(2000)), None), Ok(ms(2000)));
+        assert_eq!(plan_sleep(ms(500), Some(ms(100)), Some(ms(900))), Ok(ms(500)));
+        assert_eq!(plan_sleep(ms(500), Some(ms(900)), Some(ms(900))), Ok(ms(900)));
+    }
+
+    #[test]
+    fn the_deadline_cuts_the_schedule_but_not_the_server() {
+        assert_eq!(plan_sleep(ms(5000), None, Some(ms(300))), Ok(ms(300)));
+        assert_eq!(plan_sleep(ms(5), Some(ms(301)), Some(ms(300))), Err(Stop::ServerWaitTooLong(ms(301))));
+        assert_eq!(plan_sleep(ms(5), None, Some(Duration::ZERO)), Err(Stop::DeadlinePassed));
+        assert_eq!(plan_sleep(ms(5), Some(ms(1)), Some(Duration::ZERO)), Err(Stop::DeadlinePassed));
     }
 }
