@@ -32,10 +32,7 @@ impl Error {
             Some(cut) => full[..cut].to_string(),
             None => full,
         };
-        Error {
-            location: Some(Location::LineColumn { line: err.line(), column: err.column() }),
-            message,
-        }
+        Error { location: Some(Location::LineColumn { line: err.line(), column: err.column() }), message }
     }
 }
 

@@ -16,9 +16,7 @@ pub fn parse(template: &str) -> Result<Vec<PathPart>, String> {
         }
         literal.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        let close = after
-            .find('}')
-            .ok_or_else(|| format!("unclosed `{{` in path template `{template}`"))?;
+        let close = after.find('}').ok_or_else(|| format!("unclosed `{{` in path template `{template}`"))?;
         let inner = &after[..close];
         let (reserved, name) = match inner.strip_prefix('+') {
             Some(n) => (true, n),

@@ -92,7 +92,9 @@ fn result_tells_the_three_states_apart() {
     assert!(matches!(failed.result(), OperationResult::Failed(s) if s.code == Some(5)));
     let done: vision_v1::Operation = serde_json::from_value(shapes[3].1.clone()).unwrap();
     match done.result() {
-        OperationResult::Succeeded(Some(response)) => assert_eq!(response["responses"][0]["outputConfig"]["batchSize"], 2),
+        OperationResult::Succeeded(Some(response)) => {
+            assert_eq!(response["responses"][0]["outputConfig"]["batchSize"], 2)
+        }
         other => panic!("expected success with a response, got {other:?}"),
     }
 }

@@ -40,14 +40,13 @@ fn spec_path(name: &str) -> PathBuf {
 }
 
 fn parse(path: &Path, text: &str) -> Value {
-    serde_json::from_str(text)
-        .unwrap_or_else(|e| panic!("{} is not valid JSON: {e}", path.display()))
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{} is not valid JSON: {e}", path.display()))
 }
 
 fn load_spec(name: &str) -> Value {
     let path = spec_path(name);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read our spec {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read our spec {}: {e}", path.display()));
     parse(&path, &text)
 }
 
@@ -56,14 +55,10 @@ fn load_spec(name: &str) -> Value {
 fn load_real(name: &str, what: &str) -> Option<Value> {
     let path = shared_dir().join("discovery").join(name);
     if !path.exists() {
-        eprintln!(
-            "SKIP {what}: published discovery document {} not found",
-            path.display()
-        );
+        eprintln!("SKIP {what}: published discovery document {} not found", path.display());
         return None;
     }
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     Some(parse(&path, &text))
 }
 
@@ -79,8 +74,7 @@ fn load_seeds() -> Vec<(String, String)> {
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "txt"))
         .map(|p| {
-            let text = std::fs::read_to_string(&p)
-                .unwrap_or_else(|e| panic!("cannot read seed {}: {e}", p.display()));
+            let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read seed {}: {e}", p.display()));
             (p.file_name().unwrap().to_string_lossy().into_owned(), text)
         })
         .collect();
@@ -91,11 +85,7 @@ fn load_seeds() -> Vec<(String, String)> {
 #[track_caller]
 fn fail_if_any(what: &str, errors: &[String]) {
     if !errors.is_empty() {
-        panic!(
-            "{what}: {} problem(s)\n  - {}",
-            errors.len(),
-            errors.join("\n  - ")
-        );
+        panic!("{what}: {} problem(s)\n  - {}", errors.len(), errors.join("\n  - "));
     }
 }
 
@@ -126,11 +116,7 @@ fn collect_methods(doc: &Value) -> BTreeMap<String, FoundMethod> {
             return;
         };
         for (rname, rbody) in resources {
-            let resource = if prefix.is_empty() {
-                rname.clone()
-            } else {
-                format!("{prefix}.{rname}")
-            };
+            let resource = if prefix.is_empty() { rname.clone() } else { format!("{prefix}.{rname}") };
             if let Some(methods) = rbody.get("methods").and_then(Value::as_object) {
                 for (mname, mbody) in methods {
                     let id = mbody
@@ -140,11 +126,7 @@ fn collect_methods(doc: &Value) -> BTreeMap<String, FoundMethod> {
                         .to_string();
                     let prev = out.insert(
                         id.clone(),
-                        FoundMethod {
-                            resource: resource.clone(),
-                            name: mname.clone(),
-                            body: mbody.clone(),
-                        },
+                        FoundMethod { resource: resource.clone(), name: mname.clone(), body: mbody.clone() },
                     );
                     assert!(prev.is_none(), "method id {id} appears twice");
                 }
@@ -167,15 +149,7 @@ fn operations_gets(doc: &Value) -> BTreeMap<String, FoundMethod> {
 
 fn str_list(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|s| {
-                    s.as_str()
-                        .expect("expected an array of strings")
-                        .to_string()
-                })
-                .collect()
-        })
+        .map(|a| a.iter().map(|s| s.as_str().expect("expected an array of strings").to_string()).collect())
         .unwrap_or_default()
 }
 
@@ -271,10 +245,7 @@ fn seed_scopes(text: &str) -> BTreeSet<String> {
         if line[..at].chars().any(|c| c.is_alphanumeric()) {
             continue;
         }
-        let scope: String = line[at..]
-            .chars()
-            .take_while(|c| !c.is_whitespace() && *c != '`')
-            .collect();
+        let scope: String = line[at..].chars().take_while(|c| !c.is_whitespace() && *c != '`').collect();
         out.insert(scope);
     }
     out
@@ -334,17 +305,8 @@ const TOP_LEVEL_KEYS: [&str; 22] = [
     "version",
 ];
 
-const METHOD_KEYS: [&str; 9] = [
-    "description",
-    "flatPath",
-    "httpMethod",
-    "id",
-    "parameterOrder",
-    "parameters",
-    "path",
-    "response",
-    "scopes",
-];
+const METHOD_KEYS: [&str; 9] =
+    ["description", "flatPath", "httpMethod", "id", "parameterOrder", "parameters", "path", "response", "scopes"];
 
 const STANDARD_PARAMS: [&str; 11] = [
     "$.xgafv",
@@ -367,9 +329,7 @@ fn check_keys_sorted(v: &Value, path: &str, errors: &mut Vec<String>) {
             let mut sorted = keys.clone();
             sorted.sort();
             if keys != sorted {
-                errors.push(format!(
-                    "{path}: keys are not in alphabetical order: {keys:?}"
-                ));
+                errors.push(format!("{path}: keys are not in alphabetical order: {keys:?}"));
             }
             for (k, child) in map {
                 check_keys_sorted(child, &format!("{path}/{k}"), errors);
@@ -391,9 +351,7 @@ fn check_refs(v: &Value, path: &str, schemas: &BTreeSet<String>, errors: &mut Ve
                 if k == "$ref" {
                     match child.as_str() {
                         Some(r) if schemas.contains(r) => {}
-                        _ => errors.push(format!(
-                            "{path}/$ref: {child} is not a schema of this document"
-                        )),
+                        _ => errors.push(format!("{path}/$ref: {child} is not a schema of this document")),
                     }
                 } else {
                     check_refs(child, &format!("{path}/{k}"), schemas, errors);
@@ -412,8 +370,8 @@ fn check_refs(v: &Value, path: &str, schemas: &BTreeSet<String>, errors: &mut Ve
 /// Structural checks every spec must pass, real documents or not.
 fn check_well_formed(file: &str) -> Vec<String> {
     let path = spec_path(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read our spec {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read our spec {}: {e}", path.display()));
     let doc = parse(&path, &text);
     let mut errors = Vec::new();
 
@@ -422,8 +380,7 @@ fn check_well_formed(file: &str) -> Vec<String> {
     let pretty = serde_json::to_string_pretty(&doc).unwrap() + "\n";
     if text != pretty {
         errors.push(
-            "file is not pretty-printed with 2-space indentation, sorted keys and a trailing newline"
-                .to_string(),
+            "file is not pretty-printed with 2-space indentation, sorted keys and a trailing newline".to_string(),
         );
     }
 
@@ -434,10 +391,7 @@ fn check_well_formed(file: &str) -> Vec<String> {
     }
     let expect_str = |key: &str, want: &str, errors: &mut Vec<String>| {
         if doc.get(key).and_then(Value::as_str) != Some(want) {
-            errors.push(format!(
-                "`{key}` should be {want:?}, found {}",
-                show(doc.get(key))
-            ));
+            errors.push(format!("`{key}` should be {want:?}, found {}", show(doc.get(key))));
         }
     };
     expect_str("kind", "discovery#restDescription", &mut errors);
@@ -448,14 +402,8 @@ fn check_well_formed(file: &str) -> Vec<String> {
     if doc.get("fullyEncodeReservedExpansion") != Some(&Value::Bool(true)) {
         errors.push("`fullyEncodeReservedExpansion` should be true".into());
     }
-    let root = doc
-        .get("rootUrl")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let service = doc
-        .get("servicePath")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let root = doc.get("rootUrl").and_then(Value::as_str).unwrap_or_default();
+    let service = doc.get("servicePath").and_then(Value::as_str).unwrap_or_default();
     if doc.get("baseUrl").and_then(Value::as_str) != Some(&format!("{root}{service}")) {
         errors.push(format!(
             "`baseUrl` should be rootUrl + servicePath ({root}{service}), found {}",
@@ -463,27 +411,17 @@ fn check_well_formed(file: &str) -> Vec<String> {
         ));
     }
     let name = doc.get("name").and_then(Value::as_str).unwrap_or_default();
-    let version = doc
-        .get("version")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let version = doc.get("version").and_then(Value::as_str).unwrap_or_default();
     if doc.get("id").and_then(Value::as_str) != Some(&format!("{name}:{version}")) {
-        errors.push(format!(
-            "`id` should be `{name}:{version}`, found {}",
-            show(doc.get("id"))
-        ));
+        errors.push(format!("`id` should be `{name}:{version}`, found {}", show(doc.get("id"))));
     }
 
     // Standard query parameters.
     let params = doc.get("parameters").and_then(Value::as_object);
-    let names: BTreeSet<&str> = params
-        .map(|p| p.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+    let names: BTreeSet<&str> = params.map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
     let want: BTreeSet<&str> = STANDARD_PARAMS.into_iter().collect();
     if names != want {
-        errors.push(format!(
-            "standard parameters should be exactly {want:?}, found {names:?}"
-        ));
+        errors.push(format!("standard parameters should be exactly {want:?}, found {names:?}"));
     }
     for (pname, p) in params.into_iter().flatten() {
         if p.get("location").and_then(Value::as_str) != Some("query") {
@@ -492,29 +430,21 @@ fn check_well_formed(file: &str) -> Vec<String> {
         if let Some(en) = p.get("enum").and_then(Value::as_array) {
             let descs = p.get("enumDescriptions").and_then(Value::as_array);
             if descs.map(Vec::len) != Some(en.len()) {
-                errors.push(format!(
-                    "parameters.{pname}: needs one enumDescriptions entry per enum value"
-                ));
+                errors.push(format!("parameters.{pname}: needs one enumDescriptions entry per enum value"));
             }
         }
     }
 
     // Schemas: exactly Operation and Status, each fully described.
     let schemas = doc.get("schemas").and_then(Value::as_object);
-    let schema_names: BTreeSet<String> = schemas
-        .map(|s| s.keys().cloned().collect())
-        .unwrap_or_default();
+    let schema_names: BTreeSet<String> = schemas.map(|s| s.keys().cloned().collect()).unwrap_or_default();
     let want_schemas: BTreeSet<String> = ["Operation", "Status"].map(String::from).into();
     if schema_names != want_schemas {
-        errors.push(format!(
-            "schemas should be exactly {want_schemas:?}, found {schema_names:?}"
-        ));
+        errors.push(format!("schemas should be exactly {want_schemas:?}, found {schema_names:?}"));
     }
     for (sname, s) in schemas.into_iter().flatten() {
         if s.get("id").and_then(Value::as_str) != Some(sname) {
-            errors.push(format!(
-                "schemas.{sname}: `id` should equal the schema name"
-            ));
+            errors.push(format!("schemas.{sname}: `id` should equal the schema name"));
         }
         if s.get("type").and_then(Value::as_str) != Some("object") {
             errors.push(format!("schemas.{sname}: `type` should be `object`"));
@@ -527,9 +457,7 @@ fn check_well_formed(file: &str) -> Vec<String> {
             Some(props) => {
                 for (prop, body) in props {
                     if body.get("description").is_none() {
-                        errors.push(format!(
-                            "schemas.{sname}.properties.{prop}: missing description"
-                        ));
+                        errors.push(format!("schemas.{sname}.properties.{prop}: missing description"));
                     }
                 }
             }
@@ -552,33 +480,23 @@ fn check_well_formed(file: &str) -> Vec<String> {
         }
         let want_id = format!("{name}.{}.{}", m.resource, m.name);
         if id != &want_id {
-            errors.push(format!(
-                "{id}: id does not match its place in the tree ({want_id})"
-            ));
+            errors.push(format!("{id}: id does not match its place in the tree ({want_id})"));
         }
         for key in METHOD_KEYS {
             if m.body.get(key).is_none() {
                 errors.push(format!("{id}: missing `{key}`"));
             }
         }
-        let path = m
-            .body
-            .get("path")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let path = m.body.get("path").and_then(Value::as_str).unwrap_or_default();
         if !path.starts_with(&format!("{version}/")) {
-            errors.push(format!(
-                "{id}: path {path:?} should start with `{version}/`"
-            ));
+            errors.push(format!("{id}: path {path:?} should start with `{version}/`"));
         }
         let params = m.body.get("parameters").and_then(Value::as_object);
         let order = str_list(m.body.get("parameterOrder"));
         for p in &order {
             let body = params.and_then(|ps| ps.get(p));
             match body {
-                None => errors.push(format!(
-                    "{id}: parameterOrder names unknown parameter `{p}`"
-                )),
+                None => errors.push(format!("{id}: parameterOrder names unknown parameter `{p}`")),
                 Some(b) => {
                     if b.get("required") != Some(&Value::Bool(true)) {
                         errors.push(format!("{id}: parameter `{p}` should be required"));
@@ -597,23 +515,14 @@ fn check_well_formed(file: &str) -> Vec<String> {
         }
         for scope in scope_set(m.body.get("scopes")) {
             if !declared.contains(&scope) {
-                errors.push(format!(
-                    "{id}: scope {scope} is not declared in auth.oauth2.scopes"
-                ));
+                errors.push(format!("{id}: scope {scope} is not declared in auth.oauth2.scopes"));
             }
         }
         if m.body.get("response") != Some(&serde_json::json!({"$ref": "Operation"})) {
-            errors.push(format!(
-                "{id}: response should be {{\"$ref\": \"Operation\"}}"
-            ));
+            errors.push(format!("{id}: response should be {{\"$ref\": \"Operation\"}}"));
         }
     }
-    for (scope, body) in doc
-        .pointer("/auth/oauth2/scopes")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
+    for (scope, body) in doc.pointer("/auth/oauth2/scopes").and_then(Value::as_object).into_iter().flatten() {
         if body.get("description").and_then(Value::as_str).is_none() {
             errors.push(format!("auth scope {scope} has no description"));
         }
@@ -640,29 +549,13 @@ fn vision_method_tree_is_as_expected() {
     let got: BTreeMap<String, (String, String, String)> = collect_methods(&doc)
         .into_iter()
         .map(|(id, m)| {
-            let field = |k: &str| {
-                m.body
-                    .get(k)
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string()
-            };
-            let pattern = m
-                .body
-                .pointer("/parameters/name/pattern")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
+            let field = |k: &str| m.body.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            let pattern = m.body.pointer("/parameters/name/pattern").and_then(Value::as_str).unwrap_or("").to_string();
             (id, (m.resource, field("flatPath"), pattern))
         })
         .collect();
     let want: BTreeMap<String, (String, String, String)> = [
-        (
-            "vision.operations.get",
-            "operations",
-            "v1/operations/{operationsId}",
-            "^operations/[^/]+$",
-        ),
+        ("vision.operations.get", "operations", "v1/operations/{operationsId}", "^operations/[^/]+$"),
         (
             "vision.locations.operations.get",
             "locations.operations",
@@ -683,33 +576,24 @@ fn vision_method_tree_is_as_expected() {
         ),
     ]
     .into_iter()
-    .map(|(id, r, f, p)| {
-        (
-            id.to_string(),
-            (r.to_string(), f.to_string(), p.to_string()),
-        )
-    })
+    .map(|(id, r, f, p)| (id.to_string(), (r.to_string(), f.to_string(), p.to_string())))
     .collect();
 
     let mut errors = Vec::new();
     for (id, w) in &want {
         match got.get(id) {
             None => errors.push(format!("{id}: missing")),
-            Some(g) if g != w => errors.push(format!(
-                "{id}: (resource, flatPath, pattern) = {g:?}, expected {w:?}"
-            )),
+            Some(g) if g != w => errors.push(format!("{id}: (resource, flatPath, pattern) = {g:?}, expected {w:?}")),
             Some(_) => {}
         }
     }
     for id in got.keys().filter(|id| !want.contains_key(*id)) {
         errors.push(format!("{id}: unexpected method"));
     }
-    let want_scopes: BTreeSet<String> = [
-        "https://www.googleapis.com/auth/cloud-platform",
-        "https://www.googleapis.com/auth/cloud-vision",
-    ]
-    .map(String::from)
-    .into();
+    let want_scopes: BTreeSet<String> =
+        ["https://www.googleapis.com/auth/cloud-platform", "https://www.googleapis.com/auth/cloud-vision"]
+            .map(String::from)
+            .into();
     for (id, m) in collect_methods(&doc) {
         let scopes = scope_set(m.body.get("scopes"));
         if scopes != want_scopes {
@@ -737,10 +621,7 @@ fn compare_method(
     errors: &mut Vec<String>,
 ) {
     if ours.resource != real.resource {
-        errors.push(format!(
-            "{id}: nested under resource `{}`, real document has `{}`",
-            ours.resource, real.resource
-        ));
+        errors.push(format!("{id}: nested under resource `{}`, real document has `{}`", ours.resource, real.resource));
     }
     for key in ["path", "flatPath"] {
         let o = ours.body.get(key).and_then(Value::as_str);
@@ -751,11 +632,7 @@ fn compare_method(
     }
     for key in ["httpMethod", "parameterOrder", "response"] {
         if ours.body.get(key) != real.body.get(key) {
-            errors.push(format!(
-                "{id}: {key} = {}, real = {}",
-                show(ours.body.get(key)),
-                show(real.body.get(key))
-            ));
+            errors.push(format!("{id}: {key} = {}, real = {}", show(ours.body.get(key)), show(real.body.get(key))));
         }
     }
     let op = ours.body.get("parameters").and_then(Value::as_object);
@@ -768,9 +645,7 @@ fn compare_method(
     for pname in on.intersection(&rn) {
         let o = &op.unwrap()[pname.as_str()];
         let r = &rp.unwrap()[pname.as_str()];
-        for key in [
-            "type", "location", "required", "pattern", "format", "repeated", "enum",
-        ] {
+        for key in ["type", "location", "required", "pattern", "format", "repeated", "enum"] {
             if o.get(key) != r.get(key) {
                 errors.push(format!(
                     "{id}: parameter `{pname}` {key} = {}, real = {}",
@@ -786,9 +661,7 @@ fn compare_method(
         if os != rs {
             let missing: Vec<_> = rs.difference(&os).collect();
             let extra: Vec<_> = os.difference(&rs).collect();
-            errors.push(format!(
-                "{id}: scopes differ; missing {missing:?}, extra {extra:?}"
-            ));
+            errors.push(format!("{id}: scopes differ; missing {missing:?}, extra {extra:?}"));
         }
     }
 }
@@ -798,9 +671,7 @@ fn compare_schemas(ours: &Value, real: &Value, errors: &mut Vec<String>) {
         let o = ours.pointer(&format!("/schemas/{name}"));
         let r = real.pointer(&format!("/schemas/{name}"));
         if r.is_none() {
-            errors.push(format!(
-                "real document has no `{name}` schema to compare with"
-            ));
+            errors.push(format!("real document has no `{name}` schema to compare with"));
             continue;
         }
         compare_shape(&format!("schemas.{name}"), o, r, errors);
@@ -810,11 +681,7 @@ fn compare_schemas(ours: &Value, real: &Value, errors: &mut Vec<String>) {
 fn compare_top_level(keys: &[&str], ours: &Value, real: &Value, errors: &mut Vec<String>) {
     for key in keys {
         if ours.get(key) != real.get(key) {
-            errors.push(format!(
-                "`{key}` = {}, real = {}",
-                show(ours.get(key)),
-                show(real.get(key))
-            ));
+            errors.push(format!("`{key}` = {}, real = {}", show(ours.get(key)), show(real.get(key))));
         }
     }
 }
@@ -853,12 +720,7 @@ fn vision_matches_published_document() {
         &real,
         &mut errors,
     );
-    compare_shape(
-        "parameters",
-        ours.get("parameters"),
-        real.get("parameters"),
-        &mut errors,
-    );
+    compare_shape("parameters", ours.get("parameters"), real.get("parameters"), &mut errors);
 
     let om = operations_gets(&ours);
     let rm = operations_gets(&real);
@@ -870,32 +732,18 @@ fn vision_matches_published_document() {
     for id in oid.difference(&rid) {
         errors.push(format!("{id}: our spec has it, real document does not"));
     }
-    let other: Vec<String> = collect_methods(&ours)
-        .into_keys()
-        .filter(|id| !om.contains_key(id))
-        .collect();
+    let other: Vec<String> = collect_methods(&ours).into_keys().filter(|id| !om.contains_key(id)).collect();
     if !other.is_empty() {
-        errors.push(format!(
-            "our spec has methods other than operations gets: {other:?}"
-        ));
+        errors.push(format!("our spec has methods other than operations gets: {other:?}"));
     }
     for id in oid.intersection(&rid) {
-        compare_method(
-            id,
-            &om[*id],
-            &rm[*id],
-            &|s| s.to_string(),
-            true,
-            &mut errors,
-        );
+        compare_method(id, &om[*id], &rm[*id], &|s| s.to_string(), true, &mut errors);
     }
 
     let real_scopes = declared_scopes(&real);
     for scope in declared_scopes(&ours) {
         if !real_scopes.contains(&scope) {
-            errors.push(format!(
-                "auth scope {scope} is not declared by the real document"
-            ));
+            errors.push(format!("auth scope {scope} is not declared by the real document"));
         }
     }
     compare_schemas(&ours, &real, &mut errors);
@@ -916,18 +764,13 @@ fn workspace_events_method_facts() {
         ("batchPath", "batch"),
     ] {
         if doc.get(key).and_then(Value::as_str) != Some(want) {
-            errors.push(format!(
-                "`{key}` = {}, expected {want:?}",
-                show(doc.get(key))
-            ));
+            errors.push(format!("`{key}` = {}, expected {want:?}", show(doc.get(key))));
         }
     }
     let methods = collect_methods(&doc);
     let ids: Vec<&String> = methods.keys().collect();
     if ids != ["workspaceevents.operations.get"] {
-        errors.push(format!(
-            "methods should be exactly [workspaceevents.operations.get], found {ids:?}"
-        ));
+        errors.push(format!("methods should be exactly [workspaceevents.operations.get], found {ids:?}"));
     }
     if let Some(m) = methods.get("workspaceevents.operations.get") {
         if m.resource != "operations" {
@@ -936,17 +779,11 @@ fn workspace_events_method_facts() {
         let b = &m.body;
         for (ptr, want) in [
             ("/path", serde_json::json!("v1beta/{+name}")),
-            (
-                "/flatPath",
-                serde_json::json!("v1beta/operations/{operationsId}"),
-            ),
+            ("/flatPath", serde_json::json!("v1beta/operations/{operationsId}")),
             ("/httpMethod", serde_json::json!("GET")),
             ("/parameterOrder", serde_json::json!(["name"])),
             ("/response", serde_json::json!({"$ref": "Operation"})),
-            (
-                "/parameters/name/pattern",
-                serde_json::json!("^operations/.*$"),
-            ),
+            ("/parameters/name/pattern", serde_json::json!("^operations/.*$")),
             ("/parameters/name/required", serde_json::json!(true)),
             ("/parameters/name/location", serde_json::json!("path")),
             ("/parameters/name/type", serde_json::json!("string")),
@@ -961,10 +798,7 @@ fn workspace_events_method_facts() {
         }
         let method_scopes = scope_set(b.get("scopes"));
         if method_scopes.len() != 17 {
-            errors.push(format!(
-                "method should list 17 scopes, lists {}",
-                method_scopes.len()
-            ));
+            errors.push(format!("method should list 17 scopes, lists {}", method_scopes.len()));
         }
         if method_scopes != declared_scopes(&doc) {
             errors.push("method scopes and auth.oauth2.scopes should be the same set".into());
@@ -982,23 +816,14 @@ fn workspace_events_scopes_match_seed() {
     };
     let doc = load_spec(EVENTS_SPEC);
     let want = seed_scopes(text);
-    assert_eq!(
-        want.len(),
-        17,
-        "seed {EVENTS_SCOPE_SEED} should list 17 scopes, parsed {want:?}"
-    );
+    assert_eq!(want.len(), 17, "seed {EVENTS_SCOPE_SEED} should list 17 scopes, parsed {want:?}");
     let mut errors = Vec::new();
     let method = doc.pointer("/resources/operations/methods/get/scopes");
-    for (what, got) in [
-        ("operations.get scopes", scope_set(method)),
-        ("auth.oauth2.scopes", declared_scopes(&doc)),
-    ] {
+    for (what, got) in [("operations.get scopes", scope_set(method)), ("auth.oauth2.scopes", declared_scopes(&doc))] {
         let missing: Vec<_> = want.difference(&got).collect();
         let extra: Vec<_> = got.difference(&want).collect();
         if !missing.is_empty() || !extra.is_empty() {
-            errors.push(format!(
-                "{what} differ from seed {EVENTS_SCOPE_SEED}: missing {missing:?}, extra {extra:?}"
-            ));
+            errors.push(format!("{what} differ from seed {EVENTS_SCOPE_SEED}: missing {missing:?}, extra {extra:?}"));
         }
     }
     // Every other seed page about the v1beta method must list a subset of
@@ -1008,14 +833,9 @@ fn workspace_events_scopes_match_seed() {
         if !text.contains("workspaceevents.googleapis.com/v1beta/") {
             continue;
         }
-        let extra: Vec<_> = seed_scopes(text)
-            .into_iter()
-            .filter(|s| !ours.contains(s))
-            .collect();
+        let extra: Vec<_> = seed_scopes(text).into_iter().filter(|s| !ours.contains(s)).collect();
         if !extra.is_empty() {
-            errors.push(format!(
-                "seed {name} lists scopes our spec lacks: {extra:?}"
-            ));
+            errors.push(format!("seed {name} lists scopes our spec lacks: {extra:?}"));
         }
     }
     fail_if_any("Workspace Events scopes vs seed pages", &errors);
@@ -1051,34 +871,19 @@ fn workspace_events_matches_v1_sibling() {
         &real,
         &mut errors,
     );
-    compare_shape(
-        "parameters",
-        ours.get("parameters"),
-        real.get("parameters"),
-        &mut errors,
-    );
+    compare_shape("parameters", ours.get("parameters"), real.get("parameters"), &mut errors);
     compare_schemas(&ours, &real, &mut errors);
 
     let om = operations_gets(&ours);
     let rm = operations_gets(&real);
-    match (
-        om.get("workspaceevents.operations.get"),
-        rm.get("workspaceevents.operations.get"),
-    ) {
+    match (om.get("workspaceevents.operations.get"), rm.get("workspaceevents.operations.get")) {
         (Some(o), Some(r)) => {
             // Scopes are not compared: v1beta and v1 publish different lists.
             let to_beta = |s: &str| match s.strip_prefix("v1/") {
                 Some(rest) => format!("v1beta/{rest}"),
                 None => s.to_string(),
             };
-            compare_method(
-                "workspaceevents.operations.get",
-                o,
-                r,
-                &to_beta,
-                false,
-                &mut errors,
-            );
+            compare_method("workspaceevents.operations.get", o, r, &to_beta, false, &mut errors);
             let os = scope_set(o.body.get("scopes"));
             let rs = scope_set(r.body.get("scopes"));
             let only_beta: Vec<_> = os.difference(&rs).collect();
@@ -1092,10 +897,7 @@ fn workspace_events_matches_v1_sibling() {
             r.is_some()
         )),
     }
-    fail_if_any(
-        "specs/workspaceevents.v1beta.json vs published workspaceevents.v1.json",
-        &errors,
-    );
+    fail_if_any("specs/workspaceevents.v1beta.json vs published workspaceevents.v1.json", &errors);
 }
 
 #[test]
@@ -1110,20 +912,17 @@ fn seed_http_templates_match_specs() {
     let mut checked = 0;
     for (name, text) in &seeds {
         for url in seed_http_gets(text) {
-            let Some(spec) = specs.iter().find(|s| {
-                s.get("rootUrl")
-                    .and_then(Value::as_str)
-                    .is_some_and(|root| url.starts_with(root))
-            }) else {
+            let Some(spec) = specs
+                .iter()
+                .find(|s| s.get("rootUrl").and_then(Value::as_str).is_some_and(|root| url.starts_with(root)))
+            else {
                 errors.push(format!("seed {name}: no spec has a rootUrl for {url}"));
                 continue;
             };
             let root = spec["rootUrl"].as_str().unwrap();
             let rest = &url[root.len()..];
             // rest looks like `v1/{name=projects/*/operations/*}`
-            let Some((prefix, template)) =
-                rest.strip_suffix('}').and_then(|r| r.split_once("{name="))
-            else {
+            let Some((prefix, template)) = rest.strip_suffix('}').and_then(|r| r.split_once("{name=")) else {
                 errors.push(format!("seed {name}: cannot read template in {url}"));
                 continue;
             };
@@ -1132,10 +931,7 @@ fn seed_http_templates_match_specs() {
             let hit = collect_methods(spec).into_values().any(|m| {
                 m.body.get("path").and_then(Value::as_str) == Some(path.as_str())
                     && m.body.get("httpMethod").and_then(Value::as_str) == Some("GET")
-                    && m.body
-                        .pointer("/parameters/name/pattern")
-                        .and_then(Value::as_str)
-                        == Some(pattern.as_str())
+                    && m.body.pointer("/parameters/name/pattern").and_then(Value::as_str) == Some(pattern.as_str())
             });
             if !hit {
                 errors.push(format!(
@@ -1145,10 +941,7 @@ fn seed_http_templates_match_specs() {
             checked += 1;
         }
     }
-    assert!(
-        checked > 0,
-        "no `GET https://...` lines found in the seed pages"
-    );
+    assert!(checked > 0, "no `GET https://...` lines found in the seed pages");
     fail_if_any("seed HTTP templates", &errors);
 }
 
@@ -1169,33 +962,24 @@ fn descriptions_are_in_our_own_words() {
     let mut published: BTreeMap<String, String> = BTreeMap::new();
     for (name, doc) in &reals {
         for (path, text) in collect_descriptions(doc) {
-            published
-                .entry(normalize(&text))
-                .or_insert_with(|| format!("{name}{path}"));
+            published.entry(normalize(&text)).or_insert_with(|| format!("{name}{path}"));
         }
     }
-    let seed_texts: Vec<(String, String)> = seeds
-        .iter()
-        .map(|(n, t)| (n.clone(), normalize(t)))
-        .collect();
+    let seed_texts: Vec<(String, String)> = seeds.iter().map(|(n, t)| (n.clone(), normalize(t))).collect();
 
     for spec in [VISION_SPEC, EVENTS_SPEC] {
         let doc = load_spec(spec);
         for (path, text) in collect_descriptions(&doc) {
             let norm = normalize(&text);
             if let Some(source) = published.get(&norm) {
-                errors.push(format!(
-                    "{spec}{path}: {text:?} repeats the published description at {source}"
-                ));
+                errors.push(format!("{spec}{path}: {text:?} repeats the published description at {source}"));
             }
             // Longer sentences must not be lifted word for word from the
             // seed pages either.
             if norm.len() >= 30 {
                 for (seed, seed_norm) in &seed_texts {
                     if seed_norm.contains(&norm) {
-                        errors.push(format!(
-                            "{spec}{path}: {text:?} appears verbatim in seed {seed}"
-                        ));
+                        errors.push(format!("{spec}{path}: {text:?} appears verbatim in seed {seed}"));
                     }
                 }
             }

@@ -9,7 +9,13 @@ use std::process::ExitCode;
 /// Marks a directory as written by `gen`, so that a rerun may replace it.
 const MARKER: &str = ".discogen-generated";
 
-pub fn run(spec: &Path, out: &Path, crate_name: Option<String>, only: Option<Vec<String>>, force: bool) -> Result<ExitCode, Failure> {
+pub fn run(
+    spec: &Path,
+    out: &Path,
+    crate_name: Option<String>,
+    only: Option<Vec<String>>,
+    force: bool,
+) -> Result<ExitCode, Failure> {
     let options = discogen::Options {
         only,
         regen_command: format!("cargo xtask gen --spec {}", spec.display()),

@@ -92,6 +92,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Regen { check } => regen::run(check),
         Command::Gen { spec, out, crate_name, only, force } => gen::run(&spec, &out, crate_name, only, force),
-        Command::Corpus { dir, compile, jobs, max_compile_bytes } => corpus::run(&dir, compile, jobs, max_compile_bytes),
+        Command::Corpus { dir, compile, jobs, max_compile_bytes } => {
+            corpus::run(&dir, compile, jobs, max_compile_bytes)
+        }
     }
 }

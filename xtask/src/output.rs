@@ -17,7 +17,8 @@ pub fn workspace_root() -> PathBuf {
 /// Generates one document, naming the file in any error.
 pub fn generate(path: &Path, options: &discogen::Options) -> Result<discogen::Output, Failure> {
     let source = fs::read_to_string(path).map_err(|e| Failure(format!("{}: cannot read: {e}", path.display())))?;
-    let output = discogen::generate(&source, options).map_err(|e| Failure(format!("{}:{}", path.display(), located(&e))))?;
+    let output =
+        discogen::generate(&source, options).map_err(|e| Failure(format!("{}:{}", path.display(), located(&e))))?;
     for w in &output.warnings {
         eprintln!("warning: {}: {w}", path.display());
     }

@@ -40,7 +40,11 @@ fn broken() -> Vec<(&'static str, String, &'static str)> {
         ("truncated", GOOD[..GOOD.len() / 2].to_string(), ":"),
         ("syntax", "{\n  \"name\": \"x\",\n  oops\n}".to_string(), "3:3"),
         ("wrong-type", GOOD.replace(r#""parameterOrder": ["name"]"#, r#""parameterOrder": "name""#), "invalid type"),
-        ("missing-ref", GOOD.replace(r#""$ref": "Thing""#, r#""$ref": "Nothing""#), "resources.things.methods.get.response.$ref"),
+        (
+            "missing-ref",
+            GOOD.replace(r#""$ref": "Thing""#, r#""$ref": "Nothing""#),
+            "resources.things.methods.get.response.$ref",
+        ),
         (
             "missing-property-ref",
             GOOD.replace(r#""name": {"type": "string"}"#, r#""name": {"$ref": "Gone"}"#),
@@ -49,7 +53,11 @@ fn broken() -> Vec<(&'static str, String, &'static str)> {
         ("self-only", GOOD.replace(r#""Thing": {"id""#, r#""Loop": {"$ref": "Loop"}, "Thing": {"id""#), "schemas.Loop"),
         ("unclosed-brace", GOOD.replace("v1/{+name}", "v1/{+name"), "unclosed"),
         ("unknown-placeholder", GOOD.replace("v1/{+name}", "v1/{+other}"), "placeholder"),
-        ("bad-parameter-order", GOOD.replace(r#""parameterOrder": ["name"]"#, r#""parameterOrder": ["nope"]"#), "parameterOrder"),
+        (
+            "bad-parameter-order",
+            GOOD.replace(r#""parameterOrder": ["name"]"#, r#""parameterOrder": ["nope"]"#),
+            "parameterOrder",
+        ),
         (
             "deep-nesting",
             format!(
@@ -104,13 +112,18 @@ fn an_interrupted_write_leaves_the_previous_output_whole() {
     let before = std::fs::read_to_string(out_dir.join("src/tiny_v1/model.rs")).unwrap();
 
     // A changed document, but the write fails halfway.
-    std::fs::write(&spec, GOOD.replace("\"name\": {\"type\": \"string\"}", "\"label\": {\"type\": \"string\"}")).unwrap();
+    std::fs::write(&spec, GOOD.replace("\"name\": {\"type\": \"string\"}", "\"label\": {\"type\": \"string\"}"))
+        .unwrap();
     for point in ["before-write", "mid-write"] {
         let failed = gen(&spec, &out_dir, &[("DISCOGEN_FAIL_AT", point)]);
         assert_eq!(failed.status.code(), Some(1), "{point}: {}", String::from_utf8_lossy(&failed.stderr));
         let after = std::fs::read_to_string(out_dir.join("src/tiny_v1/model.rs")).unwrap();
         assert_eq!(before, after, "{point}: the previous output changed");
-        let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().starts_with(".out")).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".out"))
+            .collect();
         assert!(leftovers.is_empty(), "{point}: staging directories were left behind");
     }
 

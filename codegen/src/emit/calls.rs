@@ -17,7 +17,7 @@ pub fn resources(api: &Api) -> TokenStream {
     walk(api, &api.root, &mut items, true);
     quote! {
         //! Resource accessors and call builders, one builder per method.
-        #![allow(clippy::too_many_arguments, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+        #![allow(clippy::too_many_arguments, clippy::should_implement_trait, clippy::new_ret_no_self, clippy::wrong_self_convention, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
         #(#items)*
     }
 }
@@ -37,34 +37,38 @@ fn walk(api: &Api, r: &Resource, items: &mut Vec<TokenStream>, is_root: bool) {
 fn resource_struct(r: &Resource) -> TokenStream {
     let name = ident(&r.type_name);
     let doc = docs::plain(&format!("The `{}` resource.", r.json_name.replace('`', "'")));
-    let body = accessors(r, &quote!(self.client), &TokenStream::new(), &model_path());
+    let body = accessors(r, &quote!(self.client), &quote!('a), &TokenStream::new(), &model_path());
     quote! {
         #doc
         #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug)]
         pub struct #name<'a> {
-            client: &'a ::discogen_runtime::Client,
+            pub(crate) client: &'a ::discogen_runtime::Client,
         }
         impl<'a> #name<'a> {
-            pub(crate) fn new(client: &'a ::discogen_runtime::Client) -> Self {
-                Self { client }
-            }
             #body
         }
     }
 }
 
 /// Methods that open sub-resources and start calls, for a resource or the
-/// root `Client`. `here` is the path to the resources module from where the
-/// methods are written, `model` the path to the model module.
-pub fn accessors(r: &Resource, client: &TokenStream, here: &TokenStream, model: &TokenStream) -> TokenStream {
+/// root `Client`. `client` evaluates to a `&discogen_runtime::Client` that
+/// lives for `lifetime`; `here` is the path to the resources module from
+/// where the methods are written, `model` the path to the model module.
+pub fn accessors(
+    r: &Resource,
+    client: &TokenStream,
+    lifetime: &TokenStream,
+    here: &TokenStream,
+    model: &TokenStream,
+) -> TokenStream {
     let children = r.children.iter().map(|c| {
         let f = ident(&c.accessor);
         let t = ident(&c.type_name);
         let doc = docs::plain(&format!("Methods of the `{}` resource.", c.json_name.replace('`', "'")));
         quote! {
             #doc
-            pub fn #f(&self) -> #here #t<'_> {
-                #here #t::new(&#client)
+            pub fn #f(&self) -> #here #t<#lifetime> {
+                #here #t { client: #client }
             }
         }
     });
@@ -82,7 +86,10 @@ fn constructor(m: &Method, client: &TokenStream, here: &TokenStream, model: &Tok
         let name = ident(&p.rust_name);
         let (arg_ty, conv) = arg_type(p, model);
         args.push(quote!(#name: #arg_ty));
-        inits.push(quote!(#name: #conv));
+        inits.push(match conv {
+            Some(conv) => quote!(#name: #conv),
+            None => quote!(#name),
+        });
     }
     if let Some(body) = &m.request {
         let name = ident(&body.arg_name);
@@ -107,15 +114,18 @@ fn constructor(m: &Method, client: &TokenStream, here: &TokenStream, model: &Tok
     }
 }
 
-/// The argument type of a required parameter and how to store it.
-fn arg_type(p: &Param, model: &TokenStream) -> (TokenStream, TokenStream) {
+/// The argument type of a required parameter, and the conversion to store
+/// it where one is needed.
+fn arg_type(p: &Param, model: &TokenStream) -> (TokenStream, Option<TokenStream>) {
     let name = ident(&p.rust_name);
     match (&p.ty, p.repeated) {
-        (Ty::String, false) => (quote!(impl ::std::convert::Into<::std::string::String>), quote!(::std::convert::Into::into(#name))),
-        (ty, false) => (rust(ty, model), quote!(#name)),
+        (Ty::String, false) => {
+            (quote!(impl ::std::convert::Into<::std::string::String>), Some(quote!(::std::convert::Into::into(#name))))
+        }
+        (ty, false) => (rust(ty, model), None),
         (ty, true) => {
             let t = rust(ty, model);
-            (quote!(::std::vec::Vec<#t>), quote!(#name))
+            (quote!(::std::vec::Vec<#t>), None)
         }
     }
 }
@@ -129,7 +139,8 @@ fn method_docs(m: &Method) -> TokenStream {
 fn call(api: &Api, m: &Method) -> TokenStream {
     let name = ident(&m.call_type);
     let model = model_path();
-    let mut doc = Docs { description: Some(format!("Builder for the `{}` method.", m.id.replace('`', "'"))), notes: Vec::new() };
+    let mut doc =
+        Docs { description: Some(format!("Builder for the `{}` method.", m.id.replace('`', "'"))), notes: Vec::new() };
     doc.notes.push(format!("`{} {}`", m.http_method, m.path_template.replace('`', "'")));
     doc.notes.push("Created by the resource accessor; set options, then call `send`.".into());
     let doc = docs::attrs(&doc);
@@ -137,17 +148,21 @@ fn call(api: &Api, m: &Method) -> TokenStream {
     for p in &m.required {
         let f = ident(&p.rust_name);
         let t = rust(&p.ty, &model);
-        fields.push(if p.repeated { quote!(#f: ::std::vec::Vec<#t>) } else { quote!(#f: #t) });
+        fields.push(if p.repeated { quote!(pub(crate) #f: ::std::vec::Vec<#t>) } else { quote!(pub(crate) #f: #t) });
     }
     if let Some(body) = &m.request {
         let f = ident(&body.arg_name);
         let t = rust(&body.ty, &model);
-        fields.push(quote!(#f: #t));
+        fields.push(quote!(pub(crate) #f: #t));
     }
     for p in &m.optional {
         let f = ident(&p.rust_name);
         let t = rust(&p.ty, &model);
-        fields.push(if p.repeated { quote!(#f: ::std::vec::Vec<#t>) } else { quote!(#f: ::std::option::Option<#t>) });
+        fields.push(if p.repeated {
+            quote!(pub(crate) #f: ::std::vec::Vec<#t>)
+        } else {
+            quote!(pub(crate) #f: ::std::option::Option<#t>)
+        });
     }
     let setters = m.optional.iter().map(|p| setter(p, &model));
     let scopes = &m.scopes;
@@ -159,9 +174,9 @@ fn call(api: &Api, m: &Method) -> TokenStream {
         #[derive(::std::clone::Clone, ::std::fmt::Debug)]
         #[must_use = "a call does nothing until it is sent"]
         pub struct #name {
-            client: ::discogen_runtime::Client,
+            pub(crate) client: ::discogen_runtime::Client,
             #(#fields,)*
-            params: super::StandardParams,
+            pub(crate) params: super::StandardParams,
         }
         impl #name {
             /// OAuth scopes, any one of which authorizes this call.
@@ -233,8 +248,12 @@ fn http_method(m: &Method) -> TokenStream {
 
 fn build_request(api: &Api, m: &Method) -> TokenStream {
     let fully = api.fully_encode_reserved;
-    let path_len = m.path_template.len();
+    let path_len = proc_macro2::Literal::usize_unsuffixed(m.path_template.len() + 32);
     let path_steps = m.path.iter().map(|part| match part {
+        PathPart::Literal(text) if text.chars().count() == 1 => {
+            let c = text.chars().next().unwrap_or('/');
+            quote!(path.push(#c);)
+        }
         PathPart::Literal(text) => quote!(path.push_str(#text);),
         PathPart::Var { param, reserved } => {
             let p = m.required.iter().find(|p| &p.json_name == param);
@@ -260,7 +279,9 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
         match (p.repeated, required) {
             (true, _) => quote!(for value in &self.#f { request.query(#json, value); }),
             (false, true) => quote!(request.query(#json, &self.#f);),
-            (false, false) => quote!(if let ::std::option::Option::Some(value) = &self.#f { request.query(#json, value); }),
+            (false, false) => {
+                quote!(if let ::std::option::Option::Some(value) = &self.#f { request.query(#json, value); })
+            }
         }
     });
     let body = m.request.as_ref().map(|b| {
@@ -271,7 +292,7 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
         /// Builds the HTTP request without sending it. No I/O happens here:
         /// credentials are added by `send`, since getting a token may need the network.
         pub fn build_request(&self) -> ::discogen_runtime::Result<::discogen_runtime::http::Request<::std::vec::Vec<u8>>> {
-            let mut path = ::std::string::String::with_capacity(#path_len + 32);
+            let mut path = ::std::string::String::with_capacity(#path_len);
             #(#path_steps)*
             let mut request = ::discogen_runtime::request::RequestBuilder::new(&self.client, #method, &path);
             #(#queries)*

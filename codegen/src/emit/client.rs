@@ -45,7 +45,7 @@ pub fn module_root(api: &Api) -> TokenStream {
     });
     let model = quote!(model::);
     let here = quote!(resources::);
-    let accessors = accessors(&api.root, &quote!(self.inner), &here, &model);
+    let accessors = accessors(&api.root, &quote!(&self.inner), &quote!('_), &here, &model);
     let operations = operation_dispatch(&api.root);
     let std_params = standard_params(api);
     quote! {
@@ -86,6 +86,9 @@ pub fn module_root(api: &Api) -> TokenStream {
             }
         }
 
+        // Method and resource names come from the document, so they may look
+        // like constructors or conversions to clippy.
+        #[allow(clippy::new_ret_no_self, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::too_many_arguments)]
         impl Client {
             /// A builder for a client: credentials, root URL, timeouts, transport.
             pub fn builder() -> ::discogen_runtime::ClientBuilder<Self> {
@@ -148,9 +151,14 @@ fn operation_dispatch(root: &Resource) -> Option<TokenStream> {
     };
     let poll_arms = branch(|call, early| {
         let v = quote!(::std::result::Result::Ok(#call.poller()));
-        if early { quote!(return #v;) } else { v }
+        if early {
+            quote!(return #v;)
+        } else {
+            v
+        }
     });
-    let get_arms = branch(|call, early| if early { quote!(return #call.send().await;) } else { quote!(#call.send().await) });
+    let get_arms =
+        branch(|call, early| if early { quote!(return #call.send().await;) } else { quote!(#call.send().await) });
     Some(quote! {
         /// Fetches an operation by name, through whichever `operations.get`
         /// method's path pattern the name fits. A name that fits none is refused

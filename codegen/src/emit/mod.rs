@@ -19,11 +19,7 @@ pub struct GeneratedFile {
 
 /// The token streams of the three files of a module, before formatting.
 pub fn tokens(api: &Api) -> Vec<(&'static str, TokenStream)> {
-    vec![
-        ("mod.rs", client::module_root(api)),
-        ("model.rs", model::model(api)),
-        ("resources.rs", calls::resources(api)),
-    ]
+    vec![("mod.rs", client::module_root(api)), ("model.rs", model::model(api)), ("resources.rs", calls::resources(api))]
 }
 
 /// Formats token streams with prettyplease and adds the generated-file header.

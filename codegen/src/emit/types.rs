@@ -52,8 +52,7 @@ pub fn rust(ty: &Ty, model: &TokenStream) -> TokenStream {
 /// The `with = "..."` path for an optional field of this type, when its
 /// wire form differs from what plain serde would write.
 pub fn wire_adapter(ty: &Ty) -> Option<String> {
-    ty.needs_wire_adapter()
-        .then(|| format!("::discogen_runtime::wire::As::<::std::option::Option<{}>>", marker(ty)))
+    ty.needs_wire_adapter().then(|| format!("::discogen_runtime::wire::As::<::std::option::Option<{}>>", marker(ty)))
 }
 
 fn marker(ty: &Ty) -> String {

@@ -13,7 +13,16 @@ use std::collections::HashSet;
 const CLIENT_RESERVED: &[&str] = &["builder", "runtime", "clone", "fmt", "from_runtime"];
 /// Names every call builder uses for its own fields and methods.
 const CALL_RESERVED: &[&str] = &[
-    "client", "params", "build_request", "send", "wait", "poller", "download", "new", "clone", "fmt",
+    "client",
+    "params",
+    "build_request",
+    "send",
+    "wait",
+    "poller",
+    "download",
+    "new",
+    "clone",
+    "fmt",
     "standard_params_mut",
 ];
 
@@ -68,8 +77,10 @@ impl Resolver<'_> {
             let pascal = format!("{prefix}{}", bare(&sanitize(key, Case::Pascal)));
             let type_name = self.resource_namer.claim(&format!("{pascal}Resource"), Case::Pascal);
             let mut child_fns = Namer::new();
-            let methods = self.methods(&res.methods, &pascal, &format!("{res_path}.methods"), &mut child_fns, seen_ids)?;
-            let children = self.children(&res.resources, &pascal, &format!("{res_path}.resources"), &mut child_fns, seen_ids)?;
+            let methods =
+                self.methods(&res.methods, &pascal, &format!("{res_path}.methods"), &mut child_fns, seen_ids)?;
+            let children =
+                self.children(&res.resources, &pascal, &format!("{res_path}.resources"), &mut child_fns, seen_ids)?;
             out.push(Resource { type_name, accessor, json_name: key.clone(), methods, children });
         }
         Ok(out)
@@ -169,7 +180,8 @@ impl Resolver<'_> {
             let pattern = p.pattern.clone().filter(|pat| match regex_lite::Regex::new(pat) {
                 Ok(_) => true,
                 Err(e) => {
-                    self.warnings.push(format!("at {param_path}.pattern: cannot be checked at run time ({e}); not enforced"));
+                    self.warnings
+                        .push(format!("at {param_path}.pattern: cannot be checked at run time ({e}); not enforced"));
                     false
                 }
             });
@@ -196,7 +208,10 @@ impl Resolver<'_> {
 
         let request = match &m.request {
             Some(body) => {
-                let r = body.ref_.as_deref().ok_or_else(|| Error::at(format!("{path}.request"), "the request has no `$ref`"))?;
+                let r = body
+                    .ref_
+                    .as_deref()
+                    .ok_or_else(|| Error::at(format!("{path}.request"), "the request has no `$ref`"))?;
                 let ty = self.lookup_ref(r, &format!("{path}.request.$ref"))?;
                 let arg_name = namer.claim(body.parameter_name.as_deref().unwrap_or("request"), Case::Snake);
                 Some(RequestBody { arg_name, ty })

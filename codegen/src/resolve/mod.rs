@@ -82,7 +82,13 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
         documentation_link: doc.documentation_link.clone(),
         root_url,
         mtls_root_url: doc.mtls_root_url.clone(),
-        service_path: doc.service_path.clone().or_else(|| doc.base_path.clone()).unwrap_or_default().trim_start_matches('/').to_string(),
+        service_path: doc
+            .service_path
+            .clone()
+            .or_else(|| doc.base_path.clone())
+            .unwrap_or_default()
+            .trim_start_matches('/')
+            .to_string(),
         batch_path: doc.batch_path.clone(),
         fully_encode_reserved: doc.fully_encode_reserved_expansion.unwrap_or(false),
         scopes: scopes(doc),
@@ -91,7 +97,11 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
             .endpoints
             .iter()
             .filter_map(|e| {
-                Some(Endpoint { url: e.endpoint_url.clone()?, location: e.location.clone(), description: e.description.clone() })
+                Some(Endpoint {
+                    url: e.endpoint_url.clone()?,
+                    location: e.location.clone(),
+                    description: e.description.clone(),
+                })
             })
             .collect(),
         types,
@@ -136,7 +146,9 @@ fn mark_pollers(api: &mut Api) {
         .types
         .iter()
         .filter_map(|t| match t {
-            TypeDef::Struct(s) => s.operation.as_ref().filter(|o| statuses.contains(o.status_type.as_str())).map(|_| s.name.clone()),
+            TypeDef::Struct(s) => {
+                s.operation.as_ref().filter(|o| statuses.contains(o.status_type.as_str())).map(|_| s.name.clone())
+            }
             _ => None,
         })
         .collect();

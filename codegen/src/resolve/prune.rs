@@ -10,7 +10,10 @@ pub fn keep_only(api: &mut Api, ids: &[String]) -> Result<(), Error> {
     retain_methods(&mut api.root, &wanted, &mut found);
     let missing: Vec<&str> = ids.iter().map(String::as_str).filter(|id| !found.contains(*id)).collect();
     if !missing.is_empty() {
-        return Err(Error { location: None, message: format!("--only names methods the document does not have: {}", missing.join(", ")) });
+        return Err(Error {
+            location: None,
+            message: format!("--only names methods the document does not have: {}", missing.join(", ")),
+        });
     }
 
     let mut roots = Vec::new();
@@ -23,15 +26,11 @@ pub fn keep_only(api: &mut Api, ids: &[String]) -> Result<(), Error> {
     let mut queue = roots;
     while let Some(ty) = queue.pop() {
         match ty {
-            Ty::Named(n) | Ty::Boxed(n) => {
-                if keep.insert(n.clone()) {
-                    match by_name.get(n.as_str()) {
-                        Some(TypeDef::Struct(s)) => queue.extend(s.fields.iter().map(|f| f.ty.clone())),
-                        Some(TypeDef::Alias(a)) => queue.push(a.target.clone()),
-                        _ => {}
-                    }
-                }
-            }
+            Ty::Named(n) | Ty::Boxed(n) if keep.insert(n.clone()) => match by_name.get(n.as_str()) {
+                Some(TypeDef::Struct(s)) => queue.extend(s.fields.iter().map(|f| f.ty.clone())),
+                Some(TypeDef::Alias(a)) => queue.push(a.target.clone()),
+                _ => {}
+            },
             Ty::Vec(t) | Ty::Map(t) => queue.push(*t),
             _ => {}
         }

@@ -37,7 +37,8 @@ impl Resolver<'_> {
             } else {
                 let slot = self.reserve_slot();
                 let target = self.ty_of(schema, &name, &path)?;
-                self.types[slot] = Some(TypeDef::Alias(Alias { name, schema_name: key.clone(), doc: docs(schema), target }));
+                self.types[slot] =
+                    Some(TypeDef::Alias(Alias { name, schema_name: key.clone(), doc: docs(schema), target }));
             }
         }
         Ok(())
@@ -51,7 +52,10 @@ impl Resolver<'_> {
     pub(super) fn lookup_ref(&self, reference: &str, path: &str) -> Result<Ty, Error> {
         match self.schema_names.get(reference) {
             Some(name) => Ok(Ty::Named(name.clone())),
-            None => Err(Error::at(path, format!("`$ref` names the schema `{reference}`, which the document does not define"))),
+            None => Err(Error::at(
+                path,
+                format!("`$ref` names the schema `{reference}`, which the document does not define"),
+            )),
         }
     }
 
@@ -91,7 +95,9 @@ impl Resolver<'_> {
             Some("any") => Ty::Any,
             Some("array") => self.array_ty(s, inline_name, path)?,
             Some("object") => self.object_ty(s, inline_name, path)?,
-            None if !s.properties.is_empty() || s.additional_properties.is_some() => self.object_ty(s, inline_name, path)?,
+            None if !s.properties.is_empty() || s.additional_properties.is_some() => {
+                self.object_ty(s, inline_name, path)?
+            }
             None if s.items.is_some() => self.array_ty(s, inline_name, path)?,
             None => Ty::Any,
             Some(other) => {
@@ -138,14 +144,21 @@ impl Resolver<'_> {
         }
         match &s.additional_properties {
             Some(value) => {
-                let value = self.ty_of(value, &format!("{inline_name}Value"), &format!("{path}.additionalProperties"))?;
+                let value =
+                    self.ty_of(value, &format!("{inline_name}Value"), &format!("{path}.additionalProperties"))?;
                 Ok(Ty::Map(Box::new(value)))
             }
             None => Ok(Ty::Map(Box::new(Ty::Any))),
         }
     }
 
-    pub(super) fn push_struct(&mut self, name: String, schema_name: Option<&str>, s: &Schema, path: &str) -> Result<(), Error> {
+    pub(super) fn push_struct(
+        &mut self,
+        name: String,
+        schema_name: Option<&str>,
+        s: &Schema,
+        path: &str,
+    ) -> Result<(), Error> {
         let slot = self.reserve_slot();
         let mut namer = Namer::new();
         namer.reserve(&[EXTRA_FIELD]);
@@ -207,7 +220,8 @@ fn is_enum(s: &Schema) -> bool {
 /// objects with neither properties nor a value type (such as `Empty`).
 fn is_struct(s: &Schema) -> bool {
     let objectish = matches!(s.type_.as_deref(), Some("object") | None);
-    objectish && (!s.properties.is_empty() || (s.additional_properties.is_none() && s.items.is_none() && s.type_.is_some()))
+    objectish
+        && (!s.properties.is_empty() || (s.additional_properties.is_none() && s.items.is_none() && s.type_.is_some()))
 }
 
 pub(super) fn docs(s: &Schema) -> Docs {

@@ -47,6 +47,12 @@ impl ::discogen_runtime::Service for Client {
         Self { inner: client }
     }
 }
+#[allow(
+    clippy::new_ret_no_self,
+    clippy::should_implement_trait,
+    clippy::wrong_self_convention,
+    clippy::too_many_arguments
+)]
 impl Client {
     /// A builder for a client: credentials, root URL, timeouts, transport.
     pub fn builder() -> ::discogen_runtime::ClientBuilder<Self> {
@@ -58,15 +64,21 @@ impl Client {
     }
     /// Methods of the `locations` resource.
     pub fn locations(&self) -> resources::LocationsResource<'_> {
-        resources::LocationsResource::new(&self.inner)
+        resources::LocationsResource {
+            client: &self.inner,
+        }
     }
     /// Methods of the `operations` resource.
     pub fn operations(&self) -> resources::OperationsResource<'_> {
-        resources::OperationsResource::new(&self.inner)
+        resources::OperationsResource {
+            client: &self.inner,
+        }
     }
     /// Methods of the `projects` resource.
     pub fn projects(&self) -> resources::ProjectsResource<'_> {
-        resources::ProjectsResource::new(&self.inner)
+        resources::ProjectsResource {
+            client: &self.inner,
+        }
     }
     /// Fetches an operation by name, through whichever `operations.get`
     /// method's path pattern the name fits. A name that fits none is refused

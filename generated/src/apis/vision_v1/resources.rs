@@ -4,6 +4,7 @@
 #![allow(
     clippy::too_many_arguments,
     clippy::should_implement_trait,
+    clippy::new_ret_no_self,
     clippy::wrong_self_convention,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items
@@ -11,26 +12,22 @@
 /// The `locations` resource.
 #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug)]
 pub struct LocationsResource<'a> {
-    client: &'a ::discogen_runtime::Client,
+    pub(crate) client: &'a ::discogen_runtime::Client,
 }
 impl<'a> LocationsResource<'a> {
-    pub(crate) fn new(client: &'a ::discogen_runtime::Client) -> Self {
-        Self { client }
-    }
     /// Methods of the `operations` resource.
-    pub fn operations(&self) -> LocationsOperationsResource<'_> {
-        LocationsOperationsResource::new(&self.client)
+    pub fn operations(&self) -> LocationsOperationsResource<'a> {
+        LocationsOperationsResource {
+            client: self.client,
+        }
     }
 }
 /// The `operations` resource.
 #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug)]
 pub struct LocationsOperationsResource<'a> {
-    client: &'a ::discogen_runtime::Client,
+    pub(crate) client: &'a ::discogen_runtime::Client,
 }
 impl<'a> LocationsOperationsResource<'a> {
-    pub(crate) fn new(client: &'a ::discogen_runtime::Client) -> Self {
-        Self { client }
-    }
     /// Returns the current state of a long-running operation. Call it repeatedly, at the interval the service suggests, until the operation is done.
     ///
     /// `GET v1/{+name}`
@@ -53,9 +50,9 @@ impl<'a> LocationsOperationsResource<'a> {
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 #[must_use = "a call does nothing until it is sent"]
 pub struct LocationsOperationsGetCall {
-    client: ::discogen_runtime::Client,
-    name: ::std::string::String,
-    params: super::StandardParams,
+    pub(crate) client: ::discogen_runtime::Client,
+    pub(crate) name: ::std::string::String,
+    pub(crate) params: super::StandardParams,
 }
 impl LocationsOperationsGetCall {
     /// OAuth scopes, any one of which authorizes this call.
@@ -70,7 +67,7 @@ impl LocationsOperationsGetCall {
     ) -> ::discogen_runtime::Result<
         ::discogen_runtime::http::Request<::std::vec::Vec<u8>>,
     > {
-        let mut path = ::std::string::String::with_capacity(10usize + 32);
+        let mut path = ::std::string::String::with_capacity(42);
         path.push_str("v1/");
         ::discogen_runtime::path::push_param(
             &mut path,
@@ -118,12 +115,9 @@ impl super::WithStandardParams for LocationsOperationsGetCall {
 /// The `operations` resource.
 #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug)]
 pub struct OperationsResource<'a> {
-    client: &'a ::discogen_runtime::Client,
+    pub(crate) client: &'a ::discogen_runtime::Client,
 }
 impl<'a> OperationsResource<'a> {
-    pub(crate) fn new(client: &'a ::discogen_runtime::Client) -> Self {
-        Self { client }
-    }
     /// Returns the current state of a long-running operation. Call it repeatedly, at the interval the service suggests, until the operation is done.
     ///
     /// `GET v1/{+name}`
@@ -146,9 +140,9 @@ impl<'a> OperationsResource<'a> {
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 #[must_use = "a call does nothing until it is sent"]
 pub struct OperationsGetCall {
-    client: ::discogen_runtime::Client,
-    name: ::std::string::String,
-    params: super::StandardParams,
+    pub(crate) client: ::discogen_runtime::Client,
+    pub(crate) name: ::std::string::String,
+    pub(crate) params: super::StandardParams,
 }
 impl OperationsGetCall {
     /// OAuth scopes, any one of which authorizes this call.
@@ -163,7 +157,7 @@ impl OperationsGetCall {
     ) -> ::discogen_runtime::Result<
         ::discogen_runtime::http::Request<::std::vec::Vec<u8>>,
     > {
-        let mut path = ::std::string::String::with_capacity(10usize + 32);
+        let mut path = ::std::string::String::with_capacity(42);
         path.push_str("v1/");
         ::discogen_runtime::path::push_param(
             &mut path,
@@ -211,44 +205,41 @@ impl super::WithStandardParams for OperationsGetCall {
 /// The `projects` resource.
 #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug)]
 pub struct ProjectsResource<'a> {
-    client: &'a ::discogen_runtime::Client,
+    pub(crate) client: &'a ::discogen_runtime::Client,
 }
 impl<'a> ProjectsResource<'a> {
-    pub(crate) fn new(client: &'a ::discogen_runtime::Client) -> Self {
-        Self { client }
-    }
     /// Methods of the `locations` resource.
-    pub fn locations(&self) -> ProjectsLocationsResource<'_> {
-        ProjectsLocationsResource::new(&self.client)
+    pub fn locations(&self) -> ProjectsLocationsResource<'a> {
+        ProjectsLocationsResource {
+            client: self.client,
+        }
     }
     /// Methods of the `operations` resource.
-    pub fn operations(&self) -> ProjectsOperationsResource<'_> {
-        ProjectsOperationsResource::new(&self.client)
+    pub fn operations(&self) -> ProjectsOperationsResource<'a> {
+        ProjectsOperationsResource {
+            client: self.client,
+        }
     }
 }
 /// The `locations` resource.
 #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug)]
 pub struct ProjectsLocationsResource<'a> {
-    client: &'a ::discogen_runtime::Client,
+    pub(crate) client: &'a ::discogen_runtime::Client,
 }
 impl<'a> ProjectsLocationsResource<'a> {
-    pub(crate) fn new(client: &'a ::discogen_runtime::Client) -> Self {
-        Self { client }
-    }
     /// Methods of the `operations` resource.
-    pub fn operations(&self) -> ProjectsLocationsOperationsResource<'_> {
-        ProjectsLocationsOperationsResource::new(&self.client)
+    pub fn operations(&self) -> ProjectsLocationsOperationsResource<'a> {
+        ProjectsLocationsOperationsResource {
+            client: self.client,
+        }
     }
 }
 /// The `operations` resource.
 #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug)]
 pub struct ProjectsLocationsOperationsResource<'a> {
-    client: &'a ::discogen_runtime::Client,
+    pub(crate) client: &'a ::discogen_runtime::Client,
 }
 impl<'a> ProjectsLocationsOperationsResource<'a> {
-    pub(crate) fn new(client: &'a ::discogen_runtime::Client) -> Self {
-        Self { client }
-    }
     /// Returns the current state of a long-running operation. Call it repeatedly, at the interval the service suggests, until the operation is done.
     ///
     /// `GET v1/{+name}`
@@ -271,9 +262,9 @@ impl<'a> ProjectsLocationsOperationsResource<'a> {
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 #[must_use = "a call does nothing until it is sent"]
 pub struct ProjectsLocationsOperationsGetCall {
-    client: ::discogen_runtime::Client,
-    name: ::std::string::String,
-    params: super::StandardParams,
+    pub(crate) client: ::discogen_runtime::Client,
+    pub(crate) name: ::std::string::String,
+    pub(crate) params: super::StandardParams,
 }
 impl ProjectsLocationsOperationsGetCall {
     /// OAuth scopes, any one of which authorizes this call.
@@ -288,7 +279,7 @@ impl ProjectsLocationsOperationsGetCall {
     ) -> ::discogen_runtime::Result<
         ::discogen_runtime::http::Request<::std::vec::Vec<u8>>,
     > {
-        let mut path = ::std::string::String::with_capacity(10usize + 32);
+        let mut path = ::std::string::String::with_capacity(42);
         path.push_str("v1/");
         ::discogen_runtime::path::push_param(
             &mut path,
@@ -338,12 +329,9 @@ impl super::WithStandardParams for ProjectsLocationsOperationsGetCall {
 /// The `operations` resource.
 #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug)]
 pub struct ProjectsOperationsResource<'a> {
-    client: &'a ::discogen_runtime::Client,
+    pub(crate) client: &'a ::discogen_runtime::Client,
 }
 impl<'a> ProjectsOperationsResource<'a> {
-    pub(crate) fn new(client: &'a ::discogen_runtime::Client) -> Self {
-        Self { client }
-    }
     /// Returns the current state of a long-running operation. Call it repeatedly, at the interval the service suggests, until the operation is done.
     ///
     /// `GET v1/{+name}`
@@ -366,9 +354,9 @@ impl<'a> ProjectsOperationsResource<'a> {
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 #[must_use = "a call does nothing until it is sent"]
 pub struct ProjectsOperationsGetCall {
-    client: ::discogen_runtime::Client,
-    name: ::std::string::String,
-    params: super::StandardParams,
+    pub(crate) client: ::discogen_runtime::Client,
+    pub(crate) name: ::std::string::String,
+    pub(crate) params: super::StandardParams,
 }
 impl ProjectsOperationsGetCall {
     /// OAuth scopes, any one of which authorizes this call.
@@ -383,7 +371,7 @@ impl ProjectsOperationsGetCall {
     ) -> ::discogen_runtime::Result<
         ::discogen_runtime::http::Request<::std::vec::Vec<u8>>,
     > {
-        let mut path = ::std::string::String::with_capacity(10usize + 32);
+        let mut path = ::std::string::String::with_capacity(42);
         path.push_str("v1/");
         ::discogen_runtime::path::push_param(
             &mut path,

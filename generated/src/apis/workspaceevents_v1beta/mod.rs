@@ -107,6 +107,12 @@ impl ::discogen_runtime::Service for Client {
         Self { inner: client }
     }
 }
+#[allow(
+    clippy::new_ret_no_self,
+    clippy::should_implement_trait,
+    clippy::wrong_self_convention,
+    clippy::too_many_arguments
+)]
 impl Client {
     /// A builder for a client: credentials, root URL, timeouts, transport.
     pub fn builder() -> ::discogen_runtime::ClientBuilder<Self> {
@@ -118,7 +124,9 @@ impl Client {
     }
     /// Methods of the `operations` resource.
     pub fn operations(&self) -> resources::OperationsResource<'_> {
-        resources::OperationsResource::new(&self.inner)
+        resources::OperationsResource {
+            client: &self.inner,
+        }
     }
     /// Fetches an operation by name, through whichever `operations.get`
     /// method's path pattern the name fits. A name that fits none is refused

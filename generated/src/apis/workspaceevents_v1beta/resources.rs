@@ -4,6 +4,7 @@
 #![allow(
     clippy::too_many_arguments,
     clippy::should_implement_trait,
+    clippy::new_ret_no_self,
     clippy::wrong_self_convention,
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items
@@ -11,12 +12,9 @@
 /// The `operations` resource.
 #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug)]
 pub struct OperationsResource<'a> {
-    client: &'a ::discogen_runtime::Client,
+    pub(crate) client: &'a ::discogen_runtime::Client,
 }
 impl<'a> OperationsResource<'a> {
-    pub(crate) fn new(client: &'a ::discogen_runtime::Client) -> Self {
-        Self { client }
-    }
     /// Returns the current state of a long-running operation. Call it repeatedly, at the interval the service suggests, until the operation is done.
     ///
     /// `GET v1beta/{+name}`
@@ -39,9 +37,9 @@ impl<'a> OperationsResource<'a> {
 #[derive(::std::clone::Clone, ::std::fmt::Debug)]
 #[must_use = "a call does nothing until it is sent"]
 pub struct OperationsGetCall {
-    client: ::discogen_runtime::Client,
-    name: ::std::string::String,
-    params: super::StandardParams,
+    pub(crate) client: ::discogen_runtime::Client,
+    pub(crate) name: ::std::string::String,
+    pub(crate) params: super::StandardParams,
 }
 impl OperationsGetCall {
     /// OAuth scopes, any one of which authorizes this call.
@@ -71,7 +69,7 @@ impl OperationsGetCall {
     ) -> ::discogen_runtime::Result<
         ::discogen_runtime::http::Request<::std::vec::Vec<u8>>,
     > {
-        let mut path = ::std::string::String::with_capacity(14usize + 32);
+        let mut path = ::std::string::String::with_capacity(46);
         path.push_str("v1beta/");
         ::discogen_runtime::path::push_param(
             &mut path,
