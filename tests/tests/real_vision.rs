@@ -1,0 +1,88 @@
+//! The generator on the real Vision v1 document (read from
+//! `../shared/discovery`, skipped when absent) against our own
+//! `specs/vision.v1.json`: the `Operation`/`Status` types and, with `--only`
+//! on the four `operations.get` methods, the whole surface must be the same
+//! code apart from the doc comments.
+
+use std::path::{Path, PathBuf};
+
+const GETS: [&str; 4] = [
+    "vision.projects.operations.get",
+    "vision.operations.get",
+    "vision.locations.operations.get",
+    "vision.projects.locations.operations.get",
+];
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn real_vision() -> Option<String> {
+    let path = workspace().join("../shared/discovery/vision.v1.json");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(_) => {
+            eprintln!("SKIP: {} is not present", path.display());
+            None
+        }
+    }
+}
+
+fn generate(source: &str, only: Option<&[&str]>) -> discogen::Output {
+    let options =
+        discogen::Options { only: only.map(|o| o.iter().map(|s| s.to_string()).collect()), ..Default::default() };
+    discogen::generate(source, &options).expect("the document generates")
+}
+
+/// The code without comments, so that differently worded descriptions do
+/// not count as differences.
+fn code_only(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|l| !l.starts_with("//") && !l.is_empty()).map(str::to_string).collect()
+}
+
+fn file<'a>(out: &'a discogen::Output, name: &str) -> &'a str {
+    &out.files.iter().find(|f| f.path == name).expect("file is generated").contents
+}
+
+/// The lines of one item (`pub struct Name` up to the next top-level item).
+fn item(code: &[String], start: &str) -> Vec<String> {
+    let begin = code.iter().position(|l| l.starts_with(start)).unwrap_or_else(|| panic!("`{start}` is generated"));
+    let end = code[begin + 1..]
+        .iter()
+        .position(|l| l.starts_with("#[derive") || l.starts_with("pub "))
+        .map_or(code.len(), |i| begin + 1 + i);
+    code[begin..end].to_vec()
+}
+
+#[test]
+fn operation_and_status_match_the_spec() {
+    let Some(real) = real_vision() else { return };
+    let spec = std::fs::read_to_string(workspace().join("specs/vision.v1.json")).expect("spec");
+    let full = generate(&real, None);
+    let ours = generate(&spec, None);
+    let full_model = code_only(file(&full, "model.rs"));
+    let our_model = code_only(file(&ours, "model.rs"));
+    for ty in ["pub struct Operation {", "pub struct Status {"] {
+        assert_eq!(item(&full_model, ty), item(&our_model, ty), "{ty} differs between the real document and the spec");
+    }
+}
+
+#[test]
+fn only_the_operation_gets_gives_the_spec_surface() {
+    let Some(real) = real_vision() else { return };
+    let spec = std::fs::read_to_string(workspace().join("specs/vision.v1.json")).expect("spec");
+    let only = generate(&real, Some(&GETS));
+    let ours = generate(&spec, None);
+    assert_eq!(only.stats.methods, 4);
+    for name in ["mod.rs", "model.rs", "resources.rs"] {
+        assert_eq!(code_only(file(&only, name)), code_only(file(&ours, name)), "{name} differs");
+    }
+}
+
+#[test]
+fn only_refuses_unknown_method_ids() {
+    let Some(real) = real_vision() else { return };
+    let options = discogen::Options { only: Some(vec!["vision.nothing.get".into()]), ..Default::default() };
+    let err = discogen::generate(&real, &options).unwrap_err();
+    assert!(err.to_string().contains("vision.nothing.get"), "{err}");
+}
