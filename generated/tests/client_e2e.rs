@@ -658,3 +658,52 @@ async fn an_encoded_name_round_trips_through_the_operation() -> TestResult {
     assert_eq!(metadata.get("state"), Some(&json!("DONE")));
     Ok(())
 }
+
+// ---- transport edges -------------------------------------------------------------
+
+#[tokio::test]
+async fn a_redirect_is_not_followed() -> TestResult {
+    let server = MockServer::start().await;
+    let elsewhere = format!("{}/v1/operations/elsewhere", server.uri());
+    Mock::given(path("/v1/operations/o1"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", elsewhere.as_str()))
+        .mount(&server)
+        .await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_json(done_operation("x"))).mount(&server).await;
+
+    let error = vision(&server)?.operations().get("operations/o1").send().await.expect_err("302");
+
+    assert_eq!(error.kind(), ErrorKind::Http);
+    assert_eq!(error.http_status().map(|s| s.as_u16()), Some(302));
+    let request = only_request(&server).await;
+    assert_eq!(request.url.path(), "/v1/operations/o1", "the token is never carried to the redirect target");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_body_over_the_size_limit_is_refused() -> TestResult {
+    let mut big = done_operation("operations/o1");
+    big["padding"] = json!("x".repeat(4096));
+    let server = server_answering(big).await;
+    let client =
+        vision_v1::Client::builder().root_url(server.uri()).bearer_token(TOKEN).max_response_bytes(1024).build()?;
+
+    let error = client.operations().get("operations/o1").send().await.expect_err("too big");
+
+    assert_eq!(error.kind(), ErrorKind::Decode);
+    assert!(error.to_string().contains("1024"), "{error}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_token_that_cannot_be_a_header_is_refused_without_a_request() -> TestResult {
+    let server = server_answering(done_operation("operations/o1")).await;
+    let client = vision_v1::Client::builder().root_url(server.uri()).bearer_token("tok\r\nX-Injected: 1").build()?;
+
+    let error = client.operations().get("operations/o1").send().await.expect_err("bad token");
+
+    assert_eq!(error.kind(), ErrorKind::Auth);
+    assert!(!format!("{error} {error:?}").contains("X-Injected"), "the token is not echoed: {error:?}");
+    assert_eq!(received(&server).await.len(), 0, "nothing may reach the server");
+    Ok(())
+}

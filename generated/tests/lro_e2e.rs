@@ -439,3 +439,51 @@ async fn payloads_without_a_usable_type_url_are_refused_or_absent() -> TestResul
     assert!(matches!(bare.result(), OperationResult::Succeeded(None)));
     Ok(())
 }
+
+#[tokio::test]
+async fn a_retry_delay_from_the_server_is_honoured() -> TestResult {
+    let throttled = ResponseTemplate::new(429).set_body_json(json!({
+        "error": {
+            "code": 429,
+            "message": "slow down",
+            "status": "RESOURCE_EXHAUSTED",
+            "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "0.080s"}],
+        },
+    }));
+    let server = scripted(vec![throttled, ok(succeeded(EVENTS_NAME))]).await;
+    let delays = Arc::new(Mutex::new(Vec::<PollDelay>::new()));
+    let delays_in_hook = Arc::clone(&delays);
+
+    let op = events(&server)?
+        .operations()
+        .get(EVENTS_NAME)
+        .poller()
+        .policy(quick())
+        .on_delay(move |delay| lock(&delays_in_hook).push(delay.clone()))
+        .wait()
+        .await?;
+
+    assert_eq!(op.done, Some(true));
+    let delays = lock(&delays).clone();
+    assert_eq!(delays.len(), 1);
+    assert_eq!(delays[0].reason, DelayReason::Retrying);
+    assert_eq!(delays[0].server_asked, Some(Duration::from_millis(80)));
+    assert!(delays[0].delay >= Duration::from_millis(80), "{:?}", delays[0]);
+    assert_eq!(polled_paths(&server).await, vec![EVENTS_PATH; 2]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_poll_slower_than_the_request_timeout_is_retried() -> TestResult {
+    let slow = ok(pending(VISION_NAME, 0)).set_delay(Duration::from_secs(10));
+    let server = scripted(vec![slow, ok(succeeded(VISION_NAME))]).await;
+
+    // Far apart, so that only the scripted delay can run out of time, however
+    // busy the machine is.
+    let policy = quick().request_timeout(Duration::from_millis(500));
+    let op = vision(&server)?.projects().operations().get(VISION_NAME).wait(policy).await?;
+
+    assert_eq!(op.done, Some(true));
+    assert_eq!(polled_paths(&server).await, vec![VISION_PATH; 2], "the timed-out poll and its retry");
+    Ok(())
+}

@@ -1,0 +1,347 @@
+//! Runs the example programs the way a new user would, against a loopback
+//! server (wiremock), and checks their output, exit codes and the requests
+//! they sent.
+//!
+//! `cargo test` builds the examples before it runs the tests, into
+//! `<target>/<profile>/examples/`, next to the `deps/` folder that holds this
+//! test binary. When they are not there (for example under
+//! `cargo test --test examples`, which builds no examples) each test says so
+//! and passes without checking anything.
+//!
+//! The server answers from its own thread; the child process is awaited on
+//! tokio's blocking pool so the test's runtime stays free.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::{json, Value};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const TOKEN: &str = "tok";
+
+/// Where cargo put the example `name`, or `None` (with a note) if it is not built.
+fn example(name: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    // <target>/<profile>/deps/<this test> → <target>/<profile>/examples/<name>
+    let profile_dir = exe.parent()?.parent()?;
+    let path = profile_dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if path.is_file() {
+        Some(path)
+    } else {
+        eprintln!(
+            "SKIPPED: example binary {} is not built; `cargo test -p discogen-apis` builds it before the tests",
+            path.display()
+        );
+        None
+    }
+}
+
+/// What a finished example printed and how it exited.
+#[derive(Debug)]
+struct Output {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Output {
+    fn stderr_lines(&self) -> Vec<&str> {
+        self.stderr.lines().collect()
+    }
+
+    /// The progress lines `wait_operation` writes, one per poll.
+    fn poll_lines(&self) -> Vec<&str> {
+        self.stderr.lines().filter(|line| line.starts_with("poll: ")).collect()
+    }
+}
+
+/// Runs example `name` with `args` and `GOOGLE_OAUTH_ACCESS_TOKEN=tok`.
+/// `Ok(None)` when the example is not built.
+async fn run(name: &str, args: &[&str]) -> Result<Option<Output>, Box<dyn std::error::Error>> {
+    let Some(program) = example(name) else {
+        return Ok(None);
+    };
+    let mut command = Command::new(program);
+    command.args(args).env("GOOGLE_OAUTH_ACCESS_TOKEN", TOKEN);
+    // Loopback traffic must not be sent to a proxy the environment names.
+    for proxy in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"] {
+        command.env_remove(proxy);
+    }
+    let output = tokio::task::spawn_blocking(move || command.output()).await??;
+    Ok(Some(Output {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout)?,
+        stderr: String::from_utf8(output.stderr)?,
+    }))
+}
+
+/// Answers with the scripted responses in order and repeats the last one.
+struct Script(Vec<ResponseTemplate>, std::sync::atomic::AtomicUsize);
+
+impl Respond for Script {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let index = self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.0.get(index).or(self.0.last()).cloned().unwrap_or_else(|| ResponseTemplate::new(500))
+    }
+}
+
+async fn scripted_server(steps: Vec<ResponseTemplate>) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(Script(steps, Default::default())).mount(&server).await;
+    server
+}
+
+async fn received(server: &MockServer) -> Vec<Request> {
+    server.received_requests().await.expect("request recording is on by default")
+}
+
+/// Asserts that every request was `GET expected_path` with the token, and
+/// returns how many there were.
+async fn assert_all_polls(server: &MockServer, expected_path: &str) -> usize {
+    let requests = received(server).await;
+    for request in &requests {
+        assert_eq!(request.method.as_str(), "GET");
+        assert_eq!(request.url.path(), expected_path);
+        assert_eq!(request.url.query(), None);
+        let auth = request.headers.get("authorization").and_then(|v| v.to_str().ok());
+        assert_eq!(auth, Some("Bearer tok"));
+    }
+    requests.len()
+}
+
+fn ok(body: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(body)
+}
+
+fn pending(name: &str) -> Value {
+    json!({"name": name, "done": false, "metadata": {"@type": "type.googleapis.com/x.OperationMetadata", "p": 1}})
+}
+
+fn succeeded(name: &str) -> Value {
+    json!({"name": name, "done": true, "response": {"@type": "type.googleapis.com/x.Result", "rows": "3"}})
+}
+
+fn failed(name: &str) -> Value {
+    json!({"name": name, "done": true, "error": {"code": 9, "message": "input was rejected"}})
+}
+
+fn not_found(message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(404).set_body_json(json!({
+        "error": {
+            "code": 404,
+            "message": message,
+            "status": "NOT_FOUND",
+            "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "GONE", "domain": "x"}],
+        },
+    }))
+}
+
+/// Asserts that stdout is the operation `expected`, pretty-printed.
+fn assert_prints_operation(output: &Output, expected: &Value) -> TestResult {
+    let printed: Value = serde_json::from_str(&output.stdout)?;
+    assert_eq!(&printed, expected, "stdout: {}", output.stdout);
+    assert!(output.stdout.contains("\n  \"name\": "), "pretty JSON expected: {}", output.stdout);
+    Ok(())
+}
+
+// ---- get_operation -----------------------------------------------------------------
+
+#[tokio::test]
+async fn get_operation_prints_a_workspace_events_operation() -> TestResult {
+    let served = succeeded("operations/abc");
+    let server = scripted_server(vec![ok(served.clone())]).await;
+    let Some(output) =
+        run("get_operation", &["--api", "workspaceevents", "--name", "operations/abc", "--endpoint", &server.uri()])
+            .await?
+    else {
+        return Ok(());
+    };
+
+    assert_eq!(output.code, Some(0), "{output:?}");
+    assert_prints_operation(&output, &served)?;
+    assert_eq!(output.stderr, "");
+    assert_eq!(assert_all_polls(&server, "/v1beta/operations/abc").await, 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_operation_prints_a_vision_operation() -> TestResult {
+    let served = failed("projects/p1/operations/o1");
+    let server = scripted_server(vec![ok(served.clone())]).await;
+    let Some(output) =
+        run("get_operation", &["--api", "vision", "--name", "projects/p1/operations/o1", "--endpoint", &server.uri()])
+            .await?
+    else {
+        return Ok(());
+    };
+
+    // A failed operation is still a successful fetch.
+    assert_eq!(output.code, Some(0), "{output:?}");
+    assert_prints_operation(&output, &served)?;
+    assert_eq!(assert_all_polls(&server, "/v1/projects/p1/operations/o1").await, 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_operation_reports_a_google_error_on_one_line() -> TestResult {
+    let server = scripted_server(vec![not_found("Operation operations/abc was not found.")]).await;
+    let Some(output) =
+        run("get_operation", &["--api", "workspaceevents", "--name", "operations/abc", "--endpoint", &server.uri()])
+            .await?
+    else {
+        return Ok(());
+    };
+
+    assert_eq!(output.code, Some(1), "{output:?}");
+    assert_eq!(output.stdout, "");
+    let lines = output.stderr_lines();
+    assert_eq!(lines.len(), 1, "one line on stderr: {:?}", output.stderr);
+    assert!(lines[0].contains("Operation operations/abc was not found."), "{}", lines[0]);
+    assert!(lines[0].contains("404") && lines[0].contains("NOT_FOUND"), "{}", lines[0]);
+    assert!(!output.stderr.contains(&format!("Bearer {TOKEN}")), "no credential on stderr");
+    assert_eq!(assert_all_polls(&server, "/v1beta/operations/abc").await, 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_operation_refuses_a_name_of_no_known_shape_before_any_request() -> TestResult {
+    let server = scripted_server(vec![ok(succeeded("x"))]).await;
+    let Some(output) =
+        run("get_operation", &["--api", "vision", "--name", "nonsense", "--endpoint", &server.uri()]).await?
+    else {
+        return Ok(());
+    };
+
+    assert_ne!(output.code, Some(0), "{output:?}");
+    assert_eq!(output.stdout, "");
+    let lines = output.stderr_lines();
+    assert_eq!(lines.len(), 1, "one line on stderr: {:?}", output.stderr);
+    assert!(lines[0].contains("nonsense"), "{}", lines[0]);
+    assert!(received(&server).await.is_empty(), "nothing may reach the server");
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_operation_usage_errors_exit_64() -> TestResult {
+    for args in [
+        &["--name", "operations/abc"][..],
+        &["--api", "vision"][..],
+        &["--api", "vision", "--name", "operations/o1", "--bogus", "1"][..],
+        &["--api", "other", "--name", "operations/o1"][..],
+    ] {
+        let Some(output) = run("get_operation", args).await? else {
+            return Ok(());
+        };
+        assert_eq!(output.code, Some(64), "{args:?}: {output:?}");
+        assert!(output.stderr.contains("usage: get_operation"), "{args:?}: {}", output.stderr);
+        assert_eq!(output.stdout, "");
+    }
+    Ok(())
+}
+
+// ---- wait_operation ----------------------------------------------------------------------
+
+#[tokio::test]
+async fn wait_operation_exits_0_when_the_operation_succeeds() -> TestResult {
+    let name = "projects/p1/locations/eu/operations/o7";
+    let server = scripted_server(vec![ok(pending(name)), ok(pending(name)), ok(succeeded(name))]).await;
+    let args = ["--api", "vision", "--name", name, "--endpoint", &server.uri(), "--initial-delay", "5"];
+    let Some(output) = run("wait_operation", &args).await? else {
+        return Ok(());
+    };
+
+    assert_eq!(output.code, Some(0), "{output:?}");
+    assert_prints_operation(&output, &succeeded(name))?;
+    let polls = assert_all_polls(&server, "/v1/projects/p1/locations/eu/operations/o7").await;
+    assert_eq!(polls, 3);
+    assert_eq!(
+        output.poll_lines(),
+        [format!("poll: {name} is pending"), format!("poll: {name} is pending"), format!("poll: {name} is done")]
+    );
+    assert_eq!(output.stderr_lines().len(), polls, "nothing but progress on stderr: {}", output.stderr);
+    Ok(())
+}
+
+#[tokio::test]
+async fn wait_operation_exits_2_when_the_operation_fails() -> TestResult {
+    let name = "operations/abc";
+    let server = scripted_server(vec![ok(pending(name)), ok(failed(name))]).await;
+    let args = ["--api", "workspaceevents", "--name", name, "--endpoint", &server.uri(), "--initial-delay", "5"];
+    let Some(output) = run("wait_operation", &args).await? else {
+        return Ok(());
+    };
+
+    assert_eq!(output.code, Some(2), "{output:?}");
+    assert_prints_operation(&output, &failed(name))?;
+    let polls = assert_all_polls(&server, "/v1beta/operations/abc").await;
+    assert_eq!(polls, 2);
+    assert_eq!(output.poll_lines().len(), polls);
+    let last = output.stderr_lines().last().copied().unwrap_or_default();
+    assert!(last.starts_with("operation failed: ") && last.contains("input was rejected"), "{}", output.stderr);
+    Ok(())
+}
+
+#[tokio::test]
+async fn wait_operation_exits_3_when_the_deadline_runs_out() -> TestResult {
+    let name = "operations/slow";
+    let server = scripted_server(vec![ok(pending(name))]).await;
+    let args = [
+        "--api",
+        "workspaceevents",
+        "--name",
+        name,
+        "--endpoint",
+        &server.uri(),
+        "--timeout",
+        "1",
+        "--initial-delay",
+        "50",
+    ];
+    let Some(output) = run("wait_operation", &args).await? else {
+        return Ok(());
+    };
+
+    assert_eq!(output.code, Some(3), "{output:?}");
+    assert_eq!(output.stdout, "");
+    let polls = assert_all_polls(&server, "/v1beta/operations/slow").await;
+    assert!(polls >= 1);
+    let progress = output.poll_lines();
+    assert_eq!(progress.len(), polls, "one progress line per poll: {}", output.stderr);
+    assert!(progress.iter().all(|line| *line == format!("poll: {name} is pending")), "{}", output.stderr);
+    let lines = output.stderr_lines();
+    assert_eq!(lines.len(), polls + 1, "progress, then one line about the timeout: {}", output.stderr);
+    assert!(lines[polls].starts_with("timeout: "), "{}", lines[polls]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn wait_operation_exits_1_on_other_failures() -> TestResult {
+    // A permanent HTTP error stops the wait at once.
+    let server = scripted_server(vec![ok(pending("operations/abc")), not_found("gone for good")]).await;
+    let args =
+        ["--api", "workspaceevents", "--name", "operations/abc", "--endpoint", &server.uri(), "--initial-delay", "5"];
+    let Some(output) = run("wait_operation", &args).await? else {
+        return Ok(());
+    };
+    assert_eq!(output.code, Some(1), "{output:?}");
+    assert_eq!(output.stdout, "");
+    assert_eq!(assert_all_polls(&server, "/v1beta/operations/abc").await, 2);
+    assert_eq!(output.poll_lines().len(), 1, "only the answered poll reports progress");
+    let last = output.stderr_lines().last().copied().unwrap_or_default();
+    assert!(last.starts_with("error: ") && last.contains("gone for good"), "{}", output.stderr);
+
+    // A name of no known shape is refused before any request.
+    let server = scripted_server(vec![ok(succeeded("x"))]).await;
+    let args = ["--api", "vision", "--name", "nonsense", "--endpoint", &server.uri()];
+    let Some(output) = run("wait_operation", &args).await? else {
+        return Ok(());
+    };
+    assert_eq!(output.code, Some(1), "{output:?}");
+    assert_eq!(output.stderr_lines().len(), 1, "{}", output.stderr);
+    assert!(output.stderr.contains("nonsense"), "{}", output.stderr);
+    assert!(received(&server).await.is_empty(), "nothing may reach the server");
+    Ok(())
+}
