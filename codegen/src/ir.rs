@@ -96,6 +96,16 @@ pub struct Struct {
     pub operation: Option<OperationShape>,
     /// Set when the struct has the shape of `google.rpc.Status`.
     pub is_status: bool,
+    /// Set when the struct is one page of a list (`nextPageToken`).
+    pub page: Option<PageShape>,
+}
+
+/// How a list response pages: the token field, and the one list of items
+/// when there is an obvious one.
+#[derive(Debug)]
+pub struct PageShape {
+    pub token_field: String,
+    pub items: Option<(String, Ty)>,
 }
 
 #[derive(Debug)]
@@ -171,8 +181,20 @@ pub struct Method {
     pub response: Option<Ty>,
     pub scopes: Vec<String>,
     pub media_download: bool,
+    /// Simple and multipart upload through the document's upload path.
+    pub media_upload: Option<MediaUpload>,
+    /// The Rust name of the `pageToken` field, when the method pages.
+    pub page_token: Option<String>,
     /// Set when this is the `get` of an operations resource returning an LRO.
     pub polls_operation: bool,
+}
+
+#[derive(Debug)]
+pub struct MediaUpload {
+    pub path_template: String,
+    pub path: Vec<PathPart>,
+    pub accept: Vec<String>,
+    pub max_size: Option<String>,
 }
 
 #[derive(Debug)]

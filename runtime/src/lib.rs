@@ -40,6 +40,8 @@ pub mod auth;
 pub mod client;
 pub mod error;
 pub mod lro;
+pub mod media;
+pub mod paging;
 pub mod path;
 pub mod request;
 pub mod rpc;

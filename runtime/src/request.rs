@@ -55,6 +55,27 @@ impl RequestBuilder {
         percent_encode_into(&mut self.url, &value.to_query(), keep_in_query);
     }
 
+    /// Sets `name=value`, dropping any earlier value of `name`, for
+    /// parameters the call itself must decide (such as `alt=media`).
+    pub fn set_query(&mut self, name: &str, value: &str) {
+        let Some(start) = self.url.find('?') else {
+            self.query(name, value);
+            return;
+        };
+        let mut encoded = String::new();
+        percent_encode_into(&mut encoded, name, keep_in_query);
+        let kept: Vec<&str> =
+            self.url[start + 1..].split('&').filter(|pair| pair.split('=').next() != Some(encoded.as_str())).collect();
+        let mut url = self.url[..start].to_string();
+        if !kept.is_empty() {
+            url.push('?');
+            url.push_str(&kept.join("&"));
+        }
+        self.has_query = url.contains('?');
+        self.url = url;
+        self.query(name, value);
+    }
+
     /// Serializes `body` as the JSON request body.
     pub fn json_body<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
         self.body = serde_json::to_vec(body).map_err(|e| {
@@ -102,5 +123,37 @@ impl fmt::Debug for RequestBuilder {
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
             .field("body_len", &self.body.len())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod set_query_tests {
+    use super::*;
+
+    struct Svc(Client);
+    impl crate::Service for Svc {
+        const ROOT_URL: &'static str = "https://example.com/";
+        const SERVICE_PATH: &'static str = "";
+        fn from_client(client: Client) -> Self {
+            Svc(client)
+        }
+    }
+
+    fn builder() -> RequestBuilder {
+        let client = crate::ClientBuilder::<Svc>::new().build().expect("client").0;
+        RequestBuilder::new(&client, http::Method::GET, "v1/x")
+    }
+
+    #[test]
+    fn set_query_replaces_earlier_values_only() {
+        let mut r = builder();
+        r.query("alt", "json");
+        r.query("fields", "a,b");
+        r.query("alt", "proto");
+        r.set_query("alt", "media");
+        assert_eq!(r.url(), "https://example.com/v1/x?fields=a,b&alt=media");
+        let mut empty = builder();
+        empty.set_query("uploadType", "multipart");
+        assert_eq!(empty.url(), "https://example.com/v1/x?uploadType=multipart");
     }
 }

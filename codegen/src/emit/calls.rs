@@ -169,6 +169,8 @@ fn call(api: &Api, m: &Method) -> TokenStream {
     let build = build_request(api, m);
     let send = send(m, &model);
     let poll = m.polls_operation.then(|| poll_methods(m, &model)).flatten();
+    let media = media_methods(m, &model);
+    let paging = paging_methods(m, &model, api);
     quote! {
         #doc
         #[derive(::std::clone::Clone, ::std::fmt::Debug)]
@@ -184,7 +186,9 @@ fn call(api: &Api, m: &Method) -> TokenStream {
             #(#setters)*
             #build
             #send
+            #media
             #poll
+            #paging
         }
         impl super::WithStandardParams for #name {
             fn standard_params_mut(&mut self) -> &mut super::StandardParams {
@@ -230,6 +234,12 @@ fn setter(p: &Param, model: &TokenStream) -> TokenStream {
     }
 }
 
+/// Whether the HTTP method has no constant in `http` and must be parsed,
+/// which makes building the request fallible.
+fn has_custom_method(m: &Method) -> bool {
+    !matches!(m.http_method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS")
+}
+
 fn http_method(m: &Method) -> TokenStream {
     match m.http_method.as_str() {
         "GET" => quote!(::discogen_runtime::http::Method::GET),
@@ -246,10 +256,10 @@ fn http_method(m: &Method) -> TokenStream {
     }
 }
 
-fn build_request(api: &Api, m: &Method) -> TokenStream {
+/// Statements that append the expanded template `parts` to `path`.
+fn path_steps(api: &Api, m: &Method, parts: &[PathPart]) -> TokenStream {
     let fully = api.fully_encode_reserved;
-    let path_len = proc_macro2::Literal::usize_unsuffixed(m.path_template.len() + 32);
-    let path_steps = m.path.iter().map(|part| match part {
+    let steps = parts.iter().map(|part| match part {
         PathPart::Literal(text) if text.chars().count() == 1 => {
             let c = text.chars().next().unwrap_or('/');
             quote!(path.push(#c);)
@@ -271,6 +281,26 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
             }
         }
     });
+    quote!(#(#steps)*)
+}
+
+fn path_fn(api: &Api, m: &Method, name: &str, parts: &[PathPart], template: &str) -> TokenStream {
+    let f = ident(name);
+    let capacity = proc_macro2::Literal::usize_unsuffixed(template.len() + 32);
+    let steps = path_steps(api, m, parts);
+    let doc =
+        docs::plain(&format!("Expands `{}`, checking each value against its pattern.", template.replace('`', "'")));
+    quote! {
+        #doc
+        fn #f(&self) -> ::discogen_runtime::Result<::std::string::String> {
+            let mut path = ::std::string::String::with_capacity(#capacity);
+            #steps
+            ::std::result::Result::Ok(path)
+        }
+    }
+}
+
+fn build_request(api: &Api, m: &Method) -> TokenStream {
     let method = http_method(m);
     let queries = m.required.iter().chain(&m.optional).filter(|p| p.location == Location::Query).map(|p| {
         let f = ident(&p.rust_name);
@@ -284,23 +314,139 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
             }
         }
     });
-    let body = m.request.as_ref().map(|b| {
-        let f = ident(&b.arg_name);
-        quote!(request.json_body(&self.#f)?;)
-    });
+    let method_is_fallible = has_custom_method(m);
+    let get_builder =
+        if method_is_fallible { quote!(self.request_builder(&path)?) } else { quote!(self.request_builder(&path)) };
+    let body = match &m.request {
+        Some(b) => {
+            let f = ident(&b.arg_name);
+            quote! {
+                let mut request = #get_builder;
+                request.json_body(&self.#f)?;
+            }
+        }
+        None => quote!(let request = #get_builder;),
+    };
+    let main_path = path_fn(api, m, "path", &m.path, &m.path_template);
+    let upload_path = m.media_upload.as_ref().map(|u| path_fn(api, m, "upload_path", &u.path, &u.path_template));
+    let (builder_ret, builder_ok) = if method_is_fallible {
+        (
+            quote!(::discogen_runtime::Result<::discogen_runtime::request::RequestBuilder>),
+            quote!(::std::result::Result::Ok(request)),
+        )
+    } else {
+        (quote!(::discogen_runtime::request::RequestBuilder), quote!(request))
+    };
     quote! {
+        #main_path
+        #upload_path
+        /// The request without a body: method, URL with query, standard parameters.
+        fn request_builder(&self, path: &str) -> #builder_ret {
+            let mut request = ::discogen_runtime::request::RequestBuilder::new(&self.client, #method, path);
+            #(#queries)*
+            self.params.apply(&mut request);
+            #builder_ok
+        }
         /// Builds the HTTP request without sending it. No I/O happens here:
         /// credentials are added by `send`, since getting a token may need the network.
         pub fn build_request(&self) -> ::discogen_runtime::Result<::discogen_runtime::http::Request<::std::vec::Vec<u8>>> {
-            let mut path = ::std::string::String::with_capacity(#path_len);
-            #(#path_steps)*
-            let mut request = ::discogen_runtime::request::RequestBuilder::new(&self.client, #method, &path);
-            #(#queries)*
-            self.params.apply(&mut request);
+            let path = self.path()?;
             #body
             request.build()
         }
     }
+}
+
+/// `download` for methods that serve media, `upload` for those that take it.
+fn media_methods(m: &Method, model: &TokenStream) -> TokenStream {
+    let fallible = has_custom_method(m);
+    let q = if fallible { quote!(?) } else { quote!() };
+    let download = m.media_download.then(|| {
+        quote! {
+            /// Sends the request with `alt=media` and returns the media bytes
+            /// instead of the JSON metadata.
+            pub async fn download(self) -> ::discogen_runtime::Result<::discogen_runtime::bytes::Bytes> {
+                let path = self.path()?;
+                let mut request = self.request_builder(&path) #q;
+                request.set_query("alt", "media");
+                let request = request.build()?;
+                self.client.execute_bytes(request, Self::SCOPES).await
+            }
+        }
+    });
+    let upload = m.media_upload.as_ref().map(|u| {
+        let (upload_type, attach) = match &m.request {
+            Some(b) => {
+                let f = ident(&b.arg_name);
+                ("multipart", quote!(::discogen_runtime::media::multipart_body(&mut request, &self.#f, media.into(), content_type)?;))
+            }
+            None => ("media", quote!(::discogen_runtime::media::media_body(&mut request, media.into(), content_type)?;)),
+        };
+        let mut notes = vec![format!("Upload path: `{}`.", u.path_template.replace('`', "'"))];
+        if !u.accept.is_empty() {
+            notes.push(format!("Accepted media types: {}.", u.accept.iter().map(|a| format!("`{}`", a.replace('`', "'"))).collect::<Vec<_>>().join(", ")));
+        }
+        if let Some(max) = &u.max_size {
+            notes.push(format!("Largest accepted upload: {}.", max.replace('`', "'")));
+        }
+        let doc = docs::attrs(&Docs {
+            description: Some(format!("Sends the request as a {upload_type} upload with `media` as the content, of type `content_type`.")),
+            notes,
+        });
+        let (ret, exec) = match &m.response {
+            Some(ty) => {
+                let t = rust(ty, model);
+                (t, quote!(self.client.execute_json(request, Self::SCOPES).await))
+            }
+            None => (quote!(()), quote!(self.client.execute_empty(request, Self::SCOPES).await)),
+        };
+        quote! {
+            #doc
+            pub async fn upload(self, media: impl ::std::convert::Into<::std::vec::Vec<u8>>, content_type: &str) -> ::discogen_runtime::Result<#ret> {
+                let path = self.upload_path()?;
+                let mut request = self.request_builder(&path) #q;
+                request.set_query("uploadType", #upload_type);
+                #attach
+                let request = request.build()?;
+                #exec
+            }
+        }
+    });
+    quote!(#download #upload)
+}
+
+/// `pages()` for methods whose response carries `nextPageToken`, and
+/// `items()` when that response has one list of items.
+fn paging_methods(m: &Method, model: &TokenStream, api: &Api) -> Option<TokenStream> {
+    let token = ident(m.page_token.as_ref()?);
+    let ty = m.response.as_ref()?;
+    let t = rust(ty, model);
+    let has_items = match ty {
+        Ty::Named(n) => api.types.iter().any(|d| matches!(d, crate::ir::TypeDef::Struct(s) if &s.name == n && s.page.as_ref().is_some_and(|p| p.items.is_some()))),
+        _ => false,
+    };
+    let items = has_items.then(|| {
+        quote! {
+            /// Every item of every page, following `nextPageToken`.
+            pub fn items(self) -> ::discogen_runtime::paging::Items<#t> {
+                self.pages().items()
+            }
+        }
+    });
+    Some(quote! {
+        /// Every page of the result, following `nextPageToken`. The first
+        /// request is this call as built; later ones only change `pageToken`.
+        pub fn pages(self) -> ::discogen_runtime::paging::Pages<#t> {
+            ::discogen_runtime::paging::Pages::new(move |token| {
+                let mut call = ::std::clone::Clone::clone(&self);
+                if token.is_some() {
+                    call.#token = token;
+                }
+                ::std::boxed::Box::pin(call.send())
+            })
+        }
+        #items
+    })
 }
 
 fn send(m: &Method, model: &TokenStream) -> TokenStream {

@@ -61,6 +61,7 @@ fn strukt(s: &Struct, statuses: &HashSet<&str>) -> TokenStream {
         }
     });
     let status_impl = s.is_status.then(|| status_helpers(&name));
+    let page_impl = s.page.as_ref().map(|p| page_impls(&name, p));
     let operation_impl = s
         .operation
         .as_ref()
@@ -79,6 +80,31 @@ fn strukt(s: &Struct, statuses: &HashSet<&str>) -> TokenStream {
         #type_url
         #status_impl
         #operation_impl
+        #page_impl
+    }
+}
+
+fn page_impls(name: &proc_macro2::Ident, page: &crate::ir::PageShape) -> TokenStream {
+    let token = ident(&page.token_field);
+    let items = page.items.as_ref().map(|(field, item)| {
+        let field = ident(field);
+        let item = rust(item, &TokenStream::new());
+        quote! {
+            impl ::discogen_runtime::paging::PageItems for #name {
+                type Item = #item;
+                fn into_items(self) -> ::std::vec::Vec<#item> {
+                    self.#field.unwrap_or_default()
+                }
+            }
+        }
+    });
+    quote! {
+        impl ::discogen_runtime::paging::Page for #name {
+            fn next_page_token(&self) -> ::std::option::Option<&str> {
+                self.#token.as_deref()
+            }
+        }
+        #items
     }
 }
 

@@ -222,6 +222,9 @@ impl Resolver<'_> {
             Some(r) => Some(self.lookup_ref(r, &format!("{path}.response.$ref"))?),
             None => None,
         };
+        let page_token =
+            optional.iter().find(|p| p.json_name == "pageToken" && p.ty == Ty::String).map(|p| p.rust_name.clone());
+        let media_upload = self.media_upload(m, &required, path);
         let mut doc = Docs { description: m.description.clone(), notes: Vec::new() };
         if m.deprecated == Some(true) {
             doc.notes.push("Deprecated.".into());
@@ -241,7 +244,45 @@ impl Resolver<'_> {
             response,
             scopes: m.scopes.clone(),
             media_download: m.supports_media_download == Some(true),
+            media_upload,
+            page_token,
             polls_operation: is_operations_get,
+        })
+    }
+
+    /// The simple-upload path, when the method takes media and every
+    /// placeholder of that path is one of the method's path parameters.
+    fn media_upload(&mut self, m: &DMethod, required: &[Param], path: &str) -> Option<crate::ir::MediaUpload> {
+        if m.supports_media_upload != Some(true) {
+            return None;
+        }
+        let upload = m.media_upload.as_ref()?;
+        let template = upload.protocols.as_ref()?.simple.as_ref()?.path.clone()?;
+        let parts = match path_template::parse(&template) {
+            Ok(parts) => parts,
+            Err(e) => {
+                self.warn(&format!("{path}.mediaUpload"), format!("{e}; upload not generated"));
+                return None;
+            }
+        };
+        let known = parts.iter().all(|p| match p {
+            PathPart::Var { param, .. } => {
+                required.iter().any(|r| &r.json_name == param && r.location == Location::Path)
+            }
+            PathPart::Literal(_) => true,
+        });
+        if !known {
+            self.warn(
+                &format!("{path}.mediaUpload"),
+                "the upload path uses unknown parameters; upload not generated".into(),
+            );
+            return None;
+        }
+        Some(crate::ir::MediaUpload {
+            path_template: template,
+            path: parts,
+            accept: upload.accept.clone(),
+            max_size: upload.max_size.clone(),
         })
     }
 

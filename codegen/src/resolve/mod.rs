@@ -108,6 +108,7 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
         root,
     };
     mark_pollers(&mut api);
+    mark_pagers(&mut api);
     if let Some(only) = &options.only {
         prune::keep_only(&mut api, only)?;
     }
@@ -162,4 +163,28 @@ fn mark_pollers(api: &mut Api) {
         }
     }
     walk(&mut api.root, &operations);
+}
+
+/// A method pages only if its response type is a page.
+fn mark_pagers(api: &mut Api) {
+    let pages: std::collections::HashSet<String> = api
+        .types
+        .iter()
+        .filter_map(|t| match t {
+            TypeDef::Struct(s) if s.page.is_some() => Some(s.name.clone()),
+            _ => None,
+        })
+        .collect();
+    fn walk(r: &mut crate::ir::Resource, pages: &std::collections::HashSet<String>) {
+        for m in &mut r.methods {
+            let returns_page = matches!(&m.response, Some(crate::ir::Ty::Named(n)) if pages.contains(n));
+            if !returns_page {
+                m.page_token = None;
+            }
+        }
+        for c in &mut r.children {
+            walk(c, pages);
+        }
+    }
+    walk(&mut api.root, &pages);
 }

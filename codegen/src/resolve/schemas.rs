@@ -174,6 +174,7 @@ impl Resolver<'_> {
         }
         let operation = operation_shape(&fields);
         let is_status = is_status(&fields);
+        let page = page_shape(&fields);
         self.types[slot] = Some(TypeDef::Struct(Struct {
             name,
             schema_name: schema_name.map(str::to_string),
@@ -181,6 +182,7 @@ impl Resolver<'_> {
             fields,
             operation,
             is_status,
+            page,
         }));
         Ok(())
     }
@@ -257,4 +259,20 @@ fn is_status(fields: &[Field]) -> bool {
     matches!(field(fields, "code"), Some(f) if f.ty == Ty::I32)
         && matches!(field(fields, "message"), Some(f) if f.ty == Ty::String)
         && matches!(field(fields, "details"), Some(f) if f.ty == details)
+}
+
+/// A list page: a `nextPageToken` string, and as items the single array
+/// field (leaving out `unreachable`, which lists locations, not results).
+fn page_shape(fields: &[Field]) -> Option<crate::ir::PageShape> {
+    let token = field(fields, "nextPageToken").filter(|f| f.ty == Ty::String)?;
+    let arrays: Vec<&Field> =
+        fields.iter().filter(|f| matches!(f.ty, Ty::Vec(_)) && f.json_name != "unreachable").collect();
+    let items = match arrays.as_slice() {
+        [only] => match &only.ty {
+            Ty::Vec(item) => Some((only.name.clone(), (**item).clone())),
+            _ => None,
+        },
+        _ => None,
+    };
+    Some(crate::ir::PageShape { token_field: token.name.clone(), items })
 }

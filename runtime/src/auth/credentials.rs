@@ -69,7 +69,13 @@ impl Credentials {
         scopes: &'static [&'static str],
     ) -> Result<Option<AccessToken>, Error> {
         if let Some(key) = &self.api_key {
-            parts.uri = with_query_param(&parts.uri, "key", key)?;
+            // A `key` the call set itself wins, as an Authorization header
+            // already on the request does: sending two keys is ambiguous.
+            let call_has_key =
+                parts.uri.query().is_some_and(|q| q.split('&').any(|pair| pair.split('=').next() == Some("key")));
+            if !call_has_key {
+                parts.uri = with_query_param(&parts.uri, "key", key)?;
+            }
         }
         if let Some(provider) = &self.provider {
             if !parts.headers.contains_key(AUTHORIZATION) {

@@ -60,13 +60,8 @@ impl LocationsOperationsGetCall {
         "https://www.googleapis.com/auth/cloud-platform",
         "https://www.googleapis.com/auth/cloud-vision",
     ];
-    /// Builds the HTTP request without sending it. No I/O happens here:
-    /// credentials are added by `send`, since getting a token may need the network.
-    pub fn build_request(
-        &self,
-    ) -> ::discogen_runtime::Result<
-        ::discogen_runtime::http::Request<::std::vec::Vec<u8>>,
-    > {
+    /// Expands `v1/{+name}`, checking each value against its pattern.
+    fn path(&self) -> ::discogen_runtime::Result<::std::string::String> {
         let mut path = ::std::string::String::with_capacity(42);
         path.push_str("v1/");
         ::discogen_runtime::path::push_param(
@@ -77,12 +72,30 @@ impl LocationsOperationsGetCall {
             true,
             ::std::option::Option::Some("^locations/[^/]+/operations/[^/]+$"),
         )?;
+        ::std::result::Result::Ok(path)
+    }
+    /// The request without a body: method, URL with query, standard parameters.
+    fn request_builder(
+        &self,
+        path: &str,
+    ) -> ::discogen_runtime::request::RequestBuilder {
         let mut request = ::discogen_runtime::request::RequestBuilder::new(
             &self.client,
             ::discogen_runtime::http::Method::GET,
-            &path,
+            path,
         );
         self.params.apply(&mut request);
+        request
+    }
+    /// Builds the HTTP request without sending it. No I/O happens here:
+    /// credentials are added by `send`, since getting a token may need the network.
+    pub fn build_request(
+        &self,
+    ) -> ::discogen_runtime::Result<
+        ::discogen_runtime::http::Request<::std::vec::Vec<u8>>,
+    > {
+        let path = self.path()?;
+        let request = self.request_builder(&path);
         request.build()
     }
     /// Sends the request and decodes the response.
@@ -150,13 +163,8 @@ impl OperationsGetCall {
         "https://www.googleapis.com/auth/cloud-platform",
         "https://www.googleapis.com/auth/cloud-vision",
     ];
-    /// Builds the HTTP request without sending it. No I/O happens here:
-    /// credentials are added by `send`, since getting a token may need the network.
-    pub fn build_request(
-        &self,
-    ) -> ::discogen_runtime::Result<
-        ::discogen_runtime::http::Request<::std::vec::Vec<u8>>,
-    > {
+    /// Expands `v1/{+name}`, checking each value against its pattern.
+    fn path(&self) -> ::discogen_runtime::Result<::std::string::String> {
         let mut path = ::std::string::String::with_capacity(42);
         path.push_str("v1/");
         ::discogen_runtime::path::push_param(
@@ -167,12 +175,30 @@ impl OperationsGetCall {
             true,
             ::std::option::Option::Some("^operations/[^/]+$"),
         )?;
+        ::std::result::Result::Ok(path)
+    }
+    /// The request without a body: method, URL with query, standard parameters.
+    fn request_builder(
+        &self,
+        path: &str,
+    ) -> ::discogen_runtime::request::RequestBuilder {
         let mut request = ::discogen_runtime::request::RequestBuilder::new(
             &self.client,
             ::discogen_runtime::http::Method::GET,
-            &path,
+            path,
         );
         self.params.apply(&mut request);
+        request
+    }
+    /// Builds the HTTP request without sending it. No I/O happens here:
+    /// credentials are added by `send`, since getting a token may need the network.
+    pub fn build_request(
+        &self,
+    ) -> ::discogen_runtime::Result<
+        ::discogen_runtime::http::Request<::std::vec::Vec<u8>>,
+    > {
+        let path = self.path()?;
+        let request = self.request_builder(&path);
         request.build()
     }
     /// Sends the request and decodes the response.
@@ -272,13 +298,8 @@ impl ProjectsLocationsOperationsGetCall {
         "https://www.googleapis.com/auth/cloud-platform",
         "https://www.googleapis.com/auth/cloud-vision",
     ];
-    /// Builds the HTTP request without sending it. No I/O happens here:
-    /// credentials are added by `send`, since getting a token may need the network.
-    pub fn build_request(
-        &self,
-    ) -> ::discogen_runtime::Result<
-        ::discogen_runtime::http::Request<::std::vec::Vec<u8>>,
-    > {
+    /// Expands `v1/{+name}`, checking each value against its pattern.
+    fn path(&self) -> ::discogen_runtime::Result<::std::string::String> {
         let mut path = ::std::string::String::with_capacity(42);
         path.push_str("v1/");
         ::discogen_runtime::path::push_param(
@@ -291,12 +312,30 @@ impl ProjectsLocationsOperationsGetCall {
                 "^projects/[^/]+/locations/[^/]+/operations/[^/]+$",
             ),
         )?;
+        ::std::result::Result::Ok(path)
+    }
+    /// The request without a body: method, URL with query, standard parameters.
+    fn request_builder(
+        &self,
+        path: &str,
+    ) -> ::discogen_runtime::request::RequestBuilder {
         let mut request = ::discogen_runtime::request::RequestBuilder::new(
             &self.client,
             ::discogen_runtime::http::Method::GET,
-            &path,
+            path,
         );
         self.params.apply(&mut request);
+        request
+    }
+    /// Builds the HTTP request without sending it. No I/O happens here:
+    /// credentials are added by `send`, since getting a token may need the network.
+    pub fn build_request(
+        &self,
+    ) -> ::discogen_runtime::Result<
+        ::discogen_runtime::http::Request<::std::vec::Vec<u8>>,
+    > {
+        let path = self.path()?;
+        let request = self.request_builder(&path);
         request.build()
     }
     /// Sends the request and decodes the response.
@@ -364,13 +403,8 @@ impl ProjectsOperationsGetCall {
         "https://www.googleapis.com/auth/cloud-platform",
         "https://www.googleapis.com/auth/cloud-vision",
     ];
-    /// Builds the HTTP request without sending it. No I/O happens here:
-    /// credentials are added by `send`, since getting a token may need the network.
-    pub fn build_request(
-        &self,
-    ) -> ::discogen_runtime::Result<
-        ::discogen_runtime::http::Request<::std::vec::Vec<u8>>,
-    > {
+    /// Expands `v1/{+name}`, checking each value against its pattern.
+    fn path(&self) -> ::discogen_runtime::Result<::std::string::String> {
         let mut path = ::std::string::String::with_capacity(42);
         path.push_str("v1/");
         ::discogen_runtime::path::push_param(
@@ -381,12 +415,30 @@ impl ProjectsOperationsGetCall {
             true,
             ::std::option::Option::Some("^projects/[^/]+/operations/[^/]+$"),
         )?;
+        ::std::result::Result::Ok(path)
+    }
+    /// The request without a body: method, URL with query, standard parameters.
+    fn request_builder(
+        &self,
+        path: &str,
+    ) -> ::discogen_runtime::request::RequestBuilder {
         let mut request = ::discogen_runtime::request::RequestBuilder::new(
             &self.client,
             ::discogen_runtime::http::Method::GET,
-            &path,
+            path,
         );
         self.params.apply(&mut request);
+        request
+    }
+    /// Builds the HTTP request without sending it. No I/O happens here:
+    /// credentials are added by `send`, since getting a token may need the network.
+    pub fn build_request(
+        &self,
+    ) -> ::discogen_runtime::Result<
+        ::discogen_runtime::http::Request<::std::vec::Vec<u8>>,
+    > {
+        let path = self.path()?;
+        let request = self.request_builder(&path);
         request.build()
     }
     /// Sends the request and decodes the response.

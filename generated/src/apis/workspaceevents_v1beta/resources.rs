@@ -62,13 +62,8 @@ impl OperationsGetCall {
         "https://www.googleapis.com/auth/meetings.space.created",
         "https://www.googleapis.com/auth/meetings.space.readonly",
     ];
-    /// Builds the HTTP request without sending it. No I/O happens here:
-    /// credentials are added by `send`, since getting a token may need the network.
-    pub fn build_request(
-        &self,
-    ) -> ::discogen_runtime::Result<
-        ::discogen_runtime::http::Request<::std::vec::Vec<u8>>,
-    > {
+    /// Expands `v1beta/{+name}`, checking each value against its pattern.
+    fn path(&self) -> ::discogen_runtime::Result<::std::string::String> {
         let mut path = ::std::string::String::with_capacity(46);
         path.push_str("v1beta/");
         ::discogen_runtime::path::push_param(
@@ -79,12 +74,30 @@ impl OperationsGetCall {
             true,
             ::std::option::Option::Some("^operations/.*$"),
         )?;
+        ::std::result::Result::Ok(path)
+    }
+    /// The request without a body: method, URL with query, standard parameters.
+    fn request_builder(
+        &self,
+        path: &str,
+    ) -> ::discogen_runtime::request::RequestBuilder {
         let mut request = ::discogen_runtime::request::RequestBuilder::new(
             &self.client,
             ::discogen_runtime::http::Method::GET,
-            &path,
+            path,
         );
         self.params.apply(&mut request);
+        request
+    }
+    /// Builds the HTTP request without sending it. No I/O happens here:
+    /// credentials are added by `send`, since getting a token may need the network.
+    pub fn build_request(
+        &self,
+    ) -> ::discogen_runtime::Result<
+        ::discogen_runtime::http::Request<::std::vec::Vec<u8>>,
+    > {
+        let path = self.path()?;
+        let request = self.request_builder(&path);
         request.build()
     }
     /// Sends the request and decodes the response.
