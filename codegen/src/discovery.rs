@@ -102,6 +102,8 @@ pub struct Schema {
     pub repeated: Option<bool>,
     pub location: Option<String>,
     pub annotations: Option<Annotations>,
+    /// On a method's `request`: the name to give the body argument.
+    pub parameter_name: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -130,8 +132,8 @@ pub struct Method {
     pub description: Option<String>,
     pub parameters: IndexMap<String, Schema>,
     pub parameter_order: Vec<String>,
-    pub request: Option<BodyRef>,
-    pub response: Option<BodyRef>,
+    pub request: Option<Schema>,
+    pub response: Option<Schema>,
     pub scopes: Vec<String>,
     pub supports_media_download: Option<bool>,
     pub use_media_download_service: Option<bool>,
@@ -140,15 +142,6 @@ pub struct Method {
     pub supports_subscription: Option<bool>,
     pub deprecated: Option<bool>,
     pub api_version: Option<String>,
-}
-
-/// `request` / `response` of a method.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct BodyRef {
-    #[serde(rename = "$ref")]
-    pub ref_: Option<String>,
-    pub parameter_name: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

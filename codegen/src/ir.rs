@@ -13,6 +13,9 @@ pub enum Ty {
     U32,
     /// 64-bit integers travel as JSON strings.
     I64,
+    /// An `integer` without a format: a plain JSON number, kept as `i64`
+    /// so that no value is cut short.
+    Integer,
     U64,
     F32,
     F64,

@@ -98,6 +98,21 @@ impl Namer {
         self.claim_ident(sanitize(name, case))
     }
 
+    /// Claims names for a whole scope at once. Names that are already valid
+    /// identifiers in `case` are claimed first, so an exact `foo_bar` keeps
+    /// its name even when a `fooBar` comes before it in the document.
+    pub fn claim_all<'a>(&mut self, names: impl IntoIterator<Item = &'a str>, case: Case) -> Vec<String> {
+        let names: Vec<&str> = names.into_iter().collect();
+        let mut out: Vec<Option<String>> = vec![None; names.len()];
+        for (slot, name) in out.iter_mut().zip(&names) {
+            let ident = sanitize(name, case);
+            if bare(&ident) == *name && self.is_free(&ident) {
+                *slot = Some(self.claim_ident(ident));
+            }
+        }
+        out.into_iter().zip(&names).map(|(slot, name)| slot.unwrap_or_else(|| self.claim(name, case))).collect()
+    }
+
     /// Returns `ident` (already a valid identifier) or a numbered variant of it.
     pub fn claim_ident(&mut self, ident: String) -> String {
         if self.taken.insert(bare(&ident).to_string()) {
@@ -166,5 +181,13 @@ mod tests {
         assert_eq!(f.claim("V1", Case::Snake), "v1_2");
         assert_eq!(f.claim("type", Case::Snake), "r#type");
         assert_eq!(f.claim("@type", Case::Snake), "type2");
+    }
+
+    #[test]
+    fn exact_names_win_over_earlier_lookalikes() {
+        let mut n = Namer::new();
+        assert_eq!(n.claim_all(["fooBar", "foo_bar", "x"], Case::Snake), ["foo_bar2", "foo_bar", "x"]);
+        let mut t = Namer::new();
+        assert_eq!(t.claim_all(["foo_bar", "FooBar"], Case::Pascal), ["FooBar2", "FooBar"]);
     }
 }

@@ -12,25 +12,35 @@ pub fn model_path() -> TokenStream {
     quote!(super::model::)
 }
 
-pub fn resources(api: &Api) -> TokenStream {
-    let mut items = Vec::new();
-    walk(api, &api.root, &mut items, true);
-    quote! {
-        //! Resource accessors and call builders, one builder per method.
-        #![allow(clippy::too_many_arguments, clippy::should_implement_trait, clippy::new_ret_no_self, clippy::wrong_self_convention, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
-        #(#items)*
+pub fn resources(api: &Api) -> super::FileTokens<'_> {
+    let mut nodes = Vec::new();
+    walk(&api.root, &mut nodes, true);
+    let items = nodes.into_iter().map(move |node| match node {
+        Node::Resource(r) => resource_struct(r),
+        Node::Method(m) => call(api, m),
+    });
+    super::FileTokens {
+        inner: quote! {
+            //! Resource accessors and call builders, one builder per method.
+            #![allow(clippy::too_many_arguments, clippy::should_implement_trait, clippy::new_ret_no_self, clippy::wrong_self_convention, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+        },
+        items: Box::new(items),
     }
 }
 
-fn walk(api: &Api, r: &Resource, items: &mut Vec<TokenStream>, is_root: bool) {
+/// One item of the resources file, in output order.
+enum Node<'a> {
+    Resource(&'a Resource),
+    Method(&'a Method),
+}
+
+fn walk<'a>(r: &'a Resource, nodes: &mut Vec<Node<'a>>, is_root: bool) {
     if !is_root {
-        items.push(resource_struct(r));
+        nodes.push(Node::Resource(r));
     }
-    for m in &r.methods {
-        items.push(call(api, m));
-    }
+    nodes.extend(r.methods.iter().map(Node::Method));
     for c in &r.children {
-        walk(api, c, items, false);
+        walk(c, nodes, false);
     }
 }
 

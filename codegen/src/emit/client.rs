@@ -8,7 +8,7 @@ use crate::ir::{Api, Docs, Method, Resource};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn module_root(api: &Api) -> TokenStream {
+pub fn module_root(api: &Api) -> super::FileTokens<'_> {
     let mut head = vec![format!("{} ({} {})", api.title, api.name, api.version), String::new()];
     if let Some(d) = &api.description {
         head.extend(docs::escape(d));
@@ -48,8 +48,7 @@ pub fn module_root(api: &Api) -> TokenStream {
     let accessors = accessors(&api.root, &quote!(&self.inner), &quote!('_), &here, &model);
     let operations = operation_dispatch(&api.root);
     let std_params = standard_params(api);
-    quote! {
-        #module_doc
+    let items = quote! {
         pub mod model;
         pub mod resources;
 
@@ -103,7 +102,8 @@ pub fn module_root(api: &Api) -> TokenStream {
         }
 
         #std_params
-    }
+    };
+    super::FileTokens { inner: module_doc, items: Box::new(std::iter::once(items)) }
 }
 
 /// `get_operation`, `operation_poller` and `wait_operation` on the client:

@@ -8,7 +8,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::HashSet;
 
-pub fn model(api: &Api) -> TokenStream {
+pub fn model(api: &Api) -> super::FileTokens<'_> {
     let statuses: HashSet<&str> = api
         .types
         .iter()
@@ -17,15 +17,17 @@ pub fn model(api: &Api) -> TokenStream {
             _ => None,
         })
         .collect();
-    let items = api.types.iter().map(|t| match t {
+    let items = api.types.iter().map(move |t| match t {
         TypeDef::Struct(s) => strukt(s, &statuses),
         TypeDef::Enum(e) => enumeration(e),
         TypeDef::Alias(a) => alias(a),
     });
-    quote! {
-        //! Data types of the API: one per schema, inline object and enum.
-        #![allow(clippy::enum_variant_names, clippy::large_enum_variant, clippy::type_complexity, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
-        #(#items)*
+    super::FileTokens {
+        inner: quote! {
+            //! Data types of the API: one per schema, inline object and enum.
+            #![allow(clippy::enum_variant_names, clippy::large_enum_variant, clippy::type_complexity, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+        },
+        items: Box::new(items),
     }
 }
 
@@ -175,7 +177,13 @@ fn enumeration(e: &Enum) -> TokenStream {
     let unknown = ident(UNKNOWN_VARIANT);
     let variants: Vec<_> = e.variants.iter().map(|v| (ident(&v.name), v.value.as_str(), docs::attrs(&v.doc))).collect();
     let decl = variants.iter().map(|(v, value, doc)| {
-        let value_doc = docs::plain(&format!("`{}` on the wire.", value.replace('`', "'")));
+        // A value that cannot sit in a code span is shown quoted instead.
+        let shown = if value.is_empty() || value.contains(['`', '\n', '\r']) {
+            format!("{value:?}")
+        } else {
+            format!("`{value}`")
+        };
+        let value_doc = docs::plain(&format!("{shown} on the wire."));
         let sep = (!doc.is_empty()).then(|| quote!(#[doc = ""]));
         quote!(#doc #sep #value_doc #v,)
     });

@@ -20,7 +20,7 @@ pub fn rust(ty: &Ty, model: &TokenStream) -> TokenStream {
         Ty::Bool => quote!(bool),
         Ty::I32 => quote!(i32),
         Ty::U32 => quote!(u32),
-        Ty::I64 => quote!(i64),
+        Ty::I64 | Ty::Integer => quote!(i64),
         Ty::U64 => quote!(u64),
         Ty::F32 => quote!(f32),
         Ty::F64 => quote!(f64),

@@ -206,20 +206,18 @@ impl Resolver<'_> {
             params.into_iter().partition(|p| is_required(p, &m.parameters[&p.json_name]));
         required.extend(more_required);
 
+        // Bodies are nearly always a `$ref`; an inline schema (a map, say)
+        // gets a type named after the method.
         let request = match &m.request {
             Some(body) => {
-                let r = body
-                    .ref_
-                    .as_deref()
-                    .ok_or_else(|| Error::at(format!("{path}.request"), "the request has no `$ref`"))?;
-                let ty = self.lookup_ref(r, &format!("{path}.request.$ref"))?;
+                let ty = self.ty_of(body, &format!("{stem}Request"), &format!("{path}.request"))?;
                 let arg_name = namer.claim(body.parameter_name.as_deref().unwrap_or("request"), Case::Snake);
                 Some(RequestBody { arg_name, ty })
             }
             None => None,
         };
-        let response = match m.response.as_ref().and_then(|r| r.ref_.as_deref()) {
-            Some(r) => Some(self.lookup_ref(r, &format!("{path}.response.$ref"))?),
+        let response = match &m.response {
+            Some(body) => Some(self.ty_of(body, &format!("{stem}Response"), &format!("{path}.response"))?),
             None => None,
         };
         let page_token =

@@ -15,13 +15,11 @@ impl Resolver<'_> {
     /// Claims every schema's type name first, so that names derived later
     /// (inline objects, parameter enums) never take a schema's name.
     pub(super) fn name_schemas(&mut self) -> Result<(), Error> {
-        for key in self.doc.schemas.keys() {
-            if key.trim().is_empty() {
-                return Err(Error::at(format!("schemas.{key}"), "a schema name is empty or only whitespace"));
-            }
-            let ident = self.type_namer.claim(key, Case::Pascal);
-            self.schema_names.insert(key.clone(), ident);
+        if let Some(key) = self.doc.schemas.keys().find(|k| k.trim().is_empty()) {
+            return Err(Error::at(format!("schemas.{key}"), "a schema name is empty or only whitespace"));
         }
+        let idents = self.type_namer.claim_all(self.doc.schemas.keys().map(String::as_str), Case::Pascal);
+        self.schema_names = self.doc.schemas.keys().cloned().zip(idents).collect();
         Ok(())
     }
 
@@ -77,7 +75,8 @@ impl Resolver<'_> {
                 Some("int32") => Ty::I32,
                 Some("uint32") => Ty::U32,
                 Some("uint64") => Ty::U64,
-                Some("int64") | None => Ty::I64,
+                Some("int64") => Ty::I64,
+                None => Ty::Integer,
                 Some(other) => {
                     self.warn(path, format!("unknown integer format `{other}`, using i64"));
                     Ty::I64
@@ -162,15 +161,13 @@ impl Resolver<'_> {
         let slot = self.reserve_slot();
         let mut namer = Namer::new();
         namer.reserve(&[EXTRA_FIELD]);
+        let names = namer.claim_all(s.properties.keys().map(String::as_str), Case::Snake);
         let mut fields = Vec::with_capacity(s.properties.len());
-        for (json, prop) in &s.properties {
+        for ((json, prop), name) in s.properties.iter().zip(names) {
             let field_path = format!("{path}.properties.{json}");
-            if json.is_empty() {
-                return Err(Error::at(field_path, "a property name is empty"));
-            }
             let inline = format!("{}{}", bare(&name), bare(&sanitize(json, Case::Pascal)));
             let ty = self.ty_of(prop, &inline, &field_path)?;
-            fields.push(Field { name: namer.claim(json, Case::Snake), json_name: json.clone(), ty, doc: docs(prop) });
+            fields.push(Field { name, json_name: json.clone(), ty, doc: docs(prop) });
         }
         let operation = operation_shape(&fields);
         let is_status = is_status(&fields);
