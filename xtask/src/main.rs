@@ -3,6 +3,7 @@
 //! Every command reports bad input as one line naming the file and the place
 //! in it, and exits with code 1; it never ends in a panic.
 
+mod bench;
 mod corpus;
 mod gen;
 mod output;
@@ -59,6 +60,8 @@ enum Command {
         #[arg(long)]
         max_compile_bytes: Option<u64>,
     },
+    /// Measure generation speed, compile time, size and runtime costs; writes BENCHMARKS.md.
+    Bench(bench::BenchArgs),
 }
 
 /// A failure to report: already phrased for the user.
@@ -95,5 +98,6 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Corpus { dir, compile, jobs, max_compile_bytes } => {
             corpus::run(&dir, compile, jobs, max_compile_bytes)
         }
+        Command::Bench(args) => bench::run(args),
     }
 }
