@@ -1,0 +1,242 @@
+//! Helpers shared by the robustness tests of the generator.
+//!
+//! Each test binary includes this module with `mod common;`, and not every
+//! binary uses every helper.
+#![allow(dead_code)]
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use discogen::{Error, Location, Options, Output};
+use proc_macro2::{TokenStream, TokenTree};
+use serde_json::{json, Value};
+
+/// The smallest document the generator accepts, with empty schemas and
+/// resources to fill in.
+pub fn base_doc() -> Value {
+    json!({
+        "kind": "discovery#restDescription",
+        "name": "hostile",
+        "version": "v1",
+        "rootUrl": "https://hostile.example.com/",
+        "servicePath": "",
+        "schemas": {},
+        "resources": {}
+    })
+}
+
+/// A method that is valid on its own: `GET v1/things/{name}`.
+pub fn simple_method(id: &str) -> Value {
+    json!({
+        "id": id,
+        "path": "v1/things/{name}",
+        "httpMethod": "GET",
+        "parameters": {"name": {"type": "string", "location": "path", "required": true}},
+        "parameterOrder": ["name"]
+    })
+}
+
+/// Runs the generator, turning a panic into `Err` with the panic message,
+/// so that a test can report it instead of dying half-way.
+pub fn generate_caught(source: &str) -> Result<Result<Output, Error>, String> {
+    // The default hook would print every caught panic; the caller reports it.
+    catch_unwind(AssertUnwindSafe(|| discogen::generate(source, &Options::default()))).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic with a non-string payload".to_string())
+    })
+}
+
+/// Generates `doc` and fails the test on a panic.
+pub fn generate_value(doc: &Value) -> Result<Output, Error> {
+    generate_str(&doc.to_string())
+}
+
+/// Generates `source` and fails the test on a panic.
+pub fn generate_str(source: &str) -> Result<Output, Error> {
+    match generate_caught(source) {
+        Ok(result) => result,
+        Err(panic) => panic!("the generator panicked: {panic}"),
+    }
+}
+
+/// Generates `doc`, which must succeed, and parses every file.
+pub fn generate_ok(doc: &Value) -> (Output, Vec<(String, syn::File)>) {
+    let output = match generate_value(doc) {
+        Ok(output) => output,
+        Err(e) => panic!("expected generation to succeed, got: {e}"),
+    };
+    let files = parse_all(&output);
+    (output, files)
+}
+
+/// Parses each generated file with `syn`, failing with the file's text on error.
+pub fn parse_all(output: &Output) -> Vec<(String, syn::File)> {
+    output
+        .files
+        .iter()
+        .map(|f| match syn::parse_file(&f.contents) {
+            Ok(file) => (f.path.clone(), file),
+            Err(e) => panic!("generated {} does not parse: {e}\n----\n{}", f.path, f.contents),
+        })
+        .collect()
+}
+
+/// What an error location must look like.
+#[derive(Debug)]
+pub enum Want<'a> {
+    /// Any `line:column`.
+    AnyLineColumn,
+    /// `line:column` on this 1-based line.
+    Line(usize),
+    /// A JSON path equal to this one.
+    Path(&'a str),
+    /// A JSON path starting with this prefix.
+    PathPrefix(&'a str),
+}
+
+/// Asserts that `result` is an error at the wanted place, whose message
+/// contains `needle`, and that its `Display` shows the location.
+pub fn assert_error_at(label: &str, result: Result<Output, Error>, want: Want<'_>, needle: &str) -> Error {
+    let error = match result {
+        Ok(_) => panic!("{label}: expected an error, but generation succeeded"),
+        Err(e) => e,
+    };
+    let shown = error.to_string();
+    match (&error.location, &want) {
+        (Some(Location::LineColumn { line, column }), Want::AnyLineColumn) => {
+            assert!(*line >= 1 && *column <= usize::MAX, "{label}: {error:?}");
+            assert!(shown.starts_with(&format!("{line}:{column}: ")), "{label}: Display lacks the position: {shown}");
+        }
+        (Some(Location::LineColumn { line, column }), Want::Line(wanted)) => {
+            assert_eq!(line, wanted, "{label}: wrong line in {error:?}");
+            assert!(shown.starts_with(&format!("{line}:{column}: ")), "{label}: Display lacks the position: {shown}");
+        }
+        (Some(Location::Path(path)), Want::Path(wanted)) => {
+            assert_eq!(path, wanted, "{label}: wrong path in {error:?}");
+            assert!(shown.starts_with(&format!("at {path}: ")), "{label}: Display lacks the path: {shown}");
+        }
+        (Some(Location::Path(path)), Want::PathPrefix(prefix)) => {
+            assert!(path.starts_with(prefix), "{label}: path {path:?} does not start with {prefix:?}");
+            assert!(shown.starts_with(&format!("at {path}: ")), "{label}: Display lacks the path: {shown}");
+        }
+        _ => panic!("{label}: expected a location like {want:?}, got {error:?}"),
+    }
+    assert!(error.message.contains(needle), "{label}: message {:?} lacks {needle:?}", error.message);
+    error
+}
+
+/// Every string literal in a file, unescaped, in order.
+pub fn string_literals(file: &syn::File) -> Vec<String> {
+    let tokens: TokenStream = quote::ToTokens::to_token_stream(file);
+    let mut out = Vec::new();
+    collect_strings(tokens, &mut out);
+    out
+}
+
+fn collect_strings(tokens: TokenStream, out: &mut Vec<String>) {
+    for tree in tokens {
+        match tree {
+            TokenTree::Group(g) => collect_strings(g.stream(), out),
+            TokenTree::Literal(lit) => {
+                if let Ok(s) = syn::parse2::<syn::LitStr>(TokenTree::Literal(lit).into()) {
+                    out.push(s.value());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Every identifier in a file, in order (raw identifiers keep their `r#`).
+pub fn identifiers(file: &syn::File) -> Vec<String> {
+    fn walk(tokens: TokenStream, out: &mut Vec<String>) {
+        for tree in tokens {
+            match tree {
+                TokenTree::Group(g) => walk(g.stream(), out),
+                TokenTree::Ident(i) => out.push(i.to_string()),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(quote::ToTokens::to_token_stream(file), &mut out);
+    out
+}
+
+/// The stored real documents, `../shared/discovery` from the workspace root,
+/// or `None` when this checkout does not have them.
+pub fn discovery_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/discovery");
+    dir.is_dir().then_some(dir)
+}
+
+/// The real documents smaller than `max_bytes`, sorted by name, as
+/// `(file name, text)`. Empty without the directory.
+pub fn real_documents(max_bytes: u64) -> Vec<(String, String)> {
+    let Some(dir) = discovery_dir() else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+    let mut docs: Vec<(String, String)> = entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .filter(|e| e.metadata().is_ok_and(|m| m.len() < max_bytes))
+        .filter_map(|e| {
+            let text = std::fs::read_to_string(e.path()).ok()?;
+            Some((e.file_name().to_string_lossy().into_owned(), text))
+        })
+        .collect();
+    docs.sort();
+    docs
+}
+
+/// Set in the child process that [`run_isolated`] starts.
+pub const ISOLATED_ENV: &str = "DISCOGEN_ISOLATED_CASE";
+
+/// Runs the test called `name` of the current test binary in a child
+/// process and returns whether it passed within `limit`.
+///
+/// A stack overflow aborts the whole process, which `catch_unwind` cannot
+/// stop; running the case in a child turns an abort (or a hang) into an
+/// ordinary test failure with a message. The child runs the named test even
+/// though it is `#[ignore]`d, and only when [`ISOLATED_ENV`] is set.
+pub fn run_isolated(name: &str, limit: Duration) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut child = Command::new(exe)
+        .args([name, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .env(ISOLATED_ENV, name)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    loop {
+        match child.try_wait().map_err(|e| e.to_string())? {
+            Some(status) if status.success() => return Ok(()),
+            Some(status) => {
+                let mut stderr = String::new();
+                if let Some(mut pipe) = child.stderr.take() {
+                    use std::io::Read as _;
+                    let _ = pipe.read_to_string(&mut stderr);
+                }
+                let tail: String =
+                    stderr.lines().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+                return Err(format!("the case failed ({status}):\n{tail}"));
+            }
+            None if started.elapsed() > limit => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("the case did not finish within {limit:?}"));
+            }
+            None => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+}
+
+/// Whether this process is the child of [`run_isolated`] for `name`.
+pub fn is_isolated_child(name: &str) -> bool {
+    std::env::var(ISOLATED_ENV).is_ok_and(|v| v == name)
+}
