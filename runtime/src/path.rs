@@ -35,6 +35,11 @@ use crate::text::quoted;
 /// are refused: URL normalisation (in clients, proxies and servers) would
 /// otherwise let `..` climb out of the template. Because `%` is always
 /// encoded, a value cannot spell `..` as `%2e%2e` either.
+///
+/// A reserved expansion that would start the path (`out` is empty, as for
+/// `{+resource}:getIamPolicy`) must not begin with `/`: the request builder
+/// reads a leading `/` as "relative to the root URL", so the value would
+/// otherwise move the request out from under the API's service path.
 pub fn push_param(
     out: &mut String,
     name: &str,
@@ -47,6 +52,12 @@ pub fn push_param(
         check_pattern(name, value, pattern)?;
     }
     check_segments(name, value, reserved)?;
+    if reserved && out.is_empty() && value.starts_with('/') {
+        return Err(Error::invalid_argument(format!(
+            "path parameter {name:?} value {} must not start with \"/\" at the start of the path",
+            quoted(value)
+        )));
+    }
     let keep: fn(u8) -> bool = match (reserved, fully_encode_reserved) {
         (false, _) => is_unreserved,
         (true, true) => keep_slash,
@@ -206,6 +217,19 @@ mod tests {
         assert_eq!(ok("../x", false, true), "v1/..%2Fx");
         // An encoded dot cannot be smuggled in.
         assert_eq!(ok("%2e%2e", true, false), "v1/%252e%252e");
+    }
+
+    #[test]
+    fn a_reserved_value_cannot_start_the_path_with_a_slash() {
+        let mut out = String::new();
+        let err = push_param(&mut out, "resource", "/upload/x", true, true, None).err().map(|e| e.kind());
+        assert_eq!(err, Some(ErrorKind::InvalidArgument));
+        assert!(out.is_empty());
+        // After a literal, or in a simple expansion, a leading slash is harmless.
+        assert_eq!(ok("/x", true, true), "v1//x");
+        let mut out = String::new();
+        push_param(&mut out, "id", "/x", false, true, None).expect("encoded");
+        assert_eq!(out, "%2Fx");
     }
 
     #[test]
