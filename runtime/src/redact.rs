@@ -34,9 +34,68 @@ pub(crate) fn url(url: &str) -> String {
     out
 }
 
+/// The credentials a request carries of its own, before the client adds
+/// its own: values of credential query parameters (decoded) and the
+/// credential part of an `Authorization` header. Errors are scrubbed of
+/// them too, since a server may echo them back.
+pub(crate) fn request_secrets<B>(request: &http::Request<B>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(query) = request.uri().query() {
+        for pair in query.split('&') {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if SECRET_PARAMS.iter().any(|s| s.eq_ignore_ascii_case(name)) && !value.is_empty() {
+                out.push(percent_decode(value));
+            }
+        }
+    }
+    if let Some(value) = request.headers().get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        // `Bearer <token>`, `Basic <credentials>`: the part after the scheme.
+        let credential = value.split_once(' ').map_or(value, |(_, rest)| rest).trim();
+        if !credential.is_empty() {
+            out.push(credential.to_string());
+        }
+    }
+    out
+}
+
+/// Decodes `%XX` escapes, leaving anything else (and broken escapes) as it is.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped =
+            bytes.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+        match (bytes[i], escaped) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_requests_own_credentials() {
+        let request = http::Request::builder()
+            .uri("https://a/v1/x?fields=id&key=K%2F1&Access_Token=T&oauth_token=&q=key")
+            .header(http::header::AUTHORIZATION, "Bearer tok")
+            .body(())
+            .expect("valid");
+        assert_eq!(request_secrets(&request), ["K/1", "T", "tok"]);
+        let plain = http::Request::builder().uri("https://a/v1/x?q=1").body(()).expect("valid");
+        assert!(request_secrets(&plain).is_empty());
+        assert_eq!(percent_decode("a%zz%4"), "a%zz%4");
+    }
 
     #[test]
     fn hides_credential_values() {

@@ -18,7 +18,7 @@ use crate::wire::QueryValue;
 /// legal in a query (RFC 3986) and keep values such as `fields=items(id,name)`
 /// or `user@example.com` readable. `&`, `=`, `+`, `#`, `;`, `%` and space are
 /// encoded, since servers give them meaning.
-fn keep_in_query(byte: u8) -> bool {
+pub(crate) fn keep_in_query(byte: u8) -> bool {
     is_unreserved(byte) || matches!(byte, b'/' | b':' | b'@' | b',' | b'$' | b'(' | b')' | b'*')
 }
 

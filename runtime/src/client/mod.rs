@@ -97,10 +97,16 @@ impl Client {
             path = request.uri().path(),
             status = tracing::field::Empty,
         );
+        // Credentials the caller put on the request itself (a call's own
+        // `key`, a hand-set Authorization header) are secrets too.
+        let own_secrets = crate::redact::request_secrets(&request);
         let mut token = None;
         let result = self.send(request, scopes, &mut token, &span).instrument(span.clone()).await.and_then(finish);
         result.map_err(|mut error| {
             self.inner.credentials.redact(&mut error, token.as_ref());
+            for secret in &own_secrets {
+                error.redact(secret);
+            }
             tracing::debug!(parent: &span, error = %error, "request failed");
             error
         })

@@ -231,17 +231,43 @@ impl Error {
     ///
     /// A server that echoes a request back could otherwise put the caller's
     /// API key or token into an error message.
+    ///
+    /// The secret is also looked for percent-encoded (as a server echoing
+    /// the URL would show an API key), at the end of a body excerpt that was
+    /// cut off in the middle of it, and in the text of the `source` chain
+    /// (serde, for one, quotes the value it could not decode); a source that
+    /// holds it is replaced by its scrubbed text.
     pub(crate) fn redact(&mut self, secret: &str) {
+        if secret.is_empty() {
+            return;
+        }
+        for form in redact::forms(secret) {
+            self.redact_form(&form);
+        }
+    }
+
+    fn redact_form(&mut self, secret: &str) {
         let inner = &mut *self.inner;
         redact::text(&mut inner.message, secret);
         if let Some(excerpt) = &mut inner.body_excerpt {
             redact::text(excerpt, secret);
+            if excerpt.chars().count() >= crate::text::EXCERPT_CHARS {
+                redact::cut_tail(excerpt, secret);
+            }
         }
         if let Some(status) = &mut inner.status {
             redact::status(status, secret);
         }
         if let Some(object) = &mut inner.error_object {
             redact::json(object, secret);
+        }
+        if let Some(source) = &inner.source {
+            let chain = redact::chain(&**source);
+            if chain.contains(secret) {
+                let mut scrubbed = chain;
+                redact::text(&mut scrubbed, secret);
+                inner.source = Some(Box::new(redact::RedactedSource(scrubbed)));
+            }
         }
     }
 }
@@ -301,14 +327,7 @@ impl fmt::Debug for Error {
             // refused" or a certificate problem) is usually the useful part.
             // Display rather than Debug: some libraries put request details
             // into their Debug output.
-            let mut chain = source.to_string();
-            let mut next = source.source();
-            while let Some(cause) = next {
-                chain.push_str(": ");
-                chain.push_str(&cause.to_string());
-                next = cause.source();
-            }
-            out.field("source", &chain);
+            out.field("source", &redact::chain(&**source));
         }
         out.finish()
     }

@@ -1,8 +1,75 @@
 //! Removing a known secret from text that an error carries.
 
+use std::error::Error as StdError;
+use std::fmt;
+
+use crate::encode::{is_unreserved, percent_encode_into};
 use crate::rpc::Status;
 
 const MARK: &str = "[REDACTED]";
+
+/// The shortest start of a secret that is hidden when a cut-off excerpt
+/// ends with it. Shorter ones say nothing about the secret, and matching
+/// them would mark ordinary text.
+const MIN_TAIL: usize = 4;
+
+/// The spellings in which `secret` can come back from a server: as sent
+/// in a header, and percent-encoded the two ways the client writes query
+/// values (an API key in `key=` is encoded; a server echoing the URL then
+/// shows the encoded form).
+pub(super) fn forms(secret: &str) -> Vec<String> {
+    let mut out = vec![secret.to_string()];
+    for keep in [is_unreserved as fn(u8) -> bool, crate::request::keep_in_query] {
+        let mut encoded = String::with_capacity(secret.len() * 3);
+        percent_encode_into(&mut encoded, secret, keep);
+        if !out.contains(&encoded) {
+            out.push(encoded);
+        }
+    }
+    out
+}
+
+/// Hides the start of `secret` at the very end of `value`, for text that
+/// was cut to a fixed length and may have cut a secret in two.
+pub(super) fn cut_tail(value: &mut String, secret: &str) {
+    let starts = secret.char_indices().map(|(i, _)| i).skip(MIN_TAIL).collect::<Vec<_>>();
+    for end in starts.into_iter().rev() {
+        if value.ends_with(&secret[..end]) {
+            value.truncate(value.len() - end);
+            value.push_str(MARK);
+            return;
+        }
+    }
+}
+
+/// The `Display` text of `source` and of every cause below it.
+pub(super) fn chain(source: &(dyn StdError + 'static)) -> String {
+    let mut text = source.to_string();
+    let mut next = source.source();
+    while let Some(cause) = next {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    text
+}
+
+/// A cause whose text held a secret, kept as its scrubbed text only.
+pub(super) struct RedactedSource(pub(super) String);
+
+impl fmt::Display for RedactedSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for RedactedSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+impl StdError for RedactedSource {}
 
 /// Replaces `secret` in `value`. Empty secrets are ignored, since replacing
 /// the empty string would garble every message.
@@ -55,6 +122,23 @@ mod tests {
         json(&mut value, "SECRET");
         assert!(!value.to_string().contains("SECRET"));
         assert_eq!(value["a"][0], "x [REDACTED] y");
+    }
+
+    #[test]
+    fn a_secret_cut_at_the_end_is_hidden() {
+        let mut value = String::from("xxxxSECR");
+        cut_tail(&mut value, "SECRET");
+        assert_eq!(value, "xxxx[REDACTED]");
+        // Too short a start to mean anything is left alone.
+        let mut value = String::from("xxxxSEC");
+        cut_tail(&mut value, "SECRET");
+        assert_eq!(value, "xxxxSEC");
+    }
+
+    #[test]
+    fn encoded_forms_are_covered() {
+        assert_eq!(forms("a b/c"), ["a b/c", "a%20b%2Fc", "a%20b/c"]);
+        assert_eq!(forms("plain"), ["plain"]);
     }
 
     #[test]

@@ -11,6 +11,10 @@ use crate::error::Error;
 /// Default cap on the size of a response body: 64 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
+/// The most memory reserved up front from a `Content-Length`; a longer body
+/// grows the buffer as it arrives.
+const PREALLOCATE_LIMIT: u64 = 1024 * 1024;
+
 /// HTTP/1.1 and HTTP/2 over rustls, with the system's root certificates.
 ///
 /// Redirects are never followed: a 3xx response comes back as it is and the
@@ -47,6 +51,12 @@ impl ReqwestTransport {
     /// Uses a reqwest client configured by the caller (proxies, mTLS,
     /// extra root certificates). Its redirect policy is the caller's choice;
     /// the default one follows redirects.
+    ///
+    /// Build it with `.redirect(reqwest::redirect::Policy::none())` unless
+    /// you mean to follow them. reqwest drops the `Authorization` header on
+    /// a redirect to another host, but by default it sends the previous URL
+    /// in a `Referer` header, and with an API key that URL holds the key:
+    /// a client that follows redirects needs at least `.referer(false)`.
     pub fn from_reqwest(client: reqwest::Client) -> Self {
         Self { client, max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES }
     }
@@ -76,7 +86,9 @@ impl ReqwestTransport {
         if usize::try_from(declared).map_or(true, |n| n > self.max_response_bytes) {
             return Err(too_large());
         }
-        let mut body = BytesMut::with_capacity(usize::try_from(declared).unwrap_or(0));
+        // The declared length only sizes the first allocation, and only up
+        // to a point: a server may promise a body it never sends.
+        let mut body = BytesMut::with_capacity(usize::try_from(declared.min(PREALLOCATE_LIMIT)).unwrap_or(0));
         while let Some(chunk) = response.chunk().await.map_err(map_error)? {
             if body.len() + chunk.len() > self.max_response_bytes {
                 return Err(too_large());

@@ -1,0 +1,387 @@
+//! Credentials never show up in traces, errors or `Debug` output, whatever
+//! the server sends back.
+//!
+//! `tests/integration/secrets.rs` already checks the `Debug` of the
+//! credential types, the builder and client, and errors from a server that
+//! echoes the request into a Google error body, an HTML page and a body that
+//! is not JSON. This file adds:
+//!
+//! - every tracing span and event the client and the poller emit, captured
+//!   by a small hand-written subscriber that formats every field, during
+//!   successful and failing requests with a bearer token and with an API key;
+//! - echoes the existing tests do not cover: a secret quoted by serde's own
+//!   message (kept as the error's `source`), a secret cut in half by the end
+//!   of the body excerpt, a percent-encoded API key, a key the call set
+//!   itself, and the errors of a poll loop that runs out of time.
+
+use std::fmt::{self, Write as _};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use discogen_runtime::auth::{AccessToken, TokenFuture, TokenProvider};
+use discogen_runtime::http::Method;
+use discogen_runtime::lro::{DeadlineExceeded, Jitter, LongRunningOperation, PollPolicy, Poller};
+use discogen_runtime::request::RequestBuilder;
+use discogen_runtime::{rpc, Client, ClientBuilder, Error, Service};
+use serde_json::{json, Value};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const TOKEN: &str = "ya29.TOKEN-s3cr3t-abc123";
+/// Characters that get percent-encoded in a query, to catch the encoded form too.
+const API_KEY: &str = "AIzaKEY s3cr3t/xyz+789=";
+const SCOPES: &[&str] = &["https://www.googleapis.com/auth/cloud-platform"];
+
+struct Api(Client);
+
+impl Service for Api {
+    const ROOT_URL: &'static str = "https://example.invalid/";
+    const SERVICE_PATH: &'static str = "v1/";
+    fn from_client(client: Client) -> Self {
+        Api(client)
+    }
+}
+
+// ---- capturing traces ----------------------------------------------------------
+
+/// A subscriber that writes every span (name, target and fields, also those
+/// recorded later) and every event (with all its fields) as text.
+#[derive(Clone, Default)]
+struct Capture {
+    text: Arc<Mutex<String>>,
+    next_id: Arc<AtomicU64>,
+}
+
+impl Capture {
+    fn text(&self) -> String {
+        self.text.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+    fn push(&self, line: String) {
+        let mut text = self.text.lock().unwrap_or_else(PoisonError::into_inner);
+        text.push_str(&line);
+        text.push('\n');
+    }
+}
+
+/// Formats each field with `Debug`, which also carries `%display` fields.
+struct Fields(String);
+
+impl Visit for Fields {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        let _ = write!(self.0, " {}={:?}", field.name(), value);
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        let _ = write!(self.0, " {}={value}", field.name());
+    }
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        let _ = write!(self.0, " {}={value} / {value:?}", field.name());
+    }
+}
+
+impl Subscriber for Capture {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &Attributes<'_>) -> Id {
+        let mut fields = Fields(String::new());
+        span.record(&mut fields);
+        self.push(format!("span {} {}{}", span.metadata().target(), span.metadata().name(), fields.0));
+        Id::from_u64(self.next_id.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+    fn record(&self, _: &Id, values: &Record<'_>) {
+        let mut fields = Fields(String::new());
+        values.record(&mut fields);
+        self.push(format!("record{}", fields.0));
+    }
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        let mut fields = Fields(String::new());
+        event.record(&mut fields);
+        self.push(format!("event {} {}{}", event.metadata().level(), event.metadata().target(), fields.0));
+    }
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
+
+// ---- checks --------------------------------------------------------------------
+
+/// Every form of a secret that would give it away: as is, percent-encoded,
+/// and any 8 characters of it in a row (a secret cut short is still a leak).
+fn forms(secret: &str) -> Vec<String> {
+    let mut out = vec![secret.to_string()];
+    let encoded: String = secret
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    out.push(encoded);
+    let chars: Vec<char> = secret.chars().collect();
+    out.extend(chars.windows(8).map(|w| w.iter().collect::<String>()));
+    out
+}
+
+fn assert_clean(label: &str, text: &str) {
+    for secret in [TOKEN, API_KEY] {
+        for form in forms(secret) {
+            assert!(!text.contains(&form), "{label} leaks {form:?}:\n{text}");
+        }
+    }
+}
+
+fn assert_error_clean(label: &str, error: &Error) {
+    assert_clean(label, &error.to_string());
+    assert_clean(label, &format!("{error:?}"));
+    assert_clean(label, &format!("{error:#?}"));
+    assert_clean(label, error.message());
+    assert_clean(label, error.body_excerpt().unwrap_or_default());
+    if let Some(status) = error.status() {
+        assert_clean(label, &format!("{status:#?}"));
+    }
+    if let Some(object) = error.status_as::<Value>() {
+        assert_clean(label, &object.to_string());
+    }
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        assert_clean(label, &cause.to_string());
+        assert_clean(label, &format!("{cause:?}"));
+        assert_clean(label, &format!("{cause:#?}"));
+        source = cause.source();
+    }
+}
+
+// ---- the echoing server --------------------------------------------------------------
+
+/// What the server sent back, with `{echo}` replaced by everything the
+/// request carried: the URL (with the key) and the Authorization header.
+fn echo(request: &Request) -> String {
+    let auth = request.headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+    format!("url={} auth={auth}", request.url)
+}
+
+/// Routes by the last path segment, each a different way to leak.
+fn respond(request: &Request) -> ResponseTemplate {
+    let echo = echo(request);
+    let route = request.url.path().rsplit('/').next().unwrap_or("").to_string();
+    match route.as_str() {
+        "ok" => ResponseTemplate::new(200).set_body_json(json!({"name": "operations/x", "done": true})),
+        "google-error" => ResponseTemplate::new(400).set_body_json(json!({"error": {
+            "code": 400, "message": echo, "status": "INVALID_ARGUMENT",
+            "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": echo, "metadata": {echo.clone(): echo}}]
+        }})),
+        "html" => ResponseTemplate::new(503).set_body_raw(format!("<h1>down</h1>{echo}"), "text/html"),
+        // A secret that straddles the end of the 512-character body excerpt.
+        "cut-token" => {
+            let auth = request.headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+            let token = auth.trim_start_matches("Bearer ");
+            ResponseTemplate::new(500).set_body_raw(format!("{}{token}", "x".repeat(512 - 10)), "text/plain")
+        }
+        "cut-key" => {
+            let key = request.url.query_pairs().find(|(k, _)| k == "key").map(|(_, v)| v.into_owned()).unwrap_or_default();
+            ResponseTemplate::new(500).set_body_raw(format!("{}{key}", "x".repeat(512 - 10)), "text/plain")
+        }
+        // serde quotes the string in its "invalid type" message.
+        "wrong-type" => ResponseTemplate::new(200).set_body_json(json!(echo)),
+        "wrong-field" => ResponseTemplate::new(200).set_body_json(json!({"name": "x", "done": echo})),
+        "not-json" => ResponseTemplate::new(200).set_body_raw(format!("{echo} not json"), "text/plain"),
+        "redirect" => ResponseTemplate::new(302).insert_header("location", format!("https://elsewhere.invalid/?{echo}")),
+        "slow" => ResponseTemplate::new(200).set_body_string(echo).set_delay(Duration::from_secs(5)),
+        "pending" => ResponseTemplate::new(200).set_body_json(json!({"name": echo, "done": false, "metadata": {"echo": echo}})),
+        "retry" => ResponseTemplate::new(503)
+            .insert_header("retry-after", "0")
+            .set_body_json(json!({"error": {"code": 503, "message": echo, "status": "UNAVAILABLE"}})),
+        _ => ResponseTemplate::new(404).set_body_string(echo),
+    }
+}
+
+async fn echoing_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(respond).mount(&server).await;
+    server
+}
+
+fn get(client: &Client, path: &str) -> discogen_runtime::http::Request<Vec<u8>> {
+    RequestBuilder::new(client, Method::GET, path).build().expect("valid")
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[allow(dead_code)]
+struct Operation {
+    name: Option<String>,
+    done: Option<bool>,
+}
+
+impl LongRunningOperation for Operation {
+    fn is_done(&self) -> bool {
+        self.done == Some(true)
+    }
+    fn operation_name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+    fn error_status(&self) -> Option<rpc::Status> {
+        None
+    }
+}
+
+const ROUTES: &[&str] = &[
+    "ok",
+    "google-error",
+    "html",
+    "cut-token",
+    "cut-key",
+    "wrong-type",
+    "wrong-field",
+    "not-json",
+    "redirect",
+    "missing",
+];
+
+/// Sends one request per route with every `execute_*` flavour and checks
+/// each error; returns how many requests failed.
+async fn exercise(client: &Client) -> usize {
+    let mut failures = 0;
+    for route in ROUTES {
+        let results = [
+            client.execute(get(client, route), SCOPES).await.map(|_| ()),
+            client.execute_json::<Operation>(get(client, route), SCOPES).await.map(|_| ()),
+            client.execute_json::<u32>(get(client, route), SCOPES).await.map(|_| ()),
+            client.execute_empty(get(client, route), SCOPES).await,
+            client.execute_bytes(get(client, route), SCOPES).await.map(|_| ()),
+        ];
+        for result in results {
+            if let Err(error) = result {
+                failures += 1;
+                assert_error_clean(&format!("route {route}"), &error);
+            }
+        }
+    }
+    failures
+}
+
+fn clients(server: &MockServer) -> Vec<(&'static str, Client)> {
+    let base = || ClientBuilder::<Api>::new().root_url(server.uri()).timeout(Duration::from_millis(300));
+    vec![
+        ("bearer token", base().bearer_token(TOKEN).build().map(|Api(c)| c).expect("client")),
+        ("API key", base().api_key(API_KEY).build().map(|Api(c)| c).expect("client")),
+        ("both", base().bearer_token(TOKEN).api_key(API_KEY).build().map(|Api(c)| c).expect("client")),
+    ]
+}
+
+#[tokio::test]
+async fn nothing_traced_or_returned_carries_a_credential() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let server = echoing_server().await;
+    for (label, client) in clients(&server) {
+        let failures = exercise(&client).await;
+        assert!(failures >= 30, "{label}: only {failures} requests failed; the routes are not exercised");
+        // Timeouts and refused connections too.
+        let err = client.execute(get(&client, "slow"), SCOPES).await.expect_err("times out");
+        assert_error_clean(&format!("{label} timeout"), &err);
+        assert_clean(label, &format!("{client:?} {client:#?}"));
+    }
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("addr").port()
+    };
+    let refused = ClientBuilder::<Api>::new()
+        .root_url(format!("http://127.0.0.1:{closed}"))
+        .bearer_token(TOKEN)
+        .api_key(API_KEY)
+        .build()
+        .map(|Api(c)| c)
+        .expect("client");
+    let err = refused.execute(get(&refused, "x"), SCOPES).await.expect_err("refused");
+    assert_error_clean("connection refused", &err);
+
+    let traced = capture.text();
+    // The subscriber did see the client at work, failures included.
+    assert!(traced.contains("discogen.request"), "{traced}");
+    assert!(traced.contains("request failed"), "{traced}");
+    assert!(traced.contains("status=400"), "{traced}");
+    assert_clean("the trace", &traced);
+}
+
+#[tokio::test]
+async fn polls_that_fail_retry_and_time_out_leak_nothing() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let server = echoing_server().await;
+    for (label, client) in clients(&server) {
+        for route in ["pending", "retry", "google-error", "wrong-field", "slow"] {
+            let builder_client = client.clone();
+            let poller = Poller::<Operation>::new(client.clone(), SCOPES, move || {
+                RequestBuilder::new(&builder_client, Method::GET, route).build()
+            })
+            .policy(
+                PollPolicy::default()
+                    .initial_delay(Duration::from_millis(5))
+                    .max_delay(Duration::from_millis(10))
+                    .jitter(Jitter::None)
+                    .transient_retries(2)
+                    .deadline(Duration::from_millis(400)),
+            );
+            assert_clean(label, &format!("{poller:?}"));
+            let err = poller.wait().await.expect_err("never done");
+            assert_error_clean(&format!("{label} poll {route}"), &err);
+            if let Some(details) = DeadlineExceeded::<Operation>::from_error(&err) {
+                assert_clean(label, &format!("{details} {details:?}"));
+                // The last operation is the caller's data: it holds the echo
+                // as the server sent it, which is the point of keeping it.
+                assert!(details.polls() >= 1);
+            }
+        }
+    }
+    let traced = capture.text();
+    assert!(traced.contains("discogen.poll"), "{traced}");
+    assert!(traced.contains("will retry"), "{traced}");
+    assert_clean("the poll trace", &traced);
+}
+
+#[tokio::test]
+async fn a_key_the_call_sets_itself_is_scrubbed_too() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let server = echoing_server().await;
+    let Api(client) = ClientBuilder::<Api>::new().root_url(server.uri()).build().expect("client");
+    for route in ["google-error", "html", "cut-key", "wrong-type", "not-json"] {
+        let mut request = RequestBuilder::new(&client, Method::GET, route);
+        // As a generated call does for its `key` / `access_token` standard parameters.
+        request.query("key", API_KEY);
+        request.query("access_token", TOKEN);
+        let err = client.execute_json::<u32>(request.build().expect("valid"), SCOPES).await.expect_err("fails");
+        assert_error_clean(&format!("per-call credentials, route {route}"), &err);
+    }
+    assert_clean("the trace", &capture.text());
+}
+
+/// A provider whose token cannot go into a header.
+struct BadToken;
+
+impl TokenProvider for BadToken {
+    fn token<'a>(&'a self, _: &'a [&'static str]) -> TokenFuture<'a> {
+        Box::pin(async { Ok(AccessToken::new(format!("{TOKEN}\r\nX-Evil: 1"))) })
+    }
+}
+
+#[tokio::test]
+async fn a_token_that_cannot_be_sent_is_not_shown() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let server = echoing_server().await;
+    let Api(client) =
+        ClientBuilder::<Api>::new().root_url(server.uri()).token_provider(BadToken).build().expect("client");
+    let err = client.execute(get(&client, "ok"), SCOPES).await.expect_err("refused before sending");
+    assert_eq!(err.kind(), discogen_runtime::ErrorKind::Auth);
+    assert_error_clean("bad token", &err);
+    assert!(server.received_requests().await.unwrap_or_default().is_empty(), "nothing may be sent");
+    assert_clean("the trace", &capture.text());
+}
