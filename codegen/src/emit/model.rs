@@ -6,19 +6,10 @@ use crate::ir::{Alias, Api, Enum, Struct, TypeDef};
 use crate::resolve::{EXTRA_FIELD, UNKNOWN_VARIANT};
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::collections::HashSet;
 
 pub fn model(api: &Api) -> super::FileTokens<'_> {
-    let statuses: HashSet<&str> = api
-        .types
-        .iter()
-        .filter_map(|t| match t {
-            TypeDef::Struct(s) if s.is_status => Some(s.name.as_str()),
-            _ => None,
-        })
-        .collect();
     let items = api.types.iter().map(move |t| match t {
-        TypeDef::Struct(s) => strukt(s, &statuses),
+        TypeDef::Struct(s) => strukt(s),
         TypeDef::Enum(e) => enumeration(e),
         TypeDef::Alias(a) => alias(a),
     });
@@ -31,7 +22,7 @@ pub fn model(api: &Api) -> super::FileTokens<'_> {
     }
 }
 
-fn strukt(s: &Struct, statuses: &HashSet<&str>) -> TokenStream {
+fn strukt(s: &Struct) -> TokenStream {
     let name = ident(&s.name);
     let doc = docs::attrs(&s.doc);
     let none = TokenStream::new();
@@ -64,11 +55,7 @@ fn strukt(s: &Struct, statuses: &HashSet<&str>) -> TokenStream {
     });
     let status_impl = s.is_status.then(|| status_helpers(&name));
     let page_impl = s.page.as_ref().map(|p| page_impls(&name, p));
-    let operation_impl = s
-        .operation
-        .as_ref()
-        .filter(|op| statuses.contains(op.status_type.as_str()))
-        .map(|op| operation_helpers(&name, &ident(&op.status_type)));
+    let operation_impl = s.operation.as_ref().map(|op| operation_helpers(&name, &ident(&op.status_type)));
     quote! {
         #doc
         #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::default::Default, ::std::cmp::PartialEq, ::discogen_runtime::serde::Serialize, ::discogen_runtime::serde::Deserialize)]

@@ -132,27 +132,29 @@ fn scopes(doc: &RestDescription) -> Vec<Scope> {
         .collect()
 }
 
-/// An `operations.get` polls only if it returns an operation-shaped struct
-/// whose error type is status-shaped; the poller needs both.
+/// An operation shape counts only when its error type is status-shaped (the
+/// LRO helpers need both); afterwards an `operations.get` polls only if it
+/// returns such an operation.
 fn mark_pollers(api: &mut Api) {
-    let statuses: std::collections::HashSet<&str> = api
+    let statuses: std::collections::HashSet<String> = api
         .types
         .iter()
         .filter_map(|t| match t {
-            TypeDef::Struct(s) if s.is_status => Some(s.name.as_str()),
+            TypeDef::Struct(s) if s.is_status => Some(s.name.clone()),
             _ => None,
         })
         .collect();
-    let operations: std::collections::HashSet<String> = api
-        .types
-        .iter()
-        .filter_map(|t| match t {
-            TypeDef::Struct(s) => {
-                s.operation.as_ref().filter(|o| statuses.contains(o.status_type.as_str())).map(|_| s.name.clone())
+    let mut operations = std::collections::HashSet::new();
+    for t in &mut api.types {
+        if let TypeDef::Struct(s) = t {
+            if s.operation.as_ref().is_some_and(|o| !statuses.contains(&o.status_type)) {
+                s.operation = None;
             }
-            _ => None,
-        })
-        .collect();
+            if s.operation.is_some() {
+                operations.insert(s.name.clone());
+            }
+        }
+    }
     fn walk(r: &mut crate::ir::Resource, ops: &std::collections::HashSet<String>) {
         for m in &mut r.methods {
             let returns_op = matches!(&m.response, Some(crate::ir::Ty::Named(n)) if ops.contains(n));
