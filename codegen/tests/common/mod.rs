@@ -168,6 +168,76 @@ pub fn identifiers(file: &syn::File) -> Vec<String> {
     out
 }
 
+/// A name defined twice where Rust allows it once: two items of one
+/// namespace in a module, two methods of one type across its inherent impl
+/// blocks, two fields of a struct, two variants of an enum. Parsing alone
+/// would not see these, and each would stop the generated crate compiling.
+pub fn duplicate_name(file: &syn::File) -> Option<String> {
+    fn first_repeat<'a>(names: impl IntoIterator<Item = String>, what: &'a str) -> Option<String> {
+        let mut seen = std::collections::BTreeSet::new();
+        names.into_iter().find(|n| !seen.insert(n.clone())).map(|n| format!("{what} `{n}` is defined twice"))
+    }
+    fn module(items: &[syn::Item]) -> Option<String> {
+        let mut types = Vec::new();
+        let mut values = Vec::new();
+        let mut methods: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for item in items {
+            match item {
+                syn::Item::Struct(s) => {
+                    types.push(s.ident.to_string());
+                    let fields = s.fields.iter().filter_map(|f| f.ident.as_ref().map(|i| i.to_string()));
+                    if let Some(clash) = first_repeat(fields, &format!("field of {}", s.ident)) {
+                        return Some(clash);
+                    }
+                }
+                syn::Item::Enum(e) => {
+                    types.push(e.ident.to_string());
+                    if let Some(clash) = first_repeat(e.variants.iter().map(|v| v.ident.to_string()), "variant") {
+                        return Some(clash);
+                    }
+                }
+                syn::Item::Type(t) => types.push(t.ident.to_string()),
+                syn::Item::Trait(t) => {
+                    types.push(t.ident.to_string());
+                    let fns = t.items.iter().filter_map(|i| match i {
+                        syn::TraitItem::Fn(f) => Some(f.sig.ident.to_string()),
+                        _ => None,
+                    });
+                    if let Some(clash) = first_repeat(fns, &format!("method of trait {}", t.ident)) {
+                        return Some(clash);
+                    }
+                }
+                syn::Item::Mod(m) => {
+                    types.push(m.ident.to_string());
+                    if let Some((_, inner)) = &m.content {
+                        if let Some(clash) = module(inner) {
+                            return Some(clash);
+                        }
+                    }
+                }
+                syn::Item::Const(c) => values.push(c.ident.to_string()),
+                syn::Item::Fn(f) => values.push(f.sig.ident.to_string()),
+                syn::Item::Impl(i) if i.trait_.is_none() => {
+                    let self_ty = quote::ToTokens::to_token_stream(&i.self_ty).to_string();
+                    let entry = methods.entry(self_ty).or_default();
+                    for member in &i.items {
+                        match member {
+                            syn::ImplItem::Fn(f) => entry.push(f.sig.ident.to_string()),
+                            syn::ImplItem::Const(c) => entry.push(c.ident.to_string()),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        first_repeat(types, "type")
+            .or_else(|| first_repeat(values, "value"))
+            .or_else(|| methods.into_iter().find_map(|(ty, names)| first_repeat(names, &format!("member of {ty}"))))
+    }
+    module(&file.items)
+}
+
 /// The stored real documents, `../shared/discovery` from the workspace root,
 /// or `None` when this checkout does not have them.
 pub fn discovery_dir() -> Option<PathBuf> {
