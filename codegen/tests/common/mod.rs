@@ -109,7 +109,9 @@ pub fn assert_error_at(label: &str, result: Result<Output, Error>, want: Want<'_
     let shown = error.to_string();
     match (&error.location, &want) {
         (Some(Location::LineColumn { line, column }), Want::AnyLineColumn) => {
-            assert!(*line >= 1 && *column <= usize::MAX, "{label}: {error:?}");
+            // serde_json counts columns from 1, but reports 0 when nothing
+            // of the line was read (empty input, EOF right after a newline).
+            assert!(*line >= 1, "{label}: {error:?}");
             assert!(shown.starts_with(&format!("{line}:{column}: ")), "{label}: Display lacks the position: {shown}");
         }
         (Some(Location::LineColumn { line, column }), Want::Line(wanted)) => {
@@ -173,7 +175,7 @@ pub fn identifiers(file: &syn::File) -> Vec<String> {
 /// blocks, two fields of a struct, two variants of an enum. Parsing alone
 /// would not see these, and each would stop the generated crate compiling.
 pub fn duplicate_name(file: &syn::File) -> Option<String> {
-    fn first_repeat<'a>(names: impl IntoIterator<Item = String>, what: &'a str) -> Option<String> {
+    fn first_repeat(names: impl IntoIterator<Item = String>, what: &str) -> Option<String> {
         let mut seen = std::collections::BTreeSet::new();
         names.into_iter().find(|n| !seen.insert(n.clone())).map(|n| format!("{what} `{n}` is defined twice"))
     }
