@@ -19,6 +19,8 @@ pub struct Machine {
     pub cargo: String,
     pub kernel: String,
     pub date: String,
+    /// The commit measured, with `+ local changes` when the tree is dirty.
+    pub commit: String,
 }
 
 impl Machine {
@@ -40,6 +42,16 @@ impl Machine {
             cargo: command_line("cargo", &["-V"]),
             kernel: command_line("uname", &["-sr"]),
             date: command_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+            commit: {
+                let head = command_line("git", &["log", "-1", "--format=%h %s"]);
+                let dirty = command_output("git", &["status", "--porcelain", "--untracked-files=no"])
+                    .is_some_and(|s| !s.is_empty());
+                if dirty {
+                    format!("{head} + local changes")
+                } else {
+                    head
+                }
+            },
         }
     }
 }

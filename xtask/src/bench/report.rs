@@ -136,6 +136,7 @@ impl Report {
             from the release build. Builds of the scratch programs use the debug profile, `CARGO_INCREMENTAL=0`, cargo's \
             default job count and `--offline` after an untimed `cargo fetch`.\n\n");
         md.push_str("## Machine\n\n| | |\n| --- | --- |\n");
+        let _ = writeln!(md, "| commit measured | {} |", m.commit.replace('|', "\\|"));
         let _ = writeln!(md, "| cores (`nproc`) | {} |", m.nproc);
         let _ = writeln!(md, "| CPU | {} |", m.cpu);
         let mem =
