@@ -21,7 +21,7 @@ pub struct Error {
 
 impl Error {
     pub(crate) fn at(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Error { location: Some(Location::Path(path.into())), message: message.into() }
+        Error { location: Some(Location::Path(printable(&path.into()))), message: printable(&message.into()) }
     }
 
     pub(crate) fn from_json(err: &serde_json::Error) -> Self {
@@ -47,3 +47,19 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Document text quoted in a message, with control, bidirectional and
+/// zero-width characters written as escapes: messages end up on terminals,
+/// where such characters could move the cursor or hide the text.
+pub(crate) fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let hidden = matches!(c as u32, 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2069 | 0xFEFF | 0x061C);
+        if c.is_control() || hidden {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -65,8 +65,31 @@ pub fn parse(source: &str) -> Result<discovery::RestDescription, Error> {
     serde_json::from_str(source).map_err(|e| Error::from_json(&e))
 }
 
+/// Stack for the pipeline. Parsing and printing Rust recurse once per level
+/// of nested types (`Vec<BTreeMap<String, Vec<...>>>`), which a legal
+/// document can push far past a default thread stack. The memory is only
+/// reserved; pages that are never touched cost nothing.
+const PIPELINE_STACK: usize = 512 << 20;
+
 /// Runs the whole pipeline on the text of one document.
+///
+/// It runs on a thread of its own with a large stack, so that deeply nested
+/// (but legal) documents cannot overflow the caller's stack.
 pub fn generate(source: &str, options: &Options) -> Result<Output, Error> {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("discogen".into())
+            .stack_size(PIPELINE_STACK)
+            .spawn_scoped(scope, || generate_here(source, options));
+        match worker {
+            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: run on the caller's stack instead.
+            Err(_) => generate_here(source, options),
+        }
+    })
+}
+
+fn generate_here(source: &str, options: &Options) -> Result<Output, Error> {
     let doc = parse(source)?;
     let resolve_options = ResolveOptions { module_name: options.module_name.clone(), only: options.only.clone() };
     let (api, warnings) = resolve::resolve(&doc, &resolve_options)?;

@@ -455,7 +455,6 @@ fn combined_payloads_become_no_code() {
 /// The first line of the module docs, `{title} ({name} {version})`, is
 /// written without the escaping every other description gets.
 #[test]
-#[ignore = "generator bug: the module doc's first line (title, name, version) is not escaped: raw CR (output does not parse), NUL, bidi and zero-width characters, and ```rust fences or indented lines that rustdoc runs as doc tests"]
 fn the_title_name_and_version_cannot_inject() {
     check_all(true);
 }

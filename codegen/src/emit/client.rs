@@ -9,7 +9,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn module_root(api: &Api) -> super::FileTokens<'_> {
-    let mut head = vec![format!("{} ({} {})", api.title, api.name, api.version), String::new()];
+    let mut head = docs::escape(&format!("{} ({} {})", api.title, api.name, api.version));
+    head.push(String::new());
     if let Some(d) = &api.description {
         head.extend(docs::escape(d));
         head.push(String::new());

@@ -5,31 +5,40 @@ use crate::error::Error;
 use crate::ir::{Ty, TypeDef};
 use std::collections::HashMap;
 
+/// How many arrays and maps may nest in one type. Real documents stay below
+/// five; far deeper nesting only comes from hostile or broken documents, and
+/// would make types that rustc itself struggles with.
+pub const MAX_TYPE_DEPTH: usize = 64;
+
 /// Replaces references to alias types by what they stand for, so that each
 /// field carries its real wire shape (an alias of `Vec<i64>` still needs the
 /// int64-as-string adapter). An alias that leads back to itself without an
-/// object in between cannot be a Rust type and is refused.
+/// object in between cannot be a Rust type and is refused. Each alias is
+/// expanded once and remembered, so long chains cost linear time.
 pub fn expand_aliases(types: &mut [TypeDef], _doc: &RestDescription) -> Result<(), Error> {
-    let aliases: HashMap<String, (Ty, String)> = types
-        .iter()
-        .filter_map(|t| match t {
-            TypeDef::Alias(a) => Some((a.name.clone(), (a.target.clone(), a.schema_name.clone()))),
-            _ => None,
-        })
-        .collect();
-    if aliases.is_empty() {
-        return Ok(());
-    }
+    let mut aliases = Aliases {
+        raw: types
+            .iter()
+            .filter_map(|t| match t {
+                TypeDef::Alias(a) => Some((a.name.clone(), (a.target.clone(), a.schema_name.clone()))),
+                _ => None,
+            })
+            .collect(),
+        done: HashMap::new(),
+        in_progress: Vec::new(),
+    };
     for t in types.iter_mut() {
         match t {
             TypeDef::Struct(s) => {
+                let schema = s.schema_name.clone().unwrap_or_else(|| s.name.clone());
                 for f in &mut s.fields {
-                    f.ty = expand(&f.ty, &aliases, &mut Vec::new())?;
+                    f.ty = aliases.expand(&f.ty)?;
+                    check_depth(&f.ty, &format!("schemas.{schema}.properties.{}", f.json_name))?;
                 }
             }
             TypeDef::Alias(a) => {
-                let mut stack = vec![a.name.clone()];
-                a.target = expand(&a.target, &aliases, &mut stack)?;
+                a.target = aliases.expand(&Ty::Named(a.name.clone()))?;
+                check_depth(&a.target, &format!("schemas.{}", a.schema_name))?;
             }
             TypeDef::Enum(_) => {}
         }
@@ -37,27 +46,59 @@ pub fn expand_aliases(types: &mut [TypeDef], _doc: &RestDescription) -> Result<(
     Ok(())
 }
 
-fn expand(ty: &Ty, aliases: &HashMap<String, (Ty, String)>, stack: &mut Vec<String>) -> Result<Ty, Error> {
-    Ok(match ty {
-        Ty::Named(n) => match aliases.get(n) {
-            Some((target, schema)) => {
-                if stack.contains(n) {
+struct Aliases {
+    /// Alias name → (target as written, schema key).
+    raw: HashMap<String, (Ty, String)>,
+    /// Alias name → fully expanded target.
+    done: HashMap<String, Ty>,
+    /// Aliases being expanded right now, to find cycles.
+    in_progress: Vec<String>,
+}
+
+impl Aliases {
+    fn expand(&mut self, ty: &Ty) -> Result<Ty, Error> {
+        Ok(match ty {
+            Ty::Named(n) => {
+                if let Some(done) = self.done.get(n) {
+                    return Ok(done.clone());
+                }
+                let Some((target, schema)) = self.raw.get(n).cloned() else { return Ok(ty.clone()) };
+                if self.in_progress.contains(n) {
                     return Err(Error::at(
                         format!("schemas.{schema}"),
                         format!("the schema `{schema}` refers only to itself (through `$ref`, arrays or maps), so it has no finite type"),
                     ));
                 }
-                stack.push(n.clone());
-                let out = expand(target, aliases, stack)?;
-                stack.pop();
+                self.in_progress.push(n.clone());
+                let out = self.expand(&target);
+                self.in_progress.pop();
+                let out = out?;
+                self.done.insert(n.clone(), out.clone());
                 out
             }
-            None => ty.clone(),
-        },
-        Ty::Vec(t) => Ty::Vec(Box::new(expand(t, aliases, stack)?)),
-        Ty::Map(t) => Ty::Map(Box::new(expand(t, aliases, stack)?)),
-        other => other.clone(),
-    })
+            Ty::Vec(t) => Ty::Vec(Box::new(self.expand(t)?)),
+            Ty::Map(t) => Ty::Map(Box::new(self.expand(t)?)),
+            other => other.clone(),
+        })
+    }
+}
+
+fn type_depth(ty: &Ty) -> usize {
+    match ty {
+        Ty::Vec(t) | Ty::Map(t) => 1 + type_depth(t),
+        _ => 0,
+    }
+}
+
+fn check_depth(ty: &Ty, path: &str) -> Result<(), Error> {
+    let depth = type_depth(ty);
+    if depth > MAX_TYPE_DEPTH {
+        return Err(Error::at(
+            path,
+            format!("arrays and maps nest {depth} levels deep here; the generator allows {MAX_TYPE_DEPTH}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Boxes every field whose struct type lies on a cycle of direct

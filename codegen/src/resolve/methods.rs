@@ -10,7 +10,8 @@ use crate::path_template;
 use std::collections::HashSet;
 
 /// Names the generated `Client` already uses for itself.
-const CLIENT_RESERVED: &[&str] = &["builder", "runtime", "clone", "fmt", "from_runtime"];
+const CLIENT_RESERVED: &[&str] =
+    &["builder", "runtime", "clone", "fmt", "from_runtime", "get_operation", "operation_poller", "wait_operation"];
 /// Names every call builder uses for its own fields and methods.
 const CALL_RESERVED: &[&str] = &[
     "client",

@@ -207,7 +207,7 @@ impl Resolver<'_> {
     }
 
     pub(super) fn warn(&mut self, path: &str, message: String) {
-        self.warnings.push(format!("at {path}: {message}"));
+        self.warnings.push(crate::error::printable(&format!("at {path}: {message}")));
     }
 }
 
