@@ -11,8 +11,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{
-    assert_error_at, base_doc, generate_ok, generate_str, generate_value, is_isolated_child, parse_all, run_isolated,
-    simple_method, string_literals, Want,
+    assert_error_at, assert_parses_deep, base_doc, generate_ok, generate_str, generate_value, is_isolated_child,
+    parse_all, run_isolated, simple_method, string_literals, Want,
 };
 use serde_json::{json, Value};
 
@@ -681,7 +681,10 @@ fn operation_dispatch_names_do_not_clash() {
 }
 
 /// An inline array nested 60 deep is well inside the JSON reader's
-/// recursion limit (128), but the generator overflows its stack on it.
+/// recursion limit (128) and the generator's nesting limit (64). It used to
+/// overflow the stack in `syn::parse2`; the pipeline now runs on a thread
+/// with a large stack. It still runs in a child process, so that a
+/// regression fails this test instead of aborting the whole binary.
 #[test]
 fn deep_but_legal_inline_nesting_generates() {
     const NAME: &str = "deep_but_legal_inline_nesting_generates";
@@ -697,7 +700,7 @@ fn deep_but_legal_inline_nesting_generates() {
             r#"{{"name": "h", "version": "v1", "rootUrl": "https://h.example.com/", "schemas": {{"S": {schema}}}}}"#
         );
         let output = generate_str(&text).expect("generates");
-        parse_all(&output);
+        assert_parses_deep(&output);
     }
 }
 
@@ -721,7 +724,7 @@ fn alias_chain(n: usize, arrays: bool) -> String {
 fn short_alias_chains_generate() {
     for arrays in [false, true] {
         let output = generate_str(&alias_chain(30, arrays)).expect("generates");
-        parse_all(&output);
+        assert_parses_deep(&output);
     }
 }
 
@@ -741,7 +744,7 @@ fn long_array_alias_chain_is_refused_clearly() {
     assert!(shown.contains("at schemas.S0") && shown.contains("nest 100 levels"), "{shown}");
     // Just under the limit still generates.
     let output = generate_str(&alias_chain(64, true)).expect("generates");
-    parse_all(&output);
+    assert_parses_deep(&output);
 }
 
 /// A chain of 3,000 `$ref` aliases is a 100 KB document.
@@ -756,18 +759,60 @@ fn long_ref_alias_chain_generates_quickly() {
     // cubic time and overflowed the stack. No timing is asserted here (shared
     // machines are noisy): the isolated run's own time limit bounds it.
     let output = generate_str(&alias_chain(3_000, false)).expect("generates");
-    parse_all(&output);
+    assert_parses_deep(&output);
+}
+
+/// The design names an inline object or enum after its parent and field
+/// (`ParentField`). Many schemas with a property of the same name must not
+/// make naming slow either: each clash used to cost a scan for a free number.
+#[test]
+#[ignore = "generator bug: push_struct's loop variable `name` (the field) shadows the struct's name, so inline types are called `{Field}{Field}`, numbered `_2`, `_3`, ... across the document (quadratic naming)"]
+fn inline_types_are_named_after_their_parent() {
+    let mut schemas = serde_json::Map::new();
+    for i in 0..3 {
+        schemas.insert(
+            format!("Thing{i}"),
+            json!({"type": "object", "properties": {
+                "state": {"type": "string", "enum": ["ON", "OFF"]},
+                "address": {"type": "object", "properties": {"city": {"type": "string"}}}
+            }}),
+        );
+    }
+    let mut doc = base_doc();
+    doc["schemas"] = Value::Object(schemas);
+    let (_, files) = generate_ok(&doc);
+    let model = &files.iter().find(|(p, _)| p == "model.rs").expect("model.rs").1;
+    let idents = common::identifiers(model);
+    for i in 0..3 {
+        for inline in [format!("Thing{i}State"), format!("Thing{i}Address")] {
+            assert!(idents.contains(&inline), "no type {inline}; types: {:?}", type_names(model));
+        }
+    }
+}
+
+fn type_names(file: &syn::File) -> Vec<String> {
+    file.items
+        .iter()
+        .filter_map(|i| match i {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A synthetic document of about 100 MB: many schemas of every shape, with
 /// long descriptions, and resources with the usual methods.
 fn hundred_megabyte_document() -> String {
-    const SCHEMAS: usize = 16_000;
+    // `DISCOGEN_BIG_SCHEMAS` scales the document, to see how time grows with size.
+    let schemas_wanted = std::env::var("DISCOGEN_BIG_SCHEMAS").ok().and_then(|v| v.parse().ok());
+    let big = |n: usize| schemas_wanted.unwrap_or(n);
+    let schema_count = big(16_000);
     let sentence = "Describes the value in some detail, with a link https://example.com/docs and `code`. ";
     let description: String = sentence.repeat(4);
     let mut schemas = serde_json::Map::new();
-    for i in 0..SCHEMAS {
-        let next = format!("Schema{}", (i + 1) % SCHEMAS);
+    for i in 0..schema_count {
+        let next = format!("Schema{}", (i + 1) % schema_count);
         let mut props = serde_json::Map::new();
         for p in 0..12 {
             let prop = match p % 6 {
@@ -791,7 +836,7 @@ fn hundred_megabyte_document() -> String {
         );
     }
     let mut resources = serde_json::Map::new();
-    for r in 0..SCHEMAS / 4 {
+    for r in 0..schema_count / 4 {
         let schema = format!("Schema{r}");
         let id = |verb: &str| format!("big.res{r}.{verb}");
         let method = |verb: &str, http: &str| {
@@ -834,6 +879,7 @@ fn long_100mb_document() {
     let started = Instant::now();
     let output = generate_str(&text).expect("generates");
     let generated = started.elapsed();
+    let peak_after_generation = peak_rss();
     let bytes: usize = output.files.iter().map(|f| f.contents.len()).sum();
     eprintln!(
         "document: {} bytes (built in {built:?}); generated {} files, {bytes} bytes, {} lines, {} types in {generated:?}; {} warnings",
@@ -843,14 +889,21 @@ fn long_100mb_document() {
         output.stats.types,
         output.warnings.len()
     );
-    assert!(text.len() > 90_000_000, "the document is only {} bytes", text.len());
+    eprintln!("peak RSS after generation (document text included): {peak_after_generation}");
+    if std::env::var("DISCOGEN_BIG_SCHEMAS").is_err() {
+        assert!(text.len() > 90_000_000, "the document is only {} bytes", text.len());
+    }
     let started = Instant::now();
     parse_all(&output);
-    eprintln!("parsed the output with syn in {:?}", started.elapsed());
-    if let Some(vm) = std::fs::read_to_string("/proc/self/status")
+    eprintln!("parsed the output with syn in {:?}; peak RSS now {}", started.elapsed(), peak_rss());
+}
+
+/// `VmHWM` from `/proc/self/status`: the peak resident set so far.
+fn peak_rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(str::to_string))
-    {
-        eprintln!("{vm}");
-    }
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM")).map(|l| l.trim_start_matches("VmHWM:").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
 }

@@ -86,6 +86,31 @@ pub fn parse_all(output: &Output) -> Vec<(String, syn::File)> {
         .collect()
 }
 
+/// Checks that each generated file parses, on a thread with a large stack.
+///
+/// syn recurses once per level of nested types, and the generator allows
+/// 64 levels (`Vec<Vec<…>>`), more than a test thread's 2 MB stack holds in
+/// a debug build. (syn's trees are not `Send`, so only the verdict comes back.)
+pub fn assert_parses_deep(output: &Output) {
+    let verdict = std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new().stack_size(256 << 20).spawn_scoped(scope, || {
+            for f in &output.files {
+                if let Err(e) = syn::parse_file(&f.contents) {
+                    return Err(format!("generated {} does not parse: {e}", f.path));
+                }
+            }
+            Ok(())
+        });
+        worker.map(|handle| handle.join())
+    });
+    match verdict {
+        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Err(message))) => panic!("{message}"),
+        Ok(Err(_)) => panic!("parsing the output panicked"),
+        Err(e) => panic!("no thread to parse on: {e}"),
+    }
+}
+
 /// What an error location must look like.
 #[derive(Debug)]
 pub enum Want<'a> {
@@ -273,21 +298,34 @@ pub const ISOLATED_ENV: &str = "DISCOGEN_ISOLATED_CASE";
 ///
 /// A stack overflow aborts the whole process, which `catch_unwind` cannot
 /// stop; running the case in a child turns an abort (or a hang) into an
-/// ordinary test failure with a message. The child runs the named test even
-/// though it is `#[ignore]`d, and only when [`ISOLATED_ENV`] is set.
+/// ordinary test failure with a message. The child runs the named test
+/// whether or not it is `#[ignore]`d, and the test does its work only there
+/// (when [`ISOLATED_ENV`] names it). The child must run exactly one test:
+/// zero would pass without checking anything.
 pub fn run_isolated(name: &str, limit: Duration) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut child = Command::new(exe)
-        .args([name, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([name, "--exact", "--include-ignored", "--nocapture", "--test-threads=1"])
         .env(ISOLATED_ENV, name)
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| e.to_string())?;
     let started = Instant::now();
     loop {
         match child.try_wait().map_err(|e| e.to_string())? {
-            Some(status) if status.success() => return Ok(()),
+            Some(status) if status.success() => {
+                let mut stdout = String::new();
+                if let Some(mut pipe) = child.stdout.take() {
+                    use std::io::Read as _;
+                    let _ = pipe.read_to_string(&mut stdout);
+                }
+                return if stdout.contains("1 passed") {
+                    Ok(())
+                } else {
+                    Err(format!("the child did not run the case:\n{stdout}"))
+                };
+            }
             Some(status) => {
                 let mut stderr = String::new();
                 if let Some(mut pipe) = child.stderr.take() {
