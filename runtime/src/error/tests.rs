@@ -116,3 +116,29 @@ fn redaction_covers_every_text_field() {
 fn result_stays_small() {
     assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
 }
+
+#[test]
+fn redaction_reaches_the_source_and_the_cut_end_of_an_excerpt() {
+    let cause = serde_json::from_str::<u32>("\"K3Y-SECRET\"").err().map(|e| e.to_string()).unwrap_or_default();
+    let mut error = Error::decode("bad body").with_source(std::io::Error::other(cause));
+    error.redact("K3Y-SECRET");
+    assert!(!format!("{error:?}").contains("K3Y-SECRET"), "{error:?}");
+    assert!(std::error::Error::source(&error).is_some_and(|s| s.to_string().contains("[REDACTED]")));
+
+    // A source without the secret keeps its type.
+    let mut error = Error::decode("bad body").with_source(std::io::Error::other("plain"));
+    error.redact("K3Y-SECRET");
+    assert!(std::error::Error::source(&error).is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some()));
+
+    // The excerpt stops 6 characters into the secret.
+    let body = format!("{}K3Y-SECRET", "x".repeat(crate::text::EXCERPT_CHARS - 6));
+    let mut error = Error::from_http_response(&response(500, &[], &body));
+    error.redact("K3Y-SECRET");
+    let excerpt = error.body_excerpt().unwrap_or_default();
+    assert!(excerpt.ends_with("x[REDACTED]"), "{excerpt}");
+
+    // The percent-encoded form, as in an echoed URL.
+    let mut error = Error::from_http_response(&response(500, &[], "url=/v1/x?key=a%2Fb%20c"));
+    error.redact("a/b c");
+    assert_eq!(error.body_excerpt(), Some("url=/v1/x?key=[REDACTED]"));
+}
