@@ -6,7 +6,7 @@
 //!
 //! Documentation: <https://developers.google.com/workspace/events>
 //!
-//! Start with [`Client::builder`]; data types are in [`model`], call builders in [`resources`].
+//! Start with `Client::builder()`; data types are in the `model` module, call builders in `resources`.
 pub mod model;
 pub mod resources;
 #[doc(inline)]
