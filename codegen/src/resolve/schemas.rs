@@ -163,11 +163,11 @@ impl Resolver<'_> {
         namer.reserve(&[EXTRA_FIELD]);
         let names = namer.claim_all(s.properties.keys().map(String::as_str), Case::Snake);
         let mut fields = Vec::with_capacity(s.properties.len());
-        for ((json, prop), name) in s.properties.iter().zip(names) {
+        for ((json, prop), field_name) in s.properties.iter().zip(names) {
             let field_path = format!("{path}.properties.{json}");
             let inline = format!("{}{}", bare(&name), bare(&sanitize(json, Case::Pascal)));
             let ty = self.ty_of(prop, &inline, &field_path)?;
-            fields.push(Field { name, json_name: json.clone(), ty, doc: docs(prop) });
+            fields.push(Field { name: field_name, json_name: json.clone(), ty, doc: docs(prop) });
         }
         let operation = operation_shape(&fields);
         let is_status = is_status(&fields);
