@@ -1,7 +1,7 @@
 //! In-process generation timings: the stages of one document, the whole
 //! corpus on one and on several threads, and time against document size.
 
-use super::machine::thread_cpu;
+use super::machine::process_cpu;
 use super::stats::{least_squares, Line, Summary};
 use crate::output::{self, Tree};
 use crate::Failure;
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 /// Stage names, in pipeline order.
 pub const STAGES: [&str; 6] = ["parse", "resolve", "emit tokens", "format", "write", "drop"];
 
-/// Wall time of each stage of one run, and the thread's CPU time for all of it.
+/// Wall time of each stage of one run, and the process's CPU time for all of it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RunTimes {
     pub stages: [Duration; 6],
@@ -42,7 +42,7 @@ pub struct Produced {
 /// interleaved pipeline.
 pub fn run_pipeline(source: &str, out: &Path) -> (RunTimes, Result<Produced, String>) {
     let mut times = RunTimes::default();
-    let cpu0 = thread_cpu();
+    let cpu0 = process_cpu();
     let start = Instant::now();
     let mut mark = start;
     let mut lap = |times: &mut RunTimes, stage: usize| {
@@ -52,7 +52,7 @@ pub fn run_pipeline(source: &str, out: &Path) -> (RunTimes, Result<Produced, Str
     };
     let finish = |times: &mut RunTimes| {
         times.total = start.elapsed();
-        times.cpu = match (cpu0, thread_cpu()) {
+        times.cpu = match (cpu0, process_cpu()) {
             (Some(a), Some(b)) => Some(b.saturating_sub(a)),
             _ => None,
         };
@@ -120,7 +120,7 @@ pub fn run_pipeline(source: &str, out: &Path) -> (RunTimes, Result<Produced, Str
 /// The real pipeline: `discogen::generate`, then the write. This is the
 /// figure the targets are judged on.
 pub fn run_generate(source: &str, out: &Path) -> (RunTimes, Result<Produced, String>) {
-    let cpu0 = thread_cpu();
+    let cpu0 = process_cpu();
     let start = Instant::now();
     let options = discogen::Options { regen_command: "cargo xtask bench".into(), ..Default::default() };
     let result = discogen::generate(source, &options).map_err(|e| e.to_string()).and_then(|generated| {
@@ -135,7 +135,7 @@ pub fn run_generate(source: &str, out: &Path) -> (RunTimes, Result<Produced, Str
     let times = RunTimes {
         stages: Default::default(),
         total: start.elapsed(),
-        cpu: match (cpu0, thread_cpu()) {
+        cpu: match (cpu0, process_cpu()) {
             (Some(a), Some(b)) => Some(b.saturating_sub(a)),
             _ => None,
         },
@@ -308,7 +308,7 @@ pub struct CorpusBench {
     /// Seconds per pass over all documents.
     pub single: Summary,
     pub parallel: Summary,
-    /// CPU seconds of one single-threaded pass.
+    /// CPU seconds of one pass generating one document at a time.
     pub single_cpu: Option<Summary>,
     pub rows: Vec<ScaleRow>,
     pub scale: Scale,
@@ -338,7 +338,7 @@ pub fn bench_corpus(files: &[PathBuf], reps: usize, workers: usize, scratch: &Pa
         outcomes[i] = generate_file(path, &scratch.join("single")).1;
     }
     for _ in 0..reps {
-        let cpu0 = thread_cpu();
+        let cpu0 = process_cpu();
         let start = Instant::now();
         for (i, path) in files.iter().enumerate() {
             let (t, r) = generate_file(path, &scratch.join("single"));
@@ -349,7 +349,7 @@ pub fn bench_corpus(files: &[PathBuf], reps: usize, workers: usize, scratch: &Pa
             outcomes[i] = r;
         }
         single.push(start.elapsed().as_secs_f64());
-        if let (Some(a), Some(b)) = (cpu0, thread_cpu()) {
+        if let (Some(a), Some(b)) = (cpu0, process_cpu()) {
             single_cpu.push((b - a).as_secs_f64());
         }
 

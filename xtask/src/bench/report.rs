@@ -161,7 +161,7 @@ impl Report {
         md.push_str(
             "\nThe machine is shared with other engineers' builds; a load average above the core count means \
             our process did not always have a core to itself. Wall times are therefore given next to CPU times \
-            (thread CPU time in process; user + system time of the cargo and rustc children for builds), which \
+            (process CPU time for in-process work; user + system time of the cargo and rustc children for builds), which \
             contention inflates far less.\n\n",
         );
     }
@@ -312,7 +312,7 @@ impl Report {
                 d.total.median, d.total.p10, d.total.p90, d.total.min, d.total.max
             );
         }
-        md.push_str("\n| total, real pipeline (thread CPU) |");
+        md.push_str("\n| total, real pipeline (process CPU) |");
         for d in &docs {
             let _ = write!(
                 md,
@@ -339,10 +339,12 @@ impl Report {
         self.format_split(md, &docs);
 
         let Some(cb) = &self.corpus else { return };
-        let _ = writeln!(md, "### Whole corpus\n\nAll {} documents of `../shared/discovery` ({:.2} MB), each pass reading, generating and writing every document; {} passes on one thread interleaved with {} passes on {} threads (largest document first, shared work counter).\n",
+        let _ = writeln!(md, "### Whole corpus\n\nAll {} documents of `../shared/discovery` ({:.2} MB), each pass reading, generating and writing every document; {} passes generating one document at a time interleaved with {} passes on {} worker threads (largest document first, shared work counter).\n",
             cb.documents, mb(cb.bytes), cb.reps, cb.reps, cb.workers);
         md.push_str("| | seconds per pass, median (min–max) | documents/s | MB/s |\n| --- | ---: | ---: | ---: |\n");
-        for (label, s) in [("1 thread", &cb.single), (&*format!("{} threads", cb.workers), &cb.parallel)] {
+        for (label, s) in
+            [("1 document at a time", &cb.single), (&*format!("{} worker threads", cb.workers), &cb.parallel)]
+        {
             let _ = writeln!(
                 md,
                 "| {label} | {} | {:.1} | {:.2} |",
@@ -352,15 +354,15 @@ impl Report {
             );
         }
         if let Some(c) = cb.single_cpu {
-            let _ = writeln!(md, "| 1 thread, CPU time | {} | | |", c.short(2));
+            let _ = writeln!(md, "| 1 document at a time, CPU time | {} | | |", c.short(2));
         }
         let _ = writeln!(md, "\nSpeed-up with {} threads: {:.2}×. Compute alone is {:.0} % of the bytes, so one thread works on it while the other does all the rest: the parallel pass cannot be shorter than compute's own time.\n",
             cb.workers, cb.single.median / cb.parallel.median,
             100.0 * cb.rows.iter().map(|r| r.bytes).max().unwrap_or(0) as f64 / cb.bytes as f64);
 
         md.push_str(
-            "### Time against document size\n\nFrom the single-threaded passes: median per document. \
-            *ms/MB* uses thread CPU time, which other processes on the machine do not inflate.\n\n",
+            "### Time against document size\n\nFrom the one-document-at-a-time passes: median per document. \
+            *ms/MB* uses process CPU time, which other processes on the machine do not inflate.\n\n",
         );
         md.push_str("| document | KB | types | methods | lines out | wall ms, median (min–max) | CPU ms | CPU ms/MB |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         let mut rows: Vec<_> = cb.rows.iter().collect();
@@ -565,7 +567,7 @@ impl Report {
         let _ = writeln!(md, "## Method\n\n\
             - Repetitions: Vision {} runs, compute {} runs, corpus {} passes per thread count, each after one untimed warm-up; API crate builds {}, clean builds {}; runtime {} samples.\n\
             - Spread: median with p10–p90 or min–max as labelled; with few repetitions the extremes are the useful spread.\n\
-            - Time is `std::time::Instant` (wall) plus `CLOCK_THREAD_CPUTIME_ID` for in-process CPU time and the `cutime`/`cstime` of `/proc/self/stat` for builds.\n\
+            - Time is `std::time::Instant` (wall) plus `CLOCK_PROCESS_CPUTIME_ID` for in-process CPU time and the `cutime`/`cstime` of `/proc/self/stat` for builds.\n\
             - The load average is sampled every 2 s on a background thread; each section reports the mean (min, max) of the 1-minute figure while it ran.\n\
             - Scratch crates and their target directories live in `target/bench/`, outside version control; downloaded sources stay in cargo's registry cache.\n",
             r.vision, r.compute, r.corpus, r.api_builds, r.clean_builds, r.runtime_samples);
