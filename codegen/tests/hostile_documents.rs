@@ -663,7 +663,8 @@ fn client_names_do_not_clash_with_the_generators_own() {
 
 /// The root `Client` gets `get_operation`, `operation_poller` and
 /// `wait_operation` when the document has a pollable `operations.get`; a
-/// top-level method or resource of the same name is emitted next to them.
+/// top-level method or resource of the same name must get another name
+/// (it used to be emitted next to them: E0592).
 #[test]
 fn operation_dispatch_names_do_not_clash() {
     let mut top = simple_method("hostile.getOperation");

@@ -452,8 +452,9 @@ fn combined_payloads_become_no_code() {
     check_payload(&lines, false);
 }
 
-/// The first line of the module docs, `{title} ({name} {version})`, is
-/// written without the escaping every other description gets.
+/// The first line of the module docs, `{title} ({name} {version})`, gets
+/// the same escaping as every other description (it once had none: a CR
+/// broke parsing and a ```` ```rust ```` title became a doc test).
 #[test]
 fn the_title_name_and_version_cannot_inject() {
     check_all(true);
