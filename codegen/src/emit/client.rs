@@ -21,7 +21,9 @@ pub fn module_root(api: &Api) -> super::FileTokens<'_> {
     }
     // Plain code spans, not intra-doc links: these lines join the outer doc
     // of the `mod` item, whose links resolve in the parent module.
-    head.push("Start with `Client::builder()`; data types are in the `model` module, call builders in `resources`.".into());
+    head.push(
+        "Start with `Client::builder()`; data types are in the `model` module, call builders in `resources`.".into(),
+    );
     let module_doc = docs::inner_attrs(&head);
     let root_url = &api.root_url;
     let service_path = &api.service_path;
