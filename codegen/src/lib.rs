@@ -98,7 +98,8 @@ fn generate_here(source: &str, options: &Options) -> Result<Output, Error> {
         api_id(&api),
         options.regen_command
     );
-    let files = emit::format(emit::tokens(&api), &header)?;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let files = emit::render(&api, &header, threads, PIPELINE_STACK)?;
     let stats = Stats {
         schemas: doc.schemas.len(),
         types: api.types.len(),

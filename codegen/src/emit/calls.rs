@@ -12,19 +12,21 @@ pub fn model_path() -> TokenStream {
     quote!(super::model::)
 }
 
-pub fn resources(api: &Api) -> super::FileTokens<'_> {
+pub fn resources(api: &Api) -> super::ItemSource<'_> {
     let mut nodes = Vec::new();
     walk(&api.root, &mut nodes, true);
-    let items = nodes.into_iter().map(move |node| match node {
+    let len = nodes.len();
+    let item = move |i: usize| match nodes[i] {
         Node::Resource(r) => resource_struct(r),
         Node::Method(m) => call(api, m),
-    });
-    super::FileTokens {
+    };
+    super::ItemSource {
         inner: quote! {
             //! Resource accessors and call builders, one builder per method.
             #![allow(clippy::too_many_arguments, clippy::should_implement_trait, clippy::new_ret_no_self, clippy::wrong_self_convention, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
         },
-        items: Box::new(items),
+        len,
+        item: Box::new(item),
     }
 }
 

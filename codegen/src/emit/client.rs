@@ -8,7 +8,11 @@ use crate::ir::{Api, Docs, Method, Resource};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn module_root(api: &Api) -> super::FileTokens<'_> {
+pub fn module_root(api: &Api) -> super::ItemSource<'_> {
+    super::ItemSource { inner: module_doc(api), len: 1, item: Box::new(move |_| root_items(api)) }
+}
+
+fn module_doc(api: &Api) -> TokenStream {
     let mut head = docs::escape(&format!("{} ({} {})", api.title, api.name, api.version));
     head.push(String::new());
     if let Some(d) = &api.description {
@@ -24,7 +28,11 @@ pub fn module_root(api: &Api) -> super::FileTokens<'_> {
     head.push(
         "Start with `Client::builder()`; data types are in the `model` module, call builders in `resources`.".into(),
     );
-    let module_doc = docs::inner_attrs(&head);
+    docs::inner_attrs(&head)
+}
+
+/// Everything in `mod.rs` after the module docs, as one item list.
+fn root_items(api: &Api) -> TokenStream {
     let root_url = &api.root_url;
     let service_path = &api.service_path;
     let mtls = match &api.mtls_root_url {
@@ -53,7 +61,7 @@ pub fn module_root(api: &Api) -> super::FileTokens<'_> {
     let accessors = accessors(&api.root, &quote!(&self.inner), &quote!('_), &here, &model);
     let operations = operation_dispatch(&api.root);
     let std_params = standard_params(api);
-    let items = quote! {
+    quote! {
         pub mod model;
         pub mod resources;
 
@@ -107,8 +115,7 @@ pub fn module_root(api: &Api) -> super::FileTokens<'_> {
         }
 
         #std_params
-    };
-    super::FileTokens { inner: module_doc, items: Box::new(std::iter::once(items)) }
+    }
 }
 
 /// `get_operation`, `operation_poller` and `wait_operation` on the client:

@@ -7,18 +7,19 @@ use crate::resolve::{EXTRA_FIELD, UNKNOWN_VARIANT};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn model(api: &Api) -> super::FileTokens<'_> {
-    let items = api.types.iter().map(move |t| match t {
+pub fn model(api: &Api) -> super::ItemSource<'_> {
+    let item = move |i: usize| match &api.types[i] {
         TypeDef::Struct(s) => strukt(s),
         TypeDef::Enum(e) => enumeration(e),
         TypeDef::Alias(a) => alias(a),
-    });
-    super::FileTokens {
+    };
+    super::ItemSource {
         inner: quote! {
             //! Data types of the API: one per schema, inline object and enum.
             #![allow(clippy::enum_variant_names, clippy::large_enum_variant, clippy::type_complexity, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
         },
-        items: Box::new(items),
+        len: api.types.len(),
+        item: Box::new(item),
     }
 }
 
