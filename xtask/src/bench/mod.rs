@@ -88,7 +88,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, Failure> {
     let reps = if args.quick {
         Reps { vision: 5, compute: 2, corpus: 1, api_builds: 1, clean_builds: 1, runtime_samples: 11 }
     } else {
-        Reps { vision: 50, compute: 10, corpus: 5, api_builds: 3, clean_builds: 2, runtime_samples: 51 }
+        Reps { vision: 50, compute: 10, corpus: 5, api_builds: 5, clean_builds: 2, runtime_samples: 51 }
     };
     let reps = Reps {
         api_builds: args.api_reps.unwrap_or(reps.api_builds).max(1),
