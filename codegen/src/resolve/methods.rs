@@ -178,14 +178,7 @@ impl Resolver<'_> {
             };
             let enum_name = format!("{stem}{}", bare(&sanitize(json, Case::Pascal)));
             let ty = self.param_ty(p, &enum_name, &param_path)?;
-            let pattern = p.pattern.clone().filter(|pat| match regex_lite::Regex::new(pat) {
-                Ok(_) => true,
-                Err(e) => {
-                    self.warnings
-                        .push(format!("at {param_path}.pattern: cannot be checked at run time ({e}); not enforced"));
-                    false
-                }
-            });
+            let pattern = p.pattern.clone().filter(|pat| self.pattern_is_checkable(pat, &param_path));
             params.push(Param {
                 json_name: json.clone(),
                 rust_name: namer.claim(json, Case::Snake),
@@ -283,6 +276,29 @@ impl Resolver<'_> {
             accept: upload.accept.clone(),
             max_size: upload.max_size.clone(),
         })
+    }
+
+    /// Whether the runtime can compile `pattern`. Documents repeat the same
+    /// few patterns on thousands of parameters, so each is compiled once; a
+    /// pattern that fails warns (through `warn`, like every warning) at each
+    /// place it appears.
+    fn pattern_is_checkable(&mut self, pattern: &str, param_path: &str) -> bool {
+        if self.checkable_patterns.contains(pattern) {
+            return true;
+        }
+        match regex_lite::Regex::new(pattern) {
+            Ok(_) => {
+                self.checkable_patterns.insert(pattern.to_string());
+                true
+            }
+            Err(e) => {
+                self.warn(
+                    &format!("{param_path}.pattern"),
+                    format!("cannot be checked at run time ({e}); not enforced"),
+                );
+                false
+            }
+        }
     }
 
     /// Parameters are scalars: objects and arrays are not allowed in a query

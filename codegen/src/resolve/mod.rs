@@ -36,6 +36,8 @@ pub(crate) struct Resolver<'a> {
     pub warnings: Vec<String>,
     /// Identifiers of the generated enums, to tell them from structs.
     pub enum_names: std::collections::HashSet<String>,
+    /// Path patterns already known to compile with regex-lite.
+    pub checkable_patterns: std::collections::HashSet<String>,
 }
 
 pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, Vec<String>), Error> {
@@ -47,6 +49,7 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
         types: Vec::new(),
         warnings: Vec::new(),
         enum_names: Default::default(),
+        checkable_patterns: Default::default(),
     };
     let name = doc.name.clone().ok_or_else(|| Error::at("name", "the document has no `name`"))?;
     let version = doc.version.clone().ok_or_else(|| Error::at("version", "the document has no `version`"))?;
