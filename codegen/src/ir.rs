@@ -142,9 +142,14 @@ pub struct Variant {
 #[derive(Debug)]
 pub struct Alias {
     pub name: String,
+    /// The schema key, or for a shared enum the name it would have had.
     pub schema_name: String,
     pub doc: Docs,
     pub target: Ty,
+    /// Names an enum emitted once for several fields with the same values.
+    /// Fields keep such an alias as written, so their docs name their own
+    /// type; only aliases of schemas are expanded into their target.
+    pub shared_enum: bool,
 }
 
 /// Documentation pieces: the description plus notes the generator adds.

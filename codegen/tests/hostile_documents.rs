@@ -243,9 +243,9 @@ fn a_struct_that_contains_itself_is_boxed_not_refused() {
     let (output, _) = generate_ok(&doc);
     let model = output.files.iter().find(|f| f.path == "model.rs").expect("model.rs");
     let text: String = model.contents.split_whitespace().collect();
-    assert!(text.contains("Option<::std::boxed::Box<Node>>"), "{}", model.contents);
-    assert!(text.contains("Option<::std::boxed::Box<B>>"), "{}", model.contents);
-    assert!(text.contains("Option<::std::boxed::Box<A>>"), "{}", model.contents);
+    assert!(text.contains("Option<__rt::Box<Node>>"), "{}", model.contents);
+    assert!(text.contains("Option<__rt::Box<B>>"), "{}", model.contents);
+    assert!(text.contains("Option<__rt::Box<A>>"), "{}", model.contents);
 }
 
 #[test]
@@ -571,10 +571,10 @@ fn unknown_types_and_formats_fall_back_with_a_warning_naming_the_path() {
     // The fallback types are the documented ones.
     let model = &output.files.iter().find(|f| f.path == "model.rs").expect("model.rs").contents;
     let squeezed: String = model.split_whitespace().collect();
-    assert!(squeezed.contains("puba:::std::option::Option<::discogen_runtime::serde_json::Value>"), "{model}");
-    assert!(squeezed.contains("pubb:::std::option::Option<::std::string::String>"), "{model}");
-    assert!(squeezed.contains("pubc:::std::option::Option<i64>"), "{model}");
-    assert!(squeezed.contains("pubd:::std::option::Option<f64>"), "{model}");
+    assert!(squeezed.contains("puba:__rt::Option<__rt::Value>"), "{model}");
+    assert!(squeezed.contains("pubb:__rt::Option<__rt::String>"), "{model}");
+    assert!(squeezed.contains("pubc:__rt::Option<i64>"), "{model}");
+    assert!(squeezed.contains("pubd:__rt::Option<f64>"), "{model}");
 }
 
 #[test]

@@ -48,6 +48,10 @@ pub mod rpc;
 pub mod transport;
 pub mod wire;
 
+#[doc(hidden)]
+#[path = "generated_paths.rs"]
+pub mod __private;
+
 mod civil;
 mod encode;
 mod redact;

@@ -73,6 +73,9 @@ impl<E: std::fmt::Display> From<E> for Failure {
     }
 }
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // A panic would be a bug in the generator; still, the user gets exit

@@ -52,9 +52,9 @@ fn resource_struct(r: &Resource) -> TokenStream {
     let body = accessors(r, &quote!(self.client), &quote!('a), &TokenStream::new(), &model_path());
     quote! {
         #doc
-        #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug)]
+        #[derive(__rt::Clone, __rt::Copy, __rt::Debug)]
         pub struct #name<'a> {
-            pub(crate) client: &'a ::discogen_runtime::Client,
+            pub(crate) client: &'a __rt::Client,
         }
         impl<'a> #name<'a> {
             #body
@@ -111,16 +111,16 @@ fn constructor(m: &Method, client: &TokenStream, here: &TokenStream, model: &Tok
     }
     for p in &m.optional {
         let name = ident(&p.rust_name);
-        let init = if p.repeated { quote!(::std::vec::Vec::new()) } else { quote!(::std::option::Option::None) };
+        let init = if p.repeated { quote!(__rt::Vec::new()) } else { quote!(__rt::None) };
         inits.push(quote!(#name: #init));
     }
     quote! {
         #doc
         pub fn #f(&self, #(#args),*) -> #here #call {
             #here #call {
-                client: ::std::clone::Clone::clone(#client),
+                client: __rt::Clone::clone(#client),
                 #(#inits,)*
-                params: ::std::default::Default::default(),
+                params: __rt::Default::default(),
             }
         }
     }
@@ -131,13 +131,11 @@ fn constructor(m: &Method, client: &TokenStream, here: &TokenStream, model: &Tok
 fn arg_type(p: &Param, model: &TokenStream) -> (TokenStream, Option<TokenStream>) {
     let name = ident(&p.rust_name);
     match (&p.ty, p.repeated) {
-        (Ty::String, false) => {
-            (quote!(impl ::std::convert::Into<::std::string::String>), Some(quote!(::std::convert::Into::into(#name))))
-        }
+        (Ty::String, false) => (quote!(impl __rt::Into<__rt::String>), Some(quote!(__rt::Into::into(#name)))),
         (ty, false) => (rust(ty, model), None),
         (ty, true) => {
             let t = rust(ty, model);
-            (quote!(::std::vec::Vec<#t>), None)
+            (quote!(__rt::Vec<#t>), None)
         }
     }
 }
@@ -160,7 +158,7 @@ fn call(api: &Api, m: &Method) -> TokenStream {
     for p in &m.required {
         let f = ident(&p.rust_name);
         let t = rust(&p.ty, &model);
-        fields.push(if p.repeated { quote!(pub(crate) #f: ::std::vec::Vec<#t>) } else { quote!(pub(crate) #f: #t) });
+        fields.push(if p.repeated { quote!(pub(crate) #f: __rt::Vec<#t>) } else { quote!(pub(crate) #f: #t) });
     }
     if let Some(body) = &m.request {
         let f = ident(&body.arg_name);
@@ -171,9 +169,9 @@ fn call(api: &Api, m: &Method) -> TokenStream {
         let f = ident(&p.rust_name);
         let t = rust(&p.ty, &model);
         fields.push(if p.repeated {
-            quote!(pub(crate) #f: ::std::vec::Vec<#t>)
+            quote!(pub(crate) #f: __rt::Vec<#t>)
         } else {
-            quote!(pub(crate) #f: ::std::option::Option<#t>)
+            quote!(pub(crate) #f: __rt::Option<#t>)
         });
     }
     let setters = m.optional.iter().map(|p| setter(p, &model));
@@ -185,10 +183,10 @@ fn call(api: &Api, m: &Method) -> TokenStream {
     let paging = paging_methods(m, &model, api);
     quote! {
         #doc
-        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        #[derive(__rt::Clone, __rt::Debug)]
         #[must_use = "a call does nothing until it is sent"]
         pub struct #name {
-            pub(crate) client: ::discogen_runtime::Client,
+            pub(crate) client: __rt::Client,
             #(#fields,)*
             pub(crate) params: super::StandardParams,
         }
@@ -217,29 +215,29 @@ fn setter(p: &Param, model: &TokenStream) -> TokenStream {
     match (&p.ty, p.repeated) {
         (Ty::String, true) => quote! {
             #doc
-            pub fn #f(mut self, values: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>) -> Self {
-                self.#f.extend(values.into_iter().map(::std::convert::Into::into));
+            pub fn #f(mut self, values: impl __rt::IntoIterator<Item = impl __rt::Into<__rt::String>>) -> Self {
+                self.#f.extend(values.into_iter().map(__rt::Into::into));
                 self
             }
         },
         (_, true) => quote! {
             #doc
-            pub fn #f(mut self, values: impl ::std::iter::IntoIterator<Item = #t>) -> Self {
+            pub fn #f(mut self, values: impl __rt::IntoIterator<Item = #t>) -> Self {
                 self.#f.extend(values);
                 self
             }
         },
         (Ty::String, false) => quote! {
             #doc
-            pub fn #f(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
-                self.#f = ::std::option::Option::Some(value.into());
+            pub fn #f(mut self, value: impl __rt::Into<__rt::String>) -> Self {
+                self.#f = __rt::Some(value.into());
                 self
             }
         },
         (_, false) => quote! {
             #doc
             pub fn #f(mut self, value: #t) -> Self {
-                self.#f = ::std::option::Option::Some(value);
+                self.#f = __rt::Some(value);
                 self
             }
         },
@@ -254,16 +252,16 @@ fn has_custom_method(m: &Method) -> bool {
 
 fn http_method(m: &Method) -> TokenStream {
     match m.http_method.as_str() {
-        "GET" => quote!(::discogen_runtime::http::Method::GET),
-        "POST" => quote!(::discogen_runtime::http::Method::POST),
-        "PUT" => quote!(::discogen_runtime::http::Method::PUT),
-        "PATCH" => quote!(::discogen_runtime::http::Method::PATCH),
-        "DELETE" => quote!(::discogen_runtime::http::Method::DELETE),
-        "HEAD" => quote!(::discogen_runtime::http::Method::HEAD),
-        "OPTIONS" => quote!(::discogen_runtime::http::Method::OPTIONS),
+        "GET" => quote!(__rt::http::Method::GET),
+        "POST" => quote!(__rt::http::Method::POST),
+        "PUT" => quote!(__rt::http::Method::PUT),
+        "PATCH" => quote!(__rt::http::Method::PATCH),
+        "DELETE" => quote!(__rt::http::Method::DELETE),
+        "HEAD" => quote!(__rt::http::Method::HEAD),
+        "OPTIONS" => quote!(__rt::http::Method::OPTIONS),
         other => {
             let bytes = proc_macro2::Literal::byte_string(other.as_bytes());
-            quote!(::discogen_runtime::http::Method::from_bytes(#bytes).map_err(|_| ::discogen_runtime::Error::invalid_argument("unsupported HTTP method"))?)
+            quote!(__rt::http::Method::from_bytes(#bytes).map_err(|_| __rt::Error::invalid_argument("unsupported HTTP method"))?)
         }
     }
 }
@@ -285,11 +283,11 @@ fn path_steps(api: &Api, m: &Method, parts: &[PathPart]) -> TokenStream {
             };
             let f = ident(&p.rust_name);
             let pattern = match &p.pattern {
-                Some(pat) => quote!(::std::option::Option::Some(#pat)),
-                None => quote!(::std::option::Option::None),
+                Some(pat) => quote!(__rt::Some(#pat)),
+                None => quote!(__rt::None),
             };
             quote! {
-                ::discogen_runtime::path::push_param(&mut path, #param, &::discogen_runtime::wire::QueryValue::to_query(&self.#f), #reserved, #fully, #pattern)?;
+                __rt::path::push_param(&mut path, #param, &__rt::wire::QueryValue::to_query(&self.#f), #reserved, #fully, #pattern)?;
             }
         }
     });
@@ -304,10 +302,10 @@ fn path_fn(api: &Api, m: &Method, name: &str, parts: &[PathPart], template: &str
         docs::plain(&format!("Expands `{}`, checking each value against its pattern.", template.replace('`', "'")));
     quote! {
         #doc
-        fn #f(&self) -> ::discogen_runtime::Result<::std::string::String> {
-            let mut path = ::std::string::String::with_capacity(#capacity);
+        fn #f(&self) -> __rt::Result<__rt::String> {
+            let mut path = __rt::String::with_capacity(#capacity);
             #steps
-            ::std::result::Result::Ok(path)
+            __rt::Ok(path)
         }
     }
 }
@@ -322,7 +320,7 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
             (true, _) => quote!(for value in &self.#f { request.query(#json, value); }),
             (false, true) => quote!(request.query(#json, &self.#f);),
             (false, false) => {
-                quote!(if let ::std::option::Option::Some(value) = &self.#f { request.query(#json, value); })
+                quote!(if let __rt::Some(value) = &self.#f { request.query(#json, value); })
             }
         }
     });
@@ -342,26 +340,23 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
     let main_path = path_fn(api, m, "path", &m.path, &m.path_template);
     let upload_path = m.media_upload.as_ref().map(|u| path_fn(api, m, "upload_path", &u.path, &u.path_template));
     let (builder_ret, builder_ok) = if method_is_fallible {
-        (
-            quote!(::discogen_runtime::Result<::discogen_runtime::request::RequestBuilder>),
-            quote!(::std::result::Result::Ok(request)),
-        )
+        (quote!(__rt::Result<__rt::request::RequestBuilder>), quote!(__rt::Ok(request)))
     } else {
-        (quote!(::discogen_runtime::request::RequestBuilder), quote!(request))
+        (quote!(__rt::request::RequestBuilder), quote!(request))
     };
     quote! {
         #main_path
         #upload_path
         /// The request without a body: method, URL with query, standard parameters.
         fn request_builder(&self, path: &str) -> #builder_ret {
-            let mut request = ::discogen_runtime::request::RequestBuilder::new(&self.client, #method, path);
+            let mut request = __rt::request::RequestBuilder::new(&self.client, #method, path);
             #(#queries)*
             self.params.apply(&mut request);
             #builder_ok
         }
         /// Builds the HTTP request without sending it. No I/O happens here:
         /// credentials are added by `send`, since getting a token may need the network.
-        pub fn build_request(&self) -> ::discogen_runtime::Result<::discogen_runtime::http::Request<::std::vec::Vec<u8>>> {
+        pub fn build_request(&self) -> __rt::Result<__rt::http::Request<__rt::Vec<u8>>> {
             let path = self.path()?;
             #body
             request.build()
@@ -377,7 +372,7 @@ fn media_methods(m: &Method, model: &TokenStream) -> TokenStream {
         quote! {
             /// Sends the request with `alt=media` and returns the media bytes
             /// instead of the JSON metadata.
-            pub async fn download(self) -> ::discogen_runtime::Result<::discogen_runtime::bytes::Bytes> {
+            pub async fn download(self) -> __rt::Result<__rt::bytes::Bytes> {
                 let path = self.path()?;
                 let mut request = self.request_builder(&path) #q;
                 request.set_query("alt", "media");
@@ -390,19 +385,24 @@ fn media_methods(m: &Method, model: &TokenStream) -> TokenStream {
         let (upload_type, attach) = match &m.request {
             Some(b) => {
                 let f = ident(&b.arg_name);
-                ("multipart", quote!(::discogen_runtime::media::multipart_body(&mut request, &self.#f, media.into(), content_type)?;))
+                ("multipart", quote!(__rt::media::multipart_body(&mut request, &self.#f, media.into(), content_type)?;))
             }
-            None => ("media", quote!(::discogen_runtime::media::media_body(&mut request, media.into(), content_type)?;)),
+            None => ("media", quote!(__rt::media::media_body(&mut request, media.into(), content_type)?;)),
         };
         let mut notes = vec![format!("Upload path: `{}`.", u.path_template.replace('`', "'"))];
         if !u.accept.is_empty() {
-            notes.push(format!("Accepted media types: {}.", u.accept.iter().map(|a| format!("`{}`", a.replace('`', "'"))).collect::<Vec<_>>().join(", ")));
+            notes.push(format!(
+                "Accepted media types: {}.",
+                u.accept.iter().map(|a| format!("`{}`", a.replace('`', "'"))).collect::<Vec<_>>().join(", ")
+            ));
         }
         if let Some(max) = &u.max_size {
             notes.push(format!("Largest accepted upload: {}.", max.replace('`', "'")));
         }
         let doc = docs::attrs(&Docs {
-            description: Some(format!("Sends the request as a {upload_type} upload with `media` as the content, of type `content_type`.")),
+            description: Some(format!(
+                "Sends the request as a {upload_type} upload with `media` as the content, of type `content_type`."
+            )),
             notes,
         });
         let (ret, exec) = match &m.response {
@@ -414,7 +414,7 @@ fn media_methods(m: &Method, model: &TokenStream) -> TokenStream {
         };
         quote! {
             #doc
-            pub async fn upload(self, media: impl ::std::convert::Into<::std::vec::Vec<u8>>, content_type: &str) -> ::discogen_runtime::Result<#ret> {
+            pub async fn upload(self, media: impl __rt::Into<__rt::Vec<u8>>, content_type: &str) -> __rt::Result<#ret> {
                 let path = self.upload_path()?;
                 let mut request = self.request_builder(&path) #q;
                 request.set_query("uploadType", #upload_type);
@@ -440,7 +440,7 @@ fn paging_methods(m: &Method, model: &TokenStream, api: &Api) -> Option<TokenStr
     let items = has_items.then(|| {
         quote! {
             /// Every item of every page, following `nextPageToken`.
-            pub fn items(self) -> ::discogen_runtime::paging::Items<#t> {
+            pub fn items(self) -> __rt::paging::Items<#t> {
                 self.pages().items()
             }
         }
@@ -448,13 +448,13 @@ fn paging_methods(m: &Method, model: &TokenStream, api: &Api) -> Option<TokenStr
     Some(quote! {
         /// Every page of the result, following `nextPageToken`. The first
         /// request is this call as built; later ones only change `pageToken`.
-        pub fn pages(self) -> ::discogen_runtime::paging::Pages<#t> {
-            ::discogen_runtime::paging::Pages::new(move |token| {
-                let mut call = ::std::clone::Clone::clone(&self);
+        pub fn pages(self) -> __rt::paging::Pages<#t> {
+            __rt::paging::Pages::new(move |token| {
+                let mut call = __rt::Clone::clone(&self);
                 if token.is_some() {
                     call.#token = token;
                 }
-                ::std::boxed::Box::pin(call.send())
+                __rt::Box::pin(call.send())
             })
         }
         #items
@@ -467,7 +467,7 @@ fn send(m: &Method, model: &TokenStream) -> TokenStream {
             let t = rust(ty, model);
             quote! {
                 /// Sends the request and decodes the response.
-                pub async fn send(self) -> ::discogen_runtime::Result<#t> {
+                pub async fn send(self) -> __rt::Result<#t> {
                     let request = self.build_request()?;
                     self.client.execute_json(request, Self::SCOPES).await
                 }
@@ -475,7 +475,7 @@ fn send(m: &Method, model: &TokenStream) -> TokenStream {
         }
         None => quote! {
             /// Sends the request; the method returns no body.
-            pub async fn send(self) -> ::discogen_runtime::Result<()> {
+            pub async fn send(self) -> __rt::Result<()> {
                 let request = self.build_request()?;
                 self.client.execute_empty(request, Self::SCOPES).await
             }
@@ -487,12 +487,12 @@ fn poll_methods(m: &Method, model: &TokenStream) -> Option<TokenStream> {
     let op = rust(m.response.as_ref()?, model);
     Some(quote! {
         /// A poller that repeats this request until the operation is done.
-        pub fn poller(self) -> ::discogen_runtime::lro::Poller<#op> {
-            let client = ::std::clone::Clone::clone(&self.client);
-            ::discogen_runtime::lro::Poller::new(client, Self::SCOPES, move || self.build_request())
+        pub fn poller(self) -> __rt::lro::Poller<#op> {
+            let client = __rt::Clone::clone(&self.client);
+            __rt::lro::Poller::new(client, Self::SCOPES, move || self.build_request())
         }
         /// Polls until the operation is done, with backoff as `policy` says.
-        pub async fn wait(self, policy: ::discogen_runtime::lro::PollPolicy) -> ::discogen_runtime::Result<#op> {
+        pub async fn wait(self, policy: __rt::lro::PollPolicy) -> __rt::Result<#op> {
             self.poller().policy(policy).wait().await
         }
     })

@@ -36,8 +36,8 @@ fn root_items(api: &Api) -> TokenStream {
     let root_url = &api.root_url;
     let service_path = &api.service_path;
     let mtls = match &api.mtls_root_url {
-        Some(u) => quote!(::std::option::Option::Some(#u)),
-        None => quote!(::std::option::Option::None),
+        Some(u) => quote!(__rt::Some(#u)),
+        None => quote!(__rt::None),
     };
     let batch = api.batch_path.as_ref().map(|b| {
         quote! {
@@ -71,7 +71,7 @@ fn root_items(api: &Api) -> TokenStream {
         /// The root URL the document names; override it with `ClientBuilder::root_url`.
         pub const ROOT_URL: &str = #root_url;
         /// The mutual-TLS root URL, where the document names one.
-        pub const MTLS_ROOT_URL: ::std::option::Option<&str> = #mtls;
+        pub const MTLS_ROOT_URL: __rt::Option<&str> = #mtls;
         /// Path of the API below the root URL.
         pub const SERVICE_PATH: &str = #service_path;
         #batch
@@ -85,15 +85,15 @@ fn root_items(api: &Api) -> TokenStream {
         }
 
         /// Entry point of the API: resource accessors mirror the document's resource tree.
-        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        #[derive(__rt::Clone, __rt::Debug)]
         pub struct Client {
-            inner: ::discogen_runtime::Client,
+            inner: __rt::Client,
         }
 
-        impl ::discogen_runtime::Service for Client {
+        impl __rt::Service for Client {
             const ROOT_URL: &'static str = ROOT_URL;
             const SERVICE_PATH: &'static str = SERVICE_PATH;
-            fn from_client(client: ::discogen_runtime::Client) -> Self {
+            fn from_client(client: __rt::Client) -> Self {
                 Self { inner: client }
             }
         }
@@ -103,11 +103,11 @@ fn root_items(api: &Api) -> TokenStream {
         #[allow(clippy::new_ret_no_self, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::too_many_arguments)]
         impl Client {
             /// A builder for a client: credentials, root URL, timeouts, transport.
-            pub fn builder() -> ::discogen_runtime::ClientBuilder<Self> {
-                ::discogen_runtime::ClientBuilder::new()
+            pub fn builder() -> __rt::ClientBuilder<Self> {
+                __rt::ClientBuilder::new()
             }
             /// The shared runtime client underneath.
-            pub fn runtime(&self) -> &::discogen_runtime::Client {
+            pub fn runtime(&self) -> &__rt::Client {
                 &self.inner
             }
             #accessors
@@ -135,7 +135,7 @@ fn operation_dispatch(root: &Resource) -> Option<TokenStream> {
     let patterns: Vec<String> = gets.iter().filter_map(|(_, m)| m.required[0].pattern.clone()).collect();
     let expected = patterns.join(", ");
     let mismatch = quote! {
-        ::std::result::Result::Err(::discogen_runtime::Error::invalid_argument(::std::format!(
+        __rt::Err(__rt::Error::invalid_argument(::std::format!(
             "operation name `{}` matches no operations.get path of this API (expected one of: {})", name, #expected
         )))
     };
@@ -151,7 +151,7 @@ fn operation_dispatch(root: &Resource) -> Option<TokenStream> {
             match &m.required[0].pattern {
                 Some(p) => {
                     let body = body(call, true);
-                    arms.push(quote!(if ::discogen_runtime::path::matches(#p, name) { #body }));
+                    arms.push(quote!(if __rt::path::matches(#p, name) { #body }));
                 }
                 None => {
                     tail = body(call, false);
@@ -162,7 +162,7 @@ fn operation_dispatch(root: &Resource) -> Option<TokenStream> {
         quote!(#(#arms)* #tail)
     };
     let poll_arms = branch(|call, early| {
-        let v = quote!(::std::result::Result::Ok(#call.poller()));
+        let v = quote!(__rt::Ok(#call.poller()));
         if early {
             quote!(return #v;)
         } else {
@@ -175,21 +175,21 @@ fn operation_dispatch(root: &Resource) -> Option<TokenStream> {
         /// Fetches an operation by name, through whichever `operations.get`
         /// method's path pattern the name fits. A name that fits none is refused
         /// before any request is made.
-        pub async fn get_operation(&self, name: &str) -> ::discogen_runtime::Result<#op> {
+        pub async fn get_operation(&self, name: &str) -> __rt::Result<#op> {
             #get_arms
         }
         /// A poller for the operation called `name`, chosen as in [`Client::get_operation`].
-        pub fn operation_poller(&self, name: &str) -> ::discogen_runtime::Result<::discogen_runtime::lro::Poller<#op>> {
+        pub fn operation_poller(&self, name: &str) -> __rt::Result<__rt::lro::Poller<#op>> {
             #poll_arms
         }
         /// Waits until `operation` is done. An operation that is already done is
         /// returned as it is, without a request.
-        pub async fn wait_operation(&self, operation: #op, policy: ::discogen_runtime::lro::PollPolicy) -> ::discogen_runtime::Result<#op> {
-            if ::discogen_runtime::lro::LongRunningOperation::is_done(&operation) {
-                return ::std::result::Result::Ok(operation);
+        pub async fn wait_operation(&self, operation: #op, policy: __rt::lro::PollPolicy) -> __rt::Result<#op> {
+            if __rt::lro::LongRunningOperation::is_done(&operation) {
+                return __rt::Ok(operation);
             }
-            let name = ::discogen_runtime::lro::LongRunningOperation::operation_name(&operation)
-                .ok_or_else(|| ::discogen_runtime::Error::invalid_argument("the operation has no name to poll"))?;
+            let name = __rt::lro::LongRunningOperation::operation_name(&operation)
+                .ok_or_else(|| __rt::Error::invalid_argument("the operation has no name to poll"))?;
             self.operation_poller(name)?.policy(policy).wait().await
         }
     })
@@ -215,9 +215,9 @@ fn standard_params(api: &Api) -> TokenStream {
         let t = rust(&p.ty, &model);
         let doc = docs::plain(&format!("`{}` query parameter.", p.json_name.replace('`', "'")));
         if p.repeated {
-            quote!(#doc pub #f: ::std::vec::Vec<#t>,)
+            quote!(#doc pub #f: __rt::Vec<#t>,)
         } else {
-            quote!(#doc pub #f: ::std::option::Option<#t>,)
+            quote!(#doc pub #f: __rt::Option<#t>,)
         }
     });
     let applies = api.standard_params.iter().map(|p| {
@@ -226,7 +226,7 @@ fn standard_params(api: &Api) -> TokenStream {
         if p.repeated {
             quote!(for value in &self.#f { request.query(#json, value); })
         } else {
-            quote!(if let ::std::option::Option::Some(value) = &self.#f { request.query(#json, value); })
+            quote!(if let __rt::Some(value) = &self.#f { request.query(#json, value); })
         }
     });
     let setters = api.standard_params.iter().map(|p| {
@@ -236,7 +236,7 @@ fn standard_params(api: &Api) -> TokenStream {
         if p.repeated {
             quote! {
                 #doc
-                fn #f(mut self, values: impl ::std::iter::IntoIterator<Item = #t>) -> Self {
+                fn #f(mut self, values: impl __rt::IntoIterator<Item = #t>) -> Self {
                     self.standard_params_mut().#f.extend(values);
                     self
                 }
@@ -244,8 +244,8 @@ fn standard_params(api: &Api) -> TokenStream {
         } else if p.ty == crate::ir::Ty::String {
             quote! {
                 #doc
-                fn #f(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
-                    self.standard_params_mut().#f = ::std::option::Option::Some(value.into());
+                fn #f(mut self, value: impl __rt::Into<__rt::String>) -> Self {
+                    self.standard_params_mut().#f = __rt::Some(value.into());
                     self
                 }
             }
@@ -253,7 +253,7 @@ fn standard_params(api: &Api) -> TokenStream {
             quote! {
                 #doc
                 fn #f(mut self, value: #t) -> Self {
-                    self.standard_params_mut().#f = ::std::option::Option::Some(value);
+                    self.standard_params_mut().#f = __rt::Some(value);
                     self
                 }
             }
@@ -264,27 +264,27 @@ fn standard_params(api: &Api) -> TokenStream {
         ///
         /// Its `Debug` output names no values, since some of these parameters
         /// (`key`, `access_token`, `oauth_token`) are credentials.
-        #[derive(::std::clone::Clone, ::std::default::Default)]
+        #[derive(__rt::Clone, __rt::Default)]
         pub struct StandardParams {
             #(#fields)*
         }
 
-        impl ::std::fmt::Debug for StandardParams {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        impl __rt::Debug for StandardParams {
+            fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
                 f.debug_struct("StandardParams").finish_non_exhaustive()
             }
         }
 
         impl StandardParams {
             /// Adds the parameters that are set to a request.
-            pub fn apply(&self, request: &mut ::discogen_runtime::request::RequestBuilder) {
+            pub fn apply(&self, request: &mut __rt::request::RequestBuilder) {
                 let _ = &request;
                 #(#applies)*
             }
         }
 
         /// Setters for the [`StandardParams`], available on every call builder.
-        pub trait WithStandardParams: ::std::marker::Sized {
+        pub trait WithStandardParams: __rt::Sized {
             /// The parameters of this call.
             fn standard_params_mut(&mut self) -> &mut StandardParams;
             #(#setters)*

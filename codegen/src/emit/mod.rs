@@ -35,7 +35,20 @@ pub struct ItemSource<'a> {
 }
 
 fn sources(api: &Api) -> Vec<(&'static str, ItemSource<'_>)> {
-    vec![("mod.rs", client::module_root(api)), ("model.rs", model::model(api)), ("resources.rs", calls::resources(api))]
+    let mut files = vec![
+        ("mod.rs", client::module_root(api)),
+        ("model.rs", model::model(api)),
+        ("resources.rs", calls::resources(api)),
+    ];
+    for (_, source) in &mut files {
+        // Every generated path goes through `__rt` (the runtime's
+        // `__private` module); see that module for why.
+        source.inner.extend(quote::quote! {
+            #[allow(unused_imports)]
+            use ::discogen_runtime::__private as __rt;
+        });
+    }
+    files
 }
 
 /// The token streams of the three files of a module, before formatting.
@@ -49,53 +62,88 @@ pub fn tokens(api: &Api) -> Vec<(&'static str, FileTokens<'_>)> {
         .collect()
 }
 
-/// Below this many items a file is formatted on the current thread: a
-/// thread costs more than it saves.
+/// Below this many items in all a module is formatted on the current
+/// thread: a thread costs more than it saves.
 const PARALLEL_MIN_ITEMS: usize = 64;
 
-/// Emits and formats every file, splitting each file's items across up to
-/// `threads` threads. The output does not depend on the thread count.
+/// Items per unit of work handed to a formatting thread. Small enough to
+/// balance items of very different sizes (a call builder is several times a
+/// small struct), large enough that taking work stays cheap.
+const BLOCK_ITEMS: usize = 16;
+
+/// Emits and formats every file, spreading the items of all three files
+/// over up to `threads` threads, which take blocks of items as they become
+/// free. The output does not depend on the thread count.
 pub fn render(api: &Api, header: &str, threads: usize, stack: usize) -> Result<Vec<GeneratedFile>, Error> {
-    sources(api)
-        .into_iter()
-        .map(|(path, source)| {
-            let mut contents = format!("{header}\n");
-            contents.push_str(&unparse(path, source.inner)?);
-            let item: &(dyn Fn(usize) -> TokenStream + Sync) = &*source.item;
-            let chunk = |range: std::ops::Range<usize>| -> Result<String, Error> {
-                let mut out = String::new();
-                for i in range {
-                    out.push_str(&unparse(path, item(i))?);
-                }
-                Ok(out)
-            };
-            let workers = threads.clamp(1, 16).min(source.len / PARALLEL_MIN_ITEMS.max(1)).max(1);
-            if workers == 1 {
-                contents.push_str(&chunk(0..source.len)?);
-            } else {
-                let per = source.len.div_ceil(workers);
-                let parts: Vec<Result<String, Error>> = std::thread::scope(|scope| {
-                    let handles: Vec<_> = (0..workers)
-                        .map(|w| {
-                            let range = (w * per).min(source.len)..((w + 1) * per).min(source.len);
-                            let chunk = &chunk;
-                            std::thread::Builder::new().stack_size(stack).spawn_scoped(scope, move || chunk(range))
-                        })
-                        .collect();
-                    handles
-                        .into_iter()
-                        .map(|h| match h {
-                            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                            Err(e) => {
-                                Err(Error { location: None, message: format!("cannot start a formatting thread: {e}") })
-                            }
-                        })
-                        .collect()
-                });
-                for part in parts {
-                    contents.push_str(&part?);
-                }
+    let sources = sources(api);
+    // (file, first item, end) per block, files in order.
+    let blocks: Vec<(usize, usize, usize)> = sources
+        .iter()
+        .enumerate()
+        .flat_map(|(f, (_, source))| {
+            (0..source.len).step_by(BLOCK_ITEMS).map(move |start| (f, start, (start + BLOCK_ITEMS).min(source.len)))
+        })
+        .collect();
+    // Only the item functions cross threads; the files' inner tokens stay here.
+    let emitters: Vec<(&str, &(dyn Fn(usize) -> TokenStream + Sync))> =
+        sources.iter().map(|(path, source)| (*path, &*source.item)).collect();
+    let run = |&(f, start, end): &(usize, usize, usize)| -> Result<String, Error> {
+        let (path, item) = emitters[f];
+        let mut out = String::new();
+        for i in start..end {
+            out.push_str(&unparse(path, item(i))?);
+        }
+        Ok(out)
+    };
+    let total: usize = sources.iter().map(|(_, s)| s.len).sum();
+    let workers = threads.clamp(1, 16).min(total / PARALLEL_MIN_ITEMS).max(1);
+    let mut done: Vec<Option<String>> = vec![None; blocks.len()];
+    if workers == 1 {
+        for (slot, block) in done.iter_mut().zip(&blocks) {
+            *slot = Some(run(block)?);
+        }
+    } else {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || -> Result<Vec<(usize, String)>, Error> {
+            let mut mine = Vec::new();
+            loop {
+                let b = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(block) = blocks.get(b) else { return Ok(mine) };
+                mine.push((b, run(block)?));
             }
+        };
+        let results: Vec<Result<Vec<(usize, String)>, Error>> = std::thread::scope(|scope| {
+            let handles: Vec<_> =
+                (0..workers).map(|_| std::thread::Builder::new().stack_size(stack).spawn_scoped(scope, work)).collect();
+            handles
+                .into_iter()
+                .map(|h| match h {
+                    Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                    Err(e) => Err(Error { location: None, message: format!("cannot start a formatting thread: {e}") }),
+                })
+                .collect()
+        });
+        for result in results {
+            for (b, text) in result? {
+                done[b] = Some(text);
+            }
+        }
+    }
+    let mut bodies: Vec<String> = vec![String::new(); sources.len()];
+    for (&(f, _, _), text) in blocks.iter().zip(done) {
+        let text = text.ok_or_else(|| Error {
+            location: None,
+            message: "internal error: a block of items was never formatted; please report this".into(),
+        })?;
+        bodies[f].push_str(&text);
+    }
+    sources
+        .iter()
+        .zip(bodies)
+        .map(|((path, source), body)| {
+            let mut contents = format!("{header}\n");
+            contents.push_str(&unparse(path, source.inner.clone())?);
+            contents.push_str(&body);
             Ok(GeneratedFile { path: path.to_string(), contents })
         })
         .collect()

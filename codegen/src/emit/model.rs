@@ -1,7 +1,7 @@
 //! The model module: one Rust type per schema, inline object and enum.
 
 use super::docs;
-use super::types::{ident, rust, wire_adapter};
+use super::types::{ident, rust, wire_marker};
 use crate::ir::{Alias, Api, Enum, Struct, TypeDef};
 use crate::resolve::{EXTRA_FIELD, UNKNOWN_VARIANT};
 use proc_macro2::TokenStream;
@@ -35,42 +35,102 @@ fn strukt(s: &Struct) -> TokenStream {
             fdocs.notes.push(note.to_string());
         }
         let fdoc = docs::attrs(&fdocs);
-        let rename = (crate::names::bare(&f.name) != f.json_name).then(|| {
-            let json = &f.json_name;
-            quote!(rename = #json,)
-        });
-        let with = wire_adapter(&f.ty).map(|w| quote!(, with = #w));
         quote! {
             #fdoc
-            #[serde(#rename default, skip_serializing_if = "::std::option::Option::is_none" #with)]
-            pub #fname: ::std::option::Option<#ty>,
+            pub #fname: __rt::Option<#ty>,
         }
     });
     let extra = ident(EXTRA_FIELD);
     let type_url = s.schema_name.as_ref().map(|schema| {
         quote! {
-            impl ::discogen_runtime::lro::TypeUrl for #name {
+            impl __rt::lro::TypeUrl for #name {
                 const SCHEMA_NAME: &'static str = #schema;
             }
         }
     });
+    let serde_impls = serde_impls(s, &name);
     let status_impl = s.is_status.then(|| status_helpers(&name));
     let page_impl = s.page.as_ref().map(|p| page_impls(&name, p));
     let operation_impl = s.operation.as_ref().map(|op| operation_helpers(&name, &ident(&op.status_type)));
     quote! {
         #doc
-        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::default::Default, ::std::cmp::PartialEq, ::discogen_runtime::serde::Serialize, ::discogen_runtime::serde::Deserialize)]
-        #[serde(crate = "::discogen_runtime::serde")]
+        #[derive(__rt::Clone, __rt::Debug, __rt::Default, __rt::PartialEq)]
         pub struct #name {
             #(#fields)*
             /// JSON members this schema does not describe, kept so that a round trip loses nothing.
-            #[serde(flatten)]
-            pub #extra: ::std::collections::BTreeMap<::std::string::String, ::discogen_runtime::serde_json::Value>,
+            pub #extra: __rt::BTreeMap<__rt::String, __rt::Value>,
         }
+        #serde_impls
         #type_url
         #status_impl
         #operation_impl
         #page_impl
+    }
+}
+
+/// serde impls through the runtime's `wire::Object`: one `match` on member
+/// names to read and one call per field to write. Derived impls with
+/// `#[serde(flatten)]` for `extra` would be several times larger, slower to
+/// build and slower to run (see `wire::object` in the runtime).
+fn serde_impls(s: &Struct, name: &proc_macro2::Ident) -> TokenStream {
+    let extra = ident(EXTRA_FIELD);
+    let schema = s.schema_name.as_deref().unwrap_or(&s.name);
+    let reads = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let json = &f.json_name;
+        match wire_marker(&f.ty) {
+            Some(rule) => quote! {
+                #json => self.#fname = map.next_value::<__rt::wire::ReadAs<_, __rt::Option<#rule>>>()?.0,
+            },
+            None => quote!(#json => self.#fname = map.next_value()?,),
+        }
+    });
+    let writes = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let json = &f.json_name;
+        match wire_marker(&f.ty) {
+            Some(rule) => quote!(object.field_as::<#rule, _>(#json, &self.#fname)?;),
+            None => quote!(object.field(#json, &self.#fname)?;),
+        }
+    });
+    let read_member = if s.fields.is_empty() {
+        quote! {
+            fn read_member<'de, A: __rt::serde::de::MapAccess<'de>>(&mut self, _key: &str, _map: &mut A) -> __rt::Result<bool, A::Error> {
+                __rt::Ok(false)
+            }
+        }
+    } else {
+        quote! {
+            fn read_member<'de, A: __rt::serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> __rt::Result<bool, A::Error> {
+                match key {
+                    #(#reads)*
+                    _ => return __rt::Ok(false),
+                }
+                __rt::Ok(true)
+            }
+        }
+    };
+    let object = if s.fields.is_empty() { quote!(object) } else { quote!(mut object) };
+    quote! {
+        impl __rt::wire::Object for #name {
+            const NAME: &'static str = #schema;
+            #read_member
+            fn extra_mut(&mut self) -> &mut __rt::BTreeMap<__rt::String, __rt::Value> {
+                &mut self.#extra
+            }
+        }
+        impl<'de> __rt::serde::Deserialize<'de> for #name {
+            fn deserialize<D: __rt::serde::Deserializer<'de>>(deserializer: D) -> __rt::Result<Self, D::Error> {
+                __rt::wire::read_object(deserializer)
+            }
+        }
+        impl __rt::serde::Serialize for #name {
+            fn serialize<S: __rt::serde::Serializer>(&self, serializer: S) -> __rt::Result<S::Ok, S::Error> {
+                let #object = __rt::wire::ObjectWriter::new(serializer)?;
+                #(#writes)*
+                object.end(&self.#extra)
+            }
+        }
     }
 }
 
@@ -80,17 +140,17 @@ fn page_impls(name: &proc_macro2::Ident, page: &crate::ir::PageShape) -> TokenSt
         let field = ident(field);
         let item = rust(item, &TokenStream::new());
         quote! {
-            impl ::discogen_runtime::paging::PageItems for #name {
+            impl __rt::paging::PageItems for #name {
                 type Item = #item;
-                fn into_items(self) -> ::std::vec::Vec<#item> {
+                fn into_items(self) -> __rt::Vec<#item> {
                     self.#field.unwrap_or_default()
                 }
             }
         }
     });
     quote! {
-        impl ::discogen_runtime::paging::Page for #name {
-            fn next_page_token(&self) -> ::std::option::Option<&str> {
+        impl __rt::paging::Page for #name {
+            fn next_page_token(&self) -> __rt::Option<&str> {
                 self.#token.as_deref()
             }
         }
@@ -102,15 +162,15 @@ fn status_helpers(name: &proc_macro2::Ident) -> TokenStream {
     quote! {
         impl #name {
             /// The canonical error code; numbers outside the 17 known codes are kept as `Code::Other`.
-            pub fn canonical_code(&self) -> ::discogen_runtime::rpc::Code {
-                ::discogen_runtime::rpc::Code::from(self.code.unwrap_or(0))
+            pub fn canonical_code(&self) -> __rt::rpc::Code {
+                __rt::rpc::Code::from(self.code.unwrap_or(0))
             }
             /// The runtime's view of this status, shared by every API.
-            pub fn to_rpc(&self) -> ::discogen_runtime::rpc::Status {
-                ::discogen_runtime::rpc::Status::from_serializable(self)
+            pub fn to_rpc(&self) -> __rt::rpc::Status {
+                __rt::rpc::Status::from_serializable(self)
             }
             /// The `details`, decoded into the common detail types where their `@type` is known.
-            pub fn typed_details(&self) -> ::std::vec::Vec<::discogen_runtime::rpc::Detail> {
+            pub fn typed_details(&self) -> __rt::Vec<__rt::rpc::Detail> {
                 self.to_rpc().typed_details()
             }
         }
@@ -121,39 +181,39 @@ fn operation_helpers(name: &proc_macro2::Ident, status: &proc_macro2::Ident) -> 
     quote! {
         impl #name {
             /// Which of its three states the operation is in.
-            pub fn result(&self) -> ::discogen_runtime::lro::OperationResult<'_, #status> {
+            pub fn result(&self) -> __rt::lro::OperationResult<'_, #status> {
                 match (self.done, &self.error) {
-                    (::std::option::Option::Some(true), ::std::option::Option::Some(error)) => {
-                        ::discogen_runtime::lro::OperationResult::Failed(error)
+                    (__rt::Some(true), __rt::Some(error)) => {
+                        __rt::lro::OperationResult::Failed(error)
                     }
-                    (::std::option::Option::Some(true), ::std::option::Option::None) => {
-                        ::discogen_runtime::lro::OperationResult::Succeeded(self.response.as_ref())
+                    (__rt::Some(true), __rt::None) => {
+                        __rt::lro::OperationResult::Succeeded(self.response.as_ref())
                     }
-                    _ => ::discogen_runtime::lro::OperationResult::Pending,
+                    _ => __rt::lro::OperationResult::Pending,
                 }
             }
             /// Decodes `response` as `T` after checking its `@type` names `T`.
-            pub fn response_as<T: ::discogen_runtime::lro::TypeUrl + ::discogen_runtime::serde::de::DeserializeOwned>(
+            pub fn response_as<T: __rt::lro::TypeUrl + __rt::serde::de::DeserializeOwned>(
                 &self,
-            ) -> ::discogen_runtime::Result<::std::option::Option<T>> {
-                self.response.as_ref().map(::discogen_runtime::lro::decode_any::<T>).transpose()
+            ) -> __rt::Result<__rt::Option<T>> {
+                self.response.as_ref().map(__rt::lro::decode_any::<T>).transpose()
             }
             /// Decodes `metadata` as `T` after checking its `@type` names `T`.
-            pub fn metadata_as<T: ::discogen_runtime::lro::TypeUrl + ::discogen_runtime::serde::de::DeserializeOwned>(
+            pub fn metadata_as<T: __rt::lro::TypeUrl + __rt::serde::de::DeserializeOwned>(
                 &self,
-            ) -> ::discogen_runtime::Result<::std::option::Option<T>> {
-                self.metadata.as_ref().map(::discogen_runtime::lro::decode_any::<T>).transpose()
+            ) -> __rt::Result<__rt::Option<T>> {
+                self.metadata.as_ref().map(__rt::lro::decode_any::<T>).transpose()
             }
         }
-        impl ::discogen_runtime::lro::LongRunningOperation for #name {
+        impl __rt::lro::LongRunningOperation for #name {
             fn is_done(&self) -> bool {
-                self.done == ::std::option::Option::Some(true)
+                self.done == __rt::Some(true)
             }
-            fn operation_name(&self) -> ::std::option::Option<&str> {
+            fn operation_name(&self) -> __rt::Option<&str> {
                 self.name.as_deref()
             }
-            fn error_status(&self) -> ::std::option::Option<::discogen_runtime::rpc::Status> {
-                self.error.as_ref().map(::discogen_runtime::rpc::Status::from_serializable)
+            fn error_status(&self) -> __rt::Option<__rt::rpc::Status> {
+                self.error.as_ref().map(__rt::rpc::Status::from_serializable)
             }
         }
     }
@@ -179,11 +239,11 @@ fn enumeration(e: &Enum) -> TokenStream {
     let from_str = variants.iter().map(|(v, value, _)| quote!(#value => Self::#v,));
     quote! {
         #doc
-        #[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash, ::std::cmp::PartialOrd, ::std::cmp::Ord)]
+        #[derive(__rt::Clone, __rt::Debug, __rt::PartialEq, __rt::Eq, __rt::Hash, __rt::PartialOrd, __rt::Ord)]
         pub enum #name {
             #(#decl)*
             /// A value this version of the document does not list; kept as sent.
-            #unknown(::std::string::String),
+            #unknown(__rt::String),
         }
         impl #name {
             /// The value as it appears in JSON.
@@ -194,33 +254,32 @@ fn enumeration(e: &Enum) -> TokenStream {
                 }
             }
         }
-        impl ::std::convert::From<&str> for #name {
+        impl __rt::From<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
                     #(#from_str)*
-                    other => Self::#unknown(::std::string::ToString::to_string(other)),
+                    other => Self::#unknown(__rt::ToString::to_string(other)),
                 }
             }
         }
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        impl __rt::Display for #name {
+            fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
-        impl ::discogen_runtime::serde::Serialize for #name {
-            fn serialize<S: ::discogen_runtime::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+        impl __rt::serde::Serialize for #name {
+            fn serialize<S: __rt::serde::Serializer>(&self, serializer: S) -> __rt::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
-        impl<'de> ::discogen_runtime::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::std::borrow::Cow<'de, str> as ::discogen_runtime::serde::Deserialize>::deserialize(deserializer)?;
-                ::std::result::Result::Ok(Self::from(&*value))
+        impl<'de> __rt::serde::Deserialize<'de> for #name {
+            fn deserialize<D: __rt::serde::Deserializer<'de>>(deserializer: D) -> __rt::Result<Self, D::Error> {
+                __rt::wire::read_enum(deserializer)
             }
         }
-        impl ::discogen_runtime::wire::QueryValue for #name {
-            fn to_query(&self) -> ::std::borrow::Cow<'_, str> {
-                ::std::borrow::Cow::Borrowed(self.as_str())
+        impl __rt::wire::QueryValue for #name {
+            fn to_query(&self) -> __rt::Cow<'_, str> {
+                __rt::Cow::Borrowed(self.as_str())
             }
         }
     }

@@ -16,7 +16,7 @@ pub fn ident(name: &str) -> Ident {
 /// the module being written (empty inside the model module itself).
 pub fn rust(ty: &Ty, model: &TokenStream) -> TokenStream {
     match ty {
-        Ty::String => quote!(::std::string::String),
+        Ty::String => quote!(__rt::String),
         Ty::Bool => quote!(bool),
         Ty::I32 => quote!(i32),
         Ty::U32 => quote!(u32),
@@ -24,46 +24,52 @@ pub fn rust(ty: &Ty, model: &TokenStream) -> TokenStream {
         Ty::U64 => quote!(u64),
         Ty::F32 => quote!(f32),
         Ty::F64 => quote!(f64),
-        Ty::Bytes => quote!(::discogen_runtime::wire::Bytes),
-        Ty::Timestamp => quote!(::discogen_runtime::wire::Timestamp),
-        Ty::Duration => quote!(::discogen_runtime::wire::Duration),
-        Ty::FieldMask => quote!(::discogen_runtime::wire::FieldMask),
-        Ty::Date => quote!(::discogen_runtime::wire::Date),
-        Ty::Any => quote!(::discogen_runtime::serde_json::Value),
+        Ty::Bytes => quote!(__rt::wire::Bytes),
+        Ty::Timestamp => quote!(__rt::wire::Timestamp),
+        Ty::Duration => quote!(__rt::wire::Duration),
+        Ty::FieldMask => quote!(__rt::wire::FieldMask),
+        Ty::Date => quote!(__rt::wire::Date),
+        Ty::Any => quote!(__rt::Value),
         Ty::Named(n) => {
             let n = ident(n);
             quote!(#model #n)
         }
         Ty::Boxed(n) => {
             let n = ident(n);
-            quote!(::std::boxed::Box<#model #n>)
+            quote!(__rt::Box<#model #n>)
         }
         Ty::Vec(t) => {
             let t = rust(t, model);
-            quote!(::std::vec::Vec<#t>)
+            quote!(__rt::Vec<#t>)
         }
         Ty::Map(t) => {
             let t = rust(t, model);
-            quote!(::std::collections::BTreeMap<::std::string::String, #t>)
+            quote!(__rt::BTreeMap<__rt::String, #t>)
         }
     }
 }
 
-/// The `with = "..."` path for an optional field of this type, when its
-/// wire form differs from what plain serde would write.
-pub fn wire_adapter(ty: &Ty) -> Option<String> {
-    ty.needs_wire_adapter().then(|| format!("::discogen_runtime::wire::As::<::std::option::Option<{}>>", marker(ty)))
+/// The wire rule (a marker type of the runtime's `wire` module) for a value
+/// of this type, when its JSON form differs from what plain serde would write.
+pub fn wire_marker(ty: &Ty) -> Option<TokenStream> {
+    ty.needs_wire_adapter().then(|| marker(ty))
 }
 
-fn marker(ty: &Ty) -> String {
+fn marker(ty: &Ty) -> TokenStream {
     match ty {
-        Ty::I64 => "::discogen_runtime::wire::I64".into(),
-        Ty::U64 => "::discogen_runtime::wire::U64".into(),
-        Ty::F32 => "::discogen_runtime::wire::F32".into(),
-        Ty::F64 => "::discogen_runtime::wire::F64".into(),
-        Ty::Vec(t) => format!("::std::vec::Vec<{}>", marker(t)),
-        Ty::Map(t) => format!("::std::collections::BTreeMap<::std::string::String, {}>", marker(t)),
-        _ => "::discogen_runtime::wire::Same".into(),
+        Ty::I64 => quote!(__rt::wire::I64),
+        Ty::U64 => quote!(__rt::wire::U64),
+        Ty::F32 => quote!(__rt::wire::F32),
+        Ty::F64 => quote!(__rt::wire::F64),
+        Ty::Vec(t) => {
+            let t = marker(t);
+            quote!(__rt::Vec<#t>)
+        }
+        Ty::Map(t) => {
+            let t = marker(t);
+            quote!(__rt::BTreeMap<__rt::String, #t>)
+        }
+        _ => quote!(__rt::wire::Same),
     }
 }
 

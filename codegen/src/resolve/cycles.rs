@@ -20,7 +20,9 @@ pub fn expand_aliases(types: &mut [TypeDef], _doc: &RestDescription) -> Result<(
         raw: types
             .iter()
             .filter_map(|t| match t {
-                TypeDef::Alias(a) => Some((a.name.clone(), (a.target.clone(), a.schema_name.clone()))),
+                TypeDef::Alias(a) if !a.shared_enum => {
+                    Some((a.name.clone(), (a.target.clone(), a.schema_name.clone())))
+                }
                 _ => None,
             })
             .collect(),
@@ -36,6 +38,7 @@ pub fn expand_aliases(types: &mut [TypeDef], _doc: &RestDescription) -> Result<(
                     check_depth(&f.ty, &format!("schemas.{schema}.properties.{}", f.json_name))?;
                 }
             }
+            TypeDef::Alias(a) if a.shared_enum => {}
             TypeDef::Alias(a) => {
                 a.target = aliases.expand(&Ty::Named(a.name.clone()))?;
                 check_depth(&a.target, &format!("schemas.{}", a.schema_name))?;

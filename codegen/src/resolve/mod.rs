@@ -38,6 +38,10 @@ pub(crate) struct Resolver<'a> {
     pub enum_names: std::collections::HashSet<String>,
     /// Path patterns already known to compile with regex-lite.
     pub checkable_patterns: std::collections::HashSet<String>,
+    /// Variants (value, description, notes) → the enum emitted for them.
+    pub shared_enums: HashMap<schemas::EnumKey, String>,
+    /// Enums that at least one alias shares.
+    pub shared_enum_users: std::collections::HashSet<String>,
 }
 
 pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, Vec<String>), Error> {
@@ -50,6 +54,8 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
         warnings: Vec::new(),
         enum_names: Default::default(),
         checkable_patterns: Default::default(),
+        shared_enums: HashMap::new(),
+        shared_enum_users: Default::default(),
     };
     let name = doc.name.clone().ok_or_else(|| Error::at("name", "the document has no `name`"))?;
     let version = doc.version.clone().ok_or_else(|| Error::at("version", "the document has no `version`"))?;
@@ -73,6 +79,7 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
     r.resolve_schemas()?;
     let standard_params = r.standard_params()?;
     let root = r.resolve_resources()?;
+    r.note_shared_enums();
     let mut types: Vec<TypeDef> = r.types.into_iter().flatten().collect();
     cycles::expand_aliases(&mut types, doc)?;
     cycles::box_cycles(&mut types);

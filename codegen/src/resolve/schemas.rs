@@ -11,6 +11,10 @@ pub const UNKNOWN_VARIANT: &str = "UnknownValue";
 /// The field that keeps JSON members a schema does not describe.
 pub const EXTRA_FIELD: &str = "extra";
 
+/// What makes two enums the same type: each variant's value, description
+/// and notes, in order.
+pub(super) type EnumKey = Vec<(String, Option<String>, Vec<String>)>;
+
 impl Resolver<'_> {
     /// Claims every schema's type name first, so that names derived later
     /// (inline objects, parameter enums) never take a schema's name.
@@ -35,8 +39,13 @@ impl Resolver<'_> {
             } else {
                 let slot = self.reserve_slot();
                 let target = self.ty_of(schema, &name, &path)?;
-                self.types[slot] =
-                    Some(TypeDef::Alias(Alias { name, schema_name: key.clone(), doc: docs(schema), target }));
+                self.types[slot] = Some(TypeDef::Alias(Alias {
+                    name,
+                    schema_name: key.clone(),
+                    doc: docs(schema),
+                    target,
+                    shared_enum: false,
+                }));
             }
         }
         Ok(())
@@ -184,11 +193,15 @@ impl Resolver<'_> {
         Ok(())
     }
 
+    /// Emits an enum, or an alias of an earlier enum whose variants (values,
+    /// descriptions and deprecation) are the same. Documents repeat one value
+    /// list on many fields (Vision has the same likelihood scale on 60), and
+    /// a copy per field would multiply the generated code and its build time.
     pub(super) fn push_enum(&mut self, name: String, s: &Schema) {
         let mut namer = Namer::new();
         namer.reserve(&[UNKNOWN_VARIANT]);
         let mut seen = std::collections::HashSet::new();
-        let variants = s
+        let variants: Vec<Variant> = s
             .enum_
             .iter()
             .enumerate()
@@ -203,7 +216,34 @@ impl Resolver<'_> {
             .collect();
         self.enum_names.insert(name.clone());
         let slot = self.reserve_slot();
+        let key: EnumKey =
+            variants.iter().map(|v| (v.value.clone(), v.doc.description.clone(), v.doc.notes.clone())).collect();
+        if let Some(canonical) = self.shared_enums.get(&key) {
+            let mut doc = docs(s);
+            doc.notes
+                .push(format!("The values are those of `{}`, which this type names.", crate::names::bare(canonical)));
+            let target = Ty::Named(canonical.clone());
+            self.shared_enum_users.insert(canonical.clone());
+            self.types[slot] =
+                Some(TypeDef::Alias(Alias { schema_name: name.clone(), name, doc, target, shared_enum: true }));
+            return;
+        }
+        self.shared_enums.insert(key, name.clone());
         self.types[slot] = Some(TypeDef::Enum(Enum { name, doc: docs(s), variants }));
+    }
+
+    /// Tells readers of a shared enum's docs that other fields use it too.
+    pub(super) fn note_shared_enums(&mut self) {
+        for t in self.types.iter_mut().flatten() {
+            if let TypeDef::Enum(e) = t {
+                if self.shared_enum_users.contains(&e.name) {
+                    e.doc.notes.push(
+                        "Other fields with exactly these values use this type too, under type aliases named after them."
+                            .to_string(),
+                    );
+                }
+            }
+        }
     }
 
     pub(super) fn warn(&mut self, path: &str, message: String) {

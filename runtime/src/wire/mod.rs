@@ -9,7 +9,9 @@
 //!   `Vec`, `BTreeMap` and `Box`;
 //! - [`Bytes`], [`Timestamp`], [`Duration`], [`FieldMask`] and [`Date`] are
 //!   value types with their own serde impls;
-//! - [`QueryValue`] turns a value into the text of a query parameter.
+//! - [`QueryValue`] turns a value into the text of a query parameter;
+//! - [`Object`], [`read_object`] and [`ObjectWriter`] carry generated
+//!   structs to and from JSON objects, keeping unknown members.
 //!
 //! Every reader accepts what Google documents and fails with a clear message
 //! otherwise; a value that does not parse never becomes a default.
@@ -20,6 +22,7 @@ mod date;
 mod duration;
 mod field_mask;
 mod number;
+mod object;
 mod query;
 mod timestamp;
 
@@ -31,6 +34,7 @@ pub use date::Date;
 pub use duration::Duration;
 pub use field_mask::FieldMask;
 pub use number::{F32, F64, I64, U64};
+pub use object::{read_enum, read_object, Object, ObjectWriter, ReadAs};
 pub use query::QueryValue;
 pub use timestamp::Timestamp;
 

@@ -8,153 +8,182 @@
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items
 )]
+#[allow(unused_imports)]
+use ::discogen_runtime::__private as __rt;
 /// A long-running operation started by an API call.
-#[derive(
-    ::std::clone::Clone,
-    ::std::fmt::Debug,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::discogen_runtime::serde::Serialize,
-    ::discogen_runtime::serde::Deserialize
-)]
-#[serde(crate = "::discogen_runtime::serde")]
+#[derive(__rt::Clone, __rt::Debug, __rt::Default, __rt::PartialEq)]
 pub struct Operation {
     /// `false` while the operation is still running; `true` once it has finished, at which point either `error` or `response` is set.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub done: ::std::option::Option<bool>,
+    pub done: __rt::Option<bool>,
     /// Set when the operation failed or was cancelled; describes what went wrong.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub error: ::std::option::Option<Status>,
+    pub error: __rt::Option<Status>,
     /// Extra data defined by the service, such as progress or the creation time. Not every service fills it in; the method that returns the operation names its type.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub metadata: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::discogen_runtime::serde_json::Value,
-        >,
-    >,
+    pub metadata: __rt::Option<__rt::BTreeMap<__rt::String, __rt::Value>>,
     /// Name given by the server. It is unique only inside the service that returned it; with the default HTTP mapping it ends in `operations/{unique_id}`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: __rt::Option<__rt::String>,
     /// The result when the operation succeeds: `google.protobuf.Empty` for methods that return nothing (such as `Delete`), the resource itself for standard `Get`/`Create`/`Update` methods, and otherwise an `XxxResponse` message named after the original method `Xxx`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub response: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::discogen_runtime::serde_json::Value,
-        >,
-    >,
+    pub response: __rt::Option<__rt::BTreeMap<__rt::String, __rt::Value>>,
     /// JSON members this schema does not describe, kept so that a round trip loses nothing.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::discogen_runtime::serde_json::Value,
-    >,
+    pub extra: __rt::BTreeMap<__rt::String, __rt::Value>,
 }
-impl ::discogen_runtime::lro::TypeUrl for Operation {
+impl __rt::wire::Object for Operation {
+    const NAME: &'static str = "Operation";
+    fn read_member<'de, A: __rt::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> __rt::Result<bool, A::Error> {
+        match key {
+            "done" => self.done = map.next_value()?,
+            "error" => self.error = map.next_value()?,
+            "metadata" => self.metadata = map.next_value()?,
+            "name" => self.name = map.next_value()?,
+            "response" => self.response = map.next_value()?,
+            _ => return __rt::Ok(false),
+        }
+        __rt::Ok(true)
+    }
+    fn extra_mut(&mut self) -> &mut __rt::BTreeMap<__rt::String, __rt::Value> {
+        &mut self.extra
+    }
+}
+impl<'de> __rt::serde::Deserialize<'de> for Operation {
+    fn deserialize<D: __rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> __rt::Result<Self, D::Error> {
+        __rt::wire::read_object(deserializer)
+    }
+}
+impl __rt::serde::Serialize for Operation {
+    fn serialize<S: __rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> __rt::Result<S::Ok, S::Error> {
+        let mut object = __rt::wire::ObjectWriter::new(serializer)?;
+        object.field("done", &self.done)?;
+        object.field("error", &self.error)?;
+        object.field("metadata", &self.metadata)?;
+        object.field("name", &self.name)?;
+        object.field("response", &self.response)?;
+        object.end(&self.extra)
+    }
+}
+impl __rt::lro::TypeUrl for Operation {
     const SCHEMA_NAME: &'static str = "Operation";
 }
 impl Operation {
     /// Which of its three states the operation is in.
-    pub fn result(&self) -> ::discogen_runtime::lro::OperationResult<'_, Status> {
+    pub fn result(&self) -> __rt::lro::OperationResult<'_, Status> {
         match (self.done, &self.error) {
-            (::std::option::Option::Some(true), ::std::option::Option::Some(error)) => {
-                ::discogen_runtime::lro::OperationResult::Failed(error)
+            (__rt::Some(true), __rt::Some(error)) => {
+                __rt::lro::OperationResult::Failed(error)
             }
-            (::std::option::Option::Some(true), ::std::option::Option::None) => {
-                ::discogen_runtime::lro::OperationResult::Succeeded(
-                    self.response.as_ref(),
-                )
+            (__rt::Some(true), __rt::None) => {
+                __rt::lro::OperationResult::Succeeded(self.response.as_ref())
             }
-            _ => ::discogen_runtime::lro::OperationResult::Pending,
+            _ => __rt::lro::OperationResult::Pending,
         }
     }
     /// Decodes `response` as `T` after checking its `@type` names `T`.
-    pub fn response_as<
-        T: ::discogen_runtime::lro::TypeUrl
-            + ::discogen_runtime::serde::de::DeserializeOwned,
-    >(&self) -> ::discogen_runtime::Result<::std::option::Option<T>> {
-        self.response.as_ref().map(::discogen_runtime::lro::decode_any::<T>).transpose()
+    pub fn response_as<T: __rt::lro::TypeUrl + __rt::serde::de::DeserializeOwned>(
+        &self,
+    ) -> __rt::Result<__rt::Option<T>> {
+        self.response.as_ref().map(__rt::lro::decode_any::<T>).transpose()
     }
     /// Decodes `metadata` as `T` after checking its `@type` names `T`.
-    pub fn metadata_as<
-        T: ::discogen_runtime::lro::TypeUrl
-            + ::discogen_runtime::serde::de::DeserializeOwned,
-    >(&self) -> ::discogen_runtime::Result<::std::option::Option<T>> {
-        self.metadata.as_ref().map(::discogen_runtime::lro::decode_any::<T>).transpose()
+    pub fn metadata_as<T: __rt::lro::TypeUrl + __rt::serde::de::DeserializeOwned>(
+        &self,
+    ) -> __rt::Result<__rt::Option<T>> {
+        self.metadata.as_ref().map(__rt::lro::decode_any::<T>).transpose()
     }
 }
-impl ::discogen_runtime::lro::LongRunningOperation for Operation {
+impl __rt::lro::LongRunningOperation for Operation {
     fn is_done(&self) -> bool {
-        self.done == ::std::option::Option::Some(true)
+        self.done == __rt::Some(true)
     }
-    fn operation_name(&self) -> ::std::option::Option<&str> {
+    fn operation_name(&self) -> __rt::Option<&str> {
         self.name.as_deref()
     }
-    fn error_status(&self) -> ::std::option::Option<::discogen_runtime::rpc::Status> {
-        self.error.as_ref().map(::discogen_runtime::rpc::Status::from_serializable)
+    fn error_status(&self) -> __rt::Option<__rt::rpc::Status> {
+        self.error.as_ref().map(__rt::rpc::Status::from_serializable)
     }
 }
 /// An error, as used by REST and gRPC APIs alike: a numeric code, a message and a list of detail messages. The Google API design guide explains this error model.
-#[derive(
-    ::std::clone::Clone,
-    ::std::fmt::Debug,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::discogen_runtime::serde::Serialize,
-    ::discogen_runtime::serde::Deserialize
-)]
-#[serde(crate = "::discogen_runtime::serde")]
+#[derive(__rt::Clone, __rt::Debug, __rt::Default, __rt::PartialEq)]
 pub struct Status {
     /// Numeric status code; a value of the `google.rpc.Code` enum.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code: ::std::option::Option<i32>,
+    pub code: __rt::Option<i32>,
     /// Messages that give more detail about the error, drawn from a shared set of message types.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub details: ::std::option::Option<
-        ::std::vec::Vec<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::discogen_runtime::serde_json::Value,
-            >,
-        >,
-    >,
+    pub details: __rt::Option<__rt::Vec<__rt::BTreeMap<__rt::String, __rt::Value>>>,
     /// An English error message meant for developers. Text shown to end users should go in `details` or be translated by the client.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: __rt::Option<__rt::String>,
     /// JSON members this schema does not describe, kept so that a round trip loses nothing.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::discogen_runtime::serde_json::Value,
-    >,
+    pub extra: __rt::BTreeMap<__rt::String, __rt::Value>,
 }
-impl ::discogen_runtime::lro::TypeUrl for Status {
+impl __rt::wire::Object for Status {
+    const NAME: &'static str = "Status";
+    fn read_member<'de, A: __rt::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> __rt::Result<bool, A::Error> {
+        match key {
+            "code" => self.code = map.next_value()?,
+            "details" => self.details = map.next_value()?,
+            "message" => self.message = map.next_value()?,
+            _ => return __rt::Ok(false),
+        }
+        __rt::Ok(true)
+    }
+    fn extra_mut(&mut self) -> &mut __rt::BTreeMap<__rt::String, __rt::Value> {
+        &mut self.extra
+    }
+}
+impl<'de> __rt::serde::Deserialize<'de> for Status {
+    fn deserialize<D: __rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> __rt::Result<Self, D::Error> {
+        __rt::wire::read_object(deserializer)
+    }
+}
+impl __rt::serde::Serialize for Status {
+    fn serialize<S: __rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> __rt::Result<S::Ok, S::Error> {
+        let mut object = __rt::wire::ObjectWriter::new(serializer)?;
+        object.field("code", &self.code)?;
+        object.field("details", &self.details)?;
+        object.field("message", &self.message)?;
+        object.end(&self.extra)
+    }
+}
+impl __rt::lro::TypeUrl for Status {
     const SCHEMA_NAME: &'static str = "Status";
 }
 impl Status {
     /// The canonical error code; numbers outside the 17 known codes are kept as `Code::Other`.
-    pub fn canonical_code(&self) -> ::discogen_runtime::rpc::Code {
-        ::discogen_runtime::rpc::Code::from(self.code.unwrap_or(0))
+    pub fn canonical_code(&self) -> __rt::rpc::Code {
+        __rt::rpc::Code::from(self.code.unwrap_or(0))
     }
     /// The runtime's view of this status, shared by every API.
-    pub fn to_rpc(&self) -> ::discogen_runtime::rpc::Status {
-        ::discogen_runtime::rpc::Status::from_serializable(self)
+    pub fn to_rpc(&self) -> __rt::rpc::Status {
+        __rt::rpc::Status::from_serializable(self)
     }
     /// The `details`, decoded into the common detail types where their `@type` is known.
-    pub fn typed_details(&self) -> ::std::vec::Vec<::discogen_runtime::rpc::Detail> {
+    pub fn typed_details(&self) -> __rt::Vec<__rt::rpc::Detail> {
         self.to_rpc().typed_details()
     }
 }
 /// Which version of the error response format to use.
 #[derive(
-    ::std::clone::Clone,
-    ::std::fmt::Debug,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord
+    __rt::Clone,
+    __rt::Debug,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::Hash,
+    __rt::PartialOrd,
+    __rt::Ord
 )]
 pub enum Xgafv {
     /// Version 1 of the error format.
@@ -166,7 +195,7 @@ pub enum Xgafv {
     /// `2` on the wire.
     V2,
     /// A value this version of the document does not list; kept as sent.
-    UnknownValue(::std::string::String),
+    UnknownValue(__rt::String),
 }
 impl Xgafv {
     /// The value as it appears in JSON.
@@ -178,53 +207,49 @@ impl Xgafv {
         }
     }
 }
-impl ::std::convert::From<&str> for Xgafv {
+impl __rt::From<&str> for Xgafv {
     fn from(value: &str) -> Self {
         match value {
             "1" => Self::V1,
             "2" => Self::V2,
-            other => Self::UnknownValue(::std::string::ToString::to_string(other)),
+            other => Self::UnknownValue(__rt::ToString::to_string(other)),
         }
     }
 }
-impl ::std::fmt::Display for Xgafv {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for Xgafv {
+    fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::discogen_runtime::serde::Serialize for Xgafv {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+impl __rt::serde::Serialize for Xgafv {
+    fn serialize<S: __rt::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> __rt::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Xgafv {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
+impl<'de> __rt::serde::Deserialize<'de> for Xgafv {
+    fn deserialize<D: __rt::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::discogen_runtime::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(&*value))
+    ) -> __rt::Result<Self, D::Error> {
+        __rt::wire::read_enum(deserializer)
     }
 }
-impl ::discogen_runtime::wire::QueryValue for Xgafv {
-    fn to_query(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+impl __rt::wire::QueryValue for Xgafv {
+    fn to_query(&self) -> __rt::Cow<'_, str> {
+        __rt::Cow::Borrowed(self.as_str())
     }
 }
 /// Format of the response body.
 #[derive(
-    ::std::clone::Clone,
-    ::std::fmt::Debug,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord
+    __rt::Clone,
+    __rt::Debug,
+    __rt::PartialEq,
+    __rt::Eq,
+    __rt::Hash,
+    __rt::PartialOrd,
+    __rt::Ord
 )]
 pub enum Alt {
     /// A JSON body (application/json).
@@ -240,7 +265,7 @@ pub enum Alt {
     /// `proto` on the wire.
     Proto,
     /// A value this version of the document does not list; kept as sent.
-    UnknownValue(::std::string::String),
+    UnknownValue(__rt::String),
 }
 impl Alt {
     /// The value as it appears in JSON.
@@ -253,42 +278,38 @@ impl Alt {
         }
     }
 }
-impl ::std::convert::From<&str> for Alt {
+impl __rt::From<&str> for Alt {
     fn from(value: &str) -> Self {
         match value {
             "json" => Self::Json,
             "media" => Self::Media,
             "proto" => Self::Proto,
-            other => Self::UnknownValue(::std::string::ToString::to_string(other)),
+            other => Self::UnknownValue(__rt::ToString::to_string(other)),
         }
     }
 }
-impl ::std::fmt::Display for Alt {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Display for Alt {
+    fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl ::discogen_runtime::serde::Serialize for Alt {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+impl __rt::serde::Serialize for Alt {
+    fn serialize<S: __rt::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> __rt::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Alt {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
+impl<'de> __rt::serde::Deserialize<'de> for Alt {
+    fn deserialize<D: __rt::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::discogen_runtime::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(&*value))
+    ) -> __rt::Result<Self, D::Error> {
+        __rt::wire::read_enum(deserializer)
     }
 }
-impl ::discogen_runtime::wire::QueryValue for Alt {
-    fn to_query(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+impl __rt::wire::QueryValue for Alt {
+    fn to_query(&self) -> __rt::Cow<'_, str> {
+        __rt::Cow::Borrowed(self.as_str())
     }
 }

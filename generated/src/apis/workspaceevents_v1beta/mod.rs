@@ -7,6 +7,8 @@
 //! Documentation: <https://developers.google.com/workspace/events>
 //!
 //! Start with `Client::builder()`; data types are in the `model` module, call builders in `resources`.
+#[allow(unused_imports)]
+use ::discogen_runtime::__private as __rt;
 pub mod model;
 pub mod resources;
 #[doc(inline)]
@@ -14,7 +16,7 @@ pub use self::model::*;
 /// The root URL the document names; override it with `ClientBuilder::root_url`.
 pub const ROOT_URL: &str = "https://workspaceevents.googleapis.com/";
 /// The mutual-TLS root URL, where the document names one.
-pub const MTLS_ROOT_URL: ::std::option::Option<&str> = ::std::option::Option::Some(
+pub const MTLS_ROOT_URL: __rt::Option<&str> = __rt::Some(
     "https://workspaceevents.mtls.googleapis.com/",
 );
 /// Path of the API below the root URL.
@@ -96,14 +98,14 @@ pub mod scopes {
     pub const MEETINGS_SPACE_READONLY: &str = "https://www.googleapis.com/auth/meetings.space.readonly";
 }
 /// Entry point of the API: resource accessors mirror the document's resource tree.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(__rt::Clone, __rt::Debug)]
 pub struct Client {
-    inner: ::discogen_runtime::Client,
+    inner: __rt::Client,
 }
-impl ::discogen_runtime::Service for Client {
+impl __rt::Service for Client {
     const ROOT_URL: &'static str = ROOT_URL;
     const SERVICE_PATH: &'static str = SERVICE_PATH;
-    fn from_client(client: ::discogen_runtime::Client) -> Self {
+    fn from_client(client: __rt::Client) -> Self {
         Self { inner: client }
     }
 }
@@ -115,11 +117,11 @@ impl ::discogen_runtime::Service for Client {
 )]
 impl Client {
     /// A builder for a client: credentials, root URL, timeouts, transport.
-    pub fn builder() -> ::discogen_runtime::ClientBuilder<Self> {
-        ::discogen_runtime::ClientBuilder::new()
+    pub fn builder() -> __rt::ClientBuilder<Self> {
+        __rt::ClientBuilder::new()
     }
     /// The shared runtime client underneath.
-    pub fn runtime(&self) -> &::discogen_runtime::Client {
+    pub fn runtime(&self) -> &__rt::Client {
         &self.inner
     }
     /// Methods of the `operations` resource.
@@ -131,15 +133,12 @@ impl Client {
     /// Fetches an operation by name, through whichever `operations.get`
     /// method's path pattern the name fits. A name that fits none is refused
     /// before any request is made.
-    pub async fn get_operation(
-        &self,
-        name: &str,
-    ) -> ::discogen_runtime::Result<model::Operation> {
-        if ::discogen_runtime::path::matches("^operations/.*$", name) {
+    pub async fn get_operation(&self, name: &str) -> __rt::Result<model::Operation> {
+        if __rt::path::matches("^operations/.*$", name) {
             return self.operations().get(name).send().await;
         }
-        ::std::result::Result::Err(
-            ::discogen_runtime::Error::invalid_argument(
+        __rt::Err(
+            __rt::Error::invalid_argument(
                 ::std::format!(
                     "operation name `{}` matches no operations.get path of this API (expected one of: {})",
                     name, "^operations/.*$"
@@ -151,12 +150,12 @@ impl Client {
     pub fn operation_poller(
         &self,
         name: &str,
-    ) -> ::discogen_runtime::Result<::discogen_runtime::lro::Poller<model::Operation>> {
-        if ::discogen_runtime::path::matches("^operations/.*$", name) {
-            return ::std::result::Result::Ok(self.operations().get(name).poller());
+    ) -> __rt::Result<__rt::lro::Poller<model::Operation>> {
+        if __rt::path::matches("^operations/.*$", name) {
+            return __rt::Ok(self.operations().get(name).poller());
         }
-        ::std::result::Result::Err(
-            ::discogen_runtime::Error::invalid_argument(
+        __rt::Err(
+            __rt::Error::invalid_argument(
                 ::std::format!(
                     "operation name `{}` matches no operations.get path of this API (expected one of: {})",
                     name, "^operations/.*$"
@@ -169,15 +168,13 @@ impl Client {
     pub async fn wait_operation(
         &self,
         operation: model::Operation,
-        policy: ::discogen_runtime::lro::PollPolicy,
-    ) -> ::discogen_runtime::Result<model::Operation> {
-        if ::discogen_runtime::lro::LongRunningOperation::is_done(&operation) {
-            return ::std::result::Result::Ok(operation);
+        policy: __rt::lro::PollPolicy,
+    ) -> __rt::Result<model::Operation> {
+        if __rt::lro::LongRunningOperation::is_done(&operation) {
+            return __rt::Ok(operation);
         }
-        let name = ::discogen_runtime::lro::LongRunningOperation::operation_name(
-                &operation,
-            )
-            .ok_or_else(|| ::discogen_runtime::Error::invalid_argument(
+        let name = __rt::lro::LongRunningOperation::operation_name(&operation)
+            .ok_or_else(|| __rt::Error::invalid_argument(
                 "the operation has no name to poll",
             ))?;
         self.operation_poller(name)?.policy(policy).wait().await
@@ -187,163 +184,132 @@ impl Client {
 ///
 /// Its `Debug` output names no values, since some of these parameters
 /// (`key`, `access_token`, `oauth_token`) are credentials.
-#[derive(::std::clone::Clone, ::std::default::Default)]
+#[derive(__rt::Clone, __rt::Default)]
 pub struct StandardParams {
     /// `$.xgafv` query parameter.
-    pub xgafv: ::std::option::Option<model::Xgafv>,
+    pub xgafv: __rt::Option<model::Xgafv>,
     /// `access_token` query parameter.
-    pub access_token: ::std::option::Option<::std::string::String>,
+    pub access_token: __rt::Option<__rt::String>,
     /// `alt` query parameter.
-    pub alt: ::std::option::Option<model::Alt>,
+    pub alt: __rt::Option<model::Alt>,
     /// `callback` query parameter.
-    pub callback: ::std::option::Option<::std::string::String>,
+    pub callback: __rt::Option<__rt::String>,
     /// `fields` query parameter.
-    pub fields: ::std::option::Option<::std::string::String>,
+    pub fields: __rt::Option<__rt::String>,
     /// `key` query parameter.
-    pub key: ::std::option::Option<::std::string::String>,
+    pub key: __rt::Option<__rt::String>,
     /// `oauth_token` query parameter.
-    pub oauth_token: ::std::option::Option<::std::string::String>,
+    pub oauth_token: __rt::Option<__rt::String>,
     /// `prettyPrint` query parameter.
-    pub pretty_print: ::std::option::Option<bool>,
+    pub pretty_print: __rt::Option<bool>,
     /// `quotaUser` query parameter.
-    pub quota_user: ::std::option::Option<::std::string::String>,
+    pub quota_user: __rt::Option<__rt::String>,
     /// `uploadType` query parameter.
-    pub upload_type: ::std::option::Option<::std::string::String>,
+    pub upload_type: __rt::Option<__rt::String>,
     /// `upload_protocol` query parameter.
-    pub upload_protocol: ::std::option::Option<::std::string::String>,
+    pub upload_protocol: __rt::Option<__rt::String>,
 }
-impl ::std::fmt::Debug for StandardParams {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl __rt::Debug for StandardParams {
+    fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
         f.debug_struct("StandardParams").finish_non_exhaustive()
     }
 }
 impl StandardParams {
     /// Adds the parameters that are set to a request.
-    pub fn apply(&self, request: &mut ::discogen_runtime::request::RequestBuilder) {
+    pub fn apply(&self, request: &mut __rt::request::RequestBuilder) {
         let _ = &request;
-        if let ::std::option::Option::Some(value) = &self.xgafv {
+        if let __rt::Some(value) = &self.xgafv {
             request.query("$.xgafv", value);
         }
-        if let ::std::option::Option::Some(value) = &self.access_token {
+        if let __rt::Some(value) = &self.access_token {
             request.query("access_token", value);
         }
-        if let ::std::option::Option::Some(value) = &self.alt {
+        if let __rt::Some(value) = &self.alt {
             request.query("alt", value);
         }
-        if let ::std::option::Option::Some(value) = &self.callback {
+        if let __rt::Some(value) = &self.callback {
             request.query("callback", value);
         }
-        if let ::std::option::Option::Some(value) = &self.fields {
+        if let __rt::Some(value) = &self.fields {
             request.query("fields", value);
         }
-        if let ::std::option::Option::Some(value) = &self.key {
+        if let __rt::Some(value) = &self.key {
             request.query("key", value);
         }
-        if let ::std::option::Option::Some(value) = &self.oauth_token {
+        if let __rt::Some(value) = &self.oauth_token {
             request.query("oauth_token", value);
         }
-        if let ::std::option::Option::Some(value) = &self.pretty_print {
+        if let __rt::Some(value) = &self.pretty_print {
             request.query("prettyPrint", value);
         }
-        if let ::std::option::Option::Some(value) = &self.quota_user {
+        if let __rt::Some(value) = &self.quota_user {
             request.query("quotaUser", value);
         }
-        if let ::std::option::Option::Some(value) = &self.upload_type {
+        if let __rt::Some(value) = &self.upload_type {
             request.query("uploadType", value);
         }
-        if let ::std::option::Option::Some(value) = &self.upload_protocol {
+        if let __rt::Some(value) = &self.upload_protocol {
             request.query("upload_protocol", value);
         }
     }
 }
 /// Setters for the [`StandardParams`], available on every call builder.
-pub trait WithStandardParams: ::std::marker::Sized {
+pub trait WithStandardParams: __rt::Sized {
     /// The parameters of this call.
     fn standard_params_mut(&mut self) -> &mut StandardParams;
     /// Which version of the error response format to use.
     fn xgafv(mut self, value: model::Xgafv) -> Self {
-        self.standard_params_mut().xgafv = ::std::option::Option::Some(value);
+        self.standard_params_mut().xgafv = __rt::Some(value);
         self
     }
     /// An OAuth access token sent as a query parameter.
-    fn access_token(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.standard_params_mut().access_token = ::std::option::Option::Some(
-            value.into(),
-        );
+    fn access_token(mut self, value: impl __rt::Into<__rt::String>) -> Self {
+        self.standard_params_mut().access_token = __rt::Some(value.into());
         self
     }
     /// Format of the response body.
     fn alt(mut self, value: model::Alt) -> Self {
-        self.standard_params_mut().alt = ::std::option::Option::Some(value);
+        self.standard_params_mut().alt = __rt::Some(value);
         self
     }
     /// Name of the JavaScript function for a JSONP response.
-    fn callback(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.standard_params_mut().callback = ::std::option::Option::Some(value.into());
+    fn callback(mut self, value: impl __rt::Into<__rt::String>) -> Self {
+        self.standard_params_mut().callback = __rt::Some(value.into());
         self
     }
     /// Limits the response to the listed fields (partial response).
-    fn fields(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.standard_params_mut().fields = ::std::option::Option::Some(value.into());
+    fn fields(mut self, value: impl __rt::Into<__rt::String>) -> Self {
+        self.standard_params_mut().fields = __rt::Some(value.into());
         self
     }
     /// Your project's API key, used for access, quota and reporting. Needed when no OAuth 2.0 token is sent.
-    fn key(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
-        self.standard_params_mut().key = ::std::option::Option::Some(value.into());
+    fn key(mut self, value: impl __rt::Into<__rt::String>) -> Self {
+        self.standard_params_mut().key = __rt::Some(value.into());
         self
     }
     /// The OAuth 2.0 token of the user making the call.
-    fn oauth_token(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.standard_params_mut().oauth_token = ::std::option::Option::Some(
-            value.into(),
-        );
+    fn oauth_token(mut self, value: impl __rt::Into<__rt::String>) -> Self {
+        self.standard_params_mut().oauth_token = __rt::Some(value.into());
         self
     }
     /// When true, the response is indented and split over several lines.
     fn pretty_print(mut self, value: bool) -> Self {
-        self.standard_params_mut().pretty_print = ::std::option::Option::Some(value);
+        self.standard_params_mut().pretty_print = __rt::Some(value);
         self
     }
     /// Any string of at most 40 characters that names a user, so server-side apps can split quota between users.
-    fn quota_user(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.standard_params_mut().quota_user = ::std::option::Option::Some(
-            value.into(),
-        );
+    fn quota_user(mut self, value: impl __rt::Into<__rt::String>) -> Self {
+        self.standard_params_mut().quota_user = __rt::Some(value.into());
         self
     }
     /// The older media upload protocol to use, for example "media" or "multipart".
-    fn upload_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.standard_params_mut().upload_type = ::std::option::Option::Some(
-            value.into(),
-        );
+    fn upload_type(mut self, value: impl __rt::Into<__rt::String>) -> Self {
+        self.standard_params_mut().upload_type = __rt::Some(value.into());
         self
     }
     /// The media upload protocol to use, for example "raw" or "multipart".
-    fn upload_protocol(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.standard_params_mut().upload_protocol = ::std::option::Option::Some(
-            value.into(),
-        );
+    fn upload_protocol(mut self, value: impl __rt::Into<__rt::String>) -> Self {
+        self.standard_params_mut().upload_protocol = __rt::Some(value.into());
         self
     }
 }

@@ -9,23 +9,22 @@
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items
 )]
+#[allow(unused_imports)]
+use ::discogen_runtime::__private as __rt;
 /// The `operations` resource.
-#[derive(::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug)]
+#[derive(__rt::Clone, __rt::Copy, __rt::Debug)]
 pub struct OperationsResource<'a> {
-    pub(crate) client: &'a ::discogen_runtime::Client,
+    pub(crate) client: &'a __rt::Client,
 }
 impl<'a> OperationsResource<'a> {
     /// Returns the current state of a long-running operation. Call it repeatedly, at the interval the service suggests, until the operation is done.
     ///
     /// `GET v1beta/{+name}`
-    pub fn get(
-        &self,
-        name: impl ::std::convert::Into<::std::string::String>,
-    ) -> OperationsGetCall {
+    pub fn get(&self, name: impl __rt::Into<__rt::String>) -> OperationsGetCall {
         OperationsGetCall {
-            client: ::std::clone::Clone::clone(self.client),
-            name: ::std::convert::Into::into(name),
-            params: ::std::default::Default::default(),
+            client: __rt::Clone::clone(self.client),
+            name: __rt::Into::into(name),
+            params: __rt::Default::default(),
         }
     }
 }
@@ -34,11 +33,11 @@ impl<'a> OperationsResource<'a> {
 /// `GET v1beta/{+name}`
 ///
 /// Created by the resource accessor; set options, then call `send`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(__rt::Clone, __rt::Debug)]
 #[must_use = "a call does nothing until it is sent"]
 pub struct OperationsGetCall {
-    pub(crate) client: ::discogen_runtime::Client,
-    pub(crate) name: ::std::string::String,
+    pub(crate) client: __rt::Client,
+    pub(crate) name: __rt::String,
     pub(crate) params: super::StandardParams,
 }
 impl OperationsGetCall {
@@ -63,27 +62,24 @@ impl OperationsGetCall {
         "https://www.googleapis.com/auth/meetings.space.readonly",
     ];
     /// Expands `v1beta/{+name}`, checking each value against its pattern.
-    fn path(&self) -> ::discogen_runtime::Result<::std::string::String> {
-        let mut path = ::std::string::String::with_capacity(46);
+    fn path(&self) -> __rt::Result<__rt::String> {
+        let mut path = __rt::String::with_capacity(46);
         path.push_str("v1beta/");
-        ::discogen_runtime::path::push_param(
+        __rt::path::push_param(
             &mut path,
             "name",
-            &::discogen_runtime::wire::QueryValue::to_query(&self.name),
+            &__rt::wire::QueryValue::to_query(&self.name),
             true,
             true,
-            ::std::option::Option::Some("^operations/.*$"),
+            __rt::Some("^operations/.*$"),
         )?;
-        ::std::result::Result::Ok(path)
+        __rt::Ok(path)
     }
     /// The request without a body: method, URL with query, standard parameters.
-    fn request_builder(
-        &self,
-        path: &str,
-    ) -> ::discogen_runtime::request::RequestBuilder {
-        let mut request = ::discogen_runtime::request::RequestBuilder::new(
+    fn request_builder(&self, path: &str) -> __rt::request::RequestBuilder {
+        let mut request = __rt::request::RequestBuilder::new(
             &self.client,
-            ::discogen_runtime::http::Method::GET,
+            __rt::http::Method::GET,
             path,
         );
         self.params.apply(&mut request);
@@ -91,34 +87,26 @@ impl OperationsGetCall {
     }
     /// Builds the HTTP request without sending it. No I/O happens here:
     /// credentials are added by `send`, since getting a token may need the network.
-    pub fn build_request(
-        &self,
-    ) -> ::discogen_runtime::Result<
-        ::discogen_runtime::http::Request<::std::vec::Vec<u8>>,
-    > {
+    pub fn build_request(&self) -> __rt::Result<__rt::http::Request<__rt::Vec<u8>>> {
         let path = self.path()?;
         let request = self.request_builder(&path);
         request.build()
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> ::discogen_runtime::Result<super::model::Operation> {
+    pub async fn send(self) -> __rt::Result<super::model::Operation> {
         let request = self.build_request()?;
         self.client.execute_json(request, Self::SCOPES).await
     }
     /// A poller that repeats this request until the operation is done.
-    pub fn poller(self) -> ::discogen_runtime::lro::Poller<super::model::Operation> {
-        let client = ::std::clone::Clone::clone(&self.client);
-        ::discogen_runtime::lro::Poller::new(
-            client,
-            Self::SCOPES,
-            move || self.build_request(),
-        )
+    pub fn poller(self) -> __rt::lro::Poller<super::model::Operation> {
+        let client = __rt::Clone::clone(&self.client);
+        __rt::lro::Poller::new(client, Self::SCOPES, move || self.build_request())
     }
     /// Polls until the operation is done, with backoff as `policy` says.
     pub async fn wait(
         self,
-        policy: ::discogen_runtime::lro::PollPolicy,
-    ) -> ::discogen_runtime::Result<super::model::Operation> {
+        policy: __rt::lro::PollPolicy,
+    ) -> __rt::Result<super::model::Operation> {
         self.poller().policy(policy).wait().await
     }
 }

@@ -1,0 +1,160 @@
+//! Reading and writing generated structs as JSON objects.
+//!
+//! Generated structs could derive their serde impls, but every struct keeps
+//! the members it does not know in an `extra` map, and `#[serde(flatten)]`
+//! makes the derived `Deserialize` buffer each member in serde's internal
+//! `Content` tree before looking at it. That costs time on every response,
+//! and the derived code is large enough to dominate the build time of a
+//! generated crate. Here one visitor serves every struct: the generated code
+//! is only a `match` on member names ([`Object::read_member`]) and a list of
+//! [`ObjectWriter::field`] calls.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value;
+
+use super::adapt::{DeserializeAs, SerializeAs};
+
+/// A generated struct that is read from a JSON object member by member.
+pub trait Object: Default {
+    /// The type's name, for "expected …" messages.
+    const NAME: &'static str;
+
+    /// Reads the value of member `key` into its field and returns `true`,
+    /// or returns `false` without reading anything when the struct has no
+    /// field for `key`.
+    fn read_member<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error>;
+
+    /// Where members without a field are kept.
+    fn extra_mut(&mut self) -> &mut BTreeMap<String, Value>;
+}
+
+/// Deserializes any [`Object`]: known members go to their fields, the
+/// others into the `extra` map. A repeated member keeps its last value,
+/// as `serde_json::Value` does.
+pub fn read_object<'de, T: Object, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    deserializer.deserialize_map(ObjectVisitor(PhantomData))
+}
+
+struct ObjectVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a JSON object ({})", T::NAME)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut out = T::default();
+        while let Some(key) = map.next_key::<Str<'de>>()? {
+            if !out.read_member(&key.0, &mut map)? {
+                let value: Value = map.next_value()?;
+                out.extra_mut().insert(key.0.into_owned(), value);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A string that borrows from the input when it can. serde's own impl for
+/// `Cow<str>` always copies, which would cost an allocation per member name
+/// and per enum value.
+struct Str<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Str<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(StrVisitor)
+    }
+}
+
+struct StrVisitor;
+
+impl<'de> Visitor<'de> for StrVisitor {
+    type Value = Str<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Str(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Str(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Str(Cow::Owned(v)))
+    }
+}
+
+/// Deserializes an open enum from its JSON string through its `From<&str>`,
+/// which maps values it does not list to its catch-all variant.
+pub fn read_enum<'de, T: for<'a> From<&'a str>, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    let value = Str::deserialize(deserializer)?;
+    Ok(T::from(&value.0))
+}
+
+/// Holds a value read with the wire rule `M` (see [`super::As`]), for
+/// fields whose JSON form differs from the Rust type's own: generated code
+/// reads `map.next_value::<ReadAs<_, Rule>>()?.0`.
+pub struct ReadAs<T, M>(pub T, PhantomData<M>);
+
+impl<'de, T, M: DeserializeAs<'de, T>> Deserialize<'de> for ReadAs<T, M> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        M::deserialize_as(deserializer).map(|value| ReadAs(value, PhantomData))
+    }
+}
+
+struct WriteAs<'a, T, M>(&'a T, PhantomData<M>);
+
+impl<T, M: SerializeAs<T>> Serialize for WriteAs<'_, T, M> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        M::serialize_as(self.0, serializer)
+    }
+}
+
+/// Writes a generated struct as a JSON object: the fields that are set, in
+/// declaration order, then the members kept in `extra`.
+pub struct ObjectWriter<S: Serializer> {
+    map: S::SerializeMap,
+}
+
+impl<S: Serializer> ObjectWriter<S> {
+    /// Starts the object.
+    pub fn new(serializer: S) -> Result<Self, S::Error> {
+        Ok(Self { map: serializer.serialize_map(None)? })
+    }
+
+    /// Writes member `key` if `value` is set.
+    pub fn field<T: Serialize>(&mut self, key: &'static str, value: &Option<T>) -> Result<(), S::Error> {
+        match value {
+            Some(value) => self.map.serialize_entry(key, value),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes member `key` with the wire rule `M` (see [`super::As`]) if
+    /// `value` is set.
+    pub fn field_as<M: SerializeAs<T>, T>(&mut self, key: &'static str, value: &Option<T>) -> Result<(), S::Error> {
+        match value {
+            Some(value) => self.map.serialize_entry(key, &WriteAs::<T, M>(value, PhantomData)),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes the members kept in `extra` and ends the object.
+    pub fn end(mut self, extra: &BTreeMap<String, Value>) -> Result<S::Ok, S::Error> {
+        for (key, value) in extra {
+            self.map.serialize_entry(key, value)?;
+        }
+        self.map.end()
+    }
+}
