@@ -7,13 +7,12 @@
 use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use super::json_struct::json_struct;
 
 use crate::wire;
 
 /// Why an error happened, as a machine-readable reason within a domain.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ErrorInfo {
     /// A constant such as `API_DISABLED`, unique within `domain`.
     pub reason: String,
@@ -29,11 +28,9 @@ impl ErrorInfo {
 }
 
 /// When the client may retry.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RetryInfo {
     /// How long to wait before retrying.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_delay: Option<wire::Duration>,
 }
 
@@ -43,8 +40,7 @@ impl RetryInfo {
 }
 
 /// Which fields of the request were wrong.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BadRequest {
     /// One entry per bad field.
     pub field_violations: Vec<FieldViolation>,
@@ -56,21 +52,18 @@ impl BadRequest {
 }
 
 /// One bad field of a request.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FieldViolation {
     /// A path to the field, such as `operation.name`.
     pub field: String,
     /// What is wrong with it.
     pub description: String,
     /// A machine-readable reason, when the server gives one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
 /// Which quota check failed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct QuotaFailure {
     /// One entry per exceeded quota.
     pub violations: Vec<QuotaViolation>,
@@ -82,8 +75,7 @@ impl QuotaFailure {
 }
 
 /// One exceeded quota.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct QuotaViolation {
     /// What the quota applies to, such as `project:my-project`.
     pub subject: String,
@@ -92,8 +84,7 @@ pub struct QuotaViolation {
 }
 
 /// Which preconditions failed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PreconditionFailure {
     /// One entry per failed precondition.
     pub violations: Vec<PreconditionViolation>,
@@ -105,11 +96,9 @@ impl PreconditionFailure {
 }
 
 /// One failed precondition.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PreconditionViolation {
     /// The kind of precondition, such as `TOS`.
-    #[serde(rename = "type")]
     pub kind: String,
     /// What failed, relative to the kind.
     pub subject: String,
@@ -118,8 +107,7 @@ pub struct PreconditionViolation {
 }
 
 /// Which request this was, for support cases.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RequestInfo {
     /// The server's id for the request.
     pub request_id: String,
@@ -133,8 +121,7 @@ impl RequestInfo {
 }
 
 /// Which resource the error is about.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ResourceInfo {
     /// The kind of resource, such as a type URL or `sql table`.
     pub resource_type: String,
@@ -152,8 +139,7 @@ impl ResourceInfo {
 }
 
 /// Links to documentation about the error.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Help {
     /// The links.
     pub links: Vec<Link>,
@@ -165,8 +151,7 @@ impl Help {
 }
 
 /// One documentation link.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Link {
     /// What the link leads to.
     pub description: String,
@@ -175,8 +160,7 @@ pub struct Link {
 }
 
 /// The error message in the user's language.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LocalizedMessage {
     /// A BCP 47 tag such as `en-US`.
     pub locale: String,
@@ -244,3 +228,17 @@ fn decode_detail(value: &serde_json::Value) -> Detail {
         _ => Detail::Other(value.clone()),
     }
 }
+
+json_struct!(ErrorInfo { reason: "reason", domain: "domain", metadata: "metadata" });
+json_struct!(RetryInfo { retry_delay: "retryDelay" if Option::is_some });
+json_struct!(BadRequest { field_violations: "fieldViolations" });
+json_struct!(FieldViolation { field: "field", description: "description", reason: "reason" if Option::is_some });
+json_struct!(QuotaFailure { violations: "violations" });
+json_struct!(QuotaViolation { subject: "subject", description: "description" });
+json_struct!(PreconditionFailure { violations: "violations" });
+json_struct!(PreconditionViolation { kind: "type", subject: "subject", description: "description" });
+json_struct!(RequestInfo { request_id: "requestId", serving_data: "servingData" });
+json_struct!(ResourceInfo { resource_type: "resourceType", resource_name: "resourceName", owner: "owner", description: "description" });
+json_struct!(Help { links: "links" });
+json_struct!(Link { description: "description", url: "url" });
+json_struct!(LocalizedMessage { locale: "locale", message: "message" });

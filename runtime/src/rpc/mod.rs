@@ -5,11 +5,15 @@
 
 mod code;
 mod details;
+mod json_struct;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::de::MapAccess;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::wire::{Object, ObjectWriter};
 
 pub use code::Code;
 pub use details::{
@@ -24,22 +28,56 @@ pub use details::{
 ///
 /// In a REST error body `code` is the HTTP status (404); inside an
 /// operation it is the canonical code (5). [`Status::code_enum`] handles both.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Status {
     /// The HTTP status or canonical code, depending on the source (see above).
     pub code: i32,
     /// A message for developers, in English.
     pub message: String,
     /// The canonical code's name, such as `NOT_FOUND`, in REST error bodies.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// The details, each a JSON object with an `@type`. See [`Status::typed_details`].
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<serde_json::Value>,
     /// Keys not listed above, as sent.
-    #[serde(flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+// Written out rather than derived, like the generated structs, so that no
+// derive macro is needed to build the runtime (see `json_struct`).
+impl Object for Status {
+    const NAME: &'static str = "google.rpc.Status";
+
+    fn read_member<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+        match key {
+            "code" => self.code = map.next_value()?,
+            "message" => self.message = map.next_value()?,
+            "status" => self.status = map.next_value()?,
+            "details" => self.details = map.next_value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn extra_mut(&mut self) -> &mut BTreeMap<String, serde_json::Value> {
+        &mut self.extra
+    }
+}
+
+impl<'de> Deserialize<'de> for Status {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::wire::read_object(deserializer)
+    }
+}
+
+impl Serialize for Status {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = ObjectWriter::new(serializer)?;
+        object.field("code", &Some(self.code))?;
+        object.field("message", &Some(&self.message))?;
+        object.field("status", &self.status)?;
+        object.field("details", &json_struct::not_empty(&self.details).then_some(&self.details))?;
+        object.end(&self.extra)
+    }
 }
 
 impl Status {

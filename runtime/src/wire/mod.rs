@@ -22,7 +22,7 @@ mod date;
 mod duration;
 mod field_mask;
 mod number;
-mod object;
+pub(crate) mod object;
 mod query;
 mod timestamp;
 

@@ -65,7 +65,13 @@ impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
 /// A string that borrows from the input when it can. serde's own impl for
 /// `Cow<str>` always copies, which would cost an allocation per member name
 /// and per enum value.
-struct Str<'de>(Cow<'de, str>);
+pub(crate) struct Str<'de>(Cow<'de, str>);
+
+impl Str<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 impl<'de> Deserialize<'de> for Str<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

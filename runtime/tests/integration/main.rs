@@ -2,6 +2,7 @@
 //! dependencies are linked once.
 
 mod client;
+mod object;
 mod request;
 mod rpc;
 mod secrets;

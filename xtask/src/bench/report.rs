@@ -133,7 +133,8 @@ impl Report {
         }
         md.push_str("**How it was run.** `cargo xtask bench` (the alias builds xtask in debug mode, so the command \
             re-runs itself as `cargo run --release -p xtask -- bench`): all in-process figures (generation, runtime) come \
-            from the release build. Builds of the scratch programs use the debug profile, `CARGO_INCREMENTAL=0`, cargo's \
+            from the release build, whose global allocator is mimalloc (as for `cargo xtask gen` and `regen`; the \
+            `discogen` library itself leaves the allocator to its caller). Builds of the scratch programs use the debug profile, `CARGO_INCREMENTAL=0`, cargo's \
             default job count and `--offline` after an untimed `cargo fetch`.\n\n");
         md.push_str("## Machine\n\n| | |\n| --- | --- |\n");
         let _ = writeln!(md, "| commit measured | {} |", m.commit.replace('|', "\\|"));
@@ -268,7 +269,7 @@ impl Report {
         }
         md.push_str("### Stage by stage\n\nMilliseconds per run, median (p10–p90), after one warm-up run; the document \
             text is already in memory. In `discogen::generate` (`emit::render`) *emit tokens* and *format* are interleaved, item by item, \
-            and the items of a large file are spread over all cores. The staged run here uses the single-threaded \
+            and once a module has 64 items or more, blocks of 16 items from all three files are handed to one thread per core as each thread becomes free. The staged run here uses the single-threaded \
             `emit::tokens` and `emit::format` instead and collects each file's items before formatting them, so that the \
             two can be timed apart; its sum is therefore close to the CPU time of the real pipeline, not to its wall time. \
             *write* is the writer `cargo xtask gen` uses (a fresh directory, then a rename) \
