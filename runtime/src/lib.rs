@@ -13,13 +13,19 @@
 //! - `adc`: `auth::ApplicationDefault`, tokens from Application Default
 //!   Credentials through the `gcp_auth` crate. Off by default to keep build
 //!   times short.
+//! - `reqwest`: `transport::ReqwestTransport`, for proxies (the default
+//!   transport ignores `HTTPS_PROXY`) or a reqwest client configured by the
+//!   caller. Pass it to [`ClientBuilder::transport`].
+//! - `http2`: HTTP/2 for `ReqwestTransport`; implies `reqwest`.
 //!
 //! # Choices worth knowing
 //!
-//! - Build time is a feature, so the dependencies are few: reqwest with
-//!   rustls and the `ring` provider (aws-lc-sys alone takes longer to build
-//!   than everything else here), and no date-time crate: [`wire::Timestamp`]
-//!   does its own calendar arithmetic.
+//! - Build time is a feature, so the dependencies are few. The default
+//!   transport, [`transport::HttpTransport`], is a small HTTP/1.1 client of
+//!   our own over rustls with the `ring` provider (aws-lc-sys alone takes
+//!   longer to build than everything else here), which leaves hyper, h2,
+//!   tower and the url/idna chain out of the build. There is no date-time
+//!   crate either: [`wire::Timestamp`] does its own calendar arithmetic.
 //! - Credentials never appear in `Display` or `Debug` output. Tokens are
 //!   marked sensitive in headers, URLs are never put in errors or traces,
 //!   and text that came back from a server is scrubbed of the client's API

@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use discogen_runtime::http::{Method, StatusCode};
 use discogen_runtime::lro::{DeadlineExceeded, Jitter, LongRunningOperation, PollPolicy, Poller};
 use discogen_runtime::request::RequestBuilder;
+#[cfg(feature = "reqwest")]
 use discogen_runtime::transport::ReqwestTransport;
 use discogen_runtime::{rpc, Client, ClientBuilder, ErrorKind, Service};
 use serde_json::{json, Value};
@@ -362,21 +363,27 @@ async fn redirects_to_another_host_never_carry_credentials() {
         // header on the way to another host; the key in the URL stays
         // behind as long as the client sends no `Referer` (reqwest's default
         // would send the whole previous URL, key included, to the new host).
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let following = reqwest::Client::builder().referer(false).build().expect("reqwest client");
-        let client = client_for(&origin.uri(), |b| {
-            b.bearer_token(TOKEN).api_key(API_KEY).transport(ReqwestTransport::from_reqwest(following))
-        });
-        let _ = client.execute(get(&client, "thing"), SCOPES).await;
-        let followed = elsewhere.received_requests().await.unwrap_or_default();
-        assert!(!followed.is_empty(), "{status}: reqwest's default policy should have followed");
-        for request in followed {
-            assert!(request.headers.get("authorization").is_none(), "{status}: the token was forwarded");
-            let text = format!("{} {:?}", request.url, request.headers);
-            assert!(!text.contains(TOKEN) && !text.contains(API_KEY), "{status}: a credential was forwarded: {text}");
+        #[cfg(feature = "reqwest")]
+        {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let following = reqwest::Client::builder().referer(false).build().expect("reqwest client");
+            let client = client_for(&origin.uri(), |b| {
+                b.bearer_token(TOKEN).api_key(API_KEY).transport(ReqwestTransport::from_reqwest(following))
+            });
+            let _ = client.execute(get(&client, "thing"), SCOPES).await;
+            let followed = elsewhere.received_requests().await.unwrap_or_default();
+            assert!(!followed.is_empty(), "{status}: reqwest's default policy should have followed");
+            for request in followed {
+                assert!(request.headers.get("authorization").is_none(), "{status}: the token was forwarded");
+                let text = format!("{} {:?}", request.url, request.headers);
+                assert!(
+                    !text.contains(TOKEN) && !text.contains(API_KEY),
+                    "{status}: a credential was forwarded: {text}"
+                );
+            }
+            elsewhere.reset().await;
+            Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_string("{}")).mount(&elsewhere).await;
         }
-        elsewhere.reset().await;
-        Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_string("{}")).mount(&elsewhere).await;
     }
 }
 

@@ -11,7 +11,7 @@ use super::root_url;
 use super::{Client, ClientInner, Service};
 use crate::auth::{Credentials, TokenProvider};
 use crate::error::Error;
-use crate::transport::{ReqwestTransport, Transport};
+use crate::transport::{HttpTransport, Transport};
 
 /// Default time allowed for one request, from sending to the last body byte.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -98,8 +98,10 @@ impl<S: Service> ClientBuilder<S> {
         self
     }
 
-    /// Sends requests through `transport` instead of a new [`ReqwestTransport`].
-    /// Pass an `Arc` to share one transport between clients.
+    /// Sends requests through `transport` instead of a new [`HttpTransport`],
+    /// for example `ReqwestTransport` (feature `reqwest`) to go through a
+    /// proxy or use HTTP/2. Pass an `Arc` to share one transport, and so its
+    /// connection pool, between clients.
     pub fn transport(mut self, transport: impl Transport) -> Self {
         self.transport = Some(Arc::new(transport));
         self
@@ -136,7 +138,7 @@ impl<S: Service> ClientBuilder<S> {
             .map_err(|_| Error::invalid_argument("the user agent has characters not allowed in a header"))?;
         let transport = match self.transport {
             Some(transport) => transport,
-            None => Arc::new(ReqwestTransport::new()?.with_max_response_bytes(self.max_response_bytes)),
+            None => Arc::new(HttpTransport::new()?.with_max_response_bytes(self.max_response_bytes)),
         };
         let inner = ClientInner {
             root_url,

@@ -73,7 +73,8 @@ impl Client {
     /// with Google's error body decoded.
     ///
     /// Must run inside a Tokio runtime with its I/O and time drivers enabled
-    /// (as `#[tokio::main]` sets up), like anything built on reqwest.
+    /// (as `#[tokio::main]` sets up): the transports open sockets and
+    /// enforce the timeout through Tokio.
     pub async fn execute(
         &self,
         request: http::Request<Vec<u8>>,

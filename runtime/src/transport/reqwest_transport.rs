@@ -1,21 +1,16 @@
-//! The default transport: reqwest over rustls with the ring provider.
+//! The transport of the `reqwest` feature: reqwest over rustls with the ring
+//! provider, HTTP/2 too with the `http2` feature.
 
 use std::fmt;
 use std::time::Duration;
 
 use bytes::BytesMut;
 
-use super::{ResponseFuture, Transport};
+use super::{body_too_large, ResponseFuture, Transport, DEFAULT_MAX_RESPONSE_BYTES, PREALLOCATE_LIMIT};
 use crate::error::Error;
 
-/// Default cap on the size of a response body: 64 MiB.
-pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
-
-/// The most memory reserved up front from a `Content-Length`; a longer body
-/// grows the buffer as it arrives.
-const PREALLOCATE_LIMIT: u64 = 1024 * 1024;
-
-/// HTTP/1.1 and HTTP/2 over rustls, with the system's root certificates.
+/// HTTP/1.1 (and HTTP/2 with the `http2` feature) over rustls, with the
+/// system's root certificates and the proxies named in the environment.
 ///
 /// Redirects are never followed: a 3xx response comes back as it is and the
 /// client reports it as an HTTP error. Following one could send the API key
@@ -78,10 +73,7 @@ impl ReqwestTransport {
         let mut response = self.client.execute(request).await.map_err(map_error)?;
 
         let status = response.status();
-        let too_large = || {
-            Error::decode(format!("the response body is larger than the limit of {} bytes", self.max_response_bytes))
-                .with_http_status(status)
-        };
+        let too_large = || body_too_large(self.max_response_bytes, status);
         let declared = response.content_length().unwrap_or(0);
         if usize::try_from(declared).map_or(true, |n| n > self.max_response_bytes) {
             return Err(too_large());
