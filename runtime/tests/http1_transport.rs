@@ -351,6 +351,25 @@ async fn stale_pooled_connection_is_retried_once_on_a_new_one() {
 }
 
 #[tokio::test]
+async fn a_post_the_server_received_whole_is_not_sent_again() {
+    // Same server as above, but the second request is a POST: the server
+    // read all of it before closing, so it may have acted on it, and
+    // sending it again could do the work twice.
+    let server = Server::start(|connection, request| match (connection, request) {
+        (0, 0) => Step::Send(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst".to_vec()),
+        (0, _) => Step::Close,
+        _ => Step::Send(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond".to_vec()),
+    })
+    .await;
+    let transport = transport();
+    assert_eq!(send_ok(&transport, get(&server.url("/"))).await.body().as_ref(), b"first");
+    let error = send_err(&transport, request(Method::POST, &server.url("/"))).await;
+    assert_eq!(error.kind(), ErrorKind::Transport);
+    assert!(error.is_transient(), "the caller may still choose to retry: {error}");
+    assert_eq!(server.requests_per_connection(), vec![2], "the POST was sent again");
+}
+
+#[tokio::test]
 async fn a_fresh_connection_that_closes_is_not_retried() {
     let server = Server::start(|_, _| Step::Close).await;
     let error = send_err(&transport(), get(&server.url("/"))).await;

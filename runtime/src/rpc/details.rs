@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::de::DeserializeOwned;
 use super::json_struct::json_struct;
+use serde::de::DeserializeOwned;
 
 use crate::wire;
 
@@ -238,7 +238,12 @@ json_struct!(QuotaViolation { subject: "subject", description: "description" });
 json_struct!(PreconditionFailure { violations: "violations" });
 json_struct!(PreconditionViolation { kind: "type", subject: "subject", description: "description" });
 json_struct!(RequestInfo { request_id: "requestId", serving_data: "servingData" });
-json_struct!(ResourceInfo { resource_type: "resourceType", resource_name: "resourceName", owner: "owner", description: "description" });
+json_struct!(ResourceInfo {
+    resource_type: "resourceType",
+    resource_name: "resourceName",
+    owner: "owner",
+    description: "description"
+});
 json_struct!(Help { links: "links" });
 json_struct!(Link { description: "description", url: "url" });
 json_struct!(LocalizedMessage { locale: "locale", message: "message" });

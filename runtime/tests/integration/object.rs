@@ -62,10 +62,7 @@ fn known_members_fill_fields_and_unknown_ones_are_kept_in_order() {
     // Fields first, in declaration order, then the kept members; int64 goes
     // back out as a string.
     let written = serde_json::to_string(&sample).expect("encodes");
-    assert_eq!(
-        written,
-        r#"{"name":"n","size":"9007199254740993","sizes":["1","-2"],"alpha":{"x":[1,2]},"zeta":1}"#
-    );
+    assert_eq!(written, r#"{"name":"n","size":"9007199254740993","sizes":["1","-2"],"alpha":{"x":[1,2]},"zeta":1}"#);
     let again: Sample = serde_json::from_str(&written).expect("decodes again");
     assert_eq!(again, sample);
 }

@@ -35,7 +35,9 @@ const COALESCE_LIMIT: usize = 64 * 1024;
 /// - Idle connections are kept per origin and reused. A request that fails
 ///   on a reused connection before any byte of a response came back is sent
 ///   once more on a new connection: that is how a connection the server has
-///   just closed looks. No other failure is retried.
+///   just closed looks. A `POST` or `PATCH` is sent again only if it could
+///   not even be written, since a server may have acted on one it received
+///   whole (RFC 9110, section 9.2.2). No other failure is retried.
 /// - Redirects are never followed: a 3xx response comes back as it is and
 ///   the client reports it as an HTTP error. Following one could send the
 ///   API key or token to another host, and Google APIs do not redirect API
@@ -100,7 +102,7 @@ impl HttpTransport {
                 // The server closed the idle connection while we were
                 // sending on it; nothing says it saw the request. The
                 // second attempt is on a fresh connection and is final.
-                Err(failure) if failure.before_response => {
+                Err(failure) if failure.before_response && (failure.unsent || is_idempotent(&parts.method)) => {
                     tracing::debug!("a reused connection was closed before answering; trying a new connection");
                 }
                 Err(failure) => return Err(failure.error),
@@ -206,16 +208,29 @@ impl Target {
 pub(super) struct Failure {
     error: Error,
     before_response: bool,
+    /// The request could not be written whole, so the server cannot have
+    /// acted on it.
+    unsent: bool,
 }
 
 impl Failure {
     pub(super) fn before_response(error: Error) -> Self {
-        Self { error, before_response: true }
+        Self { error, before_response: true, unsent: false }
     }
 
     pub(super) fn after_response(error: Error) -> Self {
-        Self { error, before_response: false }
+        Self { error, before_response: false, unsent: false }
     }
+
+    fn unsent(error: Error) -> Self {
+        Self { error, before_response: true, unsent: true }
+    }
+}
+
+/// Methods that may be sent twice with the effect of once (RFC 9110, 9.2.2).
+fn is_idempotent(method: &http::Method) -> bool {
+    use http::Method;
+    [Method::GET, Method::HEAD, Method::OPTIONS, Method::TRACE, Method::PUT, Method::DELETE].contains(method)
 }
 
 /// One request, ready to be written on any connection.
@@ -236,7 +251,7 @@ struct Done {
 impl Exchange<'_> {
     async fn run(&self, conn: &mut Conn) -> Result<Done, Failure> {
         self.write(conn).await.map_err(|e| {
-            Failure::before_response(Error::transport("the connection failed while sending the request").with_source(e))
+            Failure::unsent(Error::transport("the connection failed while sending the request").with_source(e))
         })?;
         let head = head::read_head(conn).await?;
         let (framing, must_close) = body::framing(self.method, &head).map_err(Failure::after_response)?;
