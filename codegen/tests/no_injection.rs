@@ -196,9 +196,53 @@ fn item_shape(item: &syn::Item, out: &mut Vec<String>, depth: usize) {
         syn::Item::Type(t) => format!("type {:?}", attr_paths(&t.attrs)),
         syn::Item::Use(u) => format!("use {}", u.to_token_stream()),
         syn::Item::Fn(f) => format!("fn {}", f.sig.ident),
+        syn::Item::Macro(m) if m.mac.path.to_token_stream().to_string() == "__rt :: object" => {
+            object_macro_shape(m.mac.tokens.clone())
+        }
         other => format!("other item {}", other.to_token_stream()),
     };
     out.push(format!("{pad}{line}"));
+}
+
+/// The shape of a struct's `__rt::object!` field list, which the emitter
+/// lays out as text: `Name("schema") { "json" => field [as Rule], ... }`.
+/// Names and literals are left out, so a hostile document and its clean twin
+/// must give the same line; anything else in the body shows up as
+/// `unexpected`.
+fn object_macro_shape(tokens: proc_macro2::TokenStream) -> String {
+    use proc_macro2::{Delimiter, TokenTree};
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let single_literal = |g: &proc_macro2::Group| {
+        let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+        matches!(inner.as_slice(), [TokenTree::Literal(l)] if l.to_string().starts_with('"'))
+    };
+    let [TokenTree::Ident(_), TokenTree::Group(schema), TokenTree::Group(body)] = trees.as_slice() else {
+        return format!("unexpected object! head {trees:?}");
+    };
+    if schema.delimiter() != Delimiter::Parenthesis || !single_literal(schema) || body.delimiter() != Delimiter::Brace {
+        return "unexpected object! head".to_string();
+    }
+    let mut entries = Vec::new();
+    let body: Vec<TokenTree> = body.stream().into_iter().collect();
+    for entry in body.split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ',')) {
+        match entry {
+            [] => {}
+            [TokenTree::Literal(json), TokenTree::Punct(eq), TokenTree::Punct(gt), TokenTree::Ident(_), rest @ ..]
+                if json.to_string().starts_with('"') && eq.as_char() == '=' && gt.as_char() == '>' =>
+            {
+                match rest {
+                    [] => entries.push("field".to_string()),
+                    [TokenTree::Ident(kw), rule @ ..] if kw == "as" => {
+                        let rule: proc_macro2::TokenStream = rule.iter().cloned().collect();
+                        entries.push(format!("field as {rule}"));
+                    }
+                    other => entries.push(format!("unexpected {other:?}")),
+                }
+            }
+            other => entries.push(format!("unexpected {other:?}")),
+        }
+    }
+    format!("object! {entries:?}")
 }
 
 /// Names of all macros invoked anywhere (`name!`), with counts.

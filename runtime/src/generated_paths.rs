@@ -32,4 +32,5 @@ pub use serde_json::Value;
 pub use crate::{
     auth, bytes, client, error, http, lro, media, paging, path, request, rpc, serde, serde_json, transport, wire,
 };
+pub use crate::{object, object_impls};
 pub use crate::{Client, ClientBuilder, Error, ErrorKind, Result, Service};

@@ -16,9 +16,12 @@ pub fn resources(api: &Api) -> super::ItemSource<'_> {
     let mut nodes = Vec::new();
     walk(&api.root, &mut nodes, true);
     let len = nodes.len();
-    let item = move |i: usize| match nodes[i] {
-        Node::Resource(r) => resource_struct(r),
-        Node::Method(m) => call(api, m),
+    let item = move |i: usize| {
+        match nodes[i] {
+            Node::Resource(r) => resource_struct(r),
+            Node::Method(m) => call(api, m),
+        }
+        .into()
     };
     super::ItemSource {
         inner: quote! {

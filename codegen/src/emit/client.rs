@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn module_root(api: &Api) -> super::ItemSource<'_> {
-    super::ItemSource { inner: module_doc(api), len: 1, item: Box::new(move |_| root_items(api)) }
+    super::ItemSource { inner: module_doc(api), len: 1, item: Box::new(move |_| root_items(api).into()) }
 }
 
 fn module_doc(api: &Api) -> TokenStream {

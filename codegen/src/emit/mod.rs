@@ -22,7 +22,25 @@ pub struct GeneratedFile {
 /// so a huge document never holds the whole token tree of a file in memory.
 pub struct FileTokens<'a> {
     pub inner: TokenStream,
-    pub items: Box<dyn Iterator<Item = TokenStream> + 'a>,
+    pub items: Box<dyn Iterator<Item = Item> + 'a>,
+}
+
+/// One item of a file: tokens to format, then text written out as it is.
+///
+/// The text is for code the emitter can lay out itself more cheaply than
+/// syn and prettyplease could (the field list of each struct's `object!`
+/// invocation, which prettyplease would pour into one paragraph anyway).
+/// Whatever goes there must be built only from sanitized identifiers and
+/// from literals made by `proc_macro2::Literal`, like the tokens.
+pub struct Item {
+    pub tokens: TokenStream,
+    pub verbatim: String,
+}
+
+impl From<TokenStream> for Item {
+    fn from(tokens: TokenStream) -> Self {
+        Self { tokens, verbatim: String::new() }
+    }
 }
 
 /// A file as its emitter describes it: inner attributes, then `len` items,
@@ -31,7 +49,7 @@ pub struct FileTokens<'a> {
 pub struct ItemSource<'a> {
     pub inner: TokenStream,
     pub len: usize,
-    pub item: Box<dyn Fn(usize) -> TokenStream + Sync + 'a>,
+    pub item: Box<dyn Fn(usize) -> Item + Sync + 'a>,
 }
 
 fn sources(api: &Api) -> Vec<(&'static str, ItemSource<'_>)> {
@@ -85,13 +103,13 @@ pub fn render(api: &Api, header: &str, threads: usize, stack: usize) -> Result<V
         })
         .collect();
     // Only the item functions cross threads; the files' inner tokens stay here.
-    let emitters: Vec<(&str, &(dyn Fn(usize) -> TokenStream + Sync))> =
+    let emitters: Vec<(&str, &(dyn Fn(usize) -> Item + Sync))> =
         sources.iter().map(|(path, source)| (*path, &*source.item)).collect();
     let run = |&(f, start, end): &(usize, usize, usize)| -> Result<String, Error> {
         let (path, item) = emitters[f];
         let mut out = String::new();
         for i in start..end {
-            out.push_str(&unparse(path, item(i))?);
+            push_item(&mut out, path, item(i))?;
         }
         Ok(out)
     };
@@ -157,11 +175,19 @@ pub fn format(files: Vec<(&'static str, FileTokens<'_>)>, header: &str) -> Resul
             let mut contents = format!("{header}\n");
             contents.push_str(&unparse(path, tokens.inner)?);
             for item in tokens.items {
-                contents.push_str(&unparse(path, item)?);
+                push_item(&mut contents, path, item)?;
             }
             Ok(GeneratedFile { path: path.to_string(), contents })
         })
         .collect()
+}
+
+fn push_item(out: &mut String, path: &str, item: Item) -> Result<(), Error> {
+    if !item.tokens.is_empty() {
+        out.push_str(&unparse(path, item.tokens)?);
+    }
+    out.push_str(&item.verbatim);
+    Ok(())
 }
 
 fn unparse(path: &str, tokens: TokenStream) -> Result<String, Error> {

@@ -1,7 +1,7 @@
 //! The model module: one Rust type per schema, inline object and enum.
 
 use super::docs;
-use super::types::{ident, rust, wire_marker};
+use super::types::{ident, rust, wire_rule};
 use crate::ir::{Alias, Api, Enum, Struct, TypeDef};
 use crate::resolve::{EXTRA_FIELD, UNKNOWN_VARIANT};
 use proc_macro2::TokenStream;
@@ -10,8 +10,8 @@ use quote::quote;
 pub fn model(api: &Api) -> super::ItemSource<'_> {
     let item = move |i: usize| match &api.types[i] {
         TypeDef::Struct(s) => strukt(s),
-        TypeDef::Enum(e) => enumeration(e),
-        TypeDef::Alias(a) => alias(a),
+        TypeDef::Enum(e) => enumeration(e).into(),
+        TypeDef::Alias(a) => alias(a).into(),
     };
     super::ItemSource {
         inner: quote! {
@@ -23,7 +23,7 @@ pub fn model(api: &Api) -> super::ItemSource<'_> {
     }
 }
 
-fn strukt(s: &Struct) -> TokenStream {
+fn strukt(s: &Struct) -> super::Item {
     let name = ident(&s.name);
     let doc = docs::attrs(&s.doc);
     let none = TokenStream::new();
@@ -48,11 +48,10 @@ fn strukt(s: &Struct) -> TokenStream {
             }
         }
     });
-    let serde_impls = serde_impls(s, &name);
     let status_impl = s.is_status.then(|| status_helpers(&name));
     let page_impl = s.page.as_ref().map(|p| page_impls(&name, p));
     let operation_impl = s.operation.as_ref().map(|op| operation_helpers(&name, &ident(&op.status_type)));
-    quote! {
+    let tokens = quote! {
         #doc
         #[derive(__rt::Clone, __rt::Debug, __rt::Default, __rt::PartialEq)]
         pub struct #name {
@@ -60,78 +59,40 @@ fn strukt(s: &Struct) -> TokenStream {
             /// JSON members this schema does not describe, kept so that a round trip loses nothing.
             pub #extra: __rt::BTreeMap<__rt::String, __rt::Value>,
         }
-        #serde_impls
         #type_url
         #status_impl
         #operation_impl
         #page_impl
-    }
+    };
+    // The serde impls follow the other impls, already laid out. The macro
+    // reaches the extra map as `self.extra`, the name `EXTRA_FIELD` gives it.
+    super::Item { tokens, verbatim: object_macro(s) }
 }
 
-/// serde impls through the runtime's `wire::Object`: one `match` on member
-/// names to read and one call per field to write. Derived impls with
-/// `#[serde(flatten)]` for `extra` would be several times larger, slower to
-/// build and slower to run (see `wire::object` in the runtime).
-fn serde_impls(s: &Struct, name: &proc_macro2::Ident) -> TokenStream {
-    let extra = ident(EXTRA_FIELD);
-    let schema = s.schema_name.as_deref().unwrap_or(&s.name);
-    let reads = s.fields.iter().map(|f| {
-        let fname = ident(&f.name);
-        let json = &f.json_name;
-        match wire_marker(&f.ty) {
-            Some(rule) => quote! {
-                #json => self.#fname = map.next_value::<__rt::wire::ReadAs<_, __rt::Option<#rule>>>()?.0,
-            },
-            None => quote!(#json => self.#fname = map.next_value()?,),
-        }
-    });
-    let writes = s.fields.iter().map(|f| {
-        let fname = ident(&f.name);
-        let json = &f.json_name;
-        match wire_marker(&f.ty) {
-            Some(rule) => quote!(object.field_as::<#rule, _>(#json, &self.#fname)?;),
-            None => quote!(object.field(#json, &self.#fname)?;),
-        }
-    });
-    let read_member = if s.fields.is_empty() {
-        quote! {
-            fn read_member<'de, A: __rt::serde::de::MapAccess<'de>>(&mut self, _key: &str, _map: &mut A) -> __rt::Result<bool, A::Error> {
-                __rt::Ok(false)
+/// The struct's serde impls as one `__rt::object!` invocation (see the
+/// runtime's `wire::object`), laid out here rather than by prettyplease:
+/// one `"jsonName" => field` line per field, `as Rule` where the JSON form
+/// needs a wire rule. Names are sanitized identifiers and JSON names become
+/// escaped string literals, so nothing from the document reaches the output
+/// unquoted.
+fn object_macro(s: &Struct) -> String {
+    use std::fmt::Write;
+    let schema = proc_macro2::Literal::string(s.schema_name.as_deref().unwrap_or(&s.name));
+    let mut out = format!("__rt::object! {{\n    {}({schema}) {{", s.name);
+    if !s.fields.is_empty() {
+        out.push('\n');
+        for f in &s.fields {
+            let json = proc_macro2::Literal::string(&f.json_name);
+            let _ = write!(out, "        {json} => {}", f.name);
+            if let Some(rule) = wire_rule(&f.ty) {
+                let _ = write!(out, " as {rule}");
             }
+            out.push_str(",\n");
         }
-    } else {
-        quote! {
-            fn read_member<'de, A: __rt::serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> __rt::Result<bool, A::Error> {
-                match key {
-                    #(#reads)*
-                    _ => return __rt::Ok(false),
-                }
-                __rt::Ok(true)
-            }
-        }
-    };
-    let object = if s.fields.is_empty() { quote!(object) } else { quote!(mut object) };
-    quote! {
-        impl __rt::wire::Object for #name {
-            const NAME: &'static str = #schema;
-            #read_member
-            fn extra_mut(&mut self) -> &mut __rt::BTreeMap<__rt::String, __rt::Value> {
-                &mut self.#extra
-            }
-        }
-        impl<'de> __rt::serde::Deserialize<'de> for #name {
-            fn deserialize<D: __rt::serde::Deserializer<'de>>(deserializer: D) -> __rt::Result<Self, D::Error> {
-                __rt::wire::read_object(deserializer)
-            }
-        }
-        impl __rt::serde::Serialize for #name {
-            fn serialize<S: __rt::serde::Serializer>(&self, serializer: S) -> __rt::Result<S::Ok, S::Error> {
-                let #object = __rt::wire::ObjectWriter::new(serializer)?;
-                #(#writes)*
-                object.end(&self.#extra)
-            }
-        }
+        out.push_str("    ");
     }
+    out.push_str("}\n}\n");
+    out
 }
 
 fn page_impls(name: &proc_macro2::Ident, page: &crate::ir::PageShape) -> TokenStream {

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::wire::{Object, ObjectWriter};
 
@@ -61,24 +61,20 @@ impl Object for Status {
     fn extra_mut(&mut self) -> &mut BTreeMap<String, serde_json::Value> {
         &mut self.extra
     }
-}
 
-impl<'de> Deserialize<'de> for Status {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::wire::read_object(deserializer)
-    }
-}
-
-impl Serialize for Status {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ObjectWriter::new(serializer)?;
+    fn write_members<S: Serializer>(&self, object: &mut ObjectWriter<S>) -> Result<(), S::Error> {
         object.field("code", &Some(self.code))?;
         object.field("message", &Some(&self.message))?;
         object.field("status", &self.status)?;
-        object.field("details", &json_struct::not_empty(&self.details).then_some(&self.details))?;
-        object.end(&self.extra)
+        object.field("details", &json_struct::not_empty(&self.details).then_some(&self.details))
+    }
+
+    fn extra(&self) -> &BTreeMap<String, serde_json::Value> {
+        &self.extra
     }
 }
+
+crate::object_impls!(Status);
 
 impl Status {
     /// Reads the `error` object of a Google error body. `None` if the body is

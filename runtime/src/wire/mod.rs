@@ -34,7 +34,7 @@ pub use date::Date;
 pub use duration::Duration;
 pub use field_mask::FieldMask;
 pub use number::{F32, F64, I64, U64};
-pub use object::{read_enum, read_object, Object, ObjectWriter, ReadAs};
+pub use object::{read_enum, read_object, write_object, Object, ObjectWriter, ReadAs};
 pub use query::QueryValue;
 pub use timestamp::Timestamp;
 

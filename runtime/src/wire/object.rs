@@ -32,6 +32,135 @@ pub trait Object: Default {
 
     /// Where members without a field are kept.
     fn extra_mut(&mut self) -> &mut BTreeMap<String, Value>;
+
+    /// Writes the fields that are set, in declaration order. The kept
+    /// members follow through [`ObjectWriter::end`].
+    fn write_members<S: Serializer>(&self, object: &mut ObjectWriter<S>) -> Result<(), S::Error>;
+
+    /// The members kept in `extra`, for writing.
+    fn extra(&self) -> &BTreeMap<String, Value>;
+}
+
+/// Implements serde's `Serialize` and `Deserialize` for a type through its
+/// [`Object`] impl. Generated code calls it once per struct; a blanket impl
+/// is not possible, since both traits belong to serde.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! object_impls {
+    ($name:ty) => {
+        impl<'de> $crate::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                $crate::wire::read_object(deserializer)
+            }
+        }
+        impl $crate::serde::Serialize for $name {
+            fn serialize<S: $crate::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                $crate::wire::write_object(self, serializer)
+            }
+        }
+    };
+}
+
+/// Implements [`Object`] and serde's traits for a generated struct from a
+/// list of `"jsonName" => field` pairs; a pair ending in `as Rule` reads and
+/// writes that field with the wire rule `Rule` (see [`super::As`]). The
+/// struct must derive `Default` and have an `extra` map.
+///
+/// The generator writes one of these per struct instead of the impls it
+/// stands for: a list of names is quicker for it to produce and for a
+/// reader to check than two functions with a statement per field, and the
+/// compiler expands it to the same code.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! object {
+    ($name:ident($schema:literal) {}) => {
+        impl $crate::wire::Object for $name {
+            const NAME: &'static str = $schema;
+            fn read_member<'de, A: $crate::serde::de::MapAccess<'de>>(
+                &mut self,
+                _key: &str,
+                _map: &mut A,
+            ) -> ::std::result::Result<bool, A::Error> {
+                ::std::result::Result::Ok(false)
+            }
+            fn extra_mut(&mut self) -> &mut ::std::collections::BTreeMap<::std::string::String, $crate::serde_json::Value> {
+                &mut self.extra
+            }
+            fn write_members<S: $crate::serde::Serializer>(
+                &self,
+                _object: &mut $crate::wire::ObjectWriter<S>,
+            ) -> ::std::result::Result<(), S::Error> {
+                ::std::result::Result::Ok(())
+            }
+            fn extra(&self) -> &::std::collections::BTreeMap<::std::string::String, $crate::serde_json::Value> {
+                &self.extra
+            }
+        }
+        $crate::object_impls!($name);
+    };
+    ($name:ident($schema:literal) { $($json:literal => $field:ident $(as $rule:ty)?),+ $(,)? }) => {
+        impl $crate::wire::Object for $name {
+            const NAME: &'static str = $schema;
+            fn read_member<'de, A: $crate::serde::de::MapAccess<'de>>(
+                &mut self,
+                key: &str,
+                map: &mut A,
+            ) -> ::std::result::Result<bool, A::Error> {
+                match key {
+                    $($json => $crate::__object_read!(self.$field, map $(, $rule)?),)+
+                    _ => return ::std::result::Result::Ok(false),
+                }
+                ::std::result::Result::Ok(true)
+            }
+            fn extra_mut(&mut self) -> &mut ::std::collections::BTreeMap<::std::string::String, $crate::serde_json::Value> {
+                &mut self.extra
+            }
+            fn write_members<S: $crate::serde::Serializer>(
+                &self,
+                object: &mut $crate::wire::ObjectWriter<S>,
+            ) -> ::std::result::Result<(), S::Error> {
+                $($crate::__object_write!(object, $json, &self.$field $(, $rule)?);)+
+                ::std::result::Result::Ok(())
+            }
+            fn extra(&self) -> &::std::collections::BTreeMap<::std::string::String, $crate::serde_json::Value> {
+                &self.extra
+            }
+        }
+        $crate::object_impls!($name);
+    };
+}
+
+/// One arm of `object!`'s reader.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __object_read {
+    ($place:expr, $map:ident) => {
+        $place = $map.next_value()?
+    };
+    ($place:expr, $map:ident, $rule:ty) => {
+        $place = $map.next_value::<$crate::wire::ReadAs<_, ::std::option::Option<$rule>>>()?.0
+    };
+}
+
+/// One statement of `object!`'s writer.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __object_write {
+    ($object:ident, $json:literal, $value:expr) => {
+        $object.field($json, $value)?
+    };
+    ($object:ident, $json:literal, $value:expr, $rule:ty) => {
+        $object.field_as::<$rule, _>($json, $value)?
+    };
+}
+
+/// Serializes any [`Object`]: its set fields, then its kept members.
+pub fn write_object<T: Object, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    let mut object = ObjectWriter::new(serializer)?;
+    value.write_members(&mut object)?;
+    object.end(value.extra())
 }
 
 /// Deserializes any [`Object`]: known members go to their fields, the

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use discogen_runtime::serde::de::MapAccess;
-use discogen_runtime::serde::{Deserialize, Deserializer, Serialize, Serializer};
+use discogen_runtime::serde::{Deserialize, Serializer};
 use discogen_runtime::serde_json::{self, json, Value};
 use discogen_runtime::wire::{self, Object, ObjectWriter, ReadAs};
 
@@ -31,23 +31,17 @@ impl Object for Sample {
     fn extra_mut(&mut self) -> &mut BTreeMap<String, Value> {
         &mut self.extra
     }
-}
-
-impl<'de> Deserialize<'de> for Sample {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        wire::read_object(deserializer)
-    }
-}
-
-impl Serialize for Sample {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut object = ObjectWriter::new(serializer)?;
+    fn write_members<S: Serializer>(&self, object: &mut ObjectWriter<S>) -> Result<(), S::Error> {
         object.field("name", &self.name)?;
         object.field_as::<wire::I64, _>("size", &self.size)?;
-        object.field_as::<Vec<wire::I64>, _>("sizes", &self.sizes)?;
-        object.end(&self.extra)
+        object.field_as::<Vec<wire::I64>, _>("sizes", &self.sizes)
+    }
+    fn extra(&self) -> &BTreeMap<String, Value> {
+        &self.extra
     }
 }
+
+discogen_runtime::object_impls!(Sample);
 
 #[test]
 fn known_members_fill_fields_and_unknown_ones_are_kept_in_order() {

@@ -26,48 +26,6 @@ pub struct Operation {
     /// JSON members this schema does not describe, kept so that a round trip loses nothing.
     pub extra: __rt::BTreeMap<__rt::String, __rt::Value>,
 }
-impl __rt::wire::Object for Operation {
-    const NAME: &'static str = "Operation";
-    fn read_member<'de, A: __rt::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> __rt::Result<bool, A::Error> {
-        match key {
-            "done" => self.done = map.next_value()?,
-            "error" => self.error = map.next_value()?,
-            "metadata" => self.metadata = map.next_value()?,
-            "name" => self.name = map.next_value()?,
-            "response" => self.response = map.next_value()?,
-            _ => return __rt::Ok(false),
-        }
-        __rt::Ok(true)
-    }
-    fn extra_mut(&mut self) -> &mut __rt::BTreeMap<__rt::String, __rt::Value> {
-        &mut self.extra
-    }
-}
-impl<'de> __rt::serde::Deserialize<'de> for Operation {
-    fn deserialize<D: __rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> __rt::Result<Self, D::Error> {
-        __rt::wire::read_object(deserializer)
-    }
-}
-impl __rt::serde::Serialize for Operation {
-    fn serialize<S: __rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> __rt::Result<S::Ok, S::Error> {
-        let mut object = __rt::wire::ObjectWriter::new(serializer)?;
-        object.field("done", &self.done)?;
-        object.field("error", &self.error)?;
-        object.field("metadata", &self.metadata)?;
-        object.field("name", &self.name)?;
-        object.field("response", &self.response)?;
-        object.end(&self.extra)
-    }
-}
 impl __rt::lro::TypeUrl for Operation {
     const SCHEMA_NAME: &'static str = "Operation";
 }
@@ -108,6 +66,15 @@ impl __rt::lro::LongRunningOperation for Operation {
         self.error.as_ref().map(__rt::rpc::Status::from_serializable)
     }
 }
+__rt::object! {
+    Operation("Operation") {
+        "done" => done,
+        "error" => error,
+        "metadata" => metadata,
+        "name" => name,
+        "response" => response,
+    }
+}
 /// An error, as used by REST and gRPC APIs alike: a numeric code, a message and a list of detail messages. The Google API design guide explains this error model.
 #[derive(__rt::Clone, __rt::Debug, __rt::Default, __rt::PartialEq)]
 pub struct Status {
@@ -119,44 +86,6 @@ pub struct Status {
     pub message: __rt::Option<__rt::String>,
     /// JSON members this schema does not describe, kept so that a round trip loses nothing.
     pub extra: __rt::BTreeMap<__rt::String, __rt::Value>,
-}
-impl __rt::wire::Object for Status {
-    const NAME: &'static str = "Status";
-    fn read_member<'de, A: __rt::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> __rt::Result<bool, A::Error> {
-        match key {
-            "code" => self.code = map.next_value()?,
-            "details" => self.details = map.next_value()?,
-            "message" => self.message = map.next_value()?,
-            _ => return __rt::Ok(false),
-        }
-        __rt::Ok(true)
-    }
-    fn extra_mut(&mut self) -> &mut __rt::BTreeMap<__rt::String, __rt::Value> {
-        &mut self.extra
-    }
-}
-impl<'de> __rt::serde::Deserialize<'de> for Status {
-    fn deserialize<D: __rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> __rt::Result<Self, D::Error> {
-        __rt::wire::read_object(deserializer)
-    }
-}
-impl __rt::serde::Serialize for Status {
-    fn serialize<S: __rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> __rt::Result<S::Ok, S::Error> {
-        let mut object = __rt::wire::ObjectWriter::new(serializer)?;
-        object.field("code", &self.code)?;
-        object.field("details", &self.details)?;
-        object.field("message", &self.message)?;
-        object.end(&self.extra)
-    }
 }
 impl __rt::lro::TypeUrl for Status {
     const SCHEMA_NAME: &'static str = "Status";
@@ -173,6 +102,13 @@ impl Status {
     /// The `details`, decoded into the common detail types where their `@type` is known.
     pub fn typed_details(&self) -> __rt::Vec<__rt::rpc::Detail> {
         self.to_rpc().typed_details()
+    }
+}
+__rt::object! {
+    Status("Status") {
+        "code" => code,
+        "details" => details,
+        "message" => message,
     }
 }
 /// Which version of the error response format to use.
