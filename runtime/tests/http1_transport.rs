@@ -333,17 +333,23 @@ async fn connection_close_is_not_reused() {
     assert_eq!(server.requests_per_connection(), vec![1, 1]);
 }
 
+/// A server whose first connection answers once, then reads the next
+/// request and closes without a word; later connections answer "second".
+async fn closes_after_first_answer() -> Server {
+    Server::start(|connection, request| match (connection, request) {
+        (0, 0) => Step::Send(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst".to_vec()),
+        (0, _) => Step::Close,
+        _ => Step::Send(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond".to_vec()),
+    })
+    .await
+}
+
 #[tokio::test]
 async fn stale_pooled_connection_is_retried_once_on_a_new_one() {
     // The first connection answers once, then takes the next request and
     // closes without a word, as a server that timed out an idle connection
     // while the request was in flight would.
-    let server = Server::start(|connection, request| match (connection, request) {
-        (0, 0) => Step::Send(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst".to_vec()),
-        (0, _) => Step::Close,
-        _ => Step::Send(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond".to_vec()),
-    })
-    .await;
+    let server = closes_after_first_answer().await;
     let transport = transport();
     assert_eq!(send_ok(&transport, get(&server.url("/"))).await.body().as_ref(), b"first");
     assert_eq!(send_ok(&transport, get(&server.url("/"))).await.body().as_ref(), b"second");
@@ -355,12 +361,7 @@ async fn a_post_the_server_received_whole_is_not_sent_again() {
     // Same server as above, but the second request is a POST: the server
     // read all of it before closing, so it may have acted on it, and
     // sending it again could do the work twice.
-    let server = Server::start(|connection, request| match (connection, request) {
-        (0, 0) => Step::Send(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst".to_vec()),
-        (0, _) => Step::Close,
-        _ => Step::Send(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond".to_vec()),
-    })
-    .await;
+    let server = closes_after_first_answer().await;
     let transport = transport();
     assert_eq!(send_ok(&transport, get(&server.url("/"))).await.body().as_ref(), b"first");
     let error = send_err(&transport, request(Method::POST, &server.url("/"))).await;

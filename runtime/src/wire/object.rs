@@ -85,18 +85,13 @@ macro_rules! object {
             ) -> ::std::result::Result<bool, A::Error> {
                 ::std::result::Result::Ok(false)
             }
-            fn extra_mut(&mut self) -> &mut ::std::collections::BTreeMap<::std::string::String, $crate::serde_json::Value> {
-                &mut self.extra
-            }
             fn write_members<S: $crate::serde::Serializer>(
                 &self,
                 _object: &mut $crate::wire::ObjectWriter<S>,
             ) -> ::std::result::Result<(), S::Error> {
                 ::std::result::Result::Ok(())
             }
-            fn extra(&self) -> &::std::collections::BTreeMap<::std::string::String, $crate::serde_json::Value> {
-                &self.extra
-            }
+            $crate::__object_extra!();
         }
         $crate::object_impls!($name);
     };
@@ -114,9 +109,6 @@ macro_rules! object {
                 }
                 ::std::result::Result::Ok(true)
             }
-            fn extra_mut(&mut self) -> &mut ::std::collections::BTreeMap<::std::string::String, $crate::serde_json::Value> {
-                &mut self.extra
-            }
             fn write_members<S: $crate::serde::Serializer>(
                 &self,
                 object: &mut $crate::wire::ObjectWriter<S>,
@@ -124,11 +116,23 @@ macro_rules! object {
                 $($crate::__object_write!(object, $json, &self.$field $(, $rule)?);)+
                 ::std::result::Result::Ok(())
             }
-            fn extra(&self) -> &::std::collections::BTreeMap<::std::string::String, $crate::serde_json::Value> {
-                &self.extra
-            }
+            $crate::__object_extra!();
         }
         $crate::object_impls!($name);
+    };
+}
+
+/// The two accessors of `object!` for the `extra` map.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __object_extra {
+    () => {
+        fn extra_mut(&mut self) -> &mut ::std::collections::BTreeMap<::std::string::String, $crate::serde_json::Value> {
+            &mut self.extra
+        }
+        fn extra(&self) -> &::std::collections::BTreeMap<::std::string::String, $crate::serde_json::Value> {
+            &self.extra
+        }
     };
 }
 
