@@ -3,7 +3,8 @@
 //! [`HttpTransport`] is the default: HTTP/1.1 over rustls, written for this
 //! crate so that a clean build does not compile a general-purpose HTTP
 //! stack. `ReqwestTransport` (feature `reqwest`, with HTTP/2 under
-//! `http2`) is there for what the default leaves out, such as proxies.
+//! `http2`) is there for what the default leaves out, such as HTTP/2 or a
+//! reqwest client configured by the caller.
 //!
 //! Another implementation can route requests through a different HTTP
 //! stack, a proxy or a test double; it receives requests with credentials

@@ -1,4 +1,5 @@
-//! Opening connections: TCP, then TLS for `https`.
+//! Opening connections: TCP, then TLS for `https`, directly or through a
+//! proxy.
 
 use std::io;
 use std::pin::Pin;
@@ -8,9 +9,11 @@ use std::task::{Context, Poll, Waker};
 use bytes::BytesMut;
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 
+use super::head;
+use super::proxy::{Proxy, Route};
 use super::Target;
 use crate::error::Error;
 
@@ -132,21 +135,77 @@ fn connect_error(source: io::Error) -> Error {
     Error::transport("could not connect to the server").with_source(source)
 }
 
-/// Opens a new connection to the target's host and port.
-pub(super) async fn connect(target: &Target, tls: &Tls) -> Result<Conn, Error> {
-    // Resolve and connect in one step: tokio tries each address in turn.
-    let tcp = TcpStream::connect((target.host.as_str(), target.port)).await.map_err(connect_error)?;
-    // Requests are written whole and then we wait for the answer, so
-    // Nagle's algorithm would only add a delay when the head and the body
-    // go out as separate writes.
-    tcp.set_nodelay(true).map_err(connect_error)?;
+/// Opens a new connection for a request to `target`: to the target's host
+/// and port, or to the proxy that `route` names.
+pub(super) async fn connect(target: &Target, route: &Route<'_>, tls: &Tls) -> Result<Conn, Error> {
+    let tcp = match route {
+        Route::Direct => open_tcp(&target.host, target.port).await.map_err(connect_error)?,
+        // Neither the proxy's address nor anything else from its variable
+        // goes into the error: the variable may hold a password.
+        Route::Forward(proxy) | Route::Tunnel(proxy) => {
+            open_tcp(&proxy.host, proxy.port).await.map_err(proxy_connect_error)?
+        }
+    };
     if !target.https {
         return Ok(Conn::new(Box::new(tcp)));
     }
     let config = tls.config()?;
     // Works for names and IP literals alike; brackets are already gone.
+    // Through a tunnel too, TLS is with the target, so the target's name is
+    // the one to send and to check the certificate against.
     let name = ServerName::try_from(target.host.clone())
         .map_err(|_| Error::invalid_argument("the request URL's host is not a valid server name"))?;
-    let stream = tokio_rustls::TlsConnector::from(config).connect(name, tcp).await.map_err(connect_error)?;
-    Ok(Conn::new(Box::new(stream)))
+    let connector = tokio_rustls::TlsConnector::from(config);
+    let io: Box<dyn Io> = match route {
+        Route::Tunnel(proxy) => {
+            let tunnel = open_tunnel(tcp, target, proxy).await?;
+            Box::new(connector.connect(name, tunnel).await.map_err(connect_error)?)
+        }
+        _ => Box::new(connector.connect(name, tcp).await.map_err(connect_error)?),
+    };
+    Ok(Conn::new(io))
+}
+
+async fn open_tcp(host: &str, port: u16) -> io::Result<TcpStream> {
+    // Resolve and connect in one step: tokio tries each address in turn.
+    let tcp = TcpStream::connect((host, port)).await?;
+    // Requests are written whole and then we wait for the answer, so
+    // Nagle's algorithm would only add a delay when the head and the body
+    // go out as separate writes.
+    tcp.set_nodelay(true)?;
+    Ok(tcp)
+}
+
+fn proxy_connect_error(source: io::Error) -> Error {
+    Error::transport("could not connect to the proxy").with_source(source)
+}
+
+/// Asks the proxy for a tunnel to the target and returns the stream once
+/// the proxy has agreed, ready for the TLS handshake with the target.
+async fn open_tunnel(tcp: TcpStream, target: &Target, proxy: &Proxy) -> Result<Box<dyn Io>, Error> {
+    let mut conn = Conn::new(Box::new(tcp));
+    let request = head::encode_connect(target, proxy);
+    let written = async {
+        conn.io.write_all(&request).await?;
+        conn.io.flush().await
+    };
+    written.await.map_err(|e| Error::transport("the connection to the proxy failed").with_source(e))?;
+    // The same parser and size cap as for any response head.
+    let answer = head::read_head(&mut conn).await.map_err(|failure| {
+        Error::transport("the proxy gave no usable answer to the tunnel request").with_source(failure.error)
+    })?;
+    let status = answer.status.as_u16();
+    if !answer.status.is_success() {
+        // The proxy's body (if any) is left unread: the connection is
+        // dropped here, and the status says what went wrong.
+        let hint = if status == 407 { " (it wants credentials, or did not accept the ones given)" } else { "" };
+        return Err(Error::transport(format!("the proxy refused the tunnel with status {status}{hint}")));
+    }
+    // Whatever follows a 2xx answer is the tunnel itself, and the target
+    // cannot have said anything before our TLS ClientHello. Bytes here
+    // would be taken for the target's handshake, so refuse them.
+    if !conn.buf.is_empty() {
+        return Err(Error::transport("the proxy sent unexpected bytes after opening the tunnel"));
+    }
+    Ok(conn.io)
 }

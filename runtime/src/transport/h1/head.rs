@@ -5,6 +5,7 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode, Version};
 
 use super::conn::Conn;
+use super::proxy::{Proxy, Route};
 use super::{Failure, Target};
 use crate::error::Error;
 
@@ -25,7 +26,8 @@ const MAX_INTERIM: usize = 16;
 /// caller could contradict what is actually sent (a second length, a
 /// chunked body that is not chunked) and desynchronise the connection; and
 /// `Proxy-Authorization`, because without a proxy it would hand the proxy's
-/// credentials to the origin server.
+/// credentials to the origin server (when a proxy is used, the transport
+/// writes that header itself, from the environment).
 const HOP_BY_HOP: [HeaderName; 7] = [
     header::HOST,
     header::CONTENT_LENGTH,
@@ -37,19 +39,32 @@ const HOP_BY_HOP: [HeaderName; 7] = [
 ];
 
 /// Writes the request line and headers, ending with the blank line.
+///
+/// A request handed to a forward proxy names the whole URL in its request
+/// line (the absolute form of RFC 9112, section 3.2.2), since the proxy has
+/// to know where to send it, and carries the proxy's credentials. Through a
+/// tunnel or direct, the server gets the usual path and query.
 pub(super) fn encode_request(
     method: &Method,
     target: &Target,
+    route: &Route<'_>,
     headers: &HeaderMap,
     body_len: usize,
 ) -> Result<Vec<u8>, Error> {
     let mut out = Vec::with_capacity(256 + target.path.len());
     out.extend_from_slice(method.as_str().as_bytes());
     out.push(b' ');
+    if let Route::Forward(_) = route {
+        out.extend_from_slice(b"http://");
+        out.extend_from_slice(target.host_header.as_bytes());
+    }
     out.extend_from_slice(target.path.as_bytes());
     out.extend_from_slice(b" HTTP/1.1\r\nhost: ");
     out.extend_from_slice(target.host_header.as_bytes());
     out.extend_from_slice(b"\r\n");
+    if let Route::Forward(proxy) = route {
+        push_proxy_authorization(&mut out, proxy);
+    }
     for (name, value) in headers {
         if HOP_BY_HOP.contains(name) {
             continue;
@@ -74,6 +89,30 @@ pub(super) fn encode_request(
     }
     out.extend_from_slice(b"\r\n");
     Ok(out)
+}
+
+/// The request that asks a proxy for a tunnel to the target's host and
+/// port (RFC 9110, section 9.3.6).
+pub(super) fn encode_connect(target: &Target, proxy: &Proxy) -> Vec<u8> {
+    // The host is already free of brackets; an IPv6 address needs them
+    // back so that its last colon is not read as the port separator.
+    let authority = if target.host.contains(':') {
+        format!("[{}]:{}", target.host, target.port)
+    } else {
+        format!("{}:{}", target.host, target.port)
+    };
+    let mut out = format!("CONNECT {authority} HTTP/1.1\r\nhost: {authority}\r\n").into_bytes();
+    push_proxy_authorization(&mut out, proxy);
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+fn push_proxy_authorization(out: &mut Vec<u8>, proxy: &Proxy) {
+    if let Some(value) = &proxy.authorization {
+        out.extend_from_slice(b"proxy-authorization: ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
 }
 
 /// A parsed response head.

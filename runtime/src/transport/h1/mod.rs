@@ -10,6 +10,7 @@ mod body;
 mod conn;
 mod head;
 mod pool;
+mod proxy;
 
 use std::fmt;
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use crate::error::Error;
 use conn::{Conn, Tls};
 use head::Head;
 use pool::{Origin, Pool};
+use proxy::{Proxies, Route};
 
 /// Bodies up to this size are written together with the head, so that a
 /// small request leaves in one TLS record and one TCP segment.
@@ -45,13 +47,49 @@ const COALESCE_LIMIT: usize = 64 * 1024;
 /// - The body is read as it arrives and the read stops as soon as it passes
 ///   the cap, so a huge or endless response cannot exhaust memory.
 /// - Errors never contain the URL (it may hold an API key) or header values.
-/// - Proxies are not supported, not even from `HTTPS_PROXY`: a program that
-///   needs one can use `ReqwestTransport` (feature `reqwest`) instead.
+/// - Proxies named in the environment are used; see below.
 ///
 /// Clones share the connection pool.
+///
+/// # Proxies
+///
+/// [`new`](Self::new) reads these variables once; later changes to the
+/// environment do not affect the transport. Empty values count as unset.
+///
+/// - `https` requests use `HTTPS_PROXY`, or else `https_proxy`.
+/// - `http` requests use `http_proxy`. The upper-case `HTTP_PROXY` is
+///   ignored on purpose: a CGI server puts a request's `Proxy` header into
+///   the environment under that name, so a caller could choose it.
+/// - `ALL_PROXY`, or else `all_proxy`, serves either scheme when its own
+///   variable is unset.
+/// - `NO_PROXY`, or else `no_proxy`, lists hosts that go direct, separated
+///   by commas: `*` for every host; an IP address (IPv6 with or without
+///   brackets), which matches only that address; or a domain, which matches
+///   itself and every name under it, with or without a leading dot
+///   (`example.com` and `.example.com` both cover `api.example.com`). A
+///   `:port` after an entry is ignored: the entry covers the host on every
+///   port. Address ranges such as `10.0.0.0/8` are not understood.
+/// - Loopback hosts (`localhost`, `127.0.0.0/8`, `::1`) always go direct.
+///
+/// A proxy is written `http://host:port` or `host:port`, optionally with
+/// `user:password@` before the host (percent-encoded) for Basic
+/// authentication; the port defaults to 80. An `https` request goes
+/// through a `CONNECT` tunnel, so the proxy relays TLS it cannot read and
+/// the server's certificate is checked as usual; an `http` request is sent
+/// to the proxy with the whole URL in its request line.
+///
+/// Only plain-HTTP proxies are supported. A variable in use that names an
+/// `https://` or `socks` proxy, or that cannot be parsed, makes `new` fail
+/// rather than connect directly; the error names the variable but never
+/// shows its value, and neither errors nor `Debug` output ever show the
+/// proxy's address or credentials. [`without_proxy`](Self::without_proxy)
+/// ignores the environment.
 #[derive(Clone)]
 pub struct HttpTransport {
     shared: Arc<Shared>,
+    /// Outside `Shared` so that `without_proxy` keeps the pool: the route
+    /// is part of the pool's key, so connections cannot be mixed up.
+    proxies: Arc<Proxies>,
     max_response_bytes: usize,
 }
 
@@ -61,17 +99,48 @@ struct Shared {
 }
 
 impl HttpTransport {
-    /// A transport with its own connection pool and the default body cap.
+    /// A transport with its own connection pool and the default body cap,
+    /// using the proxies named in the environment (see [Proxies](#proxies)).
     ///
-    /// Nothing is read or connected yet: the root certificates are loaded
-    /// on the first `https` request, so this does not fail today; the
-    /// `Result` leaves room for setup that might.
+    /// Nothing is connected yet, and the root certificates are loaded on
+    /// the first `https` request.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) if
+    /// a proxy variable that would be used names an unsupported kind of
+    /// proxy or cannot be parsed.
     pub fn new() -> Result<Self, Error> {
-        Ok(Self::with_tls(Tls::default()))
+        // A value that is not valid Unicode is kept, damaged, rather than
+        // treated as unset: as a proxy it then fails to parse, which is
+        // better than quietly going around the proxy the user asked for.
+        Self::from_env_vars(|name| std::env::var_os(name).map(|value| value.to_string_lossy().into_owned()))
     }
 
-    fn with_tls(tls: Tls) -> Self {
-        Self { shared: Arc::new(Shared { pool: Pool::default(), tls }), max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES }
+    /// [`new`](Self::new), with the proxy variables read through `vars`
+    /// (which returns `None` for an unset variable) instead of from the
+    /// process environment. For tests, which must not change the
+    /// environment of a process whose threads may be reading it.
+    #[doc(hidden)]
+    pub fn from_env_vars(vars: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        Ok(Self::build(Tls::default(), Arc::new(Proxies::from_env(vars)?)))
+    }
+
+    fn build(tls: Tls, proxies: Arc<Proxies>) -> Self {
+        Self {
+            shared: Arc::new(Shared { pool: Pool::default(), tls }),
+            proxies,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+
+    /// Connects directly to every host, whatever the environment says about
+    /// proxies. The connection pool stays shared with the clones this one
+    /// came from; connections made through a proxy are never used for
+    /// direct requests.
+    pub fn without_proxy(mut self) -> Self {
+        self.proxies = Arc::new(Proxies::default());
+        self
     }
 
     /// Sets the largest response body that will be read, in bytes.
@@ -86,15 +155,16 @@ impl HttpTransport {
     ///
     /// The transport gets a new, empty connection pool.
     pub fn with_tls_config(self, config: rustls::ClientConfig) -> Self {
-        Self { max_response_bytes: self.max_response_bytes, ..Self::with_tls(Tls::custom(config)) }
+        Self { max_response_bytes: self.max_response_bytes, ..Self::build(Tls::custom(config), self.proxies) }
     }
 
     async fn exchange(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, Error> {
         let (parts, body) = request.into_parts();
         let target = Target::from_uri(&parts.uri)?;
-        let head = head::encode_request(&parts.method, &target, &parts.headers, body.len())?;
+        let route = self.proxies.route(target.https, &target.host);
+        let head = head::encode_request(&parts.method, &target, &route, &parts.headers, body.len())?;
         let exchange = Exchange { method: &parts.method, head: &head, body: &body, limit: self.max_response_bytes };
-        let origin = target.origin();
+        let origin = target.origin(&route);
 
         if let Some(mut conn) = self.shared.pool.take(&origin) {
             match exchange.run(&mut conn).await {
@@ -108,7 +178,7 @@ impl HttpTransport {
                 Err(failure) => return Err(failure.error),
             }
         }
-        let mut conn = conn::connect(&target, &self.shared.tls).await?;
+        let mut conn = conn::connect(&target, &route, &self.shared.tls).await?;
         let done = exchange.run(&mut conn).await.map_err(|failure| failure.error)?;
         Ok(self.finish(origin, conn, done))
     }
@@ -149,6 +219,10 @@ impl fmt::Debug for HttpTransport {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("idle_connections", &self.shared.pool.idle_count())
             .field("custom_tls_config", &self.shared.tls.is_custom())
+            // Whether, never which: the proxy's address sits next to its
+            // credentials in the environment.
+            .field("proxy_for_http", &self.proxies.configured().0)
+            .field("proxy_for_https", &self.proxies.configured().1)
             .finish()
     }
 }
@@ -199,8 +273,8 @@ impl Target {
         Ok(Self { https, host, port, host_header, path })
     }
 
-    fn origin(&self) -> Origin {
-        Origin { https: self.https, host: self.host.clone(), port: self.port }
+    fn origin(&self, route: &Route<'_>) -> Origin {
+        Origin { https: self.https, host: self.host.clone(), port: self.port, via: route.pool_key() }
     }
 }
 

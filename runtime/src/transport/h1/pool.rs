@@ -20,12 +20,18 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// swept from all of them.
 const MAX_ORIGINS: usize = 64;
 
-/// Where a connection goes: scheme, lowercased host and port.
+/// Where a connection goes: scheme, lowercased host and port, and the
+/// proxy it goes through, if any.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(super) struct Origin {
     pub(super) https: bool,
     pub(super) host: String,
     pub(super) port: u16,
+    /// Which proxy the connection was made through (`None` for direct).
+    /// A tunnel is bound to the proxy and credentials that opened it, and
+    /// a connection to a proxy is not one to the server: a connection must
+    /// only serve requests that take the same route.
+    pub(super) via: Option<u64>,
 }
 
 struct Idle {
