@@ -13,9 +13,9 @@
 //! - `adc`: `auth::ApplicationDefault`, tokens from Application Default
 //!   Credentials through the `gcp_auth` crate. Off by default to keep build
 //!   times short.
-//! - `reqwest`: `transport::ReqwestTransport`, for proxies (the default
-//!   transport ignores `HTTPS_PROXY`) or a reqwest client configured by the
-//!   caller. Pass it to [`ClientBuilder::transport`].
+//! - `reqwest`: `transport::ReqwestTransport`, for HTTPS or SOCKS proxies
+//!   (the default transport handles plain-HTTP proxies only) or a reqwest
+//!   client configured by the caller. Pass it to [`ClientBuilder::transport`].
 //! - `http2`: HTTP/2 for `ReqwestTransport`; implies `reqwest`.
 //!
 //! # Choices worth knowing

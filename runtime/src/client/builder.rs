@@ -99,8 +99,8 @@ impl<S: Service> ClientBuilder<S> {
     }
 
     /// Sends requests through `transport` instead of a new [`HttpTransport`],
-    /// for example `ReqwestTransport` (feature `reqwest`) to go through a
-    /// proxy or use HTTP/2. Pass an `Arc` to share one transport, and so its
+    /// for example `ReqwestTransport` (feature `reqwest`) for HTTP/2 or an
+    /// HTTPS or SOCKS proxy. Pass an `Arc` to share one transport, and so its
     /// connection pool, between clients.
     pub fn transport(mut self, transport: impl Transport) -> Self {
         self.transport = Some(Arc::new(transport));
