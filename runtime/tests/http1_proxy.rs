@@ -334,3 +334,19 @@ async fn the_pool_never_mixes_direct_and_proxied_connections() {
     assert_eq!(heads(&server), vec![vec!["GET / HTTP/1.1".to_owned(), "GET / HTTP/1.1".to_owned()]]);
     assert!(format!("{proxied:?}").contains("idle_connections: 2"), "{proxied:?}");
 }
+
+#[test]
+fn direct_needs_no_environment_even_when_new_would_refuse_it() {
+    // The variable names a kind of proxy this transport cannot use, so the
+    // environment-reading constructor must refuse; `direct()` is the way
+    // to a working transport all the same.
+    let refused = HttpTransport::from_env_vars(|name| (name == "HTTPS_PROXY").then(|| "socks5://u:secret@h:1".into()));
+    let error = match refused {
+        Ok(_) => panic!("a SOCKS proxy should be refused"),
+        Err(error) => error,
+    };
+    assert_eq!(error.kind(), ErrorKind::InvalidArgument);
+    assert!(!format!("{error} {error:?}").contains("secret"), "{error:?}");
+    let direct = format!("{:?}", HttpTransport::direct());
+    assert!(direct.contains("proxy_for_https: false") && direct.contains("proxy_for_http: false"), "{direct}");
+}

@@ -117,6 +117,14 @@ impl HttpTransport {
         Self::from_env_vars(|name| std::env::var_os(name).map(|value| value.to_string_lossy().into_owned()))
     }
 
+    /// A transport that connects directly to every host and never looks at
+    /// the environment: the way out when a proxy variable is set to
+    /// something [`new`](Self::new) refuses (an `https://` or SOCKS proxy)
+    /// and the program does not need it.
+    pub fn direct() -> Self {
+        Self::build(Tls::default(), Arc::new(Proxies::default()))
+    }
+
     /// [`new`](Self::new), with the proxy variables read through `vars`
     /// (which returns `None` for an unset variable) instead of from the
     /// process environment. For tests, which must not change the
