@@ -1,5 +1,11 @@
 //! The resources module: accessor structs mirroring the resource tree, and
 //! one call builder per method.
+//!
+//! Every non-generic function of a builder is `#[inline]`. Besides the usual
+//! hint, that makes rustc generate its machine code only in the crates that
+//! call it, as it does for generic functions: a program that uses four of
+//! Vision's 38 methods no longer pays, in the API crate's build, for
+//! compiling the other 34 (BENCHMARKS.md, section 2).
 
 use super::docs;
 use super::types::{ident, rust};
@@ -82,6 +88,7 @@ pub fn accessors(
         let doc = docs::plain(&format!("Methods of the `{}` resource.", c.json_name.replace('`', "'")));
         quote! {
             #doc
+            #[inline]
             pub fn #f(&self) -> #here #t<#lifetime> {
                 #here #t { client: #client }
             }
@@ -119,6 +126,7 @@ fn constructor(m: &Method, client: &TokenStream, here: &TokenStream, model: &Tok
     }
     quote! {
         #doc
+        #[inline]
         pub fn #f(&self, #(#args),*) -> #here #call {
             #here #call {
                 client: __rt::Clone::clone(#client),
@@ -204,6 +212,7 @@ fn call(api: &Api, m: &Method) -> TokenStream {
             #paging
         }
         impl super::WithStandardParams for #name {
+            #[inline]
             fn standard_params_mut(&mut self) -> &mut super::StandardParams {
                 &mut self.params
             }
@@ -239,6 +248,7 @@ fn setter(p: &Param, model: &TokenStream) -> TokenStream {
         },
         (_, false) => quote! {
             #doc
+            #[inline]
             pub fn #f(mut self, value: #t) -> Self {
                 self.#f = __rt::Some(value);
                 self
@@ -305,6 +315,7 @@ fn path_fn(api: &Api, m: &Method, name: &str, parts: &[PathPart], template: &str
         docs::plain(&format!("Expands `{}`, checking each value against its pattern.", template.replace('`', "'")));
     quote! {
         #doc
+        #[inline]
         fn #f(&self) -> __rt::Result<__rt::String> {
             let mut path = __rt::String::with_capacity(#capacity);
             #steps
@@ -351,6 +362,7 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
         #main_path
         #upload_path
         /// The request without a body: method, URL with query, standard parameters.
+        #[inline]
         fn request_builder(&self, path: &str) -> #builder_ret {
             let mut request = __rt::request::RequestBuilder::new(&self.client, #method, path);
             #(#queries)*
@@ -359,6 +371,7 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
         }
         /// Builds the HTTP request without sending it. No I/O happens here:
         /// credentials are added by `send`, since getting a token may need the network.
+        #[inline]
         pub fn build_request(&self) -> __rt::Result<__rt::http::Request<__rt::Vec<u8>>> {
             let path = self.path()?;
             #body
@@ -375,6 +388,7 @@ fn media_methods(m: &Method, model: &TokenStream) -> TokenStream {
         quote! {
             /// Sends the request with `alt=media` and returns the media bytes
             /// instead of the JSON metadata.
+            #[inline]
             pub async fn download(self) -> __rt::Result<__rt::bytes::Bytes> {
                 let path = self.path()?;
                 let mut request = self.request_builder(&path) #q;
@@ -417,6 +431,7 @@ fn media_methods(m: &Method, model: &TokenStream) -> TokenStream {
         };
         quote! {
             #doc
+            #[inline]
             pub async fn upload(self, media: impl __rt::Into<__rt::Vec<u8>>, content_type: &str) -> __rt::Result<#ret> {
                 let path = self.upload_path()?;
                 let mut request = self.request_builder(&path) #q;
@@ -443,6 +458,7 @@ fn paging_methods(m: &Method, model: &TokenStream, api: &Api) -> Option<TokenStr
     let items = has_items.then(|| {
         quote! {
             /// Every item of every page, following `nextPageToken`.
+            #[inline]
             pub fn items(self) -> __rt::paging::Items<#t> {
                 self.pages().items()
             }
@@ -451,6 +467,7 @@ fn paging_methods(m: &Method, model: &TokenStream, api: &Api) -> Option<TokenStr
     Some(quote! {
         /// Every page of the result, following `nextPageToken`. The first
         /// request is this call as built; later ones only change `pageToken`.
+        #[inline]
         pub fn pages(self) -> __rt::paging::Pages<#t> {
             __rt::paging::Pages::new(move |token| {
                 let mut call = __rt::Clone::clone(&self);
@@ -470,6 +487,7 @@ fn send(m: &Method, model: &TokenStream) -> TokenStream {
             let t = rust(ty, model);
             quote! {
                 /// Sends the request and decodes the response.
+                #[inline]
                 pub async fn send(self) -> __rt::Result<#t> {
                     let request = self.build_request()?;
                     self.client.execute_json(request, Self::SCOPES).await
@@ -478,6 +496,7 @@ fn send(m: &Method, model: &TokenStream) -> TokenStream {
         }
         None => quote! {
             /// Sends the request; the method returns no body.
+            #[inline]
             pub async fn send(self) -> __rt::Result<()> {
                 let request = self.build_request()?;
                 self.client.execute_empty(request, Self::SCOPES).await
@@ -490,11 +509,13 @@ fn poll_methods(m: &Method, model: &TokenStream) -> Option<TokenStream> {
     let op = rust(m.response.as_ref()?, model);
     Some(quote! {
         /// A poller that repeats this request until the operation is done.
+        #[inline]
         pub fn poller(self) -> __rt::lro::Poller<#op> {
             let client = __rt::Clone::clone(&self.client);
             __rt::lro::Poller::new(client, Self::SCOPES, move || self.build_request())
         }
         /// Polls until the operation is done, with backoff as `policy` says.
+        #[inline]
         pub async fn wait(self, policy: __rt::lro::PollPolicy) -> __rt::Result<#op> {
             self.poller().policy(policy).wait().await
         }

@@ -175,15 +175,18 @@ fn operation_dispatch(root: &Resource) -> Option<TokenStream> {
         /// Fetches an operation by name, through whichever `operations.get`
         /// method's path pattern the name fits. A name that fits none is refused
         /// before any request is made.
+        #[inline]
         pub async fn get_operation(&self, name: &str) -> __rt::Result<#op> {
             #get_arms
         }
         /// A poller for the operation called `name`, chosen as in [`Client::get_operation`].
+        #[inline]
         pub fn operation_poller(&self, name: &str) -> __rt::Result<__rt::lro::Poller<#op>> {
             #poll_arms
         }
         /// Waits until `operation` is done. An operation that is already done is
         /// returned as it is, without a request.
+        #[inline]
         pub async fn wait_operation(&self, operation: #op, policy: __rt::lro::PollPolicy) -> __rt::Result<#op> {
             if __rt::lro::LongRunningOperation::is_done(&operation) {
                 return __rt::Ok(operation);

@@ -65,18 +65,21 @@ impl Client {
         &self.inner
     }
     /// Methods of the `locations` resource.
+    #[inline]
     pub fn locations(&self) -> resources::LocationsResource<'_> {
         resources::LocationsResource {
             client: &self.inner,
         }
     }
     /// Methods of the `operations` resource.
+    #[inline]
     pub fn operations(&self) -> resources::OperationsResource<'_> {
         resources::OperationsResource {
             client: &self.inner,
         }
     }
     /// Methods of the `projects` resource.
+    #[inline]
     pub fn projects(&self) -> resources::ProjectsResource<'_> {
         resources::ProjectsResource {
             client: &self.inner,
@@ -85,6 +88,7 @@ impl Client {
     /// Fetches an operation by name, through whichever `operations.get`
     /// method's path pattern the name fits. A name that fits none is refused
     /// before any request is made.
+    #[inline]
     pub async fn get_operation(&self, name: &str) -> __rt::Result<model::Operation> {
         if __rt::path::matches("^locations/[^/]+/operations/[^/]+$", name) {
             return self.locations().operations().get(name).send().await;
@@ -112,6 +116,7 @@ impl Client {
         )
     }
     /// A poller for the operation called `name`, chosen as in [`Client::get_operation`].
+    #[inline]
     pub fn operation_poller(
         &self,
         name: &str,
@@ -143,6 +148,7 @@ impl Client {
     }
     /// Waits until `operation` is done. An operation that is already done is
     /// returned as it is, without a request.
+    #[inline]
     pub async fn wait_operation(
         &self,
         operation: model::Operation,

@@ -18,6 +18,7 @@ pub struct LocationsResource<'a> {
 }
 impl<'a> LocationsResource<'a> {
     /// Methods of the `operations` resource.
+    #[inline]
     pub fn operations(&self) -> LocationsOperationsResource<'a> {
         LocationsOperationsResource {
             client: self.client,
@@ -33,6 +34,7 @@ impl<'a> LocationsOperationsResource<'a> {
     /// Returns the current state of a long-running operation. Call it repeatedly, at the interval the service suggests, until the operation is done.
     ///
     /// `GET v1/{+name}`
+    #[inline]
     pub fn get(
         &self,
         name: impl __rt::Into<__rt::String>,
@@ -63,6 +65,7 @@ impl LocationsOperationsGetCall {
         "https://www.googleapis.com/auth/cloud-vision",
     ];
     /// Expands `v1/{+name}`, checking each value against its pattern.
+    #[inline]
     fn path(&self) -> __rt::Result<__rt::String> {
         let mut path = __rt::String::with_capacity(42);
         path.push_str("v1/");
@@ -77,6 +80,7 @@ impl LocationsOperationsGetCall {
         __rt::Ok(path)
     }
     /// The request without a body: method, URL with query, standard parameters.
+    #[inline]
     fn request_builder(&self, path: &str) -> __rt::request::RequestBuilder {
         let mut request = __rt::request::RequestBuilder::new(
             &self.client,
@@ -88,22 +92,26 @@ impl LocationsOperationsGetCall {
     }
     /// Builds the HTTP request without sending it. No I/O happens here:
     /// credentials are added by `send`, since getting a token may need the network.
+    #[inline]
     pub fn build_request(&self) -> __rt::Result<__rt::http::Request<__rt::Vec<u8>>> {
         let path = self.path()?;
         let request = self.request_builder(&path);
         request.build()
     }
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(self) -> __rt::Result<super::model::Operation> {
         let request = self.build_request()?;
         self.client.execute_json(request, Self::SCOPES).await
     }
     /// A poller that repeats this request until the operation is done.
+    #[inline]
     pub fn poller(self) -> __rt::lro::Poller<super::model::Operation> {
         let client = __rt::Clone::clone(&self.client);
         __rt::lro::Poller::new(client, Self::SCOPES, move || self.build_request())
     }
     /// Polls until the operation is done, with backoff as `policy` says.
+    #[inline]
     pub async fn wait(
         self,
         policy: __rt::lro::PollPolicy,
@@ -112,6 +120,7 @@ impl LocationsOperationsGetCall {
     }
 }
 impl super::WithStandardParams for LocationsOperationsGetCall {
+    #[inline]
     fn standard_params_mut(&mut self) -> &mut super::StandardParams {
         &mut self.params
     }
@@ -125,6 +134,7 @@ impl<'a> OperationsResource<'a> {
     /// Returns the current state of a long-running operation. Call it repeatedly, at the interval the service suggests, until the operation is done.
     ///
     /// `GET v1/{+name}`
+    #[inline]
     pub fn get(&self, name: impl __rt::Into<__rt::String>) -> OperationsGetCall {
         OperationsGetCall {
             client: __rt::Clone::clone(self.client),
@@ -152,6 +162,7 @@ impl OperationsGetCall {
         "https://www.googleapis.com/auth/cloud-vision",
     ];
     /// Expands `v1/{+name}`, checking each value against its pattern.
+    #[inline]
     fn path(&self) -> __rt::Result<__rt::String> {
         let mut path = __rt::String::with_capacity(42);
         path.push_str("v1/");
@@ -166,6 +177,7 @@ impl OperationsGetCall {
         __rt::Ok(path)
     }
     /// The request without a body: method, URL with query, standard parameters.
+    #[inline]
     fn request_builder(&self, path: &str) -> __rt::request::RequestBuilder {
         let mut request = __rt::request::RequestBuilder::new(
             &self.client,
@@ -177,22 +189,26 @@ impl OperationsGetCall {
     }
     /// Builds the HTTP request without sending it. No I/O happens here:
     /// credentials are added by `send`, since getting a token may need the network.
+    #[inline]
     pub fn build_request(&self) -> __rt::Result<__rt::http::Request<__rt::Vec<u8>>> {
         let path = self.path()?;
         let request = self.request_builder(&path);
         request.build()
     }
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(self) -> __rt::Result<super::model::Operation> {
         let request = self.build_request()?;
         self.client.execute_json(request, Self::SCOPES).await
     }
     /// A poller that repeats this request until the operation is done.
+    #[inline]
     pub fn poller(self) -> __rt::lro::Poller<super::model::Operation> {
         let client = __rt::Clone::clone(&self.client);
         __rt::lro::Poller::new(client, Self::SCOPES, move || self.build_request())
     }
     /// Polls until the operation is done, with backoff as `policy` says.
+    #[inline]
     pub async fn wait(
         self,
         policy: __rt::lro::PollPolicy,
@@ -201,6 +217,7 @@ impl OperationsGetCall {
     }
 }
 impl super::WithStandardParams for OperationsGetCall {
+    #[inline]
     fn standard_params_mut(&mut self) -> &mut super::StandardParams {
         &mut self.params
     }
@@ -212,12 +229,14 @@ pub struct ProjectsResource<'a> {
 }
 impl<'a> ProjectsResource<'a> {
     /// Methods of the `locations` resource.
+    #[inline]
     pub fn locations(&self) -> ProjectsLocationsResource<'a> {
         ProjectsLocationsResource {
             client: self.client,
         }
     }
     /// Methods of the `operations` resource.
+    #[inline]
     pub fn operations(&self) -> ProjectsOperationsResource<'a> {
         ProjectsOperationsResource {
             client: self.client,
@@ -231,6 +250,7 @@ pub struct ProjectsLocationsResource<'a> {
 }
 impl<'a> ProjectsLocationsResource<'a> {
     /// Methods of the `operations` resource.
+    #[inline]
     pub fn operations(&self) -> ProjectsLocationsOperationsResource<'a> {
         ProjectsLocationsOperationsResource {
             client: self.client,
@@ -246,6 +266,7 @@ impl<'a> ProjectsLocationsOperationsResource<'a> {
     /// Returns the current state of a long-running operation. Call it repeatedly, at the interval the service suggests, until the operation is done.
     ///
     /// `GET v1/{+name}`
+    #[inline]
     pub fn get(
         &self,
         name: impl __rt::Into<__rt::String>,
@@ -276,6 +297,7 @@ impl ProjectsLocationsOperationsGetCall {
         "https://www.googleapis.com/auth/cloud-vision",
     ];
     /// Expands `v1/{+name}`, checking each value against its pattern.
+    #[inline]
     fn path(&self) -> __rt::Result<__rt::String> {
         let mut path = __rt::String::with_capacity(42);
         path.push_str("v1/");
@@ -290,6 +312,7 @@ impl ProjectsLocationsOperationsGetCall {
         __rt::Ok(path)
     }
     /// The request without a body: method, URL with query, standard parameters.
+    #[inline]
     fn request_builder(&self, path: &str) -> __rt::request::RequestBuilder {
         let mut request = __rt::request::RequestBuilder::new(
             &self.client,
@@ -301,22 +324,26 @@ impl ProjectsLocationsOperationsGetCall {
     }
     /// Builds the HTTP request without sending it. No I/O happens here:
     /// credentials are added by `send`, since getting a token may need the network.
+    #[inline]
     pub fn build_request(&self) -> __rt::Result<__rt::http::Request<__rt::Vec<u8>>> {
         let path = self.path()?;
         let request = self.request_builder(&path);
         request.build()
     }
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(self) -> __rt::Result<super::model::Operation> {
         let request = self.build_request()?;
         self.client.execute_json(request, Self::SCOPES).await
     }
     /// A poller that repeats this request until the operation is done.
+    #[inline]
     pub fn poller(self) -> __rt::lro::Poller<super::model::Operation> {
         let client = __rt::Clone::clone(&self.client);
         __rt::lro::Poller::new(client, Self::SCOPES, move || self.build_request())
     }
     /// Polls until the operation is done, with backoff as `policy` says.
+    #[inline]
     pub async fn wait(
         self,
         policy: __rt::lro::PollPolicy,
@@ -325,6 +352,7 @@ impl ProjectsLocationsOperationsGetCall {
     }
 }
 impl super::WithStandardParams for ProjectsLocationsOperationsGetCall {
+    #[inline]
     fn standard_params_mut(&mut self) -> &mut super::StandardParams {
         &mut self.params
     }
@@ -338,6 +366,7 @@ impl<'a> ProjectsOperationsResource<'a> {
     /// Returns the current state of a long-running operation. Call it repeatedly, at the interval the service suggests, until the operation is done.
     ///
     /// `GET v1/{+name}`
+    #[inline]
     pub fn get(&self, name: impl __rt::Into<__rt::String>) -> ProjectsOperationsGetCall {
         ProjectsOperationsGetCall {
             client: __rt::Clone::clone(self.client),
@@ -365,6 +394,7 @@ impl ProjectsOperationsGetCall {
         "https://www.googleapis.com/auth/cloud-vision",
     ];
     /// Expands `v1/{+name}`, checking each value against its pattern.
+    #[inline]
     fn path(&self) -> __rt::Result<__rt::String> {
         let mut path = __rt::String::with_capacity(42);
         path.push_str("v1/");
@@ -379,6 +409,7 @@ impl ProjectsOperationsGetCall {
         __rt::Ok(path)
     }
     /// The request without a body: method, URL with query, standard parameters.
+    #[inline]
     fn request_builder(&self, path: &str) -> __rt::request::RequestBuilder {
         let mut request = __rt::request::RequestBuilder::new(
             &self.client,
@@ -390,22 +421,26 @@ impl ProjectsOperationsGetCall {
     }
     /// Builds the HTTP request without sending it. No I/O happens here:
     /// credentials are added by `send`, since getting a token may need the network.
+    #[inline]
     pub fn build_request(&self) -> __rt::Result<__rt::http::Request<__rt::Vec<u8>>> {
         let path = self.path()?;
         let request = self.request_builder(&path);
         request.build()
     }
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(self) -> __rt::Result<super::model::Operation> {
         let request = self.build_request()?;
         self.client.execute_json(request, Self::SCOPES).await
     }
     /// A poller that repeats this request until the operation is done.
+    #[inline]
     pub fn poller(self) -> __rt::lro::Poller<super::model::Operation> {
         let client = __rt::Clone::clone(&self.client);
         __rt::lro::Poller::new(client, Self::SCOPES, move || self.build_request())
     }
     /// Polls until the operation is done, with backoff as `policy` says.
+    #[inline]
     pub async fn wait(
         self,
         policy: __rt::lro::PollPolicy,
@@ -414,6 +449,7 @@ impl ProjectsOperationsGetCall {
     }
 }
 impl super::WithStandardParams for ProjectsOperationsGetCall {
+    #[inline]
     fn standard_params_mut(&mut self) -> &mut super::StandardParams {
         &mut self.params
     }

@@ -125,6 +125,7 @@ impl Client {
         &self.inner
     }
     /// Methods of the `operations` resource.
+    #[inline]
     pub fn operations(&self) -> resources::OperationsResource<'_> {
         resources::OperationsResource {
             client: &self.inner,
@@ -133,6 +134,7 @@ impl Client {
     /// Fetches an operation by name, through whichever `operations.get`
     /// method's path pattern the name fits. A name that fits none is refused
     /// before any request is made.
+    #[inline]
     pub async fn get_operation(&self, name: &str) -> __rt::Result<model::Operation> {
         if __rt::path::matches("^operations/.*$", name) {
             return self.operations().get(name).send().await;
@@ -147,6 +149,7 @@ impl Client {
         )
     }
     /// A poller for the operation called `name`, chosen as in [`Client::get_operation`].
+    #[inline]
     pub fn operation_poller(
         &self,
         name: &str,
@@ -165,6 +168,7 @@ impl Client {
     }
     /// Waits until `operation` is done. An operation that is already done is
     /// returned as it is, without a request.
+    #[inline]
     pub async fn wait_operation(
         &self,
         operation: model::Operation,

@@ -20,6 +20,7 @@ impl<'a> OperationsResource<'a> {
     /// Returns the current state of a long-running operation. Call it repeatedly, at the interval the service suggests, until the operation is done.
     ///
     /// `GET v1beta/{+name}`
+    #[inline]
     pub fn get(&self, name: impl __rt::Into<__rt::String>) -> OperationsGetCall {
         OperationsGetCall {
             client: __rt::Clone::clone(self.client),
@@ -62,6 +63,7 @@ impl OperationsGetCall {
         "https://www.googleapis.com/auth/meetings.space.readonly",
     ];
     /// Expands `v1beta/{+name}`, checking each value against its pattern.
+    #[inline]
     fn path(&self) -> __rt::Result<__rt::String> {
         let mut path = __rt::String::with_capacity(46);
         path.push_str("v1beta/");
@@ -76,6 +78,7 @@ impl OperationsGetCall {
         __rt::Ok(path)
     }
     /// The request without a body: method, URL with query, standard parameters.
+    #[inline]
     fn request_builder(&self, path: &str) -> __rt::request::RequestBuilder {
         let mut request = __rt::request::RequestBuilder::new(
             &self.client,
@@ -87,22 +90,26 @@ impl OperationsGetCall {
     }
     /// Builds the HTTP request without sending it. No I/O happens here:
     /// credentials are added by `send`, since getting a token may need the network.
+    #[inline]
     pub fn build_request(&self) -> __rt::Result<__rt::http::Request<__rt::Vec<u8>>> {
         let path = self.path()?;
         let request = self.request_builder(&path);
         request.build()
     }
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(self) -> __rt::Result<super::model::Operation> {
         let request = self.build_request()?;
         self.client.execute_json(request, Self::SCOPES).await
     }
     /// A poller that repeats this request until the operation is done.
+    #[inline]
     pub fn poller(self) -> __rt::lro::Poller<super::model::Operation> {
         let client = __rt::Clone::clone(&self.client);
         __rt::lro::Poller::new(client, Self::SCOPES, move || self.build_request())
     }
     /// Polls until the operation is done, with backoff as `policy` says.
+    #[inline]
     pub async fn wait(
         self,
         policy: __rt::lro::PollPolicy,
@@ -111,6 +118,7 @@ impl OperationsGetCall {
     }
 }
 impl super::WithStandardParams for OperationsGetCall {
+    #[inline]
     fn standard_params_mut(&mut self) -> &mut super::StandardParams {
         &mut self.params
     }
