@@ -22,7 +22,8 @@ mod date;
 mod duration;
 mod field_mask;
 mod number;
-pub(crate) mod object;
+#[doc(hidden)]
+pub mod object;
 mod query;
 mod timestamp;
 

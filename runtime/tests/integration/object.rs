@@ -103,3 +103,57 @@ fn decodes_from_a_value_as_well_as_from_text() {
     assert_eq!(sample.name.as_deref(), Some("v"));
     assert_eq!(sample.extra["other"], json!(true));
 }
+
+/// The same shape declared through `object!`, as generated code does.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Declared {
+    name: Option<String>,
+    size: Option<i64>,
+    extra: BTreeMap<String, Value>,
+}
+
+discogen_runtime::object! {
+    Declared("Declared") {
+        "name" => name,
+        "size" => size as wire::I64,
+    }
+}
+
+#[test]
+fn object_macro_reads_and_writes_like_the_hand_written_impls() {
+    let declared: Declared = serde_json::from_str(r#"{"size": "7", "other": [1], "name": "d"}"#).expect("decodes");
+    assert_eq!(declared.name.as_deref(), Some("d"));
+    assert_eq!(declared.size, Some(7));
+    assert_eq!(declared.extra["other"], json!([1]));
+    assert_eq!(serde_json::to_string(&declared).expect("encodes"), r#"{"name":"d","size":"7","other":[1]}"#);
+    let error = serde_json::from_str::<Declared>(r#"{"size": true}"#).expect_err("not an int64");
+    assert!(error.to_string().contains("line 1"), "{error}");
+}
+
+/// A writer that accepts `budget` bytes and then fails.
+struct FailingWriter {
+    budget: usize,
+}
+
+impl std::io::Write for FailingWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.budget == 0 {
+            return Err(std::io::Error::other("disk full"));
+        }
+        let n = buf.len().min(self.budget);
+        self.budget -= n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_failed_write_in_the_middle_of_an_object_is_reported() {
+    let declared = Declared { name: Some("x".repeat(64)), size: Some(1), extra: BTreeMap::new() };
+    for budget in [0, 1, 5, 20, 70] {
+        let error = serde_json::to_writer(FailingWriter { budget }, &declared).expect_err("the writer fails");
+        assert!(error.is_io(), "budget {budget}: {error}");
+    }
+}
