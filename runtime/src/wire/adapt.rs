@@ -66,14 +66,15 @@ impl<'de, T: Deserialize<'de>> DeserializeAs<'de, T> for Same {
     }
 }
 
-/// Borrows a value so that a container's serde impl applies rule `M` to it.
-struct SerializeWith<'a, T: ?Sized, M> {
+/// Borrows a value so that a container's serde impl (or a generated
+/// struct's writer) applies rule `M` to it.
+pub(crate) struct SerializeWith<'a, T: ?Sized, M> {
     value: &'a T,
     rule: PhantomData<M>,
 }
 
 impl<'a, T: ?Sized, M> SerializeWith<'a, T, M> {
-    fn new(value: &'a T) -> Self {
+    pub(crate) fn new(value: &'a T) -> Self {
         Self { value, rule: PhantomData }
     }
 }
@@ -84,15 +85,13 @@ impl<T: ?Sized, M: SerializeAs<T>> Serialize for SerializeWith<'_, T, M> {
     }
 }
 
-/// Holds a value that was read with rule `M`, so containers can read it.
-struct DeserializeWith<T, M> {
-    value: T,
-    rule: PhantomData<M>,
-}
+/// Holds a value that was read with rule `M`, so that containers, and the
+/// readers of generated structs, can read it: `map.next_value::<ReadAs<_, Rule>>()?.0`.
+pub struct ReadAs<T, M>(pub T, PhantomData<M>);
 
-impl<'de, T, M: DeserializeAs<'de, T>> Deserialize<'de> for DeserializeWith<T, M> {
+impl<'de, T, M: DeserializeAs<'de, T>> Deserialize<'de> for ReadAs<T, M> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        M::deserialize_as(deserializer).map(|value| Self { value, rule: PhantomData })
+        M::deserialize_as(deserializer).map(|value| ReadAs(value, PhantomData))
     }
 }
 
@@ -107,8 +106,8 @@ impl<T, M: SerializeAs<T>> SerializeAs<Option<T>> for Option<M> {
 
 impl<'de, T, M: DeserializeAs<'de, T>> DeserializeAs<'de, Option<T>> for Option<M> {
     fn deserialize_as<D: Deserializer<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
-        let wrapped = Option::<DeserializeWith<T, M>>::deserialize(deserializer)?;
-        Ok(wrapped.map(|w| w.value))
+        let wrapped = Option::<ReadAs<T, M>>::deserialize(deserializer)?;
+        Ok(wrapped.map(|w| w.0))
     }
 }
 
@@ -120,8 +119,8 @@ impl<T, M: SerializeAs<T>> SerializeAs<Vec<T>> for Vec<M> {
 
 impl<'de, T, M: DeserializeAs<'de, T>> DeserializeAs<'de, Vec<T>> for Vec<M> {
     fn deserialize_as<D: Deserializer<'de>>(deserializer: D) -> Result<Vec<T>, D::Error> {
-        let wrapped = Vec::<DeserializeWith<T, M>>::deserialize(deserializer)?;
-        Ok(wrapped.into_iter().map(|w| w.value).collect())
+        let wrapped = Vec::<ReadAs<T, M>>::deserialize(deserializer)?;
+        Ok(wrapped.into_iter().map(|w| w.0).collect())
     }
 }
 
@@ -141,8 +140,8 @@ where
     M: DeserializeAs<'de, T>,
 {
     fn deserialize_as<D: Deserializer<'de>>(deserializer: D) -> Result<BTreeMap<K, T>, D::Error> {
-        let wrapped = BTreeMap::<K, DeserializeWith<T, M>>::deserialize(deserializer)?;
-        Ok(wrapped.into_iter().map(|(k, w)| (k, w.value)).collect())
+        let wrapped = BTreeMap::<K, ReadAs<T, M>>::deserialize(deserializer)?;
+        Ok(wrapped.into_iter().map(|(k, w)| (k, w.0)).collect())
     }
 }
 

@@ -29,13 +29,13 @@ mod timestamp;
 
 use std::fmt;
 
-pub use adapt::{As, DeserializeAs, Same, SerializeAs};
+pub use adapt::{As, DeserializeAs, ReadAs, Same, SerializeAs};
 pub use base64_bytes::Bytes;
 pub use date::Date;
 pub use duration::Duration;
 pub use field_mask::FieldMask;
 pub use number::{F32, F64, I64, U64};
-pub use object::{read_enum, read_object, write_object, Object, ObjectWriter, ReadAs};
+pub use object::{read_enum, read_object, write_object, Object, ObjectWriter};
 pub use query::QueryValue;
 pub use timestamp::Timestamp;
 

@@ -6,8 +6,9 @@
 //! `Content` tree before looking at it. That costs time on every response,
 //! and the derived code is large enough to dominate the build time of a
 //! generated crate. Here one visitor serves every struct: the generated code
-//! is only a `match` on member names ([`Object::read_member`]) and a list of
-//! [`ObjectWriter::field`] calls.
+//! is one `object!` invocation per struct, which expands to a `match` on
+//! member names ([`Object::read_member`]) and a list of [`ObjectWriter`]
+//! calls.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -18,7 +19,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
-use super::adapt::{DeserializeAs, SerializeAs};
+use super::adapt::{DeserializeAs, ReadAs, SerializeAs, SerializeWith};
 
 /// A generated struct that is read from a JSON object member by member.
 pub trait Object: Default {
@@ -264,25 +265,6 @@ pub fn read_enum<'de, T: for<'a> From<&'a str>, D: Deserializer<'de>>(deserializ
     Ok(T::from(&value.0))
 }
 
-/// Holds a value read with the wire rule `M` (see [`super::As`]), for
-/// fields whose JSON form differs from the Rust type's own: generated code
-/// reads `map.next_value::<ReadAs<_, Rule>>()?.0`.
-pub struct ReadAs<T, M>(pub T, PhantomData<M>);
-
-impl<'de, T, M: DeserializeAs<'de, T>> Deserialize<'de> for ReadAs<T, M> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        M::deserialize_as(deserializer).map(|value| ReadAs(value, PhantomData))
-    }
-}
-
-struct WriteAs<'a, T, M>(&'a T, PhantomData<M>);
-
-impl<T, M: SerializeAs<T>> Serialize for WriteAs<'_, T, M> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        M::serialize_as(self.0, serializer)
-    }
-}
-
 /// Writes a generated struct as a JSON object: the fields that are set, in
 /// declaration order, then the members kept in `extra`.
 pub struct ObjectWriter<S: Serializer> {
@@ -308,7 +290,7 @@ impl<S: Serializer> ObjectWriter<S> {
     /// `value` is set.
     pub fn field_as<M: SerializeAs<T>, T>(&mut self, key: &'static str, value: &Option<T>) -> Result<(), S::Error> {
         match value {
-            Some(value) => self.map.serialize_entry(key, &WriteAs::<T, M>(value, PhantomData)),
+            Some(value) => self.map.serialize_entry(key, &SerializeWith::<T, M>::new(value)),
             None => Ok(()),
         }
     }
@@ -319,9 +301,8 @@ impl<S: Serializer> ObjectWriter<S> {
     #[doc(hidden)]
     pub fn put<T: Serialize>(&mut self, key: &'static str, value: &Option<T>) {
         if self.error.is_none() {
-            if let Err(e) = self.field(key, value) {
-                self.error = Some(e);
-            }
+            let result = self.field(key, value);
+            self.keep(result);
         }
     }
 
@@ -329,9 +310,14 @@ impl<S: Serializer> ObjectWriter<S> {
     #[doc(hidden)]
     pub fn put_as<M: SerializeAs<T>, T>(&mut self, key: &'static str, value: &Option<T>) {
         if self.error.is_none() {
-            if let Err(e) = self.field_as::<M, T>(key, value) {
-                self.error = Some(e);
-            }
+            let result = self.field_as::<M, T>(key, value);
+            self.keep(result);
+        }
+    }
+
+    fn keep(&mut self, result: Result<(), S::Error>) {
+        if let Err(e) = result {
+            self.error = Some(e);
         }
     }
 
