@@ -24,51 +24,21 @@ use discogen_runtime::lro::{DeadlineExceeded, Jitter, LongRunningOperation, Poll
 use discogen_runtime::request::RequestBuilder;
 #[cfg(feature = "reqwest")]
 use discogen_runtime::transport::ReqwestTransport;
-use discogen_runtime::{rpc, Client, ClientBuilder, ErrorKind, Service};
+use discogen_runtime::{Client, ClientBuilder, ErrorKind};
 use serde_json::{json, Value};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+mod common;
+use common::{get, Api, Operation};
 
 const SCOPES: &[&str] = &["https://www.googleapis.com/auth/cloud-platform"];
 const TOKEN: &str = "ya29.hostile-server-token";
 const API_KEY: &str = "AIza-hostile-server-key";
 
-struct Api(Client);
-
-impl Service for Api {
-    const ROOT_URL: &'static str = "https://example.invalid/";
-    const SERVICE_PATH: &'static str = "v1/";
-    fn from_client(client: Client) -> Self {
-        Api(client)
-    }
-}
-
 fn client_for(root: &str, configure: impl FnOnce(ClientBuilder<Api>) -> ClientBuilder<Api>) -> Client {
     let Api(client) = configure(ClientBuilder::<Api>::new().root_url(root)).build().expect("client");
     client
-}
-
-fn get(client: &Client, path: &str) -> discogen_runtime::http::Request<Vec<u8>> {
-    RequestBuilder::new(client, Method::GET, path).build().expect("valid")
-}
-
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-#[serde(default)]
-struct Operation {
-    name: Option<String>,
-    done: Option<bool>,
-}
-
-impl LongRunningOperation for Operation {
-    fn is_done(&self) -> bool {
-        self.done == Some(true)
-    }
-    fn operation_name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    fn error_status(&self) -> Option<rpc::Status> {
-        None
-    }
 }
 
 // ---- a raw server -------------------------------------------------------------------

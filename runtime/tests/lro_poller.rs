@@ -17,11 +17,14 @@ use discogen_runtime::lro::{
     decode_any, DeadlineExceeded, DelayReason, Jitter, LongRunningOperation, PollDelay, PollPolicy, Poller, TypeUrl,
 };
 use discogen_runtime::request::RequestBuilder;
-use discogen_runtime::{rpc, Client, ClientBuilder, ErrorKind, Service};
+use discogen_runtime::{rpc, Client, ClientBuilder, ErrorKind};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+mod common;
+use common::Api;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -29,17 +32,6 @@ type TestResult = Result<(), Box<dyn std::error::Error>>;
 const SCOPES: &[&str] = &["https://www.googleapis.com/auth/cloud-platform"];
 const OPERATION_PATH: &str = "/v1/operations/op-1";
 const OPERATION_NAME: &str = "operations/op-1";
-
-/// The smallest hand-written API: just enough for a client to exist.
-struct Api(Client);
-
-impl Service for Api {
-    const ROOT_URL: &'static str = "https://example.invalid/";
-    const SERVICE_PATH: &'static str = "v1/";
-    fn from_client(client: Client) -> Self {
-        Api(client)
-    }
-}
 
 /// An `Operation` as the generator writes it, reduced to what the poller uses.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]

@@ -21,9 +21,9 @@ use std::time::Duration;
 
 use discogen_runtime::auth::{AccessToken, TokenFuture, TokenProvider};
 use discogen_runtime::http::Method;
-use discogen_runtime::lro::{DeadlineExceeded, Jitter, LongRunningOperation, PollPolicy, Poller};
+use discogen_runtime::lro::{DeadlineExceeded, Jitter, PollPolicy, Poller};
 use discogen_runtime::request::RequestBuilder;
-use discogen_runtime::{rpc, Client, ClientBuilder, Error, Service};
+use discogen_runtime::{Client, ClientBuilder, Error};
 use serde_json::{json, Value};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
@@ -31,20 +31,13 @@ use tracing::{Event, Metadata, Subscriber};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
+mod common;
+use common::{get, Api, Operation};
+
 const TOKEN: &str = "ya29.TOKEN-s3cr3t-abc123";
 /// Characters that get percent-encoded in a query, to catch the encoded form too.
 const API_KEY: &str = "AIzaKEY s3cr3t/xyz+789=";
 const SCOPES: &[&str] = &["https://www.googleapis.com/auth/cloud-platform"];
-
-struct Api(Client);
-
-impl Service for Api {
-    const ROOT_URL: &'static str = "https://example.invalid/";
-    const SERVICE_PATH: &'static str = "v1/";
-    fn from_client(client: Client) -> Self {
-        Api(client)
-    }
-}
 
 // ---- capturing traces ----------------------------------------------------------
 
@@ -206,29 +199,6 @@ async fn echoing_server() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(any()).respond_with(respond).mount(&server).await;
     server
-}
-
-fn get(client: &Client, path: &str) -> discogen_runtime::http::Request<Vec<u8>> {
-    RequestBuilder::new(client, Method::GET, path).build().expect("valid")
-}
-
-#[derive(Debug, serde::Deserialize)]
-#[allow(dead_code)]
-struct Operation {
-    name: Option<String>,
-    done: Option<bool>,
-}
-
-impl LongRunningOperation for Operation {
-    fn is_done(&self) -> bool {
-        self.done == Some(true)
-    }
-    fn operation_name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    fn error_status(&self) -> Option<rpc::Status> {
-        None
-    }
 }
 
 const ROUTES: &[&str] = &[
