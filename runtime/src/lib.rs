@@ -43,6 +43,7 @@ pub use serde;
 pub use serde_json;
 
 pub mod auth;
+pub mod body;
 pub mod client;
 pub mod error;
 pub mod lro;
@@ -63,5 +64,6 @@ mod encode;
 mod redact;
 mod text;
 
+pub use body::Body;
 pub use client::{Client, ClientBuilder, Service};
 pub use error::{Error, ErrorKind, Result};

@@ -2,6 +2,7 @@
 
 mod builder;
 mod decode;
+mod idle_timeout;
 mod root_url;
 
 use std::fmt;
@@ -14,6 +15,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 
 use crate::auth::{AccessToken, Credentials};
+use crate::body::Body;
 use crate::error::Error;
 use crate::transport::Transport;
 
@@ -66,31 +68,68 @@ impl Client {
     }
 
     /// Sends `request` with this client's credentials and returns the
-    /// response if its status is 2xx.
+    /// response, its body read whole, if its status is 2xx.
     ///
     /// `scopes` are the OAuth scopes of the method, passed to the token
     /// provider. Any other status becomes an [`crate::ErrorKind::Http`] error
-    /// with Google's error body decoded.
+    /// with Google's error body decoded. The body is held to the client's
+    /// [`max_response_bytes`](ClientBuilder::max_response_bytes).
     ///
     /// Must run inside a Tokio runtime with its I/O and time drivers enabled
     /// (as `#[tokio::main]` sets up): the transports open sockets and
     /// enforce the timeout through Tokio.
     pub async fn execute(
         &self,
-        request: http::Request<Vec<u8>>,
+        request: http::Request<impl Into<Body>>,
         scopes: &'static [&'static str],
     ) -> Result<http::Response<bytes::Bytes>, Error> {
-        self.run(request, scopes, Ok).await
+        self.run_collected(request.map(Into::into), scopes, Ok).await
+    }
+
+    /// [`run`](Self::run) for a body read whole and held to the cap, then
+    /// handed to `finish` (inside `run`, so its errors are scrubbed too).
+    async fn run_collected<T>(
+        &self,
+        request: http::Request<Body>,
+        scopes: &'static [&'static str],
+        finish: impl FnOnce(http::Response<bytes::Bytes>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let limit = self.inner.max_response_bytes;
+        self.run(request, scopes, Deadline::Whole, |response| async move {
+            let (parts, body) = response.into_parts();
+            let body = body.collect_limited(limit).await.map_err(|e| e.with_http_status(parts.status))?;
+            finish(http::Response::from_parts(parts, body))
+        })
+        .await
+    }
+
+    /// Sends `request` and returns a 2xx response as soon as its head has
+    /// arrived, with the body still to be read: for media, whose size has no
+    /// limit.
+    ///
+    /// The client's timeout bounds the wait for the head; after that, each
+    /// chunk of the body must arrive within the timeout of the one before.
+    pub async fn execute_streaming(
+        &self,
+        request: http::Request<impl Into<Body>>,
+        scopes: &'static [&'static str],
+    ) -> Result<http::Response<Body>, Error> {
+        self.run(request.map(Into::into), scopes, Deadline::Head, |response| async move { Ok(response) }).await
     }
 
     /// Sends `request`, hands a 2xx response to `finish`, and scrubs the
     /// credentials from any error on the way, whichever step made it.
-    async fn run<T>(
+    async fn run<T, F, Fut>(
         &self,
-        request: http::Request<Vec<u8>>,
+        request: http::Request<Body>,
         scopes: &'static [&'static str],
-        finish: impl FnOnce(http::Response<bytes::Bytes>) -> Result<T, Error>,
-    ) -> Result<T, Error> {
+        deadline: Deadline,
+        finish: F,
+    ) -> Result<T, Error>
+    where
+        F: FnOnce(http::Response<Body>) -> Fut,
+        Fut: std::future::Future<Output = Result<T, Error>>,
+    {
         // Only the path is recorded: the query may hold the API key.
         let span = tracing::debug_span!(
             "discogen.request",
@@ -102,7 +141,22 @@ impl Client {
         // `key`, a hand-set Authorization header) are secrets too.
         let own_secrets = crate::redact::request_secrets(&request);
         let mut token = None;
-        let result = self.send(request, scopes, &mut token, &span).instrument(span.clone()).await.and_then(finish);
+        let timeout = self.inner.timeout;
+        let exchange = async {
+            let response = self.send(request, scopes, &mut token, &span).await?;
+            match deadline {
+                Deadline::Whole => finish(response).await,
+                Deadline::Head => finish(response.map(|body| idle_timeout::limit(body, timeout))).await,
+            }
+        };
+        // The transport gets the timeout too, but a custom transport might
+        // ignore it; this outer limit holds for every transport.
+        let result = match deadline {
+            Deadline::Whole => tokio::time::timeout(timeout, exchange.instrument(span.clone()))
+                .await
+                .unwrap_or_else(|_| Err(Error::timeout(format!("no complete response within {timeout:?}")))),
+            Deadline::Head => exchange.instrument(span.clone()).await,
+        };
         result.map_err(|mut error| {
             self.inner.credentials.redact(&mut error, token.as_ref());
             for secret in &own_secrets {
@@ -113,39 +167,36 @@ impl Client {
         })
     }
 
+    /// Applies credentials and the user agent, sends, and turns a status
+    /// outside 2xx into an error.
     async fn send(
         &self,
-        request: http::Request<Vec<u8>>,
+        request: http::Request<Body>,
         scopes: &'static [&'static str],
         token: &mut Option<AccessToken>,
         span: &tracing::Span,
-    ) -> Result<http::Response<bytes::Bytes>, Error> {
+    ) -> Result<http::Response<Body>, Error> {
         let inner = &*self.inner;
         let (mut parts, body) = request.into_parts();
         *token = inner.credentials.apply(&mut parts, scopes).await?;
         if !parts.headers.contains_key(USER_AGENT) {
             parts.headers.insert(USER_AGENT, inner.user_agent.clone());
         }
-        let request = http::Request::from_parts(parts, bytes::Bytes::from(body));
+        let request = http::Request::from_parts(parts, body);
 
-        // The transport gets the timeout too, but a custom transport might
-        // ignore it; this outer limit holds for every transport.
-        let sending = inner.transport.send(request, Some(inner.timeout));
-        let response = tokio::time::timeout(inner.timeout, sending)
+        let timeout = inner.timeout;
+        let response = tokio::time::timeout(timeout, inner.transport.send(request, Some(timeout)))
             .await
-            .map_err(|_| Error::timeout(format!("no complete response within {:?}", inner.timeout)))??;
+            .map_err(|_| Error::timeout(format!("no response within {timeout:?}")))??;
 
         let status = response.status();
         span.record("status", status.as_u16());
-        if response.body().len() > inner.max_response_bytes {
-            return Err(Error::decode(format!(
-                "the response body is larger than the limit of {} bytes",
-                inner.max_response_bytes
-            ))
-            .with_http_status(status));
-        }
         if !status.is_success() {
-            return Err(Error::from_http_response(&response));
+            // An error body is for reading, never for streaming: hold it to
+            // the cap whatever the call expected.
+            let (parts, body) = response.into_parts();
+            let body = body.collect_limited(inner.max_response_bytes).await.map_err(|e| e.with_http_status(status))?;
+            return Err(Error::from_http_response(&http::Response::from_parts(parts, body)));
         }
         Ok(response)
     }
@@ -157,30 +208,40 @@ impl Client {
     /// column, and an excerpt of the body.
     pub async fn execute_json<T: DeserializeOwned>(
         &self,
-        request: http::Request<Vec<u8>>,
+        request: http::Request<impl Into<Body>>,
         scopes: &'static [&'static str],
     ) -> Result<T, Error> {
-        self.run(request, scopes, |response| decode::json_body(&response)).await
+        self.run_collected(request.map(Into::into), scopes, |response| decode::json_body(&response)).await
     }
 
     /// Sends `request` and ignores the body of a successful response
     /// (for methods that return `Empty`).
     pub async fn execute_empty(
         &self,
-        request: http::Request<Vec<u8>>,
+        request: http::Request<impl Into<Body>>,
         scopes: &'static [&'static str],
     ) -> Result<(), Error> {
-        self.run(request, scopes, |_| Ok(())).await
+        self.run_collected(request.map(Into::into), scopes, |_| Ok(())).await
     }
 
-    /// Sends `request` and returns the raw body, as for media downloads.
+    /// Sends `request` and returns the whole body, however large, as for
+    /// media downloads.
     pub async fn execute_bytes(
         &self,
-        request: http::Request<Vec<u8>>,
+        request: http::Request<impl Into<Body>>,
         scopes: &'static [&'static str],
     ) -> Result<bytes::Bytes, Error> {
-        self.run(request, scopes, |response| Ok(response.into_body())).await
+        self.run(request.map(Into::into), scopes, Deadline::Head, |response| response.into_body().collect()).await
     }
+}
+
+/// How long the client's timeout covers.
+#[derive(Clone, Copy)]
+enum Deadline {
+    /// The whole exchange, body included: for bodies read into memory.
+    Whole,
+    /// Until the response head; then each body chunk on its own.
+    Head,
 }
 
 impl fmt::Debug for Client {
