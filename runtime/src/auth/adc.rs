@@ -1,35 +1,83 @@
-//! Application Default Credentials, through the `gcp_auth` crate.
-//!
-//! Only built with the `adc` feature: finding credentials means reading
-//! files, talking to the metadata server and signing JWTs, which brings in a
-//! second HTTP stack and chrono. Programs that pass a token of their own
-//! should not pay for it.
+//! Application Default Credentials: finding the credentials a program runs
+//! with, the way Google's client libraries do.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
-use super::{AccessToken, TokenFuture, TokenProvider};
+use super::key_file::KeyFile;
+use super::metadata::METADATA_HOST_VARIABLE;
+use super::{AccessToken, AuthorizedUser, MetadataServer, ServiceAccount, TokenFuture, TokenProvider};
 use crate::error::Error;
 
-/// Tokens from Application Default Credentials: the
-/// `GOOGLE_APPLICATION_CREDENTIALS` file, gcloud's user credentials, or the
-/// metadata server, in the order `gcp_auth` tries them.
+const FILE_VARIABLE: &str = "GOOGLE_APPLICATION_CREDENTIALS";
+/// How long to wait for a metadata server before deciding there is none.
+const PROBE_WAIT: Duration = Duration::from_secs(2);
+
+/// Tokens from Application Default Credentials, found in this order:
 ///
-/// `gcp_auth` caches tokens and refreshes them before they expire.
+/// 1. the key file named by `GOOGLE_APPLICATION_CREDENTIALS` (a service
+///    account key or an `authorized_user` file);
+/// 2. gcloud's `application_default_credentials.json`, written by
+///    `gcloud auth application-default login`;
+/// 3. the metadata server (at `$GCE_METADATA_HOST` if set), if one answers.
+///
+/// Tokens are cached per scope set and refreshed before they expire.
 #[derive(Clone)]
 pub struct ApplicationDefault {
-    inner: Arc<dyn gcp_auth::TokenProvider>,
+    inner: Arc<dyn TokenProvider>,
 }
 
 impl ApplicationDefault {
     /// Looks for credentials. Fails with [`crate::ErrorKind::Auth`] if none
-    /// are found.
+    /// are found or a file that is named cannot be used.
     pub async fn new() -> Result<Self, Error> {
-        let inner = gcp_auth::provider()
-            .await
-            .map_err(|e| Error::auth("no Application Default Credentials found").with_source(e))?;
+        if let Some(path) = std::env::var_os(FILE_VARIABLE).filter(|p| !p.is_empty()) {
+            return Self::from_file(Path::new(&path));
+        }
+        let gcloud = gcloud_file();
+        if let Some(path) = gcloud.as_deref().filter(|p| p.is_file()) {
+            return Self::from_file(path);
+        }
+        let metadata = MetadataServer::new()?;
+        if std::env::var_os(METADATA_HOST_VARIABLE).is_some() || metadata.answers(PROBE_WAIT).await {
+            return Ok(Self { inner: Arc::new(metadata) });
+        }
+        let looked_at =
+            gcloud.map_or_else(|| "gcloud's file (no home directory)".to_owned(), |p| p.display().to_string());
+        Err(Error::auth(format!(
+            "no Application Default Credentials found: {FILE_VARIABLE} is not set, there is no {looked_at}, \
+             and no metadata server answered"
+        )))
+    }
+
+    /// Credentials from a key file of either kind, told apart by its `type`.
+    pub fn from_file(path: &Path) -> Result<Self, Error> {
+        let file = KeyFile::read(path)?;
+        let inner: Arc<dyn TokenProvider> = match file.kind()? {
+            "service_account" => Arc::new(ServiceAccount::from_key_file(file)?),
+            "authorized_user" => Arc::new(AuthorizedUser::from_key_file(file)?),
+            other => {
+                return Err(Error::auth(format!(
+                    "the {} is of type {}, which is not supported (service_account or authorized_user are)",
+                    file.source(),
+                    crate::text::quoted(other)
+                )))
+            }
+        };
         Ok(Self { inner })
     }
+}
+
+/// Where gcloud keeps the user's default credentials.
+fn gcloud_file() -> Option<PathBuf> {
+    let config = match std::env::var_os("CLOUDSDK_CONFIG").filter(|p| !p.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None if cfg!(windows) => PathBuf::from(std::env::var_os("APPDATA")?).join("gcloud"),
+        None => PathBuf::from(std::env::var_os("HOME")?).join(".config").join("gcloud"),
+    };
+    Some(config.join("application_default_credentials.json"))
 }
 
 impl fmt::Debug for ApplicationDefault {
@@ -40,11 +88,17 @@ impl fmt::Debug for ApplicationDefault {
 
 impl TokenProvider for ApplicationDefault {
     fn token<'a>(&'a self, scopes: &'a [&'static str]) -> TokenFuture<'a> {
-        Box::pin(async move {
-            let token = self.inner.token(scopes).await.map_err(|e| {
-                Error::auth("could not get a token from Application Default Credentials").with_source(e)
-            })?;
-            Ok(AccessToken::new(token.as_str()))
-        })
+        self.inner.token(scopes)
+    }
+
+    fn invalidate<'a>(
+        &'a self,
+        rejected: &'a AccessToken,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
+        self.inner.invalidate(rejected)
+    }
+
+    fn quota_project(&self) -> Option<&str> {
+        self.inner.quota_project()
     }
 }

@@ -92,6 +92,24 @@ impl Credentials {
         Ok(None)
     }
 
+    /// Tells the token provider that the API refused `token` (401), so the
+    /// next request gets a new one. Returns whether asking again can help:
+    /// only when the refused token came from the provider.
+    pub(crate) async fn refused(&self, token: Option<&AccessToken>) -> bool {
+        match (&self.provider, token) {
+            (Some(provider), Some(token)) => {
+                provider.invalidate(token).await;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The quota project the token provider names, if any.
+    pub(crate) fn quota_project(&self) -> Option<&str> {
+        self.provider.as_ref().and_then(|p| p.quota_project())
+    }
+
     /// Replaces this client's API key and the token sent, if any, in an
     /// error with a marker.
     pub(crate) fn redact(&self, error: &mut Error, token: Option<&AccessToken>) {

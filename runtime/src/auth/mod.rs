@@ -4,13 +4,35 @@
 //! expected to cache and refresh on its own. API keys travel in the `key`
 //! query parameter. Nothing in this module prints a secret: `Debug` shows
 //! `****` in place of every token and key.
+//!
+//! With the `adc` feature, [`ServiceAccount`], [`AuthorizedUser`] and
+//! [`MetadataServer`] fetch tokens over the runtime's own transport, and
+//! [`ApplicationDefault`] picks one of them as Google's libraries do.
 
 #[cfg(feature = "adc")]
 mod adc;
+#[cfg(feature = "adc")]
+mod authorized_user;
+#[cfg(feature = "adc")]
+mod cache;
 mod credentials;
+#[cfg(feature = "adc")]
+mod endpoint;
+#[cfg(feature = "adc")]
+mod key_file;
+#[cfg(feature = "adc")]
+mod metadata;
+#[cfg(feature = "adc")]
+mod service_account;
 mod token;
 
 #[cfg(feature = "adc")]
 pub use adc::ApplicationDefault;
+#[cfg(feature = "adc")]
+pub use authorized_user::AuthorizedUser;
 pub use credentials::Credentials;
+#[cfg(feature = "adc")]
+pub use metadata::{MetadataServer, METADATA_HOST_VARIABLE};
+#[cfg(feature = "adc")]
+pub use service_account::ServiceAccount;
 pub use token::{AccessToken, StaticToken, TokenFuture, TokenProvider};

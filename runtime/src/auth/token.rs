@@ -19,17 +19,50 @@ pub trait TokenProvider: Send + Sync + 'static {
     /// A token valid for `scopes` (which may be empty for methods that
     /// declare none).
     fn token<'a>(&'a self, scopes: &'a [&'static str]) -> TokenFuture<'a>;
+
+    /// Called when the API refused `rejected` with 401 Unauthorized, before
+    /// the client asks for a token again and retries the call once. A
+    /// caching provider drops the token here so that the retry gets a new
+    /// one (it may have been revoked before it expired). Does nothing by
+    /// default.
+    fn invalidate<'a>(&'a self, rejected: &'a AccessToken) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+        let _ = rejected;
+        Box::pin(std::future::ready(()))
+    }
+
+    /// The project these credentials bill quota to, when they name one
+    /// (a key file's `quota_project_id`). Sent as `x-goog-user-project`
+    /// unless the client sets its own.
+    fn quota_project(&self) -> Option<&str> {
+        None
+    }
 }
 
 impl<T: TokenProvider + ?Sized> TokenProvider for Arc<T> {
     fn token<'a>(&'a self, scopes: &'a [&'static str]) -> TokenFuture<'a> {
         (**self).token(scopes)
     }
+
+    fn invalidate<'a>(&'a self, rejected: &'a AccessToken) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+        (**self).invalidate(rejected)
+    }
+
+    fn quota_project(&self) -> Option<&str> {
+        (**self).quota_project()
+    }
 }
 
 impl<T: TokenProvider + ?Sized> TokenProvider for Box<T> {
     fn token<'a>(&'a self, scopes: &'a [&'static str]) -> TokenFuture<'a> {
         (**self).token(scopes)
+    }
+
+    fn invalidate<'a>(&'a self, rejected: &'a AccessToken) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+        (**self).invalidate(rejected)
+    }
+
+    fn quota_project(&self) -> Option<&str> {
+        (**self).quota_project()
     }
 }
 

@@ -28,6 +28,7 @@ pub struct ClientBuilder<S> {
     credentials: Credentials,
     timeout: Duration,
     user_agent: Option<String>,
+    quota_project: Option<String>,
     transport: Option<Arc<dyn Transport>>,
     allow_insecure_http: bool,
     max_response_bytes: usize,
@@ -50,6 +51,7 @@ impl<S: Service> ClientBuilder<S> {
             credentials: Credentials::none(),
             timeout: DEFAULT_TIMEOUT,
             user_agent: None,
+            quota_project: None,
             transport: None,
             allow_insecure_http: false,
             max_response_bytes: crate::transport::DEFAULT_MAX_RESPONSE_BYTES,
@@ -101,6 +103,15 @@ impl<S: Service> ClientBuilder<S> {
         self
     }
 
+    /// Bills quota and usage to `project` (sent as `x-goog-user-project`)
+    /// instead of the project the credentials belong to, or the
+    /// `quota_project_id` their key file names. The caller needs the
+    /// `serviceusage.services.use` permission on it.
+    pub fn quota_project(mut self, project: impl Into<String>) -> Self {
+        self.quota_project = Some(project.into());
+        self
+    }
+
     /// Sends requests through `transport` instead of a new [`HttpTransport`],
     /// for example `ReqwestTransport` (feature `reqwest`) for HTTP/2 or an
     /// HTTPS or SOCKS proxy. Pass an `Arc` to share one transport, and so its
@@ -148,6 +159,13 @@ impl<S: Service> ClientBuilder<S> {
         let user_agent = self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);
         let user_agent = HeaderValue::try_from(user_agent)
             .map_err(|_| Error::invalid_argument("the user agent has characters not allowed in a header"))?;
+        let quota_project = match self.quota_project.as_deref().map(HeaderValue::try_from) {
+            None => None,
+            Some(Ok(value)) => Some(value),
+            Some(Err(_)) => {
+                return Err(Error::invalid_argument("the quota project has characters not allowed in a header"))
+            }
+        };
         let transport = match self.transport {
             Some(transport) => transport,
             None => Arc::new(HttpTransport::new()?.with_max_response_bytes(self.max_response_bytes)),
@@ -158,6 +176,7 @@ impl<S: Service> ClientBuilder<S> {
             credentials: self.credentials,
             timeout: self.timeout,
             user_agent,
+            quota_project,
             transport,
             max_response_bytes: self.max_response_bytes,
             retry_policy: self.retry_policy,
@@ -173,6 +192,7 @@ impl<S> fmt::Debug for ClientBuilder<S> {
             .field("credentials", &self.credentials)
             .field("timeout", &self.timeout)
             .field("user_agent", &self.user_agent)
+            .field("quota_project", &self.quota_project)
             .field("custom_transport", &self.transport.is_some())
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)

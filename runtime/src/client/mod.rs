@@ -2,6 +2,7 @@
 
 mod builder;
 mod decode;
+mod identity;
 mod idle_timeout;
 mod root_url;
 
@@ -23,6 +24,9 @@ use crate::retry::{self, RetryPolicy};
 use crate::transport::Transport;
 
 pub use builder::{ClientBuilder, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT};
+pub use identity::API_CLIENT;
+#[cfg(feature = "adc")]
+pub(crate) use root_url::is_loopback;
 
 /// Implemented by the `Client` type of each generated API.
 pub trait Service: Sized {
@@ -49,6 +53,7 @@ struct ClientInner {
     credentials: Credentials,
     timeout: Duration,
     user_agent: HeaderValue,
+    quota_project: Option<HeaderValue>,
     transport: Arc<dyn Transport>,
     max_response_bytes: usize,
     retry_policy: RetryPolicy,
@@ -189,6 +194,9 @@ impl Client {
         let (parts, body) = request.into_parts();
         let mut body = Some(body);
         let mut attempt: u32 = 0;
+        // A token refused with 401 is replaced once per call, however many
+        // attempts the policy allows.
+        let mut refreshed = false;
         loop {
             attempt = attempt.saturating_add(1);
             span.record("attempts", attempt);
@@ -202,6 +210,11 @@ impl Client {
                 Err(error) => error,
             };
             let Some(replay) = replay else { return Err(error) };
+            if !refreshed && self.refresh_after_401(&error, token.as_ref()).await {
+                refreshed = true;
+                body = Some(replay);
+                continue;
+            }
             if attempt >= policy.max_attempts || !retry::is_retryable(&error, idempotent) {
                 return Err(error);
             }
@@ -270,6 +283,7 @@ impl Client {
         if !parts.headers.contains_key(USER_AGENT) {
             parts.headers.insert(USER_AGENT, inner.user_agent.clone());
         }
+        identity::apply(&mut parts.headers, inner.quota_project.as_ref(), &inner.credentials);
         let request = http::Request::from_parts(parts, body);
 
         let timeout = inner.timeout;
@@ -287,6 +301,13 @@ impl Client {
             return Err(Error::from_http_response(&http::Response::from_parts(parts, body)));
         }
         Ok(response)
+    }
+
+    /// Whether `error` is a 401 for a token from the provider, which is then
+    /// dropped so that sending again fetches a new one (it may have been
+    /// revoked before it expired).
+    async fn refresh_after_401(&self, error: &Error, token: Option<&AccessToken>) -> bool {
+        error.http_status() == Some(http::StatusCode::UNAUTHORIZED) && self.inner.credentials.refused(token).await
     }
 
     /// Sends `request` and decodes a JSON response body into `T`.
@@ -351,6 +372,7 @@ impl fmt::Debug for Client {
             .field("credentials", &self.inner.credentials)
             .field("timeout", &self.inner.timeout)
             .field("user_agent", &self.inner.user_agent)
+            .field("quota_project", &self.inner.quota_project)
             .field("max_response_bytes", &self.inner.max_response_bytes)
             .field("retry_policy", &self.inner.retry_policy)
             .finish_non_exhaustive()

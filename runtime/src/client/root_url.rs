@@ -38,7 +38,7 @@ pub(crate) fn normalize(url: &str, allow_insecure: bool) -> Result<String, Error
 }
 
 /// Whether `host` is `localhost` or a loopback address (127.0.0.0/8, ::1).
-fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") {
         return true;
     }

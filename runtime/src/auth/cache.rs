@@ -1,0 +1,132 @@
+//! Caching tokens per scope set, and fetching a new one shortly before the
+//! cached one expires.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+use super::{AccessToken, TokenFuture, TokenProvider};
+use crate::error::Error;
+
+/// How long before its expiry a token is replaced. A request that gets a
+/// token just before it expires may still be in flight when it does, so
+/// the margin covers a slow request (the default timeout is 60 s) with room
+/// to spare.
+const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+
+/// A token as an endpoint hands it out, with the time it stays valid.
+pub(crate) struct FreshToken {
+    pub(crate) token: AccessToken,
+    pub(crate) lifetime: Duration,
+}
+
+pub(crate) type FetchFuture<'a> = Pin<Box<dyn Future<Output = Result<FreshToken, Error>> + Send + 'a>>;
+
+/// One way of getting a new token: a service account's JWT, a refresh
+/// token, the metadata server.
+pub(crate) trait Fetch: Send + Sync + 'static {
+    fn fetch<'a>(&'a self, scopes: &'a [&'static str]) -> FetchFuture<'a>;
+    fn quota_project(&self) -> Option<&str>;
+}
+
+struct Cached {
+    token: AccessToken,
+    /// When a new token is fetched in place of this one.
+    refresh_at: Instant,
+}
+
+/// A [`TokenProvider`] over a [`Fetch`], keeping one token per scope set.
+pub(crate) struct TokenCache<F> {
+    fetch: F,
+    // One lock over fetching too: concurrent requests for the same scopes
+    // then wait for one fetch instead of each sending their own.
+    tokens: Mutex<HashMap<Vec<&'static str>, Cached>>,
+}
+
+impl<F: Fetch> TokenCache<F> {
+    pub(crate) fn new(fetch: F) -> Self {
+        Self { fetch, tokens: Mutex::new(HashMap::new()) }
+    }
+
+    pub(crate) fn fetch(&self) -> &F {
+        &self.fetch
+    }
+
+    /// The fetcher back, for reconfiguring; the cached tokens are dropped.
+    pub(crate) fn into_fetch(self) -> F {
+        self.fetch
+    }
+}
+
+/// The scopes in a canonical order, so that `[a, b]` and `[b, a]` share a token.
+fn key(scopes: &[&'static str]) -> Vec<&'static str> {
+    let mut key = scopes.to_vec();
+    key.sort_unstable();
+    key.dedup();
+    key
+}
+
+/// When to replace a token valid for `lifetime` from `now`: the margin
+/// before expiry, but never later than half its life, so a short-lived
+/// token is not used up to its last second.
+fn refresh_at(now: Instant, lifetime: Duration) -> Instant {
+    let margin = REFRESH_MARGIN.min(lifetime / 2);
+    now + lifetime.saturating_sub(margin)
+}
+
+impl<F: Fetch> TokenProvider for TokenCache<F> {
+    fn token<'a>(&'a self, scopes: &'a [&'static str]) -> TokenFuture<'a> {
+        Box::pin(async move {
+            let key = key(scopes);
+            let mut tokens = self.tokens.lock().await;
+            if let Some(cached) = tokens.get(&key) {
+                if Instant::now() < cached.refresh_at {
+                    return Ok(cached.token.clone());
+                }
+            }
+            let fresh = self.fetch.fetch(&key).await?;
+            let cached = Cached { token: fresh.token.clone(), refresh_at: refresh_at(Instant::now(), fresh.lifetime) };
+            tokens.insert(key, cached);
+            Ok(fresh.token)
+        })
+    }
+
+    fn invalidate<'a>(&'a self, rejected: &'a AccessToken) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+        Box::pin(async move {
+            self.tokens.lock().await.retain(|_, cached| cached.token != *rejected);
+        })
+    }
+
+    fn quota_project(&self) -> Option<&str> {
+        self.fetch.quota_project()
+    }
+}
+
+impl<F> fmt::Debug for TokenCache<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TokenCache(****)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_order_does_not_matter() {
+        assert_eq!(key(&["b", "a", "b"]), key(&["a", "b"]));
+    }
+
+    #[test]
+    fn refresh_comes_before_expiry() {
+        let now = Instant::now();
+        assert_eq!(refresh_at(now, Duration::from_secs(3600)), now + Duration::from_secs(3300));
+        assert_eq!(refresh_at(now, Duration::from_secs(60)), now + Duration::from_secs(30));
+        assert_eq!(refresh_at(now, Duration::ZERO), now);
+    }
+}
