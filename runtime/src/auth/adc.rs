@@ -94,7 +94,7 @@ impl TokenProvider for ApplicationDefault {
     fn invalidate<'a>(
         &'a self,
         rejected: &'a AccessToken,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
         self.inner.invalidate(rejected)
     }
 

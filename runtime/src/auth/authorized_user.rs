@@ -99,7 +99,7 @@ impl TokenProvider for AuthorizedUser {
     fn invalidate<'a>(
         &'a self,
         rejected: &'a AccessToken,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
         self.cache.invalidate(rejected)
     }
 

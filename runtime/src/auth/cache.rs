@@ -96,9 +96,10 @@ impl<F: Fetch> TokenProvider for TokenCache<F> {
         })
     }
 
-    fn invalidate<'a>(&'a self, rejected: &'a AccessToken) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+    fn invalidate<'a>(&'a self, rejected: &'a AccessToken) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>> {
         Box::pin(async move {
             self.tokens.lock().await.retain(|_, cached| cached.token != *rejected);
+            true
         })
     }
 

@@ -94,13 +94,10 @@ impl Credentials {
 
     /// Tells the token provider that the API refused `token` (401), so the
     /// next request gets a new one. Returns whether asking again can help:
-    /// only when the refused token came from the provider.
+    /// only when the refused token came from a provider that replaces it.
     pub(crate) async fn refused(&self, token: Option<&AccessToken>) -> bool {
         match (&self.provider, token) {
-            (Some(provider), Some(token)) => {
-                provider.invalidate(token).await;
-                true
-            }
+            (Some(provider), Some(token)) => provider.invalidate(token).await,
             _ => false,
         }
     }

@@ -20,14 +20,15 @@ pub trait TokenProvider: Send + Sync + 'static {
     /// declare none).
     fn token<'a>(&'a self, scopes: &'a [&'static str]) -> TokenFuture<'a>;
 
-    /// Called when the API refused `rejected` with 401 Unauthorized, before
-    /// the client asks for a token again and retries the call once. A
-    /// caching provider drops the token here so that the retry gets a new
-    /// one (it may have been revoked before it expired). Does nothing by
-    /// default.
-    fn invalidate<'a>(&'a self, rejected: &'a AccessToken) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+    /// Called when the API refused `rejected` with 401 Unauthorized. A
+    /// caching provider drops the token here so that the next request gets
+    /// a new one (it may have been revoked before it expired), and returns
+    /// `true`: the client then retries the call once. The default does
+    /// nothing and returns `false`, since asking again would give the same
+    /// token.
+    fn invalidate<'a>(&'a self, rejected: &'a AccessToken) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>> {
         let _ = rejected;
-        Box::pin(std::future::ready(()))
+        Box::pin(std::future::ready(false))
     }
 
     /// The project these credentials bill quota to, when they name one
@@ -43,7 +44,7 @@ impl<T: TokenProvider + ?Sized> TokenProvider for Arc<T> {
         (**self).token(scopes)
     }
 
-    fn invalidate<'a>(&'a self, rejected: &'a AccessToken) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+    fn invalidate<'a>(&'a self, rejected: &'a AccessToken) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>> {
         (**self).invalidate(rejected)
     }
 
@@ -57,7 +58,7 @@ impl<T: TokenProvider + ?Sized> TokenProvider for Box<T> {
         (**self).token(scopes)
     }
 
-    fn invalidate<'a>(&'a self, rejected: &'a AccessToken) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+    fn invalidate<'a>(&'a self, rejected: &'a AccessToken) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>> {
         (**self).invalidate(rejected)
     }
 
