@@ -4,7 +4,9 @@
 //! get_operation --api workspaceevents|vision --name NAME [--endpoint URL]
 //! ```
 //!
-//! The access token comes from `GOOGLE_OAUTH_ACCESS_TOKEN` when it is set.
+//! The access token comes from `GOOGLE_OAUTH_ACCESS_TOKEN` when it is set;
+//! built with the `adc` feature, from Application Default Credentials
+//! otherwise.
 //! With `--api vision`, the shape of NAME picks which of the four Vision
 //! `operations.get` paths is called; a NAME that fits none is refused before
 //! any request. Exit codes: 0 success, 1 failure, 64 usage error.
@@ -30,7 +32,14 @@ async fn main() -> ExitCode {
         eprintln!("--name is required\n{USAGE}");
         return ExitCode::from(64);
     };
-    let api = match common::client(&flags, USAGE) {
+    let credentials = match common::credentials().await {
+        Ok(credentials) => credentials,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(1);
+        }
+    };
+    let api = match common::client(&flags, USAGE, credentials) {
         Ok(api) => api,
         Err(message) => {
             eprintln!("error: {message}");

@@ -48,7 +48,7 @@ async fn run() -> Result<ExitCode, String> {
     if let Some(ms) = number(&flags, "initial-delay")? {
         policy = policy.initial_delay(Duration::from_millis(ms));
     }
-    let api = common::client(&flags, USAGE)?;
+    let api = common::client(&flags, USAGE, common::credentials().await?)?;
     Ok(match api {
         Api::WorkspaceEvents(c) => match c.operation_poller(&name) {
             Ok(p) => finish(p.policy(policy).on_progress(progress).wait().await, |op| {

@@ -31,10 +31,13 @@ fn example(name: &str) -> Option<PathBuf> {
     if path.is_file() {
         Some(path)
     } else {
-        eprintln!(
-            "SKIPPED: example binary {} is not built; `cargo test -p discogen-apis` builds it before the tests",
+        let note = format!(
+            "example binary {} is not built; `cargo test -p discogen-apis` builds it before the tests",
             path.display()
         );
+        // CI must run every case; a local `--test examples` may skip.
+        assert!(std::env::var_os("CI").is_none(), "{note}");
+        eprintln!("SKIPPED: {note}");
         None
     }
 }
@@ -61,11 +64,27 @@ impl Output {
 /// Runs example `name` with `args` and `GOOGLE_OAUTH_ACCESS_TOKEN=tok`.
 /// `Ok(None)` when the example is not built.
 async fn run(name: &str, args: &[&str]) -> Result<Option<Output>, Box<dyn std::error::Error>> {
+    run_with_env(name, args, &[("GOOGLE_OAUTH_ACCESS_TOKEN", TOKEN)]).await
+}
+
+/// Runs example `name` with `args` and only the credential variables in
+/// `env` (any the test process has are removed).
+async fn run_with_env(
+    name: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Result<Option<Output>, Box<dyn std::error::Error>> {
     let Some(program) = example(name) else {
         return Ok(None);
     };
     let mut command = Command::new(program);
-    command.args(args).env("GOOGLE_OAUTH_ACCESS_TOKEN", TOKEN);
+    command.args(args);
+    for variable in
+        ["GOOGLE_OAUTH_ACCESS_TOKEN", "GOOGLE_APPLICATION_CREDENTIALS", "GCE_METADATA_HOST", "CLOUDSDK_CONFIG"]
+    {
+        command.env_remove(variable);
+    }
+    command.envs(env.iter().copied());
     // Loopback traffic must not be sent to a proxy the environment names.
     for proxy in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"] {
         command.env_remove(proxy);
@@ -344,4 +363,108 @@ async fn wait_operation_exits_1_on_other_failures() -> TestResult {
     assert!(output.stderr.contains("nonsense"), "{}", output.stderr);
     assert!(received(&server).await.is_empty(), "nothing may reach the server");
     Ok(())
+}
+
+// ---- get_operation with Application Default Credentials (feature `adc`) -----------
+
+#[cfg(feature = "adc")]
+#[path = "../../runtime/tests/jwt_check/mod.rs"]
+mod jwt_check;
+
+/// A directory of its own under the system's temporary directory.
+#[cfg(feature = "adc")]
+fn scratch_dir(label: &str) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    let dir = std::env::temp_dir().join(format!("discogen-examples-{label}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// A server that hands out `adc-token` at `token_path` (checked by
+/// `matcher`) and serves `operations/abc` only to that token.
+#[cfg(feature = "adc")]
+async fn adc_servers(token_method: &str, token_path: &str) -> (MockServer, MockServer) {
+    use wiremock::matchers::{header, method, path};
+    let tokens = MockServer::start().await;
+    Mock::given(method(token_method))
+        .and(path(token_path))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"access_token": "adc-token", "expires_in": 3600})),
+        )
+        .mount(&tokens)
+        .await;
+    let api = MockServer::start().await;
+    Mock::given(header("authorization", "Bearer adc-token"))
+        .respond_with(ok(succeeded("operations/abc")))
+        .mount(&api)
+        .await;
+    Mock::given(any()).respond_with(not_found("no or wrong token")).mount(&api).await;
+    (tokens, api)
+}
+
+#[cfg(feature = "adc")]
+#[tokio::test]
+async fn get_operation_signs_in_with_a_service_account_key_file() -> TestResult {
+    let (tokens, api) = adc_servers("POST", "/token").await;
+    let token_uri = format!("{}/token", tokens.uri());
+    let key = json!({
+        "type": "service_account",
+        "private_key_id": "key-1",
+        "private_key": jwt_check::key_pem(),
+        "client_email": "robot@example-project.iam.gserviceaccount.com",
+        "token_uri": token_uri,
+    });
+    let dir = scratch_dir("service-account")?;
+    let key_file = dir.join("key.json");
+    std::fs::write(&key_file, key.to_string())?;
+    let env = [("GOOGLE_APPLICATION_CREDENTIALS", key_file.to_str().ok_or("path")?)];
+    let args = ["--api", "workspaceevents", "--name", "operations/abc", "--endpoint", &api.uri()];
+    let output = run_with_env("get_operation", &args, &env).await;
+    std::fs::remove_dir_all(&dir)?;
+    let Some(output) = output? else { return Ok(()) };
+
+    assert_eq!(output.code, Some(0), "{output:?}");
+    assert_prints_operation(&output, &succeeded("operations/abc"))?;
+    // The token server saw a JWT signed with the key file's private key...
+    let asked = received(&tokens).await;
+    assert_eq!(asked.len(), 1);
+    let form: Vec<(String, String)> = url_form(&asked[0].body);
+    let assertion = form.iter().find(|(k, _)| k == "assertion").map(|(_, v)| v.as_str()).ok_or("no assertion")?;
+    let claims = jwt_check::verified_claims(assertion);
+    assert_eq!(claims["iss"], "robot@example-project.iam.gserviceaccount.com");
+    assert_eq!(claims["aud"], token_uri);
+    assert!(claims["scope"].as_str().is_some_and(|s| s.contains("https://www.googleapis.com/auth/")), "{claims}");
+    // ...and the API server the token it handed out.
+    let calls = received(&api).await;
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].headers["authorization"], "Bearer adc-token");
+    Ok(())
+}
+
+#[cfg(feature = "adc")]
+#[tokio::test]
+async fn get_operation_signs_in_through_the_metadata_server() -> TestResult {
+    let (metadata, api) = adc_servers("GET", "/computeMetadata/v1/instance/service-accounts/default/token").await;
+    let host = metadata.uri().trim_start_matches("http://").to_owned();
+    // An empty gcloud config, so that no developer login on this machine is used.
+    let dir = scratch_dir("metadata")?;
+    let config = dir.to_str().ok_or("path")?.to_owned();
+    let env = [("GCE_METADATA_HOST", host.as_str()), ("CLOUDSDK_CONFIG", config.as_str())];
+    let args = ["--api", "workspaceevents", "--name", "operations/abc", "--endpoint", &api.uri()];
+    let output = run_with_env("get_operation", &args, &env).await;
+    std::fs::remove_dir_all(&dir)?;
+    let Some(output) = output? else { return Ok(()) };
+
+    assert_eq!(output.code, Some(0), "{output:?}");
+    let asked = received(&metadata).await;
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].headers["metadata-flavor"], "Google");
+    assert!(asked[0].url.query().is_some_and(|q| q.starts_with("scopes=")), "{}", asked[0].url);
+    assert_eq!(received(&api).await[0].headers["authorization"], "Bearer adc-token");
+    Ok(())
+}
+
+/// The fields of a form body.
+#[cfg(feature = "adc")]
+fn url_form(body: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body).into_owned().collect()
 }

@@ -5,21 +5,17 @@
 //! and one refresh and retry after a 401.
 
 mod common;
+mod jwt_check;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use common::{get, Api, Operation};
 use discogen_runtime::auth::{AuthorizedUser, MetadataServer, ServiceAccount, TokenProvider};
 use discogen_runtime::{ClientBuilder, ErrorKind};
-use rsa::pkcs1v15::{Signature, VerifyingKey};
-use rsa::pkcs8::EncodePrivateKey;
-use rsa::signature::Verifier;
-use rsa::{RsaPrivateKey, RsaPublicKey};
-use serde_json::{json, Value};
+use jwt_check::{key_pem, verified_claims};
+use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -28,22 +24,12 @@ const SCOPES: &[&str] = &["https://example.test/read", "https://www.googleapis.c
 const REVERSED: &[&str] = &["https://www.googleapis.com/auth/cloud-platform", "https://example.test/read"];
 const OTHER_SCOPES: &[&str] = &["https://example.test/write"];
 
-/// One key per test binary: generating RSA keys is slow in debug builds.
-fn key() -> &'static (RsaPrivateKey, String) {
-    static KEY: OnceLock<(RsaPrivateKey, String)> = OnceLock::new();
-    KEY.get_or_init(|| {
-        let private = RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("an RSA key");
-        let pem = private.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).expect("PEM").to_string();
-        (private, pem)
-    })
-}
-
 fn service_account_json(token_uri: &str) -> String {
     json!({
         "type": "service_account",
         "project_id": "test-project",
         "private_key_id": "key-1",
-        "private_key": key().1,
+        "private_key": key_pem(),
         "client_email": "robot@test-project.iam.gserviceaccount.com",
         "client_id": "1234",
         "token_uri": token_uri,
@@ -97,25 +83,6 @@ async fn api_server(accepted: &'static [&'static str]) -> MockServer {
         .mount(&server)
         .await;
     server
-}
-
-/// Decodes and checks a JWT assertion: RS256, signed by the test key,
-/// claims as a service account must send them. Returns the claims.
-fn verified_claims(assertion: &str) -> Value {
-    let parts: Vec<&str> = assertion.split('.').collect();
-    assert_eq!(parts.len(), 3, "a JWT has three parts");
-    let decode = |part: &str| -> Value { serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap() };
-    let header = decode(parts[0]);
-    assert_eq!(header["alg"], "RS256");
-    assert_eq!(header["kid"], "key-1");
-    let signature = Signature::try_from(URL_SAFE_NO_PAD.decode(parts[2]).unwrap().as_slice()).unwrap();
-    let verifier = VerifyingKey::<rsa::sha2::Sha256>::new(RsaPublicKey::from(&key().0));
-    let signed = format!("{}.{}", parts[0], parts[1]);
-    verifier.verify(signed.as_bytes(), &signature).expect("the JWT is signed with the key file's private key");
-    // Any other key fails the check, so the verification above is real.
-    let tampered = format!("{}.{}x", parts[0], parts[1]);
-    assert!(verifier.verify(tampered.as_bytes(), &signature).is_err());
-    decode(parts[1])
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 // Shared by the examples: argument parsing and client construction.
 // (Included with `#[path]`, so it is not an example of its own.)
 
+use discogen_apis::runtime::auth::Credentials;
 use discogen_apis::{vision_v1, workspaceevents_v1beta};
 use std::collections::HashMap;
 
@@ -27,17 +28,13 @@ pub fn parse_flags(usage: &str, known: &[&str]) -> Result<HashMap<String, String
     Ok(flags)
 }
 
-/// Builds the client for `--api`, with the token from
-/// `GOOGLE_OAUTH_ACCESS_TOKEN` when it is set and `--endpoint` as root URL.
-pub fn client(flags: &HashMap<String, String>, usage: &str) -> Result<Api, String> {
-    let token = std::env::var("GOOGLE_OAUTH_ACCESS_TOKEN").ok().filter(|t| !t.is_empty());
+/// Builds the client for `--api`, with `credentials` and `--endpoint` as
+/// root URL.
+pub fn client(flags: &HashMap<String, String>, usage: &str, credentials: Credentials) -> Result<Api, String> {
     let endpoint = flags.get("endpoint");
     macro_rules! build {
         ($client:ty) => {{
-            let mut builder = <$client>::builder();
-            if let Some(token) = token {
-                builder = builder.bearer_token(token);
-            }
+            let mut builder = <$client>::builder().credentials(credentials);
             if let Some(url) = endpoint {
                 builder = builder.root_url(url.clone());
             }
@@ -52,8 +49,25 @@ pub fn client(flags: &HashMap<String, String>, usage: &str) -> Result<Api, Strin
     }
 }
 
+/// The token in `GOOGLE_OAUTH_ACCESS_TOKEN` when it is set. Otherwise, when
+/// built with the `adc` feature, Application Default Credentials (a key
+/// file named by `GOOGLE_APPLICATION_CREDENTIALS`, gcloud's login, or the
+/// metadata server), and without it none.
+pub async fn credentials() -> Result<Credentials, String> {
+    if let Some(token) = std::env::var("GOOGLE_OAUTH_ACCESS_TOKEN").ok().filter(|t| !t.is_empty()) {
+        return Ok(Credentials::bearer(token));
+    }
+    #[cfg(feature = "adc")]
+    {
+        let adc = discogen_apis::runtime::auth::ApplicationDefault::new().await.map_err(|e| one_line(&e))?;
+        Ok(Credentials::token_provider(adc))
+    }
+    #[cfg(not(feature = "adc"))]
+    Ok(Credentials::none())
+}
+
 /// One line for stderr: the runtime's message already includes the decoded
 /// Google error (`HTTP 404 Not Found: NOT_FOUND: ...`) where there is one.
-pub fn one_line(e: &discogen_runtime::Error) -> String {
+pub fn one_line(e: &discogen_apis::runtime::Error) -> String {
     e.to_string().replace('\n', " ")
 }
