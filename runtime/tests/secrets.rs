@@ -12,7 +12,11 @@
 //! - echoes the existing tests do not cover: a secret quoted by serde's own
 //!   message (kept as the error's `source`), a secret cut in half by the end
 //!   of the body excerpt, a percent-encoded API key, a key the call set
-//!   itself, and the errors of a poll loop that runs out of time.
+//!   itself, and the errors of a poll loop that runs out of time;
+//! - with the `adc` feature, the service account and user flows: the
+//!   access token they fetch, and what they send the token endpoint (the
+//!   signed assertion, the refresh token, the client secret), even when the
+//!   endpoint quotes it back in a refusal.
 
 use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -354,4 +358,112 @@ async fn a_token_that_cannot_be_sent_is_not_shown() {
     assert_error_clean("bad token", &err);
     assert!(server.received_requests().await.unwrap_or_default().is_empty(), "nothing may be sent");
     assert_clean("the trace", &capture.text());
+}
+
+// ---- credential flows (feature `adc`) ----------------------------------------------
+
+#[cfg(feature = "adc")]
+#[allow(dead_code)] // secrets.rs uses only the key.
+mod jwt_check;
+
+/// Fails if `text` holds any form of one of `secrets`.
+#[cfg(feature = "adc")]
+fn assert_free_of(label: &str, text: &str, secrets: &[&str]) {
+    for secret in secrets {
+        for form in forms(secret) {
+            assert!(!text.contains(&form), "{label} leaks {form:?}:\n{text}");
+        }
+    }
+}
+
+#[cfg(feature = "adc")]
+#[tokio::test]
+async fn credential_flows_leak_nothing_they_send_or_receive() {
+    use discogen_runtime::auth::{AuthorizedUser, ServiceAccount};
+
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    // Hands out TOKEN at /token; refuses at /refuse, quoting the whole form.
+    let tokens = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(|request: &Request| {
+            if request.url.path() == "/token" {
+                ResponseTemplate::new(200).set_body_json(json!({"access_token": TOKEN, "expires_in": 3600}))
+            } else {
+                let form = String::from_utf8_lossy(&request.body).into_owned();
+                let decoded: String =
+                    url::form_urlencoded::parse(form.as_bytes()).map(|(k, v)| format!("{k}={v} ")).collect();
+                ResponseTemplate::new(400)
+                    .set_body_json(json!({"error": decoded, "error_description": format!("{form} {decoded}")}))
+            }
+        })
+        .mount(&tokens)
+        .await;
+    let api = echoing_server().await;
+    let key_file = |path: &str| {
+        json!({
+            "type": "service_account", "private_key_id": "key-1", "private_key": jwt_check::key_pem(),
+            "client_email": "robot@p.iam.gserviceaccount.com", "token_uri": format!("{}{path}", tokens.uri()),
+        })
+        .to_string()
+    };
+    let user_file = |path: &str| {
+        json!({
+            "type": "authorized_user", "client_id": "id", "client_secret": "CLIENT-s3cr3t-456",
+            "refresh_token": "1//REFRESH-s3cr3t-789", "token_uri": format!("{}{path}", tokens.uri()),
+        })
+        .to_string()
+    };
+    // The body of the PEM key, without its armour lines.
+    let key_body: String = jwt_check::key_pem().lines().filter(|l| !l.starts_with("-----")).collect();
+    let mut secrets = vec![TOKEN.to_owned(), "CLIENT-s3cr3t-456".to_owned(), "1//REFRESH-s3cr3t-789".to_owned()];
+    secrets.extend(key_body.as_bytes().chunks(64).map(|c| String::from_utf8_lossy(c).into_owned()));
+
+    for path in ["/token", "/refuse"] {
+        let providers: [(&str, Client); 2] = [
+            ("service account", {
+                let account = ServiceAccount::from_json(&key_file(path)).expect("key");
+                assert_clean("service account Debug", &format!("{account:?}"));
+                let builder = ClientBuilder::<Api>::new()
+                    .root_url(api.uri())
+                    .timeout(Duration::from_millis(300))
+                    .retry_policy(discogen_runtime::retry::RetryPolicy::never());
+                builder.token_provider(account).build().map(|Api(c)| c).expect("client")
+            }),
+            ("user", {
+                let user = AuthorizedUser::from_json(&user_file(path)).expect("user file");
+                let builder = ClientBuilder::<Api>::new()
+                    .root_url(api.uri())
+                    .timeout(Duration::from_millis(300))
+                    .retry_policy(discogen_runtime::retry::RetryPolicy::never());
+                builder.token_provider(user).build().map(|Api(c)| c).expect("client")
+            }),
+        ];
+        for (label, client) in providers {
+            let failures = exercise(&client).await;
+            assert!(failures >= 30, "{label}: only {failures} requests failed");
+            let error = client.execute(get(&client, "ok"), SCOPES).await.err();
+            assert_eq!(error.is_some(), path == "/refuse", "{label} {path}");
+            if let Some(error) = error {
+                let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+                for text in [error.to_string(), format!("{error:?}")] {
+                    assert_free_of(label, &text, &refs);
+                }
+            }
+        }
+    }
+    // The assertions the token endpoint received are secrets too.
+    let sent = tokens.received_requests().await.expect("recorded");
+    let assertions: Vec<String> = sent
+        .iter()
+        .flat_map(|r| url::form_urlencoded::parse(&r.body).into_owned().collect::<Vec<_>>())
+        .filter(|(k, _)| k == "assertion")
+        .map(|(_, v)| v)
+        .collect();
+    assert!(assertions.len() >= 2, "both service account clients asked for tokens");
+    secrets.extend(assertions);
+    let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let traced = capture.text();
+    assert!(traced.contains("discogen.request"), "{traced}");
+    assert_free_of("the trace", &traced, &refs);
 }

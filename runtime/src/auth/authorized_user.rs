@@ -82,7 +82,13 @@ impl Fetch for Refresher {
                 ("refresh_token", &self.refresh_token),
             ]);
             let request = endpoint::post_form(&self.token_uri, form)?;
-            endpoint::exchange(&*self.transport, request, "the user token endpoint").await
+            endpoint::exchange(
+                &*self.transport,
+                request,
+                "the user token endpoint",
+                &[&self.client_secret, &self.refresh_token],
+            )
+            .await
         })
     }
 

@@ -49,11 +49,28 @@ pub(crate) fn post_form(uri: &str, form: String) -> Result<http::Request<Body>, 
 }
 
 /// Sends `request` and reads the token from the response. `from` names the
-/// endpoint in errors ("the token endpoint", "the metadata server").
+/// endpoint in errors ("the token endpoint", "the metadata server");
+/// `secrets` are what the request carried, scrubbed from any error in case
+/// the endpoint quotes them back.
 pub(crate) async fn exchange(
     transport: &dyn Transport,
     request: http::Request<Body>,
     from: &str,
+    secrets: &[&str],
+) -> Result<FreshToken, Error> {
+    exchange_unscrubbed(transport, request, from, secrets).await.map_err(|mut error| {
+        for secret in secrets {
+            error.redact(secret);
+        }
+        error
+    })
+}
+
+async fn exchange_unscrubbed(
+    transport: &dyn Transport,
+    request: http::Request<Body>,
+    from: &str,
+    secrets: &[&str],
 ) -> Result<FreshToken, Error> {
     let response = tokio::time::timeout(TIMEOUT, async {
         let response = transport.send(request, Some(TIMEOUT)).await?;
@@ -66,7 +83,7 @@ pub(crate) async fn exchange(
         response.map_err(|e| Error::auth(format!("could not get a token from {from}")).with_source(e))?;
     let json: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
     if !status.is_success() {
-        return Err(Error::auth(format!("{from} refused the token request: {}", oauth_error(json.as_ref())))
+        return Err(Error::auth(format!("{from} refused the token request: {}", oauth_error(json.as_ref(), secrets)))
             .with_http_status(status));
     }
     read_token(json.as_ref()).map_err(|why| Error::auth(format!("{from} sent an unusable token response: {why}")))
@@ -87,10 +104,18 @@ fn read_token(json: Option<&serde_json::Value>) -> Result<FreshToken, &'static s
 }
 
 /// The `error` code and description of a refusal (RFC 6749, section 5.2).
-/// Only these two fields are kept: the rest of the body could echo what
-/// was sent.
-fn oauth_error(json: Option<&serde_json::Value>) -> String {
-    let field = |name: &str| json.and_then(|j| j.get(name)).and_then(|v| v.as_str()).map(crate::text::quoted);
+/// Only these two fields are kept, and `secrets` are scrubbed from them
+/// before they are shortened (which could cut a secret past recognition).
+fn oauth_error(json: Option<&serde_json::Value>, secrets: &[&str]) -> String {
+    let field = |name: &str| {
+        let mut text = json.and_then(|j| j.get(name)).and_then(|v| v.as_str())?.to_owned();
+        for secret in secrets.iter().filter(|s| !s.is_empty()) {
+            for form in crate::error::redact::forms(secret) {
+                crate::error::redact::text(&mut text, &form);
+            }
+        }
+        Some(crate::text::quoted(&text))
+    };
     match (field("error"), field("error_description")) {
         (Some(code), Some(description)) => format!("{code} ({description})"),
         (Some(code), None) => code,

@@ -97,7 +97,7 @@ impl Fetch for Metadata {
     fn fetch<'a>(&'a self, scopes: &'a [&'static str]) -> FetchFuture<'a> {
         Box::pin(async move {
             let request = self.request(token_path(scopes))?;
-            endpoint::exchange(&*self.transport, request, "the metadata server").await
+            endpoint::exchange(&*self.transport, request, "the metadata server", &[]).await
         })
     }
 

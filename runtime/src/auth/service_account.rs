@@ -117,7 +117,7 @@ impl Fetch for Signer {
             let assertion = self.assertion(scopes)?;
             let form = endpoint::form(&[("grant_type", JWT_BEARER), ("assertion", &assertion)]);
             let request = endpoint::post_form(&self.token_uri, form)?;
-            endpoint::exchange(&*self.transport, request, "the service account token endpoint").await
+            endpoint::exchange(&*self.transport, request, "the service account token endpoint", &[&assertion]).await
         })
     }
 

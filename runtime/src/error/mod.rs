@@ -1,6 +1,6 @@
 //! The one error type of the runtime and of generated clients.
 
-mod redact;
+pub(crate) mod redact;
 mod retry_after;
 
 use std::error::Error as StdError;

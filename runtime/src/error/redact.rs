@@ -17,7 +17,7 @@ const MIN_TAIL: usize = 4;
 /// in a header, and percent-encoded the two ways the client writes query
 /// values (an API key in `key=` is encoded; a server echoing the URL then
 /// shows the encoded form).
-pub(super) fn forms(secret: &str) -> Vec<String> {
+pub(crate) fn forms(secret: &str) -> Vec<String> {
     let mut out = vec![secret.to_string()];
     for keep in [is_unreserved as fn(u8) -> bool, crate::request::keep_in_query] {
         let mut encoded = String::with_capacity(secret.len() * 3);
@@ -73,7 +73,7 @@ impl StdError for RedactedSource {}
 
 /// Replaces `secret` in `value`. Empty secrets are ignored, since replacing
 /// the empty string would garble every message.
-pub(super) fn text(value: &mut String, secret: &str) {
+pub(crate) fn text(value: &mut String, secret: &str) {
     if !secret.is_empty() && value.contains(secret) {
         *value = value.replace(secret, MARK);
     }
