@@ -10,9 +10,11 @@
 //!
 //! # Features
 //!
-//! - `adc`: `auth::ApplicationDefault`, tokens from Application Default
-//!   Credentials through the `gcp_auth` crate. Off by default to keep build
-//!   times short.
+//! - `adc`: `auth::ServiceAccount`, `auth::AuthorizedUser`,
+//!   `auth::MetadataServer` and `auth::ApplicationDefault`: tokens from key
+//!   files, refresh tokens and the metadata server, fetched over the
+//!   runtime's own transport and cached per scope set. Adds `jsonwebtoken`
+//!   to sign service account JWTs; off by default to keep build times short.
 //! - `reqwest`: `transport::ReqwestTransport`, for HTTPS or SOCKS proxies
 //!   (the default transport handles plain-HTTP proxies only) or a reqwest
 //!   client configured by the caller. Pass it to [`ClientBuilder::transport`].
