@@ -6,10 +6,9 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::cache::{Fetch, FetchFuture, TokenCache};
+use super::cache::{provider_over_cache, Fetch, FetchFuture, TokenCache};
 use super::endpoint;
 use super::key_file::{check_token_uri, KeyFile};
-use super::{AccessToken, TokenFuture, TokenProvider};
 use crate::error::Error;
 use crate::transport::Transport;
 
@@ -97,22 +96,7 @@ impl Fetch for Refresher {
     }
 }
 
-impl TokenProvider for AuthorizedUser {
-    fn token<'a>(&'a self, scopes: &'a [&'static str]) -> TokenFuture<'a> {
-        self.cache.token(scopes)
-    }
-
-    fn invalidate<'a>(
-        &'a self,
-        rejected: &'a AccessToken,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
-        self.cache.invalidate(rejected)
-    }
-
-    fn quota_project(&self) -> Option<&str> {
-        self.cache.quota_project()
-    }
-}
+provider_over_cache!(AuthorizedUser);
 
 impl fmt::Debug for AuthorizedUser {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

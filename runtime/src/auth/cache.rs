@@ -108,6 +108,30 @@ impl<F: Fetch> TokenProvider for TokenCache<F> {
     }
 }
 
+/// Implements [`TokenProvider`] for a public credential type by handing
+/// every call to its `cache` field.
+macro_rules! provider_over_cache {
+    ($type:ty) => {
+        impl $crate::auth::TokenProvider for $type {
+            fn token<'a>(&'a self, scopes: &'a [&'static str]) -> $crate::auth::TokenFuture<'a> {
+                $crate::auth::TokenProvider::token(&self.cache, scopes)
+            }
+
+            fn invalidate<'a>(
+                &'a self,
+                rejected: &'a $crate::auth::AccessToken,
+            ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
+                $crate::auth::TokenProvider::invalidate(&self.cache, rejected)
+            }
+
+            fn quota_project(&self) -> Option<&str> {
+                $crate::auth::TokenProvider::quota_project(&self.cache)
+            }
+        }
+    };
+}
+pub(crate) use provider_over_cache;
+
 impl<F> fmt::Debug for TokenCache<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("TokenCache(****)")

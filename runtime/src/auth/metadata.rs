@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use http::header::HeaderValue;
 
-use super::cache::{Fetch, FetchFuture, TokenCache};
+use super::cache::{provider_over_cache, Fetch, FetchFuture, TokenCache};
 use super::endpoint;
-use super::{AccessToken, TokenFuture, TokenProvider};
 use crate::body::Body;
 use crate::encode::{is_unreserved, percent_encode_into};
 use crate::error::Error;
@@ -106,18 +105,7 @@ impl Fetch for Metadata {
     }
 }
 
-impl TokenProvider for MetadataServer {
-    fn token<'a>(&'a self, scopes: &'a [&'static str]) -> TokenFuture<'a> {
-        self.cache.token(scopes)
-    }
-
-    fn invalidate<'a>(
-        &'a self,
-        rejected: &'a AccessToken,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
-        self.cache.invalidate(rejected)
-    }
-}
+provider_over_cache!(MetadataServer);
 
 impl fmt::Debug for MetadataServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

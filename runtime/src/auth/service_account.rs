@@ -9,10 +9,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 
-use super::cache::{Fetch, FetchFuture, TokenCache};
+use super::cache::{provider_over_cache, Fetch, FetchFuture, TokenCache};
 use super::endpoint;
 use super::key_file::{check_token_uri, KeyFile};
-use super::{AccessToken, TokenFuture, TokenProvider};
 use crate::error::Error;
 use crate::transport::Transport;
 
@@ -126,22 +125,7 @@ impl Fetch for Signer {
     }
 }
 
-impl TokenProvider for ServiceAccount {
-    fn token<'a>(&'a self, scopes: &'a [&'static str]) -> TokenFuture<'a> {
-        self.cache.token(scopes)
-    }
-
-    fn invalidate<'a>(
-        &'a self,
-        rejected: &'a AccessToken,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
-        self.cache.invalidate(rejected)
-    }
-
-    fn quota_project(&self) -> Option<&str> {
-        self.cache.quota_project()
-    }
-}
+provider_over_cache!(ServiceAccount);
 
 impl fmt::Debug for ServiceAccount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
