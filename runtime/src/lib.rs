@@ -15,6 +15,11 @@
 //!   files, refresh tokens and the metadata server, fetched over the
 //!   runtime's own transport and cached per scope set. Adds `jsonwebtoken`
 //!   to sign service account JWTs; off by default to keep build times short.
+//! - `jiff`, `chrono`, `time`: `TryFrom` (and `From` where nothing can be
+//!   lost) between [`wire::Timestamp`], [`wire::Duration`] and [`wire::Date`]
+//!   and that crate's timestamp, duration and date types. A value the other
+//!   side cannot hold (before year 1, a leap second, beyond ±10 000 years)
+//!   is a [`wire::ValueError`], never a panic or a clamped value.
 //! - `reqwest`: `transport::ReqwestTransport`, for HTTPS or SOCKS proxies
 //!   (the default transport handles plain-HTTP proxies only) or a reqwest
 //!   client configured by the caller. Pass it to [`ClientBuilder::transport`].

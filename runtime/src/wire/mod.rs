@@ -18,13 +18,19 @@
 
 mod adapt;
 mod base64_bytes;
+#[cfg(feature = "chrono")]
+mod chrono_conv;
 mod date;
 mod duration;
 mod field_mask;
+#[cfg(feature = "jiff")]
+mod jiff_conv;
 mod number;
 #[doc(hidden)]
 pub mod object;
 mod query;
+#[cfg(feature = "time")]
+mod time_conv;
 mod timestamp;
 
 use std::fmt;
