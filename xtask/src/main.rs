@@ -5,6 +5,8 @@
 
 mod bench;
 mod corpus;
+#[cfg(feature = "fetch")]
+mod fetch;
 mod gen;
 mod output;
 mod regen;
@@ -55,6 +57,9 @@ enum Command {
     /// Generate every *.json in a directory and check that each output parses
     /// (and, with --compile, builds without errors or warnings).
     Corpus(corpus::Args),
+    /// Download discovery documents into specs/, or refresh the ones there.
+    #[cfg(feature = "fetch")]
+    Fetch(fetch::Args),
     /// Measure generation speed, compile time, size and runtime costs; writes BENCHMARKS.md.
     Bench(bench::BenchArgs),
 }
@@ -96,6 +101,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             gen::run(gen::Args { spec, out, crate_name, only, force, runtime_version })
         }
         Command::Corpus(args) => corpus::run(args),
+        #[cfg(feature = "fetch")]
+        Command::Fetch(args) => fetch::run(args),
         Command::Bench(args) => bench::run(args),
     }
 }
