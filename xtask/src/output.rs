@@ -72,6 +72,7 @@ pub fn replace_dir(target: &Path, tree: &Tree) -> Result<(), Failure> {
 /// Replaces file `target` by `contents`: written beside it under a temporary
 /// name, then renamed over it, so that a reader sees the old file or the new
 /// one, never a part of either.
+#[cfg(feature = "fetch")]
 pub fn replace_file(target: &Path, contents: &[u8]) -> Result<(), Failure> {
     let parent = target.parent().ok_or_else(|| Failure(format!("{} has no parent directory", target.display())))?;
     fs::create_dir_all(parent).map_err(|e| Failure(format!("creating {}: {e}", parent.display())))?;

@@ -4,6 +4,7 @@
 //! service (`fetch`).
 
 mod documents;
+#[cfg(feature = "fetch")]
 mod fetch;
 mod workspace;
 
