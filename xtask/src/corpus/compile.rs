@@ -21,8 +21,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-/// Where the compile workspace lives, below the main workspace root.
-const CORPUS_DIR: &str = "target/corpus";
+/// Where the compile workspace lives by default, below the main workspace
+/// root.
+pub const DEFAULT_WORK_DIR: &str = "target/corpus";
 
 /// How much of cargo's own stderr to keep per batch; it is shown only when a
 /// batch fails without a compiler message that explains why.
@@ -39,6 +40,8 @@ pub struct Options {
     pub batch_size: usize,
     /// How long one batch may take.
     pub batch_timeout: Option<Duration>,
+    /// Holds `workspace/` (the crates) and `target/` (what cargo builds).
+    pub work_dir: PathBuf,
 }
 
 /// What became of one crate.
@@ -69,7 +72,7 @@ pub struct Report {
 /// batch by batch. `crates` pairs a row index with its generator output.
 pub fn compile_all(crates: Vec<(usize, discogen::Output)>, options: &Options) -> Result<Report, Failure> {
     let root = output::workspace_root();
-    let corpus = root.join(CORPUS_DIR);
+    let corpus = &options.work_dir;
     let workspace = corpus.join("workspace");
     let runtime = root.join("runtime");
     let runtime = runtime
@@ -373,14 +376,11 @@ fn record_message(build: &mut Build, message: &Value) -> Option<PathBuf> {
             if summary {
                 return None;
             }
-            let problems = build.problems.entry(crate_dir.to_path_buf()).or_default();
+            let text = text.trim_end().to_string();
             match level {
-                Some("error") => problems.errors.push(text.trim_end().to_string()),
-                Some("warning") => problems.warnings.push(text.trim_end().to_string()),
+                Some("error") => build.problems.entry(crate_dir.to_path_buf()).or_default().errors.push(text),
+                Some("warning") => build.problems.entry(crate_dir.to_path_buf()).or_default().warnings.push(text),
                 _ => {}
-            }
-            if problems.errors.is_empty() && problems.warnings.is_empty() {
-                build.problems.remove(crate_dir);
             }
         }
         _ => {}

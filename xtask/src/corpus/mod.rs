@@ -72,6 +72,10 @@ pub struct Args {
     /// pass or are missing.
     #[arg(long)]
     known_failures: Option<PathBuf>,
+    /// Where --compile writes the crates and builds them (default:
+    /// target/corpus). Two runs at once need two directories.
+    #[arg(long)]
+    work_dir: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Failure> {
@@ -109,6 +113,10 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
             jobs,
             batch_size: args.batch_size.unwrap_or(crates.len().max(1)),
             batch_timeout: args.batch_timeout.map(Duration::from_secs),
+            work_dir: args
+                .work_dir
+                .clone()
+                .unwrap_or_else(|| crate::output::workspace_root().join(compile::DEFAULT_WORK_DIR)),
         };
         let compiled = compile::compile_all(crates, &options)?;
         for (index, result) in compiled.results {

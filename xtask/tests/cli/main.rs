@@ -3,6 +3,7 @@
 //! stand alone (`workspace`), and `fetch` against a loopback Discovery
 //! service (`fetch`).
 
+mod corpus;
 mod documents;
 #[cfg(feature = "fetch")]
 mod fetch;
