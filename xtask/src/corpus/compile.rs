@@ -40,6 +40,9 @@ pub struct Options {
     pub batch_size: usize,
     /// How long one batch may take.
     pub batch_timeout: Option<Duration>,
+    /// How long all batches together may take; batches that would start
+    /// later are not run, and their crates count as timed out.
+    pub total_timeout: Option<Duration>,
     /// Holds `workspace/` (the crates) and `target/` (what cargo builds).
     pub work_dir: PathBuf,
 }
@@ -110,8 +113,18 @@ pub fn compile_all(crates: Vec<(usize, discogen::Output)>, options: &Options) ->
     let names: Vec<&String> = members.keys().collect();
     let progress = Progress::new(if options.check_only { "checking" } else { "building" }, names.len());
     let target_dir = corpus.join("target");
+    let end_of_all = options.total_timeout.map(|t| Instant::now() + t);
     for batch in names.chunks(options.batch_size.max(1)) {
-        let build = run_cargo(&workspace, &target_dir, batch, options, &progress)?;
+        let started = Instant::now();
+        let deadline = match (options.batch_timeout.map(|t| started + t), end_of_all) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let build = if deadline.is_some_and(|d| d <= started) {
+            Build { timed_out: true, ..Build::default() }
+        } else {
+            run_cargo(&workspace, &target_dir, batch, options.check_only, options.jobs, deadline, &progress)?
+        };
         let mut attributed = false;
         for name in batch {
             let crate_dir = workspace.join(name);
@@ -145,9 +158,10 @@ pub fn compile_all(crates: Vec<(usize, discogen::Output)>, options: &Options) ->
         }
         if build.timed_out {
             progress.println(&format!(
-                "error: a batch starting at {} ran out of time ({} s); unfinished crates count as timed out",
+                "error: the batch starting at {} ran out of time after {:.0} s (--batch-timeout/--total-timeout); \
+                 its unfinished crates count as timed out",
                 batch[0],
-                options.batch_timeout.map(|t| t.as_secs()).unwrap_or_default()
+                started.elapsed().as_secs_f64()
             ));
         }
     }
@@ -251,15 +265,17 @@ fn run_cargo(
     workspace: &Path,
     target_dir: &Path,
     batch: &[&String],
-    options: &Options,
+    check_only: bool,
+    jobs: usize,
+    deadline: Option<Instant>,
     progress: &Progress,
 ) -> Result<Build, Failure> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
-        .arg(if options.check_only { "check" } else { "build" })
+        .arg(if check_only { "check" } else { "build" })
         .args(["--keep-going", "--message-format", "json-diagnostic-short", "--jobs"])
-        .arg(options.jobs.to_string())
+        .arg(jobs.to_string())
         .current_dir(workspace)
         .env("CARGO_TARGET_DIR", target_dir)
         // An outer cargo or the user may have set flags (such as
@@ -283,7 +299,6 @@ fn run_cargo(
     let (Some(stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
         return Err(Failure("cargo started without its output pipes".into()));
     };
-    let deadline = options.batch_timeout.map(|t| Instant::now() + t);
     let mut build = Build::default();
     std::thread::scope(|scope| {
         let stderr_reader = scope.spawn(move || {

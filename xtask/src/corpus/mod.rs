@@ -67,6 +67,10 @@ pub struct Args {
     /// then fail as timed out.
     #[arg(long)]
     batch_timeout: Option<u64>,
+    /// Seconds all cargo invocations together may take; batches that would
+    /// start later are skipped and their crates fail as timed out.
+    #[arg(long)]
+    total_timeout: Option<u64>,
     /// A list of documents expected to fail, each with its cause: the run
     /// then fails only on failures not listed, and on listed documents that
     /// pass or are missing.
@@ -113,6 +117,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
             jobs,
             batch_size: args.batch_size.unwrap_or(crates.len().max(1)),
             batch_timeout: args.batch_timeout.map(Duration::from_secs),
+            total_timeout: args.total_timeout.map(Duration::from_secs),
             work_dir: args
                 .work_dir
                 .clone()
