@@ -81,6 +81,9 @@ pub struct StandardParams {
     pub quota_user: __rt::Option<__rt::String>,
     /// `userIp` query parameter.
     pub user_ip: __rt::Option<__rt::String>,
+    /// How the client retries this call, when it should differ from
+    /// the client's own settings.
+    pub call_options: __rt::request::CallOptions,
 }
 impl __rt::Debug for StandardParams {
     fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
@@ -90,7 +93,6 @@ impl __rt::Debug for StandardParams {
 impl StandardParams {
     /// Adds the parameters that are set to a request.
     pub fn apply(&self, request: &mut __rt::request::RequestBuilder) {
-        let _ = &request;
         if let __rt::Some(value) = &self.alt {
             request.query("alt", value);
         }
@@ -112,6 +114,7 @@ impl StandardParams {
         if let __rt::Some(value) = &self.user_ip {
             request.query("userIp", value);
         }
+        request.options(&self.call_options);
     }
 }
 /// Setters for the [`StandardParams`], available on every call builder.
@@ -151,6 +154,19 @@ pub trait WithStandardParams: __rt::Sized {
     /// The end user's IP address, for per-user quota; superseded by quotaUser.
     fn user_ip(mut self, value: impl __rt::Into<__rt::String>) -> Self {
         self.standard_params_mut().user_ip = __rt::Some(value.into());
+        self
+    }
+    /// Retries this call under `policy` instead of the client's
+    /// retry policy; `RetryPolicy::never()` sends it once.
+    fn retry_policy(mut self, policy: __rt::retry::RetryPolicy) -> Self {
+        self.standard_params_mut().call_options.set_retry_policy(policy);
+        self
+    }
+    /// Declares whether sending this call twice has the effect of
+    /// sending it once. A `POST` or `PATCH` declared idempotent is
+    /// retried after transient failures like a `GET`.
+    fn idempotent(mut self, idempotent: bool) -> Self {
+        self.standard_params_mut().call_options.set_idempotent(idempotent);
         self
     }
 }
