@@ -1,34 +1,63 @@
-//! `cargo xtask gen`: one document → a standalone crate.
+//! `cargo xtask gen`: one document → a crate that builds on its own or as a
+//! member of the user's workspace.
 
 use crate::output::{self, Tree};
 use crate::Failure;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
 /// Marks a directory as written by `gen`, so that a rerun may replace it.
 const MARKER: &str = ".discogen-generated";
 
-pub fn run(
-    spec: &Path,
-    out: &Path,
-    crate_name: Option<String>,
-    only: Option<Vec<String>>,
-    force: bool,
-) -> Result<ExitCode, Failure> {
+pub struct Args {
+    pub spec: PathBuf,
+    pub out: PathBuf,
+    pub crate_name: Option<String>,
+    pub only: Option<Vec<String>>,
+    pub force: bool,
+    pub runtime_version: Option<String>,
+}
+
+/// How the generated crate finds `discogen-runtime`.
+pub enum RuntimeDep {
+    /// A path, written as given (relative to the crate for `gen`).
+    Path(String),
+    /// A version requirement, for a runtime taken from a registry.
+    Version(String),
+}
+
+/// What the generated `Cargo.toml` says.
+pub struct Manifest<'a> {
+    pub crate_name: &'a str,
+    pub runtime: &'a RuntimeDep,
+    /// Whether the crate declares an empty workspace of its own, which keeps
+    /// it out of any workspace above it. A member of a workspace must not.
+    pub own_workspace: bool,
+}
+
+pub fn run(args: Args) -> Result<ExitCode, Failure> {
+    let Args { spec, out, crate_name, only, force, runtime_version } = args;
     let options = discogen::Options {
         only,
         regen_command: format!("cargo xtask gen --spec {}", spec.display()),
         ..Default::default()
     };
-    let generated = output::generate(spec, &options)?;
-    check_target(out, force)?;
+    let generated = output::generate(&spec, &options)?;
+    check_target(&out, force)?;
     let crate_name = crate_name.unwrap_or_else(|| generated.module_name.replace('_', "-"));
     if crate_name.is_empty() || !crate_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Err(Failure(format!("`{crate_name}` is not a valid crate name")));
     }
-    let tree = crate_tree(&generated, &crate_name, &runtime_dir()?);
-    output::replace_dir(out, &tree)?;
+    let out_abs = resolved(&out)?;
+    let runtime = match runtime_version {
+        Some(v) => RuntimeDep::Version(checked_version(&v)?),
+        None => RuntimeDep::Path(path_text(&relative_path(&out_abs, &runtime_dir()?))),
+    };
+    let workspace = enclosing_workspace(&out_abs)?;
+    let manifest = Manifest { crate_name: &crate_name, runtime: &runtime, own_workspace: workspace.is_none() };
+    let tree = crate_tree(&generated, &manifest);
+    output::replace_dir(&out, &tree)?;
     eprintln!(
         "wrote crate `{crate_name}` to {} ({} types, {} methods, {} lines)",
         out.display(),
@@ -36,6 +65,22 @@ pub fn run(
         generated.stats.methods,
         generated.stats.lines
     );
+    if let Some(ws) = workspace {
+        let member = path_text(&relative_path(&ws.root, &out_abs));
+        let manifest = ws.root.join("Cargo.toml");
+        if ws.members.iter().any(|m| m.trim_end_matches('/') == member) {
+            eprintln!("it is already listed in the members of the workspace at {}", manifest.display());
+        } else {
+            eprintln!(
+                "{} lies inside the cargo workspace at {}: it has no [workspace] table of its own, \
+                 so add it to that workspace (unless a glob there already covers it):\n\n\
+                 [workspace]\nmembers = [\n    # ...\n    {},\n]",
+                out.display(),
+                manifest.display(),
+                toml_string(&member)
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -57,8 +102,122 @@ fn runtime_dir() -> Result<PathBuf, Failure> {
     dir.canonicalize().map_err(|e| Failure(format!("cannot find the runtime crate at {}: {e}", dir.display())))
 }
 
-/// The files of a standalone crate around one generated module.
-pub fn crate_tree(generated: &discogen::Output, crate_name: &str, runtime: &Path) -> Tree {
+/// The absolute form of `path` with symbolic links resolved as far as the
+/// path exists, and `.`/`..` folded in the part that does not exist yet, so
+/// that it compares with the canonical runtime path component by component.
+fn resolved(path: &Path) -> Result<PathBuf, Failure> {
+    let absolute = std::path::absolute(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    let canonical = loop {
+        match existing.canonicalize() {
+            Ok(c) => break c,
+            Err(_) => {
+                let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else {
+                    return Err(Failure(format!("{}: no part of this path exists", path.display())));
+                };
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+        }
+    };
+    let mut result = canonical;
+    for name in rest.into_iter().rev() {
+        match Path::new(&name).components().next() {
+            Some(Component::ParentDir) => {
+                result.pop();
+            }
+            Some(Component::CurDir) | None => {}
+            Some(_) => result.push(name),
+        }
+    }
+    Ok(result)
+}
+
+/// `to` as seen from directory `from`; both absolute and resolved. Paths on
+/// different roots (Windows drives) have no relative form: `to` is returned
+/// whole.
+pub fn relative_path(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<Component> = from.components().collect();
+    let to: Vec<Component> = to.components().collect();
+    if from.first() != to.first() {
+        return to.iter().collect();
+    }
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut rel = PathBuf::new();
+    for _ in common..from.len() {
+        rel.push("..");
+    }
+    for c in &to[common..] {
+        rel.push(c);
+    }
+    if rel.as_os_str().is_empty() {
+        rel.push(".");
+    }
+    rel
+}
+
+/// A path as cargo reads it on every platform.
+fn path_text(path: &Path) -> String {
+    path.display().to_string().replace('\\', "/")
+}
+
+/// A version requirement for the runtime, refused if it holds anything that
+/// could break out of the TOML string it is written into.
+fn checked_version(v: &str) -> Result<String, Failure> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || " .^~=<>*,+-".contains(c);
+    if v.trim().is_empty() || !v.chars().all(allowed) {
+        return Err(Failure(format!("--runtime-version `{}` is not a version requirement", v.escape_debug())));
+    }
+    Ok(v.trim().to_string())
+}
+
+/// A cargo workspace found above a directory.
+struct Workspace {
+    root: PathBuf,
+    /// Its `members` entries, as written.
+    members: Vec<String>,
+}
+
+/// The nearest directory strictly above `dir` whose `Cargo.toml` declares a
+/// `[workspace]`, which is the one cargo would make the crate a member of.
+/// `dir` itself is skipped: its manifest, if any, is the one being replaced.
+fn enclosing_workspace(dir: &Path) -> Result<Option<Workspace>, Failure> {
+    for ancestor in dir.ancestors().skip(1) {
+        let manifest = ancestor.join("Cargo.toml");
+        let Ok(text) = fs::read_to_string(&manifest) else { continue };
+        let table: toml::Table = toml::from_str(&text).map_err(|e| {
+            Failure(format!("{}: cannot tell whether it declares a workspace: {e}", manifest.display()))
+        })?;
+        if let Some(workspace) = table.get("workspace") {
+            let members = workspace
+                .get("members")
+                .and_then(toml::Value::as_array)
+                .map(|a| a.iter().filter_map(toml::Value::as_str).map(str::to_string).collect())
+                .unwrap_or_default();
+            return Ok(Some(Workspace { root: ancestor.to_path_buf(), members }));
+        }
+    }
+    Ok(None)
+}
+
+/// A TOML basic string.
+fn toml_string(s: &str) -> String {
+    let mut out = String::from('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The files of a crate around one generated module.
+pub fn crate_tree(generated: &discogen::Output, manifest: &Manifest) -> Tree {
     let mut tree = Tree::new();
     output::add_module(&mut tree, Path::new("src"), generated);
     let module = &generated.module_name;
@@ -70,15 +229,48 @@ pub fn crate_tree(generated: &discogen::Output, crate_name: &str, runtime: &Path
              pub mod {module};\npub use {module}::*;\n"
         ),
     );
-    let runtime = runtime.display().to_string().replace('\\', "/");
-    tree.insert(
-        PathBuf::from("Cargo.toml"),
-        format!(
-            "# @generated by discogen.\n[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\ndiscogen-runtime = {{ path = \"{runtime}\" }}\n\n\
-             # Keep this crate out of any workspace it happens to sit in.\n[workspace]\n"
-        ),
+    let runtime = match manifest.runtime {
+        RuntimeDep::Path(path) => format!("{{ path = {} }}", toml_string(path)),
+        RuntimeDep::Version(version) => toml_string(version),
+    };
+    let mut text = format!(
+        "# @generated by discogen.\n[package]\nname = \"{}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\ndiscogen-runtime = {runtime}\n",
+        manifest.crate_name
     );
+    if manifest.own_workspace {
+        text.push_str("\n# Keep this crate out of any workspace it happens to sit in.\n[workspace]\n");
+    }
+    tree.insert(PathBuf::from("Cargo.toml"), text);
     tree.insert(PathBuf::from(MARKER), "This directory is written by `cargo xtask gen`.\n".into());
     tree
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_climb_to_the_common_ancestor() {
+        let rel = |a: &str, b: &str| path_text(&relative_path(Path::new(a), Path::new(b)));
+        assert_eq!(rel("/w/user/api", "/w/discogen/runtime"), "../../discogen/runtime");
+        assert_eq!(rel("/w/discogen/target/x", "/w/discogen/runtime"), "../../runtime");
+        assert_eq!(rel("/w/ws", "/w/ws/crates/api"), "crates/api");
+        assert_eq!(rel("/w", "/w"), ".");
+    }
+
+    #[test]
+    fn versions_that_could_break_the_manifest_are_refused() {
+        assert_eq!(checked_version("0.1").ok().as_deref(), Some("0.1"));
+        assert_eq!(checked_version(">=0.1, <0.3").ok().as_deref(), Some(">=0.1, <0.3"));
+        for bad in ["", "0.1\"\n[workspace]", "0.1\\", "1\n"] {
+            assert!(checked_version(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn toml_strings_escape_quotes_backslashes_and_controls() {
+        assert_eq!(toml_string(r#"a"b\c"#), r#""a\"b\\c""#);
+        assert_eq!(toml_string("x\ny"), r#""x\u000Ay""#);
+    }
 }

@@ -5,6 +5,8 @@
 
 mod bench;
 mod corpus;
+#[cfg(feature = "fetch")]
+mod fetch;
 mod gen;
 mod output;
 mod regen;
@@ -28,12 +30,14 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Generate a standalone crate from one discovery document.
+    /// Generate a crate from one discovery document.
     Gen {
         /// The discovery document.
         #[arg(long)]
         spec: PathBuf,
-        /// The directory to write the crate into.
+        /// The directory to write the crate into. Inside a cargo workspace
+        /// the crate is written as a member of it (no `[workspace]` table of
+        /// its own); elsewhere it stands alone.
         #[arg(long)]
         out: PathBuf,
         /// Package name of the crate (default: the module name with dashes).
@@ -45,21 +49,17 @@ enum Command {
         /// Replace a non-empty directory that this command did not create.
         #[arg(long)]
         force: bool,
+        /// Depend on this version of discogen-runtime from a registry instead
+        /// of on this checkout's runtime by a path relative to --out.
+        #[arg(long)]
+        runtime_version: Option<String>,
     },
-    /// Generate every *.json in a directory and check that each output parses.
-    Corpus {
-        /// Directory of discovery documents.
-        dir: PathBuf,
-        /// Also build all generated crates, with warnings denied.
-        #[arg(long)]
-        compile: bool,
-        /// Documents generated at once (default: the number of cores).
-        #[arg(long)]
-        jobs: Option<usize>,
-        /// Compile only documents up to this size in bytes.
-        #[arg(long)]
-        max_compile_bytes: Option<u64>,
-    },
+    /// Generate every *.json in a directory and check that each output parses
+    /// (and, with --compile, builds without errors or warnings).
+    Corpus(corpus::Args),
+    /// Download discovery documents into specs/, or refresh the ones there.
+    #[cfg(feature = "fetch")]
+    Fetch(fetch::Args),
     /// Measure generation speed, compile time, size and runtime costs; writes BENCHMARKS.md.
     Bench(bench::BenchArgs),
 }
@@ -97,10 +97,12 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Regen { check } => regen::run(check),
-        Command::Gen { spec, out, crate_name, only, force } => gen::run(&spec, &out, crate_name, only, force),
-        Command::Corpus { dir, compile, jobs, max_compile_bytes } => {
-            corpus::run(&dir, compile, jobs, max_compile_bytes)
+        Command::Gen { spec, out, crate_name, only, force, runtime_version } => {
+            gen::run(gen::Args { spec, out, crate_name, only, force, runtime_version })
         }
+        Command::Corpus(args) => corpus::run(args),
+        #[cfg(feature = "fetch")]
+        Command::Fetch(args) => fetch::run(args),
         Command::Bench(args) => bench::run(args),
     }
 }

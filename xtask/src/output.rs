@@ -69,6 +69,23 @@ pub fn replace_dir(target: &Path, tree: &Tree) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Replaces file `target` by `contents`: written beside it under a temporary
+/// name, then renamed over it, so that a reader sees the old file or the new
+/// one, never a part of either.
+#[cfg(feature = "fetch")]
+pub fn replace_file(target: &Path, contents: &[u8]) -> Result<(), Failure> {
+    let parent = target.parent().ok_or_else(|| Failure(format!("{} has no parent directory", target.display())))?;
+    fs::create_dir_all(parent).map_err(|e| Failure(format!("creating {}: {e}", parent.display())))?;
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let staging = parent.join(format!(".{name}.new-{}", std::process::id()));
+    let written = fault_injection("before-write").and_then(|()| fs::write(&staging, contents));
+    if let Err(e) = written.and_then(|()| fs::rename(&staging, target)) {
+        let _ = fs::remove_file(&staging);
+        return Err(Failure(format!("writing {}: {e}", target.display())));
+    }
+    Ok(())
+}
+
 fn write_tree(root: &Path, tree: &Tree) -> std::io::Result<()> {
     fault_injection("before-write")?;
     for (rel, contents) in tree {

@@ -350,7 +350,14 @@ fn prepare(subject: &Subject, dir: &Path, corpus: &Path) -> Result<(), Failure> 
                 Only::AllMethods => Some(method_ids(&spec)?),
                 Only::Methods(list) => Some(list.split(',').map(str::to_string).collect()),
             };
-            crate::gen::run(&spec, &dir.join("api"), Some(subject.package.to_string()), only, true)?;
+            crate::gen::run(crate::gen::Args {
+                spec,
+                out: dir.join("api"),
+                crate_name: Some(subject.package.to_string()),
+                only,
+                force: true,
+                runtime_version: None,
+            })?;
             // Start from the workspace's lock file, so that the runtime's
             // dependencies are the versions its tests ran with.
             fs::copy(workspace_root().join("Cargo.lock"), app.join("Cargo.lock"))?;

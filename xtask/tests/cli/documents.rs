@@ -1,38 +1,8 @@
-//! The command line against broken documents and interrupted writes: exit
-//! code 1 with the file and the place of the problem, never a panic (101),
-//! and the previous output left whole.
+//! Broken documents and interrupted writes: exit code 1 with the file and
+//! the place of the problem, never a panic (101), and the previous output
+//! left whole.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("discogen-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-fn xtask(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
-    cmd.args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("xtask runs")
-}
-
-fn gen(spec: &Path, out: &Path, env: &[(&str, &str)]) -> Output {
-    xtask(&["gen", "--spec", spec.to_str().unwrap(), "--out", out.to_str().unwrap()], env)
-}
-
-const GOOD: &str = r#"{
-  "kind": "discovery#restDescription", "discoveryVersion": "v1", "id": "tiny:v1", "name": "tiny", "version": "v1",
-  "title": "Tiny", "rootUrl": "https://tiny.example.com/", "servicePath": "", "protocol": "rest",
-  "schemas": {"Thing": {"id": "Thing", "type": "object", "properties": {"name": {"type": "string"}}}},
-  "resources": {"things": {"methods": {"get": {"id": "tiny.things.get", "path": "v1/{+name}", "httpMethod": "GET",
-    "parameters": {"name": {"type": "string", "location": "path", "required": true}}, "parameterOrder": ["name"],
-    "response": {"$ref": "Thing"}}}}}
-}"#;
+use super::{gen, scratch, GOOD};
 
 /// Each broken document with the text its error must contain.
 fn broken() -> Vec<(&'static str, String, &'static str)> {
