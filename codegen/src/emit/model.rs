@@ -1,9 +1,8 @@
-//! The model module: one Rust type per schema, inline object and enum.
+//! `model.rs`: one Rust type per schema, inline object and enum.
 
 use super::docs;
 use super::types::{ident, rust, wire_rule};
-use crate::ir::{Alias, Api, Enum, Struct, TypeDef};
-use crate::resolve::{EXTRA_FIELD, UNKNOWN_VARIANT};
+use crate::ir::{Alias, Api, Enum, OperationShape, StatusShape, Struct, TypeDef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -40,7 +39,7 @@ fn strukt(s: &Struct) -> super::Item {
             pub #fname: __rt::Option<#ty>,
         }
     });
-    let extra = ident(EXTRA_FIELD);
+    let extra = ident(&s.extra_field);
     let type_url = s.schema_name.as_ref().map(|schema| {
         quote! {
             impl __rt::lro::TypeUrl for #name {
@@ -48,9 +47,9 @@ fn strukt(s: &Struct) -> super::Item {
             }
         }
     });
-    let status_impl = s.is_status.then(|| status_helpers(&name));
+    let status_impl = s.status.as_ref().map(|st| status_helpers(&name, st));
     let page_impl = s.page.as_ref().map(|p| page_impls(&name, p));
-    let operation_impl = s.operation.as_ref().map(|op| operation_helpers(&name, &ident(&op.status_type)));
+    let operation_impl = s.operation.as_ref().map(|op| operation_helpers(&name, op));
     let tokens = quote! {
         #doc
         #[derive(__rt::Clone, __rt::Debug, __rt::Default, __rt::PartialEq)]
@@ -64,8 +63,7 @@ fn strukt(s: &Struct) -> super::Item {
         #operation_impl
         #page_impl
     };
-    // The serde impls follow the other impls, already laid out. The macro
-    // reaches the extra map as `self.extra`, the name `EXTRA_FIELD` gives it.
+    // The serde impls follow the other impls, already laid out.
     super::Item { tokens, verbatim: object_macro(s) }
 }
 
@@ -119,13 +117,19 @@ fn page_impls(name: &proc_macro2::Ident, page: &crate::ir::PageShape) -> TokenSt
     }
 }
 
-fn status_helpers(name: &proc_macro2::Ident) -> TokenStream {
-    quote! {
-        impl #name {
+fn status_helpers(name: &proc_macro2::Ident, status: &StatusShape) -> TokenStream {
+    let canonical = status.code.as_ref().map(|code| {
+        let code = ident(code);
+        quote! {
             /// The canonical error code; numbers outside the 17 known codes are kept as `Code::Other`.
             pub fn canonical_code(&self) -> __rt::rpc::Code {
-                __rt::rpc::Code::from(self.code.unwrap_or(0))
+                __rt::rpc::Code::from(self.#code.unwrap_or(0))
             }
+        }
+    });
+    quote! {
+        impl #name {
+            #canonical
             /// The runtime's view of this status, shared by every API.
             pub fn to_rpc(&self) -> __rt::rpc::Status {
                 __rt::rpc::Status::from_serializable(self)
@@ -138,52 +142,105 @@ fn status_helpers(name: &proc_macro2::Ident) -> TokenStream {
     }
 }
 
-fn operation_helpers(name: &proc_macro2::Ident, status: &proc_macro2::Ident) -> TokenStream {
-    quote! {
-        impl #name {
+/// `result`, `response_as`, `metadata_as` and the poller's trait, each from
+/// the parts the operation has.
+fn operation_helpers(name: &proc_macro2::Ident, op: &OperationShape) -> TokenStream {
+    let field = |f: &Option<String>| f.as_deref().map(ident);
+    let done = field(&op.done);
+    let response = field(&op.response);
+    let metadata = field(&op.metadata);
+    let error = op.error.as_ref().map(|(f, ty)| (ident(f), ident(ty)));
+    let result = done.as_ref().map(|done| {
+        let succeeded = match &response {
+            Some(r) => quote!(__rt::lro::OperationResult::Succeeded(self.#r.as_ref())),
+            None => quote!(__rt::lro::OperationResult::Succeeded(__rt::None)),
+        };
+        let (status, body) = match &error {
+            Some((e, ty)) => (
+                quote!(#ty),
+                quote! {
+                    match (self.#done, &self.#e) {
+                        (__rt::Some(true), __rt::Some(error)) => {
+                            __rt::lro::OperationResult::Failed(error)
+                        }
+                        (__rt::Some(true), __rt::None) => {
+                            #succeeded
+                        }
+                        _ => __rt::lro::OperationResult::Pending,
+                    }
+                },
+            ),
+            None => (
+                quote!(__rt::rpc::Status),
+                quote! {
+                    if self.#done == __rt::Some(true) { #succeeded } else { __rt::lro::OperationResult::Pending }
+                },
+            ),
+        };
+        quote! {
             /// Which of its three states the operation is in.
             pub fn result(&self) -> __rt::lro::OperationResult<'_, #status> {
-                match (self.done, &self.error) {
-                    (__rt::Some(true), __rt::Some(error)) => {
-                        __rt::lro::OperationResult::Failed(error)
-                    }
-                    (__rt::Some(true), __rt::None) => {
-                        __rt::lro::OperationResult::Succeeded(self.response.as_ref())
-                    }
-                    _ => __rt::lro::OperationResult::Pending,
-                }
+                #body
             }
+        }
+    });
+    let response_as = response.as_ref().map(|r| {
+        quote! {
             /// Decodes `response` as `T` after checking its `@type` names `T`.
             pub fn response_as<T: __rt::lro::TypeUrl + __rt::serde::de::DeserializeOwned>(
                 &self,
             ) -> __rt::Result<__rt::Option<T>> {
-                self.response.as_ref().map(__rt::lro::decode_any::<T>).transpose()
+                self.#r.as_ref().map(__rt::lro::decode_any::<T>).transpose()
             }
+        }
+    });
+    let metadata_as = metadata.as_ref().map(|m| {
+        quote! {
             /// Decodes `metadata` as `T` after checking its `@type` names `T`.
             pub fn metadata_as<T: __rt::lro::TypeUrl + __rt::serde::de::DeserializeOwned>(
                 &self,
             ) -> __rt::Result<__rt::Option<T>> {
-                self.metadata.as_ref().map(__rt::lro::decode_any::<T>).transpose()
+                self.#m.as_ref().map(__rt::lro::decode_any::<T>).transpose()
             }
         }
-        impl __rt::lro::LongRunningOperation for #name {
-            fn is_done(&self) -> bool {
-                self.done == __rt::Some(true)
-            }
-            fn operation_name(&self) -> __rt::Option<&str> {
-                self.name.as_deref()
-            }
-            fn error_status(&self) -> __rt::Option<__rt::rpc::Status> {
-                self.error.as_ref().map(__rt::rpc::Status::from_serializable)
+    });
+    let lro = done.as_ref().map(|done| {
+        let name_of = match field(&op.name) {
+            Some(n) => quote!(self.#n.as_deref()),
+            None => quote!(__rt::None),
+        };
+        let error_of = match &error {
+            Some((e, _)) => quote!(self.#e.as_ref().map(__rt::rpc::Status::from_serializable)),
+            None => quote!(__rt::None),
+        };
+        quote! {
+            impl __rt::lro::LongRunningOperation for #name {
+                fn is_done(&self) -> bool {
+                    self.#done == __rt::Some(true)
+                }
+                fn operation_name(&self) -> __rt::Option<&str> {
+                    #name_of
+                }
+                fn error_status(&self) -> __rt::Option<__rt::rpc::Status> {
+                    #error_of
+                }
             }
         }
+    });
+    quote! {
+        impl #name {
+            #result
+            #response_as
+            #metadata_as
+        }
+        #lro
     }
 }
 
 fn enumeration(e: &Enum) -> TokenStream {
     let name = ident(&e.name);
     let doc = docs::attrs(&e.doc);
-    let unknown = ident(UNKNOWN_VARIANT);
+    let unknown = ident(&e.unknown_variant);
     let variants: Vec<_> = e.variants.iter().map(|v| (ident(&v.name), v.value.as_str(), docs::attrs(&v.doc))).collect();
     let decl = variants.iter().map(|(v, value, doc)| {
         // A value that cannot sit in a code span is shown quoted instead.

@@ -1,15 +1,11 @@
 //! Schemas → model types, following the type mapping table.
 
-use super::Resolver;
+use super::members::{EXTRA_FIELD, UNKNOWN_VARIANT};
+use super::{shapes, Resolver};
 use crate::discovery::Schema;
 use crate::error::Error;
-use crate::ir::{Alias, Docs, Enum, Field, OperationShape, Struct, Ty, TypeDef, Variant};
+use crate::ir::{Alias, Docs, Enum, Field, Struct, Ty, TypeDef, Variant};
 use crate::names::{bare, sanitize, Case, Namer};
-
-/// The name of the catch-all variant of every generated enum.
-pub const UNKNOWN_VARIANT: &str = "UnknownValue";
-/// The field that keeps JSON members a schema does not describe.
-pub const EXTRA_FIELD: &str = "extra";
 
 /// What makes two enums the same type: each variant's value, description
 /// and notes, in order.
@@ -23,6 +19,13 @@ impl Resolver<'_> {
             return Err(Error::at(format!("schemas.{key}"), "a schema name is empty or only whitespace"));
         }
         let idents = self.type_namer.claim_all(self.doc.schemas.keys().map(String::as_str), Case::Pascal);
+        // Known now, so that a shape can check that a field refers to a
+        // struct that comes later in the document.
+        for (schema, ident) in self.doc.schemas.values().zip(&idents) {
+            if schema.ref_.is_none() && !is_enum(schema) && is_struct(schema) {
+                self.struct_names.insert(ident.clone());
+            }
+        }
         self.schema_names = self.doc.schemas.keys().cloned().zip(idents).collect();
         Ok(())
     }
@@ -168,8 +171,9 @@ impl Resolver<'_> {
         path: &str,
     ) -> Result<(), Error> {
         let slot = self.reserve_slot();
+        self.struct_names.insert(name.clone());
         let mut namer = Namer::new();
-        namer.reserve(&[EXTRA_FIELD]);
+        let extra_field = namer.claim_ident(EXTRA_FIELD.to_string());
         let names = namer.claim_all(s.properties.keys().map(String::as_str), Case::Snake);
         let mut fields = Vec::with_capacity(s.properties.len());
         for ((json, prop), field_name) in s.properties.iter().zip(names) {
@@ -178,16 +182,22 @@ impl Resolver<'_> {
             let ty = self.ty_of(prop, &inline, &field_path)?;
             fields.push(Field { name: field_name, json_name: json.clone(), ty, doc: docs(prop) });
         }
-        let operation = operation_shape(&fields);
-        let is_status = is_status(&fields);
-        let page = page_shape(&fields);
+        let operation = shapes::operation(&fields, &self.struct_names);
+        if operation.as_ref().is_some_and(|o| o.pollable()) {
+            self.pollable_operations.insert(name.clone());
+        }
+        let page = shapes::page(&fields);
+        if let Some(p) = &page {
+            self.pages.insert(name.clone(), p.items.as_ref().map(|(_, item)| item.clone()));
+        }
         self.types[slot] = Some(TypeDef::Struct(Struct {
             name,
             schema_name: schema_name.map(str::to_string),
             doc: docs(s),
+            status: shapes::status(&fields),
             fields,
+            extra_field,
             operation,
-            is_status,
             page,
         }));
         Ok(())
@@ -199,7 +209,7 @@ impl Resolver<'_> {
     /// a copy per field would multiply the generated code and its build time.
     pub(super) fn push_enum(&mut self, name: String, s: &Schema) {
         let mut namer = Namer::new();
-        namer.reserve(&[UNKNOWN_VARIANT]);
+        let unknown_variant = namer.claim_ident(UNKNOWN_VARIANT.to_string());
         let mut seen = std::collections::HashSet::new();
         let variants: Vec<Variant> = s
             .enum_
@@ -229,7 +239,7 @@ impl Resolver<'_> {
             return;
         }
         self.shared_enums.insert(key, name.clone());
-        self.types[slot] = Some(TypeDef::Enum(Enum { name, doc: docs(s), variants }));
+        self.types[slot] = Some(TypeDef::Enum(Enum { name, doc: docs(s), variants, unknown_variant }));
     }
 
     /// Tells readers of a shared enum's docs that other fields use it too.
@@ -272,44 +282,4 @@ pub(super) fn docs(s: &Schema) -> Docs {
         notes.push("Deprecated.".to_string());
     }
     Docs { description: s.description.clone(), notes }
-}
-
-fn field<'a>(fields: &'a [Field], json: &str) -> Option<&'a Field> {
-    fields.iter().find(|f| f.json_name == json)
-}
-
-/// `google.longrunning.Operation`: `name`, `done`, `error` → a status type,
-/// and a `response` object.
-fn operation_shape(fields: &[Field]) -> Option<OperationShape> {
-    let done = field(fields, "done")?;
-    let name = field(fields, "name")?;
-    let response = field(fields, "response")?;
-    let Ty::Named(status_type) = &field(fields, "error")?.ty else { return None };
-    let map_of_any = Ty::Map(Box::new(Ty::Any));
-    (done.ty == Ty::Bool && name.ty == Ty::String && response.ty == map_of_any)
-        .then(|| OperationShape { status_type: status_type.clone() })
-}
-
-/// `google.rpc.Status`: `code`, `message` and a list of `details` objects.
-fn is_status(fields: &[Field]) -> bool {
-    let details = Ty::Vec(Box::new(Ty::Map(Box::new(Ty::Any))));
-    matches!(field(fields, "code"), Some(f) if f.ty == Ty::I32)
-        && matches!(field(fields, "message"), Some(f) if f.ty == Ty::String)
-        && matches!(field(fields, "details"), Some(f) if f.ty == details)
-}
-
-/// A list page: a `nextPageToken` string, and as items the single array
-/// field (leaving out `unreachable`, which lists locations, not results).
-fn page_shape(fields: &[Field]) -> Option<crate::ir::PageShape> {
-    let token = field(fields, "nextPageToken").filter(|f| f.ty == Ty::String)?;
-    let arrays: Vec<&Field> =
-        fields.iter().filter(|f| matches!(f.ty, Ty::Vec(_)) && f.json_name != "unreachable").collect();
-    let items = match arrays.as_slice() {
-        [only] => match &only.ty {
-            Ty::Vec(item) => Some((only.name.clone(), (**item).clone())),
-            _ => None,
-        },
-        _ => None,
-    };
-    Some(crate::ir::PageShape { token_field: token.name.clone(), items })
 }
