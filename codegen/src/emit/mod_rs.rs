@@ -58,6 +58,13 @@ fn root_items(api: &Api) -> TokenStream {
     });
     let model = quote!(model::);
     let here = quote!(resources::);
+    // A glob of an empty module would be an unused import.
+    let reexport = (!api.types.is_empty()).then(|| {
+        quote! {
+            #[doc(inline)]
+            pub use self::model::*;
+        }
+    });
     let names = &api.client_members;
     let inner = ident(&names.inner);
     let builder_fn = ident(&names.builder);
@@ -74,8 +81,7 @@ fn root_items(api: &Api) -> TokenStream {
         pub mod model;
         pub mod resources;
 
-        #[doc(inline)]
-        pub use self::model::*;
+        #reexport
 
         #[doc = #root_url_doc]
         pub const ROOT_URL: &str = #root_url;
