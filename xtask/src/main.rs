@@ -4,6 +4,7 @@
 //! in it, and exits with code 1; it never ends in a panic.
 
 mod bench;
+mod check_specs;
 mod corpus;
 mod gen;
 mod output;
@@ -60,6 +61,8 @@ enum Command {
         #[arg(long)]
         max_compile_bytes: Option<u64>,
     },
+    /// Check the hand-written documents in specs/ against the published ones and the seed pages in ../shared.
+    CheckSpecs,
     /// Measure generation speed, compile time, size and runtime costs; writes BENCHMARKS.md.
     Bench(bench::BenchArgs),
 }
@@ -101,6 +104,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Corpus { dir, compile, jobs, max_compile_bytes } => {
             corpus::run(&dir, compile, jobs, max_compile_bytes)
         }
+        Command::CheckSpecs => check_specs::run(),
         Command::Bench(args) => bench::run(args),
     }
 }
