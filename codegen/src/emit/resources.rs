@@ -318,13 +318,14 @@ fn expand_path_fn(api: &Api, m: &Method, name: &str, parts: &[PathPart], templat
     let f = ident(name);
     let capacity = proc_macro2::Literal::usize_unsuffixed(template.len() + 32);
     let steps = path_steps(api, m, parts);
+    let mutability = (!parts.is_empty()).then(|| quote!(mut));
     let doc =
         docs::plain(&format!("Expands `{}`, checking each value against its pattern.", template.replace('`', "'")));
     quote! {
         #doc
         #[inline]
         fn #f(&self) -> __rt::Result<__rt::String> {
-            let mut path = __rt::String::with_capacity(#capacity);
+            let #mutability path = __rt::String::with_capacity(#capacity);
             #steps
             __rt::Ok(path)
         }

@@ -74,6 +74,11 @@ impl Resolver<'_> {
                 self.methods(&res.methods, &pascal, &format!("{res_path}.methods"), &mut child_fns, seen_ids)?;
             let children =
                 self.children(&res.resources, &pascal, &format!("{res_path}.resources"), &mut child_fns, seen_ids)?;
+            // An accessor to nothing would only hold an unread client.
+            if methods.is_empty() && children.is_empty() {
+                self.warn(&res_path, "a resource with no methods; left out".into());
+                continue;
+            }
             out.push(Resource { type_name, accessor, json_name: key.clone(), methods, children });
         }
         Ok(out)
@@ -151,20 +156,22 @@ impl Resolver<'_> {
                 return Err(Error::at(param_path, "a parameter name is empty"));
             }
             let placeholder = in_path.iter().any(|(v, _)| v == json);
-            let location = match p.location.as_deref() {
-                Some("path") if placeholder => Location::Path,
-                Some("path") => {
-                    self.warn(&param_path, "a path parameter that the path template does not use; skipped".into());
-                    continue;
-                }
-                Some("query") | None if placeholder => {
+            let location = if placeholder {
+                if p.location.as_deref() != Some("path") {
                     self.warn(&param_path, "the path template uses this parameter; sent in the path".into());
-                    Location::Path
                 }
-                Some("query") | None => Location::Query,
-                Some(other) => {
-                    self.warn(&param_path, format!("parameters in `{other}` are not supported; skipped"));
-                    continue;
+                Location::Path
+            } else {
+                match p.location.as_deref() {
+                    Some("path") => {
+                        self.warn(&param_path, "a path parameter that the path template does not use; skipped".into());
+                        continue;
+                    }
+                    Some("query") | None => Location::Query,
+                    Some(other) => {
+                        self.warn(&param_path, format!("parameters in `{other}` are not supported; skipped"));
+                        continue;
+                    }
                 }
             };
             let enum_name = format!("{stem}{}", bare(&sanitize(json, Case::Pascal)));
