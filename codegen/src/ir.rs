@@ -61,8 +61,8 @@ pub struct Api {
     pub fully_encode_reserved: bool,
     pub scopes: Vec<Scope>,
     pub standard_params: Vec<Param>,
-    /// The accessor every call builder implements for its standard parameters.
-    pub standard_params_accessor: String,
+    /// Names of the members of `StandardParams` and its trait.
+    pub standard_members: StandardMembers,
     /// Names of the `Client`'s own members.
     pub client_members: ClientMembers,
     /// How the `Client` finds the `operations.get` for an operation name.
@@ -271,6 +271,21 @@ pub struct CallMembers {
     pub path: String,
     pub upload_path: Option<String>,
     pub request_builder: String,
+}
+
+/// The names `StandardParams` and `WithStandardParams` use besides the
+/// parameters: every call builder has the trait's methods.
+#[derive(Debug, Clone, Default)]
+pub struct StandardMembers {
+    /// The trait's accessor to a builder's parameters.
+    pub accessor: String,
+    /// The struct's field for per-call retry settings.
+    pub call_options: String,
+    /// The trait's setters of the call options.
+    pub retry_policy: String,
+    pub idempotent: String,
+    /// The struct's method that adds the parameters to a request.
+    pub apply: String,
 }
 
 /// The names of the `Client`'s own members, claimed before any resource

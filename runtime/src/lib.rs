@@ -43,6 +43,7 @@ pub use serde;
 pub use serde_json;
 
 pub mod auth;
+pub mod body;
 pub mod client;
 pub mod error;
 pub mod lro;
@@ -50,6 +51,7 @@ pub mod media;
 pub mod paging;
 pub mod path;
 pub mod request;
+pub mod retry;
 pub mod rpc;
 pub mod transport;
 pub mod wire;
@@ -63,5 +65,6 @@ mod encode;
 mod redact;
 mod text;
 
+pub use body::Body;
 pub use client::{Client, ClientBuilder, Service};
 pub use error::{Error, ErrorKind, Result};

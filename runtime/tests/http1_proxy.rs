@@ -106,7 +106,9 @@ fn get(url: &str) -> http::Request<Bytes> {
 }
 
 async fn send(transport: &HttpTransport, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, Error> {
-    transport.send(request, Some(TIMEOUT)).await
+    let response = transport.send(request.map(discogen_runtime::Body::from), Some(TIMEOUT)).await?;
+    let (parts, body) = response.into_parts();
+    Ok(http::Response::from_parts(parts, body.collect().await?))
 }
 
 async fn send_ok(transport: &HttpTransport, url: &str) -> http::Response<Bytes> {
@@ -235,7 +237,7 @@ async fn no_proxy_entries_send_matching_hosts_direct() {
         for url in direct {
             // Going direct, these fail in DNS or time out; only the proxy's
             // silence matters, so the outcome is not checked.
-            let _ = transport.send(get(url), Some(Duration::from_millis(300))).await;
+            let _ = transport.send(get(url).map(discogen_runtime::Body::from), Some(Duration::from_millis(300))).await;
         }
         for url in proxied {
             assert_eq!(send_ok(&transport, url).await.body().as_ref(), b"ok", "{no_proxy}: {url}");
@@ -264,7 +266,8 @@ async fn upper_case_http_proxy_is_ignored_and_all_proxy_is_the_fallback() {
     for (name, used) in [("HTTP_PROXY", false), ("http_proxy", true), ("ALL_PROXY", true), ("all_proxy", true)] {
         let proxy = Fake::start(OK_TWO).await;
         let transport = transport(&[(name, format!("127.0.0.1:{}", proxy.port))]);
-        let result = transport.send(get(url), Some(Duration::from_millis(2000))).await;
+        let result =
+            transport.send(get(url).map(discogen_runtime::Body::from), Some(Duration::from_millis(2000))).await;
         assert_eq!(result.is_ok(), used, "{name}");
         assert_eq!(proxy.request_lines().len(), usize::from(used), "{name}");
     }
@@ -302,7 +305,12 @@ async fn without_proxy_ignores_the_environment() {
         send_ok(&transport, &format!("http://0.0.0.0:{}/", server.port)).await;
         assert_eq!(server.request_lines(), vec!["GET / HTTP/1.1"]);
     } else {
-        let _ = transport.send(get("http://api.example.invalid/"), Some(Duration::from_millis(300))).await;
+        let _ = transport
+            .send(
+                get("http://api.example.invalid/").map(discogen_runtime::Body::from),
+                Some(Duration::from_millis(300)),
+            )
+            .await;
     }
     assert!(proxy.heads().is_empty());
 }

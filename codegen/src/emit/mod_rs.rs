@@ -216,7 +216,12 @@ fn operation_dispatch(api: &Api, router: &OperationRouter) -> TokenStream {
 
 fn standard_params(api: &Api) -> TokenStream {
     let model = quote!(model::);
-    let accessor = ident(&api.standard_params_accessor);
+    let names = &api.standard_members;
+    let accessor = ident(&names.accessor);
+    let call_options = ident(&names.call_options);
+    let retry_policy = ident(&names.retry_policy);
+    let idempotent = ident(&names.idempotent);
+    let apply = ident(&names.apply);
     let fields = api.standard_params.iter().map(|p| {
         let f = ident(&p.rust_name);
         let t = rust(&p.ty, &model);
@@ -274,6 +279,9 @@ fn standard_params(api: &Api) -> TokenStream {
         #[derive(__rt::Clone, __rt::Default)]
         pub struct StandardParams {
             #(#fields)*
+            /// How the client retries this call, when it should differ from
+            /// the client's own settings.
+            pub #call_options: __rt::request::CallOptions,
         }
 
         impl __rt::Debug for StandardParams {
@@ -284,9 +292,9 @@ fn standard_params(api: &Api) -> TokenStream {
 
         impl StandardParams {
             /// Adds the parameters that are set to a request.
-            pub fn apply(&self, request: &mut __rt::request::RequestBuilder) {
-                let _ = &request;
+            pub fn #apply(&self, request: &mut __rt::request::RequestBuilder) {
                 #(#applies)*
+                request.options(&self.#call_options);
             }
         }
 
@@ -295,6 +303,19 @@ fn standard_params(api: &Api) -> TokenStream {
             /// The parameters of this call.
             fn #accessor(&mut self) -> &mut StandardParams;
             #(#setters)*
+            /// Retries this call under `policy` instead of the client's
+            /// retry policy; `RetryPolicy::never()` sends it once.
+            fn #retry_policy(mut self, policy: __rt::retry::RetryPolicy) -> Self {
+                self.#accessor().#call_options.set_retry_policy(policy);
+                self
+            }
+            /// Declares whether sending this call twice has the effect of
+            /// sending it once. A `POST` or `PATCH` declared idempotent is
+            /// retried after transient failures like a `GET`.
+            fn #idempotent(mut self, idempotent: bool) -> Self {
+                self.#accessor().#call_options.set_idempotent(idempotent);
+                self
+            }
         }
     }
 }

@@ -204,7 +204,7 @@ fn call(api: &Api, m: &Method) -> TokenStream {
     let paging = paging_methods(m, &model);
     let client_field = ident(&m.members.client);
     let params_field = ident(&m.members.params);
-    let accessor = ident(&api.standard_params_accessor);
+    let accessor = ident(&api.standard_members.accessor);
     quote! {
         #doc
         #[derive(__rt::Clone, __rt::Debug)]
@@ -339,6 +339,7 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
     let path_fn = ident(&names.path);
     let builder_fn = ident(&names.request_builder);
     let build_fn = ident(&names.build_request);
+    let apply = ident(&api.standard_members.apply);
     let method = http_method(m);
     let queries = m.required.iter().chain(&m.optional).filter(|p| p.location == Location::Query).map(|p| {
         let f = ident(&p.rust_name);
@@ -385,7 +386,7 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
         fn #builder_fn(&self, path: &str) -> #builder_ret {
             let mut request = __rt::request::RequestBuilder::new(&self.#client_field, #method, path);
             #(#queries)*
-            self.#params_field.apply(&mut request);
+            self.#params_field.#apply(&mut request);
             #builder_ok
         }
         /// Builds the HTTP request without sending it. No I/O happens here:

@@ -4,17 +4,13 @@
 //! a parameter, method or resource can never take a generated member's name,
 //! whatever the document calls it.
 
-use crate::ir::{CallMembers, ClientMembers};
+use crate::ir::{CallMembers, ClientMembers, StandardMembers};
 use crate::names::Namer;
 
 /// Members that derived or implemented traits give every builder and the
 /// `Client` (`Clone`, `Debug`, the runtime's `Service`). An inherent method
 /// with one of these names would shadow the trait's at call sites.
 const TRAIT_MEMBERS: &[&str] = &["clone", "fmt", "from_client"];
-
-/// The accessor of the standard-parameters trait; its setters are claimed
-/// next to it, in every call scope.
-pub(super) const STANDARD_PARAMS_ACCESSOR: &str = "standard_params_mut";
 
 /// The field of every model struct that keeps undescribed members.
 pub(super) const EXTRA_FIELD: &str = "extra";
@@ -48,12 +44,32 @@ pub(super) struct PublicCallMembers {
     items: Option<String>,
 }
 
-/// Claims the builder's public members and the trait members it inherits.
-/// `standard` are the setters of the standard-parameters trait.
-pub(super) fn claim_public(namer: &mut Namer, features: CallFeatures, standard: &[String]) -> PublicCallMembers {
+/// Claims the members of `StandardParams` and its trait in the scope of the
+/// standard parameters, before any of them: the struct's field and method,
+/// the trait's accessor and its call-option setters.
+pub(super) fn claim_standard(namer: &mut Namer) -> StandardMembers {
+    let mut claim = |name: &str| namer.claim_ident(name.to_string());
+    StandardMembers {
+        accessor: claim("standard_params_mut"),
+        call_options: claim("call_options"),
+        retry_policy: claim("retry_policy"),
+        idempotent: claim("idempotent"),
+        apply: claim("apply"),
+    }
+}
+
+/// Claims the builder's public members after reserving what its traits
+/// give it: the standard-parameters trait (`standard`, and `setters` for the
+/// parameters) and the derived ones.
+pub(super) fn claim_public(
+    namer: &mut Namer,
+    features: CallFeatures,
+    standard: &StandardMembers,
+    setters: &[String],
+) -> PublicCallMembers {
     namer.reserve(TRAIT_MEMBERS);
-    namer.reserve(&[STANDARD_PARAMS_ACCESSOR]);
-    for setter in standard {
+    namer.reserve(&[&standard.accessor, &standard.retry_policy, &standard.idempotent]);
+    for setter in setters {
         namer.reserve(&[setter.as_str()]);
     }
     let mut claim = |name: &str| namer.claim_ident(name.to_string());

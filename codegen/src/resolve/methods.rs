@@ -1,6 +1,6 @@
 //! Resources and methods → call builders.
 
-use super::members::{self, CallFeatures, STANDARD_PARAMS_ACCESSOR};
+use super::members::{self, CallFeatures};
 use super::schemas::docs;
 use super::Resolver;
 use crate::discovery::{Method as DMethod, Resource as DResource, Schema};
@@ -16,7 +16,7 @@ impl Resolver<'_> {
     pub(super) fn standard_params(&mut self) -> Result<Vec<Param>, Error> {
         let doc = self.doc;
         let mut namer = Namer::new();
-        namer.reserve(&[STANDARD_PARAMS_ACCESSOR]);
+        self.standard_members = members::claim_standard(&mut namer);
         let params: Vec<Param> = doc
             .parameters
             .iter()
@@ -245,7 +245,7 @@ impl Resolver<'_> {
         };
 
         let mut namer = Namer::new();
-        let public = members::claim_public(&mut namer, features, &self.standard_setters);
+        let public = members::claim_public(&mut namer, features, &self.standard_members, &self.standard_setters);
         for p in &mut params {
             p.rust_name = namer.claim(&p.json_name, Case::Snake);
         }

@@ -66,6 +66,8 @@ pub(crate) struct Resolver<'a> {
     pub pages: HashMap<String, Option<Ty>>,
     /// Setters of the standard-parameters trait, which every builder has.
     pub standard_setters: Vec<String>,
+    /// The other members of the standard parameters and their trait.
+    pub standard_members: crate::ir::StandardMembers,
 }
 
 pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, Vec<String>), Error> {
@@ -84,6 +86,7 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
         pollable_operations: HashSet::new(),
         pages: HashMap::new(),
         standard_setters: Vec::new(),
+        standard_members: Default::default(),
     };
     let document::Identity { name, version, root_url } = r.identity()?;
     let module_name = match &options.module_name {
@@ -122,7 +125,7 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
         fully_encode_reserved: doc.fully_encode_reserved_expansion.unwrap_or(false),
         scopes: scopes(doc),
         standard_params,
-        standard_params_accessor: members::STANDARD_PARAMS_ACCESSOR.to_string(),
+        standard_members: r.standard_members.clone(),
         client_members,
         operation_router: None,
         endpoints: doc

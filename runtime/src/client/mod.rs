@@ -2,6 +2,7 @@
 
 mod builder;
 mod decode;
+mod idle_timeout;
 mod root_url;
 
 use std::fmt;
@@ -14,7 +15,11 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 
 use crate::auth::{AccessToken, Credentials};
+use crate::body::Body;
 use crate::error::Error;
+use crate::request::CallOptions;
+use crate::retry::backoff::{plan_sleep, server_wait};
+use crate::retry::{self, RetryPolicy};
 use crate::transport::Transport;
 
 pub use builder::{ClientBuilder, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT};
@@ -46,6 +51,7 @@ struct ClientInner {
     user_agent: HeaderValue,
     transport: Arc<dyn Transport>,
     max_response_bytes: usize,
+    retry_policy: RetryPolicy,
 }
 
 impl Client {
@@ -66,43 +72,89 @@ impl Client {
     }
 
     /// Sends `request` with this client's credentials and returns the
-    /// response if its status is 2xx.
+    /// response, its body read whole, if its status is 2xx.
     ///
     /// `scopes` are the OAuth scopes of the method, passed to the token
     /// provider. Any other status becomes an [`crate::ErrorKind::Http`] error
-    /// with Google's error body decoded.
+    /// with Google's error body decoded. The body is held to the client's
+    /// [`max_response_bytes`](ClientBuilder::max_response_bytes).
     ///
     /// Must run inside a Tokio runtime with its I/O and time drivers enabled
     /// (as `#[tokio::main]` sets up): the transports open sockets and
     /// enforce the timeout through Tokio.
     pub async fn execute(
         &self,
-        request: http::Request<Vec<u8>>,
+        request: http::Request<impl Into<Body>>,
         scopes: &'static [&'static str],
     ) -> Result<http::Response<bytes::Bytes>, Error> {
-        self.run(request, scopes, Ok).await
+        self.run_collected(request.map(Into::into), scopes, Ok).await
     }
 
-    /// Sends `request`, hands a 2xx response to `finish`, and scrubs the
-    /// credentials from any error on the way, whichever step made it.
-    async fn run<T>(
+    /// [`run`](Self::run) for a body read whole and held to the cap, then
+    /// handed to `finish` (inside `run`, so its errors are scrubbed too).
+    async fn run_collected<T>(
         &self,
-        request: http::Request<Vec<u8>>,
+        request: http::Request<Body>,
         scopes: &'static [&'static str],
         finish: impl FnOnce(http::Response<bytes::Bytes>) -> Result<T, Error>,
     ) -> Result<T, Error> {
+        let limit = self.inner.max_response_bytes;
+        let receive = |response: http::Response<Body>| async move {
+            let (parts, body) = response.into_parts();
+            let body = body.collect_limited(limit).await.map_err(|e| e.with_http_status(parts.status))?;
+            Ok(http::Response::from_parts(parts, body))
+        };
+        self.run(request, scopes, Deadline::Whole, receive, finish).await
+    }
+
+    /// Sends `request` and returns a 2xx response as soon as its head has
+    /// arrived, with the body still to be read: for media, whose size has no
+    /// limit.
+    ///
+    /// The client's timeout bounds the wait for the head; after that, each
+    /// chunk of the body must arrive within the timeout of the one before.
+    pub async fn execute_streaming(
+        &self,
+        request: http::Request<impl Into<Body>>,
+        scopes: &'static [&'static str],
+    ) -> Result<http::Response<Body>, Error> {
+        self.run(request.map(Into::into), scopes, Deadline::Head, |response| async move { Ok(response) }, Ok).await
+    }
+
+    /// Sends `request`, retrying as the call's retry policy allows; hands a
+    /// 2xx response to `receive` (part of each attempt, so a body that breaks
+    /// off while it is read counts as a failed attempt) and the result to
+    /// `finish`; and scrubs the credentials from any error on the way,
+    /// whichever step made it.
+    async fn run<R, T, Recv, RecvFut>(
+        &self,
+        request: http::Request<Body>,
+        scopes: &'static [&'static str],
+        deadline: Deadline,
+        receive: Recv,
+        finish: impl FnOnce(R) -> Result<T, Error>,
+    ) -> Result<T, Error>
+    where
+        Recv: Fn(http::Response<Body>) -> RecvFut,
+        RecvFut: std::future::Future<Output = Result<R, Error>>,
+    {
         // Only the path is recorded: the query may hold the API key.
         let span = tracing::debug_span!(
             "discogen.request",
             method = %request.method(),
             path = request.uri().path(),
             status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
         );
         // Credentials the caller put on the request itself (a call's own
         // `key`, a hand-set Authorization header) are secrets too.
         let own_secrets = crate::redact::request_secrets(&request);
         let mut token = None;
-        let result = self.send(request, scopes, &mut token, &span).instrument(span.clone()).await.and_then(finish);
+        let result = self
+            .attempts(request, scopes, deadline, &receive, &mut token, &span)
+            .instrument(span.clone())
+            .await
+            .and_then(finish);
         result.map_err(|mut error| {
             self.inner.credentials.redact(&mut error, token.as_ref());
             for secret in &own_secrets {
@@ -113,39 +165,126 @@ impl Client {
         })
     }
 
+    /// The retry loop: attempts until one succeeds, a failure is not worth
+    /// retrying, or the policy's attempts or time run out.
+    async fn attempts<R, Recv, RecvFut>(
+        &self,
+        request: http::Request<Body>,
+        scopes: &'static [&'static str],
+        deadline: Deadline,
+        receive: &Recv,
+        token: &mut Option<AccessToken>,
+        span: &tracing::Span,
+    ) -> Result<R, Error>
+    where
+        Recv: Fn(http::Response<Body>) -> RecvFut,
+        RecvFut: std::future::Future<Output = Result<R, Error>>,
+    {
+        let options = request.extensions().get::<CallOptions>();
+        let policy = options.and_then(CallOptions::retry_policy).unwrap_or(&self.inner.retry_policy).clone();
+        let idempotent =
+            options.and_then(CallOptions::idempotent).unwrap_or_else(|| retry::method_is_idempotent(request.method()));
+        let started = tokio::time::Instant::now();
+        let mut schedule = policy.backoff.schedule();
+        let (parts, body) = request.into_parts();
+        let mut body = Some(body);
+        let mut attempt: u32 = 0;
+        loop {
+            attempt = attempt.saturating_add(1);
+            span.record("attempts", attempt);
+            // `body` is always refilled before the loop comes round again.
+            let this_body = body.take().unwrap_or_default();
+            // Only a body held in memory can go out again.
+            let replay = this_body.try_clone();
+            let request = http::Request::from_parts(copy_parts(&parts), this_body);
+            let error = match self.attempt(request, scopes, deadline, receive, token, span).await {
+                Ok(received) => return Ok(received),
+                Err(error) => error,
+            };
+            let Some(replay) = replay else { return Err(error) };
+            if attempt >= policy.max_attempts || !retry::is_retryable(&error, idempotent) {
+                return Err(error);
+            }
+            let remaining = policy.time_limit.saturating_sub(started.elapsed());
+            let Ok(delay) = plan_sleep(schedule.next_delay(), server_wait(&error), Some(remaining)) else {
+                return Err(error);
+            };
+            // The error is not logged here: it has not been scrubbed yet.
+            tracing::debug!(
+                parent: span,
+                attempt,
+                kind = %error.kind(),
+                http_status = error.http_status().map(|s| s.as_u16()),
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                "attempt failed; retrying"
+            );
+            tokio::time::sleep(delay).await;
+            body = Some(replay);
+        }
+    }
+
+    /// One attempt, bounded by the client's timeout.
+    async fn attempt<R, Recv, RecvFut>(
+        &self,
+        request: http::Request<Body>,
+        scopes: &'static [&'static str],
+        deadline: Deadline,
+        receive: &Recv,
+        token: &mut Option<AccessToken>,
+        span: &tracing::Span,
+    ) -> Result<R, Error>
+    where
+        Recv: Fn(http::Response<Body>) -> RecvFut,
+        RecvFut: std::future::Future<Output = Result<R, Error>>,
+    {
+        let timeout = self.inner.timeout;
+        let exchange = async {
+            let response = self.send(request, scopes, token, span).await?;
+            match deadline {
+                Deadline::Whole => receive(response).await,
+                Deadline::Head => receive(response.map(|body| idle_timeout::limit(body, timeout))).await,
+            }
+        };
+        // The transport gets the timeout too, but a custom transport might
+        // ignore it; this outer limit holds for every transport.
+        match deadline {
+            Deadline::Whole => tokio::time::timeout(timeout, exchange)
+                .await
+                .unwrap_or_else(|_| Err(Error::timeout(format!("no complete response within {timeout:?}")))),
+            Deadline::Head => exchange.await,
+        }
+    }
+
+    /// Applies credentials and the user agent, sends, and turns a status
+    /// outside 2xx into an error.
     async fn send(
         &self,
-        request: http::Request<Vec<u8>>,
+        request: http::Request<Body>,
         scopes: &'static [&'static str],
         token: &mut Option<AccessToken>,
         span: &tracing::Span,
-    ) -> Result<http::Response<bytes::Bytes>, Error> {
+    ) -> Result<http::Response<Body>, Error> {
         let inner = &*self.inner;
         let (mut parts, body) = request.into_parts();
         *token = inner.credentials.apply(&mut parts, scopes).await?;
         if !parts.headers.contains_key(USER_AGENT) {
             parts.headers.insert(USER_AGENT, inner.user_agent.clone());
         }
-        let request = http::Request::from_parts(parts, bytes::Bytes::from(body));
+        let request = http::Request::from_parts(parts, body);
 
-        // The transport gets the timeout too, but a custom transport might
-        // ignore it; this outer limit holds for every transport.
-        let sending = inner.transport.send(request, Some(inner.timeout));
-        let response = tokio::time::timeout(inner.timeout, sending)
+        let timeout = inner.timeout;
+        let response = tokio::time::timeout(timeout, inner.transport.send(request, Some(timeout)))
             .await
-            .map_err(|_| Error::timeout(format!("no complete response within {:?}", inner.timeout)))??;
+            .map_err(|_| Error::timeout(format!("no response within {timeout:?}")))??;
 
         let status = response.status();
         span.record("status", status.as_u16());
-        if response.body().len() > inner.max_response_bytes {
-            return Err(Error::decode(format!(
-                "the response body is larger than the limit of {} bytes",
-                inner.max_response_bytes
-            ))
-            .with_http_status(status));
-        }
         if !status.is_success() {
-            return Err(Error::from_http_response(&response));
+            // An error body is for reading, never for streaming: hold it to
+            // the cap whatever the call expected.
+            let (parts, body) = response.into_parts();
+            let body = body.collect_limited(inner.max_response_bytes).await.map_err(|e| e.with_http_status(status))?;
+            return Err(Error::from_http_response(&http::Response::from_parts(parts, body)));
         }
         Ok(response)
     }
@@ -157,30 +296,52 @@ impl Client {
     /// column, and an excerpt of the body.
     pub async fn execute_json<T: DeserializeOwned>(
         &self,
-        request: http::Request<Vec<u8>>,
+        request: http::Request<impl Into<Body>>,
         scopes: &'static [&'static str],
     ) -> Result<T, Error> {
-        self.run(request, scopes, |response| decode::json_body(&response)).await
+        self.run_collected(request.map(Into::into), scopes, |response| decode::json_body(&response)).await
     }
 
     /// Sends `request` and ignores the body of a successful response
     /// (for methods that return `Empty`).
     pub async fn execute_empty(
         &self,
-        request: http::Request<Vec<u8>>,
+        request: http::Request<impl Into<Body>>,
         scopes: &'static [&'static str],
     ) -> Result<(), Error> {
-        self.run(request, scopes, |_| Ok(())).await
+        self.run_collected(request.map(Into::into), scopes, |_| Ok(())).await
     }
 
-    /// Sends `request` and returns the raw body, as for media downloads.
+    /// Sends `request` and returns the whole body, however large, as for
+    /// media downloads.
     pub async fn execute_bytes(
         &self,
-        request: http::Request<Vec<u8>>,
+        request: http::Request<impl Into<Body>>,
         scopes: &'static [&'static str],
     ) -> Result<bytes::Bytes, Error> {
-        self.run(request, scopes, |response| Ok(response.into_body())).await
+        let receive = |response: http::Response<Body>| response.into_body().collect();
+        self.run(request.map(Into::into), scopes, Deadline::Head, receive, Ok).await
     }
+}
+
+/// A copy of a request's head, for sending it again.
+fn copy_parts(parts: &http::request::Parts) -> http::request::Parts {
+    let mut copy = http::Request::new(());
+    *copy.method_mut() = parts.method.clone();
+    *copy.uri_mut() = parts.uri.clone();
+    *copy.version_mut() = parts.version;
+    *copy.headers_mut() = parts.headers.clone();
+    *copy.extensions_mut() = parts.extensions.clone();
+    copy.into_parts().0
+}
+
+/// How long the client's timeout covers.
+#[derive(Clone, Copy)]
+enum Deadline {
+    /// The whole exchange, body included: for bodies read into memory.
+    Whole,
+    /// Until the response head; then each body chunk on its own.
+    Head,
 }
 
 impl fmt::Debug for Client {
@@ -191,6 +352,7 @@ impl fmt::Debug for Client {
             .field("timeout", &self.inner.timeout)
             .field("user_agent", &self.inner.user_agent)
             .field("max_response_bytes", &self.inner.max_response_bytes)
+            .field("retry_policy", &self.inner.retry_policy)
             .finish_non_exhaustive()
     }
 }

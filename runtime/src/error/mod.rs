@@ -36,6 +36,9 @@ pub enum ErrorKind {
     Auth,
     /// A wait (such as polling a long-running operation) ran past its deadline.
     Deadline,
+    /// A local source or sink failed: a file or reader given as a request
+    /// body, or a writer a download was written to.
+    Io,
 }
 
 impl fmt::Display for ErrorKind {
@@ -48,6 +51,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidArgument => "invalid argument",
             ErrorKind::Auth => "authentication error",
             ErrorKind::Deadline => "deadline exceeded",
+            ErrorKind::Io => "I/O error",
         })
     }
 }
@@ -72,6 +76,8 @@ struct Inner {
     error_object: Option<serde_json::Value>,
     body_excerpt: Option<String>,
     retry_after: Option<Duration>,
+    /// Set only where no byte of the request can have reached the server.
+    never_sent: bool,
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
 }
 
@@ -87,6 +93,7 @@ impl Error {
                 error_object: None,
                 body_excerpt: None,
                 retry_after: None,
+                never_sent: false,
                 source: None,
             }),
         }
@@ -120,6 +127,27 @@ impl Error {
     /// A wait ran past its deadline.
     pub fn deadline(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Deadline, message)
+    }
+
+    /// A local source or sink failed.
+    pub fn io(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Io, message)
+    }
+
+    /// Marks the error as one that happened before any byte of the request
+    /// could reach the server, such as a failed DNS lookup or connect.
+    ///
+    /// Transports call this where they know it; it is what allows the client
+    /// to retry a call that is not idempotent.
+    pub fn with_never_sent(mut self) -> Self {
+        self.inner.never_sent = true;
+        self
+    }
+
+    /// Whether the request provably never reached the server, so that
+    /// sending it again cannot repeat its effect.
+    pub fn is_never_sent(&self) -> bool {
+        self.inner.never_sent
     }
 
     /// An [`ErrorKind::Http`] error for a response outside 2xx.

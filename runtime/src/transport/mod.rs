@@ -20,6 +20,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::body::Body;
 use crate::error::Error;
 
 pub use h1::HttpTransport;
@@ -41,28 +42,32 @@ fn body_too_large(limit: usize, status: http::StatusCode) -> Error {
 }
 
 /// The future returned by [`Transport::send`].
-pub type ResponseFuture<'a> = Pin<Box<dyn Future<Output = Result<http::Response<bytes::Bytes>, Error>> + Send + 'a>>;
+pub type ResponseFuture<'a> = Pin<Box<dyn Future<Output = Result<http::Response<Body>, Error>> + Send + 'a>>;
 
-/// Sends one HTTP request and reads the whole response.
+/// Sends one HTTP request and returns the response as soon as its head has
+/// arrived; the body streams after that.
 ///
 /// Implementations return every response, whatever its status: the client
 /// turns non-2xx statuses into errors. They report failures to connect as
-/// [`crate::ErrorKind::Transport`] and expiry of `timeout` as
-/// [`crate::ErrorKind::Timeout`], and must not follow redirects with the
-/// request's credentials to another host.
+/// [`crate::ErrorKind::Transport`] (marked with
+/// [`Error::with_never_sent`] where no byte of the request can have left)
+/// and expiry of `timeout` as [`crate::ErrorKind::Timeout`], and must not
+/// follow redirects with the request's credentials to another host.
 pub trait Transport: Send + Sync + 'static {
-    /// Sends `request`, giving up after `timeout` if one is set.
-    fn send(&self, request: http::Request<bytes::Bytes>, timeout: Option<Duration>) -> ResponseFuture<'_>;
+    /// Sends `request`. `timeout`, if set, bounds the time until the
+    /// response head has arrived; the client bounds the reading of the body
+    /// itself.
+    fn send(&self, request: http::Request<Body>, timeout: Option<Duration>) -> ResponseFuture<'_>;
 }
 
 impl<T: Transport + ?Sized> Transport for Arc<T> {
-    fn send(&self, request: http::Request<bytes::Bytes>, timeout: Option<Duration>) -> ResponseFuture<'_> {
+    fn send(&self, request: http::Request<Body>, timeout: Option<Duration>) -> ResponseFuture<'_> {
         (**self).send(request, timeout)
     }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
-    fn send(&self, request: http::Request<bytes::Bytes>, timeout: Option<Duration>) -> ResponseFuture<'_> {
+    fn send(&self, request: http::Request<Body>, timeout: Option<Duration>) -> ResponseFuture<'_> {
         (**self).send(request, timeout)
     }
 }

@@ -64,9 +64,10 @@ impl ReqwestTransport {
 
     async fn send_inner(
         &self,
-        request: http::Request<bytes::Bytes>,
+        request: http::Request<crate::body::Body>,
         timeout: Option<Duration>,
-    ) -> Result<http::Response<bytes::Bytes>, Error> {
+    ) -> Result<http::Response<crate::body::Body>, Error> {
+        let request = request.map(reqwest::Body::wrap);
         let mut request = reqwest::Request::try_from(request)
             .map_err(|e| Error::invalid_argument("the request URL is not valid").with_source(e.without_url()))?;
         *request.timeout_mut() = timeout;
@@ -88,7 +89,7 @@ impl ReqwestTransport {
             body.extend_from_slice(&chunk);
         }
 
-        let mut out = http::Response::new(body.freeze());
+        let mut out = http::Response::new(crate::body::Body::from(body.freeze()));
         *out.status_mut() = status;
         *out.version_mut() = response.version();
         *out.headers_mut() = std::mem::take(response.headers_mut());
@@ -110,7 +111,7 @@ fn map_error(error: reqwest::Error) -> Error {
 }
 
 impl Transport for ReqwestTransport {
-    fn send(&self, request: http::Request<bytes::Bytes>, timeout: Option<Duration>) -> ResponseFuture<'_> {
+    fn send(&self, request: http::Request<crate::body::Body>, timeout: Option<Duration>) -> ResponseFuture<'_> {
         Box::pin(self.send_inner(request, timeout))
     }
 }

@@ -207,16 +207,20 @@ impl HttpTransport {
 }
 
 impl Transport for HttpTransport {
-    fn send(&self, request: http::Request<Bytes>, timeout: Option<Duration>) -> ResponseFuture<'_> {
+    fn send(&self, request: http::Request<crate::body::Body>, timeout: Option<Duration>) -> ResponseFuture<'_> {
         Box::pin(async move {
-            match timeout {
+            // This transport writes and reads whole bodies.
+            let (parts, body) = request.into_parts();
+            let request = http::Request::from_parts(parts, body.collect().await?);
+            let response = match timeout {
                 // Dropping the exchange on expiry drops its connection too,
                 // so a half-read response never goes back to the pool.
                 Some(limit) => tokio::time::timeout(limit, self.exchange(request))
                     .await
                     .map_err(|_| Error::timeout("no complete response within the request timeout"))?,
                 None => self.exchange(request).await,
-            }
+            }?;
+            Ok(response.map(crate::body::Body::from))
         })
     }
 }
