@@ -151,13 +151,14 @@ mod tests {
     fn parameters_give_way_to_public_members_and_take_helper_names() {
         let mut namer = Namer::new();
         let features = CallFeatures { pages: true, ..CallFeatures::default() };
-        let public = claim_public(&mut namer, features, &["fields".to_string()]);
-        let params: Vec<String> = ["send", "path", "pages", "items", "fields", "request_builder"]
+        let standard = claim_standard(&mut Namer::new());
+        let public = claim_public(&mut namer, features, &standard, &["fields".to_string()]);
+        let params: Vec<String> = ["send", "path", "pages", "items", "fields", "request_builder", "idempotent"]
             .iter()
             .map(|p| namer.claim(p, Case::Snake))
             .collect();
         let members = claim_private(&mut namer, public, false);
-        assert_eq!(params, ["send2", "path", "pages2", "items", "fields2", "request_builder"]);
+        assert_eq!(params, ["send2", "path", "pages2", "items", "fields2", "request_builder", "idempotent2"]);
         assert_eq!(members.send, "send");
         assert_eq!(members.pages.as_deref(), Some("pages"));
         assert_eq!(members.items, None);
