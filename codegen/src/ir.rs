@@ -4,6 +4,12 @@
 //! Rust types with boxing, JSON names, parsed path templates and parameter
 //! order. Emitters only print it.
 
+/// A handle to a generated type of the model module: an index into
+/// [`Api::type_names`]. Types refer to each other by handle, so no pass
+/// looks a type up by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TypeId(pub usize);
+
 /// A Rust type for a field, parameter or alias.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ty {
@@ -26,10 +32,10 @@ pub enum Ty {
     Date,
     /// Arbitrary JSON.
     Any,
-    /// A generated type in the model module, by its Rust identifier.
-    Named(String),
+    /// A generated type in the model module.
+    Named(TypeId),
     /// A generated type that sits on a cycle and must be boxed.
-    Boxed(String),
+    Boxed(TypeId),
     Vec(Box<Ty>),
     Map(Box<Ty>),
 }
@@ -68,8 +74,29 @@ pub struct Api {
     /// How the `Client` finds the `operations.get` for an operation name.
     pub operation_router: Option<OperationRouter>,
     pub endpoints: Vec<Endpoint>,
+    /// The Rust identifier of every type handle, pruned ones included.
+    pub type_names: Vec<String>,
+    /// The types to write, in output order.
     pub types: Vec<TypeDef>,
     pub root: Resource,
+}
+
+impl Api {
+    /// The Rust identifier of a generated type.
+    pub fn type_name(&self, id: TypeId) -> &str {
+        self.type_names.get(id.0).map_or("", String::as_str)
+    }
+}
+
+impl TypeDef {
+    /// The handle of this type.
+    pub fn id(&self) -> TypeId {
+        match self {
+            TypeDef::Struct(s) => s.id,
+            TypeDef::Enum(e) => e.id,
+            TypeDef::Alias(a) => a.id,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -96,6 +123,7 @@ pub enum TypeDef {
 
 #[derive(Debug)]
 pub struct Struct {
+    pub id: TypeId,
     pub name: String,
     /// The schema key in the document, where the struct comes from one.
     pub schema_name: Option<String>,
@@ -128,8 +156,8 @@ pub struct OperationShape {
     pub done: Option<String>,
     /// `name: string`, which `wait_operation` polls by.
     pub name: Option<String>,
-    /// `error`, an object: its field and the Rust name of its type.
-    pub error: Option<(String, String)>,
+    /// `error`, an object: its field and its type.
+    pub error: Option<(String, TypeId)>,
     /// `response`, an object of any members.
     pub response: Option<String>,
     /// `metadata`, an object of any members.
@@ -164,6 +192,7 @@ pub struct Field {
 
 #[derive(Debug)]
 pub struct Enum {
+    pub id: TypeId,
     pub name: String,
     pub doc: Docs,
     pub variants: Vec<Variant>,
@@ -180,6 +209,7 @@ pub struct Variant {
 
 #[derive(Debug)]
 pub struct Alias {
+    pub id: TypeId,
     pub name: String,
     /// The schema key, or for a shared enum the name it would have had.
     pub schema_name: String,

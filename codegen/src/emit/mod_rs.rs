@@ -3,7 +3,7 @@
 
 use super::docs;
 use super::resources::accessors;
-use super::types::{ident, rust};
+use super::types::{ident, rust, Types};
 use crate::ir::{Api, Docs, OperationRouter};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -56,7 +56,7 @@ fn root_items(api: &Api) -> TokenStream {
         let location = e.location.clone().unwrap_or_default();
         quote!((#location, #url))
     });
-    let model = quote!(model::);
+    let model = Types::new(api, quote!(model::));
     let here = quote!(resources::);
     // A glob of an empty module would be an unused import.
     let reexport = (!api.types.is_empty()).then(|| {
@@ -141,7 +141,7 @@ fn operation_dispatch(api: &Api, router: &OperationRouter) -> TokenStream {
     let get_fn = ident(&names.get_operation);
     let poller_fn = ident(&names.operation_poller);
     let wait_fn = ident(&names.wait_operation);
-    let op = rust(&router.operation, &quote!(model::));
+    let op = rust(&router.operation, &Types::new(api, quote!(model::)));
     let patterns: Vec<&str> = router.routes.iter().filter_map(|r| r.pattern.as_deref()).collect();
     let expected = patterns.join(", ");
     let mismatch = quote! {
@@ -215,7 +215,7 @@ fn operation_dispatch(api: &Api, router: &OperationRouter) -> TokenStream {
 }
 
 fn standard_params(api: &Api) -> TokenStream {
-    let model = quote!(model::);
+    let model = Types::new(api, quote!(model::));
     let names = &api.standard_members;
     let accessor = ident(&names.accessor);
     let call_options = ident(&names.call_options);

@@ -1,16 +1,19 @@
 //! `model.rs`: one Rust type per schema, inline object and enum.
 
 use super::docs;
-use super::types::{ident, rust, wire_rule};
+use super::types::{ident, rust, wire_rule, Types};
 use crate::ir::{Alias, Api, Enum, OperationShape, StatusShape, Struct, TypeDef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn model(api: &Api) -> super::ItemSource<'_> {
-    let item = move |i: usize| match &api.types[i] {
-        TypeDef::Struct(s) => strukt(s),
-        TypeDef::Enum(e) => enumeration(e).into(),
-        TypeDef::Alias(a) => alias(a).into(),
+    let item = move |i: usize| {
+        let types = Types::new(api, TokenStream::new());
+        match &api.types[i] {
+            TypeDef::Struct(s) => strukt(s, &types),
+            TypeDef::Enum(e) => enumeration(e).into(),
+            TypeDef::Alias(a) => alias(a, &types).into(),
+        }
     };
     super::ItemSource {
         inner: quote! {
@@ -22,13 +25,12 @@ pub fn model(api: &Api) -> super::ItemSource<'_> {
     }
 }
 
-fn strukt(s: &Struct) -> super::Item {
+fn strukt(s: &Struct, types: &Types<'_>) -> super::Item {
     let name = ident(&s.name);
     let doc = docs::attrs(&s.doc);
-    let none = TokenStream::new();
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
-        let ty = rust(&f.ty, &none);
+        let ty = rust(&f.ty, types);
         let mut fdocs = f.doc.clone();
         if let Some(note) = super::types::wire_note(&f.ty) {
             fdocs.notes.push(note.to_string());
@@ -48,8 +50,8 @@ fn strukt(s: &Struct) -> super::Item {
         }
     });
     let status_impl = s.status.as_ref().map(|st| status_helpers(&name, st));
-    let page_impl = s.page.as_ref().map(|p| page_impls(&name, p));
-    let operation_impl = s.operation.as_ref().map(|op| operation_helpers(&name, op));
+    let page_impl = s.page.as_ref().map(|p| page_impls(&name, p, types));
+    let operation_impl = s.operation.as_ref().map(|op| operation_helpers(&name, op, types));
     let tokens = quote! {
         #doc
         #[derive(__rt::Clone, __rt::Debug, __rt::Default, __rt::PartialEq)]
@@ -93,11 +95,11 @@ fn object_macro(s: &Struct) -> String {
     out
 }
 
-fn page_impls(name: &proc_macro2::Ident, page: &crate::ir::PageShape) -> TokenStream {
+fn page_impls(name: &proc_macro2::Ident, page: &crate::ir::PageShape, types: &Types<'_>) -> TokenStream {
     let token = ident(&page.token_field);
     let items = page.items.as_ref().map(|(field, item)| {
         let field = ident(field);
-        let item = rust(item, &TokenStream::new());
+        let item = rust(item, types);
         quote! {
             impl __rt::paging::PageItems for #name {
                 type Item = #item;
@@ -144,12 +146,12 @@ fn status_helpers(name: &proc_macro2::Ident, status: &StatusShape) -> TokenStrea
 
 /// `result`, `response_as`, `metadata_as` and the poller's trait, each from
 /// the parts the operation has.
-fn operation_helpers(name: &proc_macro2::Ident, op: &OperationShape) -> TokenStream {
+fn operation_helpers(name: &proc_macro2::Ident, op: &OperationShape, types: &Types<'_>) -> TokenStream {
     let field = |f: &Option<String>| f.as_deref().map(ident);
     let done = field(&op.done);
     let response = field(&op.response);
     let metadata = field(&op.metadata);
-    let error = op.error.as_ref().map(|(f, ty)| (ident(f), ident(ty)));
+    let error = op.error.as_ref().map(|(f, ty)| (ident(f), types.ident(*ty)));
     let result = done.as_ref().map(|done| {
         let succeeded = match &response {
             Some(r) => quote!(__rt::lro::OperationResult::Succeeded(self.#r.as_ref())),
@@ -303,10 +305,10 @@ fn enumeration(e: &Enum) -> TokenStream {
     }
 }
 
-fn alias(a: &Alias) -> TokenStream {
+fn alias(a: &Alias, types: &Types<'_>) -> TokenStream {
     let name = ident(&a.name);
     let doc = docs::attrs(&a.doc);
-    let target = rust(&a.target, &TokenStream::new());
+    let target = rust(&a.target, types);
     quote! {
         #doc
         pub type #name = #target;

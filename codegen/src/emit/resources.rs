@@ -8,7 +8,7 @@
 //! compiling the other 34 (BENCHMARKS.md, section 2).
 
 use super::docs;
-use super::types::{ident, rust};
+use super::types::{ident, rust, Types};
 use crate::ir::{Api, Docs, Location, Method, Param, PathPart, Resource, Ty};
 
 /// The resource accessor structs' field that holds the client.
@@ -18,9 +18,9 @@ fn client_field(api: &Api) -> proc_macro2::Ident {
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// Path from the resources module to the model module.
-pub fn model_path() -> TokenStream {
-    quote!(super::model::)
+/// Generated types as the resources module spells them.
+fn model_path(api: &Api) -> Types<'_> {
+    Types::new(api, quote!(super::model::))
 }
 
 pub fn resources(api: &Api) -> super::ItemSource<'_> {
@@ -64,7 +64,7 @@ fn resource_struct(api: &Api, r: &Resource) -> TokenStream {
     let name = ident(&r.type_name);
     let doc = docs::plain(&format!("The `{}` resource.", r.json_name.replace('`', "'")));
     let client = client_field(api);
-    let body = accessors(api, r, &quote!(self.#client), &quote!('a), &TokenStream::new(), &model_path());
+    let body = accessors(api, r, &quote!(self.#client), &quote!('a), &TokenStream::new(), &model_path(api));
     quote! {
         #doc
         #[derive(__rt::Clone, __rt::Copy, __rt::Debug)]
@@ -87,7 +87,7 @@ pub fn accessors(
     client: &TokenStream,
     lifetime: &TokenStream,
     here: &TokenStream,
-    model: &TokenStream,
+    model: &Types<'_>,
 ) -> TokenStream {
     let client_field = client_field(api);
     let children = r.children.iter().map(|c| {
@@ -106,7 +106,7 @@ pub fn accessors(
     quote!(#(#methods)* #(#children)*)
 }
 
-fn constructor(m: &Method, client: &TokenStream, here: &TokenStream, model: &TokenStream) -> TokenStream {
+fn constructor(m: &Method, client: &TokenStream, here: &TokenStream, model: &Types<'_>) -> TokenStream {
     let f = ident(&m.fn_name);
     let call = ident(&m.call_type);
     let doc = method_docs(m);
@@ -149,7 +149,7 @@ fn constructor(m: &Method, client: &TokenStream, here: &TokenStream, model: &Tok
 
 /// The argument type of a required parameter, and the conversion to store
 /// it where one is needed.
-fn arg_type(p: &Param, model: &TokenStream) -> (TokenStream, Option<TokenStream>) {
+fn arg_type(p: &Param, model: &Types<'_>) -> (TokenStream, Option<TokenStream>) {
     let name = ident(&p.rust_name);
     match (&p.ty, p.repeated) {
         (Ty::String, false) => (quote!(impl __rt::Into<__rt::String>), Some(quote!(__rt::Into::into(#name)))),
@@ -169,7 +169,7 @@ fn method_docs(m: &Method) -> TokenStream {
 
 fn call(api: &Api, m: &Method) -> TokenStream {
     let name = ident(&m.call_type);
-    let model = model_path();
+    let model = model_path(api);
     let mut doc =
         Docs { description: Some(format!("Builder for the `{}` method.", m.id.replace('`', "'"))), notes: Vec::new() };
     doc.notes.push(format!("`{} {}`", m.http_method, m.path_template.replace('`', "'")));
@@ -233,7 +233,7 @@ fn call(api: &Api, m: &Method) -> TokenStream {
     }
 }
 
-fn setter(p: &Param, model: &TokenStream) -> TokenStream {
+fn setter(p: &Param, model: &Types<'_>) -> TokenStream {
     let f = ident(&p.rust_name);
     let doc = docs::attrs(&p.doc);
     let t = rust(&p.ty, model);
@@ -410,7 +410,7 @@ fn fallible(m: &Method) -> TokenStream {
 }
 
 /// `download` for methods that serve media, `upload` for those that take it.
-fn media_methods(m: &Method, model: &TokenStream) -> TokenStream {
+fn media_methods(m: &Method, model: &Types<'_>) -> TokenStream {
     let names = &m.members;
     let client_field = ident(&names.client);
     let path_fn = ident(&names.path);
@@ -485,7 +485,7 @@ fn media_methods(m: &Method, model: &TokenStream) -> TokenStream {
 
 /// `pages()` for methods whose response carries `nextPageToken`, and
 /// `items()` when that response has one list of items.
-fn paging_methods(m: &Method, model: &TokenStream) -> Option<TokenStream> {
+fn paging_methods(m: &Method, model: &Types<'_>) -> Option<TokenStream> {
     let paging = m.paging.as_ref()?;
     let pages_fn = ident(m.members.pages.as_ref()?);
     let send_fn = ident(&m.members.send);
@@ -518,7 +518,7 @@ fn paging_methods(m: &Method, model: &TokenStream) -> Option<TokenStream> {
     })
 }
 
-fn send(m: &Method, model: &TokenStream) -> TokenStream {
+fn send(m: &Method, model: &Types<'_>) -> TokenStream {
     let send_fn = ident(&m.members.send);
     let build_fn = ident(&m.members.build_request);
     let client_field = ident(&m.members.client);
@@ -545,7 +545,7 @@ fn send(m: &Method, model: &TokenStream) -> TokenStream {
     }
 }
 
-fn poll_methods(m: &Method, model: &TokenStream) -> Option<TokenStream> {
+fn poll_methods(m: &Method, model: &Types<'_>) -> Option<TokenStream> {
     let poller_fn = ident(m.members.poller.as_ref()?);
     let wait_fn = ident(m.members.wait.as_ref()?);
     let build_fn = ident(&m.members.build_request);

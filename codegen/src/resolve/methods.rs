@@ -374,16 +374,12 @@ impl Resolver<'_> {
                 self.warn(path, "a parameter that is not a scalar; sent as a string".into());
                 Ty::String
             }
-            Ty::Named(ref n) if !self.is_enum_type(n) => {
+            Ty::Named(id) if !self.enum_names.contains(&id) => {
                 self.warn(path, "a parameter that refers to an object; sent as a string".into());
                 Ty::String
             }
             other => other,
         })
-    }
-
-    fn is_enum_type(&self, name: &str) -> bool {
-        self.enum_names.contains(name)
     }
 }
 

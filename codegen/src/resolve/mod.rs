@@ -25,7 +25,7 @@ mod shapes;
 
 use crate::discovery::RestDescription;
 use crate::error::Error;
-use crate::ir::{Api, Endpoint, Scope, Ty, TypeDef};
+use crate::ir::{Api, Endpoint, Scope, Ty, TypeDef, TypeId};
 use crate::names::{bare, sanitize, Case, Namer};
 use std::collections::{HashMap, HashSet};
 
@@ -45,25 +45,27 @@ pub(crate) struct Resolver<'a> {
     pub type_namer: Namer,
     /// Identifiers of the resources module.
     pub resource_namer: Namer,
-    /// Schema key → Rust identifier.
-    pub schema_names: HashMap<String, String>,
+    /// Schema key → its type.
+    pub schema_names: HashMap<String, TypeId>,
+    /// The Rust identifier of every type handle given out.
+    pub type_names: Vec<String>,
     /// Output slots, in document order; inline types follow their parent.
     pub types: Vec<Option<TypeDef>>,
     pub warnings: Vec<String>,
-    /// Identifiers of the generated enums, to tell them from structs.
-    pub enum_names: std::collections::HashSet<String>,
+    /// The generated enums, to tell them from structs.
+    pub enum_names: HashSet<TypeId>,
     /// Path patterns already known to compile with regex-lite.
     pub checkable_patterns: std::collections::HashSet<String>,
     /// Variants (value, description, notes) → the enum emitted for them.
-    pub shared_enums: HashMap<schemas::EnumKey, String>,
+    pub shared_enums: HashMap<schemas::EnumKey, TypeId>,
     /// Enums that at least one alias shares.
-    pub shared_enum_users: std::collections::HashSet<String>,
-    /// Rust names of every struct, including schemas not yet resolved.
-    pub struct_names: HashSet<String>,
+    pub shared_enum_users: HashSet<TypeId>,
+    /// Every struct, including schemas not yet resolved.
+    pub struct_names: HashSet<TypeId>,
     /// Operations whose `done` the poller can read.
-    pub pollable_operations: HashSet<String>,
+    pub pollable_operations: HashSet<TypeId>,
     /// List pages → their item type, when they have one list.
-    pub pages: HashMap<String, Option<Ty>>,
+    pub pages: HashMap<TypeId, Option<Ty>>,
     /// Setters of the standard-parameters trait, which every builder has.
     pub standard_setters: Vec<String>,
     /// The other members of the standard parameters and their trait.
@@ -76,6 +78,7 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
         type_namer: Namer::new(),
         resource_namer: Namer::new(),
         schema_names: HashMap::new(),
+        type_names: Vec::new(),
         types: Vec::new(),
         warnings: Vec::new(),
         enum_names: Default::default(),
@@ -139,6 +142,7 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
                 })
             })
             .collect(),
+        type_names: r.type_names,
         types,
         root,
     };
@@ -147,6 +151,18 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
     }
     api.operation_router = router::operation_router(&api.root);
     Ok((api, r.warnings))
+}
+
+impl Resolver<'_> {
+    /// Gives out the handle of a new type called `name`.
+    pub(super) fn new_type(&mut self, name: String) -> TypeId {
+        self.type_names.push(name);
+        TypeId(self.type_names.len() - 1)
+    }
+
+    pub(super) fn type_name(&self, id: TypeId) -> &str {
+        &self.type_names[id.0]
+    }
 }
 
 fn scopes(doc: &RestDescription) -> Vec<Scope> {

@@ -3,7 +3,7 @@
 //! list pages. Each fact lists only the parts the struct really has, so the
 //! emitters never reach for a field that is not there.
 
-use crate::ir::{Field, OperationShape, PageShape, StatusShape, Ty};
+use crate::ir::{Field, OperationShape, PageShape, StatusShape, Ty, TypeId};
 use std::collections::HashSet;
 
 fn field<'a>(fields: &'a [Field], json: &str) -> Option<&'a Field> {
@@ -33,9 +33,9 @@ fn any_object(ty: &Ty) -> bool {
 /// `google.longrunning.Operation`: `done` (a boolean) and at least one of
 /// `error` (an object), `response` and `metadata` (objects of any members);
 /// `name` (a string) is used where present. A part with another type means
-/// the struct is something else. `structs` are the Rust names of every
-/// struct type, resolved or still to come.
-pub(super) fn operation(fields: &[Field], structs: &HashSet<String>) -> Option<OperationShape> {
+/// the struct is something else. `structs` are the handles of every struct
+/// type, resolved or still to come.
+pub(super) fn operation(fields: &[Field], structs: &HashSet<TypeId>) -> Option<OperationShape> {
     let done = part(fields, "done", |t| *t == Ty::Bool);
     let name = part(fields, "name", |t| *t == Ty::String);
     let response = part(fields, "response", any_object);
@@ -43,7 +43,7 @@ pub(super) fn operation(fields: &[Field], structs: &HashSet<String>) -> Option<O
     let error = match field(fields, "error") {
         None => None,
         Some(f) => match &f.ty {
-            Ty::Named(n) | Ty::Boxed(n) if structs.contains(n) => Some((f.name.clone(), n.clone())),
+            Ty::Named(id) | Ty::Boxed(id) if structs.contains(id) => Some((f.name.clone(), *id)),
             _ => return None,
         },
     };
