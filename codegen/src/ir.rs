@@ -131,10 +131,11 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// The map that keeps members the schema does not describe.
     pub extra_field: String,
-    /// Set when the struct has the shape of `google.longrunning.Operation`.
-    pub operation: Option<OperationShape>,
+    /// Set when the struct has the shape of `google.longrunning.Operation`
+    /// (boxed: few structs have it, and every type would pay for its size).
+    pub operation: Option<Box<OperationShape>>,
     /// Set when the struct has the shape of `google.rpc.Status`.
-    pub status: Option<StatusShape>,
+    pub status: Option<Box<StatusShape>>,
     /// Set when the struct is one page of a list (`nextPageToken`).
     pub page: Option<PageShape>,
 }

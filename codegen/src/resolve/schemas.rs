@@ -202,10 +202,10 @@ impl Resolver<'_> {
             name,
             schema_name: schema_name.map(str::to_string),
             doc: docs(s),
-            status: shapes::status(&fields),
+            status: shapes::status(&fields).map(Box::new),
             fields,
             extra_field,
-            operation,
+            operation: operation.map(Box::new),
             page,
         }));
         Ok(())

@@ -20,7 +20,6 @@ fn workspace() -> PathBuf {
 /// The tests are ignored by a plain `cargo test`, since their input is not
 /// part of a clone (`cargo test` lists them as ignored). `.ci/run` runs them
 /// with `--ignored`, and there a missing document fails them.
-
 fn real_vision() -> String {
     let path = workspace().join("../shared/discovery/vision.v1.json");
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{} is needed by this test: {e}", path.display()))
