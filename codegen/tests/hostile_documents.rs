@@ -67,7 +67,11 @@ fn every_truncation_gives_a_line_and_column() {
         let prefix = &text[..cut];
         assert_error_at(&format!("prefix of {cut} bytes"), generate_str(prefix), Want::AnyLineColumn, "");
     }
-    // Truncated real documents, cut in the middle.
+}
+
+#[test]
+#[ignore = "needs ../shared/discovery; .ci/run runs it"]
+fn truncated_real_documents_give_a_line_and_column() {
     for (name, text) in common::real_documents(300_000) {
         let mut cut = text.len() / 2;
         while !text.is_char_boundary(cut) {
