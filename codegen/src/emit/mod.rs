@@ -5,6 +5,7 @@
 //! `resources.rs`. They read only `crate::ir`.
 
 pub mod docs;
+mod layout;
 mod mod_rs;
 mod model;
 mod resources;
@@ -31,14 +32,18 @@ pub struct FileTokens<'a> {
 
 /// One item of a file: tokens to format, then text written out as it is.
 ///
-/// The text is for code the emitter can lay out itself more cheaply than
-/// syn and prettyplease could (the field list of each struct's `object!`
-/// invocation, which prettyplease would pour into one paragraph anyway).
-/// Whatever goes there must be built only from sanitized identifiers and
-/// from literals made by `proc_macro2::Literal`, like the tokens.
+/// The text is each struct's `object!` invocation, which `layout` lays out
+/// from the emitter's tokens more cheaply than syn and prettyplease could.
 pub struct Item {
     pub tokens: TokenStream,
     pub verbatim: String,
+}
+
+impl Item {
+    /// An item followed by an `object!` invocation laid out by `layout`.
+    fn with_object(tokens: TokenStream, object: TokenStream) -> Self {
+        Self { tokens, verbatim: layout::object_list(object) }
+    }
 }
 
 impl From<TokenStream> for Item {

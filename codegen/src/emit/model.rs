@@ -66,33 +66,24 @@ fn strukt(s: &Struct, types: &Types<'_>) -> super::Item {
         #page_impl
     };
     // The serde impls follow the other impls, already laid out.
-    super::Item { tokens, verbatim: object_macro(s) }
+    super::Item::with_object(tokens, object_macro(s))
 }
 
 /// The struct's serde impls as one `__rt::object!` invocation (see the
-/// runtime's `wire::object`), laid out here rather than by prettyplease:
-/// one `"jsonName" => field` line per field, `as Rule` where the JSON form
-/// needs a wire rule. Names are sanitized identifiers and JSON names become
-/// escaped string literals, so nothing from the document reaches the output
-/// unquoted.
-fn object_macro(s: &Struct) -> String {
-    use std::fmt::Write;
-    let schema = proc_macro2::Literal::string(s.schema_name.as_deref().unwrap_or(&s.name));
-    let mut out = format!("__rt::object! {{\n    {}({schema}) {{", s.name);
-    if !s.fields.is_empty() {
-        out.push('\n');
-        for f in &s.fields {
-            let json = proc_macro2::Literal::string(&f.json_name);
-            let _ = write!(out, "        {json} => {}", f.name);
-            if let Some(rule) = wire_rule(&f.ty) {
-                let _ = write!(out, " as {rule}");
-            }
-            out.push_str(",\n");
+/// runtime's `wire::object`): one `"jsonName" => field` entry per field,
+/// `as Rule` where the JSON form needs a wire rule.
+fn object_macro(s: &Struct) -> TokenStream {
+    let name = ident(&s.name);
+    let schema = s.schema_name.as_deref().unwrap_or(&s.name);
+    let entries = s.fields.iter().map(|f| {
+        let json = &f.json_name;
+        let field = ident(&f.name);
+        match wire_rule(&f.ty) {
+            Some(rule) => quote!(#json => #field as #rule),
+            None => quote!(#json => #field),
         }
-        out.push_str("    ");
-    }
-    out.push_str("}\n}\n");
-    out
+    });
+    quote!(__rt::object! { #name(#schema) { #(#entries,)* } })
 }
 
 fn page_impls(name: &proc_macro2::Ident, page: &crate::ir::PageShape, types: &Types<'_>) -> TokenStream {

@@ -68,22 +68,27 @@ pub fn rust(ty: &Ty, model: &Types<'_>) -> TokenStream {
     }
 }
 
-/// The wire rule (a marker type of the runtime's `wire` module), as source
-/// text, for a value of this type when its JSON form differs from what plain
-/// serde would write.
-pub fn wire_rule(ty: &Ty) -> Option<String> {
+/// The wire rule (a marker type of the runtime's `wire` module) for a value
+/// of this type when its JSON form differs from what plain serde would write.
+pub fn wire_rule(ty: &Ty) -> Option<TokenStream> {
     ty.needs_wire_adapter().then(|| rule(ty))
 }
 
-fn rule(ty: &Ty) -> String {
+fn rule(ty: &Ty) -> TokenStream {
     match ty {
-        Ty::I64 => "__rt::wire::I64".into(),
-        Ty::U64 => "__rt::wire::U64".into(),
-        Ty::F32 => "__rt::wire::F32".into(),
-        Ty::F64 => "__rt::wire::F64".into(),
-        Ty::Vec(t) => format!("__rt::Vec<{}>", rule(t)),
-        Ty::Map(t) => format!("__rt::BTreeMap<__rt::String, {}>", rule(t)),
-        _ => "__rt::wire::Same".into(),
+        Ty::I64 => quote!(__rt::wire::I64),
+        Ty::U64 => quote!(__rt::wire::U64),
+        Ty::F32 => quote!(__rt::wire::F32),
+        Ty::F64 => quote!(__rt::wire::F64),
+        Ty::Vec(t) => {
+            let t = rule(t);
+            quote!(__rt::Vec<#t>)
+        }
+        Ty::Map(t) => {
+            let t = rule(t);
+            quote!(__rt::BTreeMap<__rt::String, #t>)
+        }
+        _ => quote!(__rt::wire::Same),
     }
 }
 
