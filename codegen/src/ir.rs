@@ -4,6 +4,12 @@
 //! Rust types with boxing, JSON names, parsed path templates and parameter
 //! order. Emitters only print it.
 
+/// A handle to a generated type of the model module: an index into
+/// [`Api::type_names`]. Types refer to each other by handle, so no pass
+/// looks a type up by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TypeId(pub usize);
+
 /// A Rust type for a field, parameter or alias.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ty {
@@ -26,10 +32,10 @@ pub enum Ty {
     Date,
     /// Arbitrary JSON.
     Any,
-    /// A generated type in the model module, by its Rust identifier.
-    Named(String),
+    /// A generated type in the model module.
+    Named(TypeId),
     /// A generated type that sits on a cycle and must be boxed.
-    Boxed(String),
+    Boxed(TypeId),
     Vec(Box<Ty>),
     Map(Box<Ty>),
 }
@@ -61,9 +67,36 @@ pub struct Api {
     pub fully_encode_reserved: bool,
     pub scopes: Vec<Scope>,
     pub standard_params: Vec<Param>,
+    /// Names of the members of `StandardParams` and its trait.
+    pub standard_members: StandardMembers,
+    /// Names of the `Client`'s own members.
+    pub client_members: ClientMembers,
+    /// How the `Client` finds the `operations.get` for an operation name.
+    pub operation_router: Option<OperationRouter>,
     pub endpoints: Vec<Endpoint>,
+    /// The Rust identifier of every type handle, pruned ones included.
+    pub type_names: Vec<String>,
+    /// The types to write, in output order.
     pub types: Vec<TypeDef>,
     pub root: Resource,
+}
+
+impl Api {
+    /// The Rust identifier of a generated type.
+    pub fn type_name(&self, id: TypeId) -> &str {
+        self.type_names.get(id.0).map_or("", String::as_str)
+    }
+}
+
+impl TypeDef {
+    /// The handle of this type.
+    pub fn id(&self) -> TypeId {
+        match self {
+            TypeDef::Struct(s) => s.id,
+            TypeDef::Enum(e) => e.id,
+            TypeDef::Alias(a) => a.id,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -90,15 +123,19 @@ pub enum TypeDef {
 
 #[derive(Debug)]
 pub struct Struct {
+    pub id: TypeId,
     pub name: String,
     /// The schema key in the document, where the struct comes from one.
     pub schema_name: Option<String>,
     pub doc: Docs,
     pub fields: Vec<Field>,
-    /// Set when the struct has the shape of `google.longrunning.Operation`.
-    pub operation: Option<OperationShape>,
+    /// The map that keeps members the schema does not describe.
+    pub extra_field: String,
+    /// Set when the struct has the shape of `google.longrunning.Operation`
+    /// (boxed: few structs have it, and every type would pay for its size).
+    pub operation: Option<Box<OperationShape>>,
     /// Set when the struct has the shape of `google.rpc.Status`.
-    pub is_status: bool,
+    pub status: Option<Box<StatusShape>>,
     /// Set when the struct is one page of a list (`nextPageToken`).
     pub page: Option<PageShape>,
 }
@@ -111,10 +148,39 @@ pub struct PageShape {
     pub items: Option<(String, Ty)>,
 }
 
-#[derive(Debug)]
+/// The parts of `google.longrunning.Operation` a struct has, each as the
+/// Rust name of its field. Documents leave parts out, so each is optional;
+/// only `done` is needed for the struct to be polled.
+#[derive(Debug, Clone)]
 pub struct OperationShape {
-    /// The Rust name of the error type (`Status`).
-    pub status_type: String,
+    /// `done: bool`.
+    pub done: Option<String>,
+    /// `name: string`, which `wait_operation` polls by.
+    pub name: Option<String>,
+    /// `error`, an object: its field and its type.
+    pub error: Option<(String, TypeId)>,
+    /// `response`, an object of any members.
+    pub response: Option<String>,
+    /// `metadata`, an object of any members.
+    pub metadata: Option<String>,
+}
+
+impl OperationShape {
+    /// Whether the poller can tell when the operation has finished.
+    pub fn pollable(&self) -> bool {
+        self.done.is_some()
+    }
+}
+
+/// The parts of `google.rpc.Status` a struct has, as Rust field names.
+#[derive(Debug, Clone)]
+pub struct StatusShape {
+    /// `code: int32`.
+    pub code: Option<String>,
+    /// `message: string`.
+    pub message: Option<String>,
+    /// `details`, a list of objects.
+    pub details: Option<String>,
 }
 
 #[derive(Debug)]
@@ -127,9 +193,12 @@ pub struct Field {
 
 #[derive(Debug)]
 pub struct Enum {
+    pub id: TypeId,
     pub name: String,
     pub doc: Docs,
     pub variants: Vec<Variant>,
+    /// The variant that keeps values the document does not list.
+    pub unknown_variant: String,
 }
 
 #[derive(Debug)]
@@ -141,6 +210,7 @@ pub struct Variant {
 
 #[derive(Debug)]
 pub struct Alias {
+    pub id: TypeId,
     pub name: String,
     /// The schema key, or for a shared enum the name it would have had.
     pub schema_name: String,
@@ -191,14 +261,121 @@ pub struct Method {
     pub media_download: bool,
     /// Simple and multipart upload through the document's upload path.
     pub media_upload: Option<MediaUpload>,
-    /// The Rust name of the `pageToken` field, when the method pages.
-    pub page_token: Option<String>,
-    /// Set when this is the `get` of an operations resource returning an LRO.
+    /// Set when the method pages: its response is a page and it takes a
+    /// `pageToken`.
+    pub paging: Option<Paging>,
+    /// Set when this is the `get` of an operations resource returning a
+    /// pollable operation.
     pub polls_operation: bool,
+    /// Whether building the request can fail for a reason other than a
+    /// parameter: an HTTP method without a constant in `http` is parsed.
+    pub fallible_builder: bool,
+    /// The builder's own members, claimed before and after the parameters.
+    pub members: CallMembers,
+}
+
+/// What a list method pages through.
+#[derive(Debug)]
+pub struct Paging {
+    /// The Rust name of the builder's `pageToken` field.
+    pub token_field: String,
+    /// The item type, when the page has one list of items.
+    pub item: Option<Ty>,
+}
+
+/// The names of every member a call builder has besides its parameters.
+/// Optional members exist only where the method has that feature.
+#[derive(Debug, Clone)]
+pub struct CallMembers {
+    pub client: String,
+    pub params: String,
+    pub build_request: String,
+    pub send: String,
+    pub download: Option<String>,
+    pub upload: Option<String>,
+    pub poller: Option<String>,
+    pub wait: Option<String>,
+    pub pages: Option<String>,
+    pub items: Option<String>,
+    /// Private helpers: the expanded path, the upload path and the request
+    /// without a body.
+    pub path: String,
+    pub upload_path: Option<String>,
+    pub request_builder: String,
+}
+
+/// The names `StandardParams` and `WithStandardParams` use besides the
+/// parameters: every call builder has the trait's methods.
+#[derive(Debug, Clone, Default)]
+pub struct StandardMembers {
+    /// The trait's accessor to a builder's parameters.
+    pub accessor: String,
+    /// The struct's field for per-call retry settings.
+    pub call_options: String,
+    /// The trait's setters of the call options.
+    pub retry_policy: String,
+    pub idempotent: String,
+    /// The struct's method that adds the parameters to a request.
+    pub apply: String,
+}
+
+/// The names of the `Client`'s own members, claimed before any resource
+/// accessor or top-level method.
+#[derive(Debug, Clone)]
+pub struct ClientMembers {
+    /// The `Client`'s field holding the runtime client.
+    pub inner: String,
+    /// The same field in every resource accessor struct.
+    pub resource_client: String,
+    pub builder: String,
+    pub runtime: String,
+    pub get_operation: String,
+    pub operation_poller: String,
+    pub wait_operation: String,
+}
+
+/// The `operations.get` methods an operation name can be polled through,
+/// those with a path pattern first; one without a pattern ends the list.
+#[derive(Debug)]
+pub struct OperationRouter {
+    /// The operation type every route returns.
+    pub operation: Ty,
+    pub routes: Vec<Route>,
+}
+
+#[derive(Debug)]
+pub struct Route {
+    /// Accessors from the `Client` to the resource, then the method.
+    pub accessors: Vec<String>,
+    pub method: String,
+    /// The builder's `send` and `poller`.
+    pub send: String,
+    pub poller: String,
+    pub pattern: Option<String>,
+}
+
+/// How media goes up with the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadKind {
+    /// The body metadata and the media in one `multipart/related` request.
+    Multipart,
+    /// The media alone as the body.
+    Media,
+}
+
+impl UploadKind {
+    /// The `uploadType` query value.
+    pub fn upload_type(self) -> &'static str {
+        match self {
+            UploadKind::Multipart => "multipart",
+            UploadKind::Media => "media",
+        }
+    }
 }
 
 #[derive(Debug)]
 pub struct MediaUpload {
+    pub kind: UploadKind,
     pub path_template: String,
     pub path: Vec<PathPart>,
     pub accept: Vec<String>,

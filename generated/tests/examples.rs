@@ -5,8 +5,8 @@
 //! `cargo test` builds the examples before it runs the tests, into
 //! `<target>/<profile>/examples/`, next to the `deps/` folder that holds this
 //! test binary. When they are not there (for example under
-//! `cargo test --test examples`, which builds no examples) each test says so
-//! and passes without checking anything.
+//! `cargo test --test examples`, which builds no examples) each test fails
+//! and says how to build them: a test never passes without running.
 //!
 //! The server answers from its own thread; the child process is awaited on
 //! tokio's blocking pool so the test's runtime stays free.
@@ -22,23 +22,20 @@ type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 const TOKEN: &str = "tok";
 
-/// Where cargo put the example `name`, or `None` (with a note) if it is not built.
-fn example(name: &str) -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
+/// Where cargo put the example `name`. A missing binary fails the test.
+fn example(name: &str) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    let exe = std::env::current_exe()?;
     // <target>/<profile>/deps/<this test> → <target>/<profile>/examples/<name>
-    let profile_dir = exe.parent()?.parent()?;
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).ok_or("the test binary has no profile directory")?;
     let path = profile_dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     if path.is_file() {
-        Some(path)
+        Ok(path)
     } else {
-        let note = format!(
-            "example binary {} is not built; `cargo test -p discogen-apis` builds it before the tests",
+        Err(format!(
+            "example binary {} is not built; run `cargo test -p discogen-apis`, which builds the examples first",
             path.display()
-        );
-        // CI must run every case; a local `--test examples` may skip.
-        assert!(std::env::var_os("CI").is_none(), "{note}");
-        eprintln!("SKIPPED: {note}");
-        None
+        )
+        .into())
     }
 }
 
@@ -62,21 +59,16 @@ impl Output {
 }
 
 /// Runs example `name` with `args` and `GOOGLE_OAUTH_ACCESS_TOKEN=tok`.
-/// `Ok(None)` when the example is not built.
-async fn run(name: &str, args: &[&str]) -> Result<Option<Output>, Box<dyn std::error::Error>> {
+/// Fails when the example is not built.
+async fn run(name: &str, args: &[&str]) -> Result<Output, Box<dyn std::error::Error>> {
     run_with_env(name, args, &[("GOOGLE_OAUTH_ACCESS_TOKEN", TOKEN)]).await
 }
 
 /// Runs example `name` with `args` and only the credential variables in
-/// `env` (any the test process has are removed).
-async fn run_with_env(
-    name: &str,
-    args: &[&str],
-    env: &[(&str, &str)],
-) -> Result<Option<Output>, Box<dyn std::error::Error>> {
-    let Some(program) = example(name) else {
-        return Ok(None);
-    };
+/// `env` (any the test process has are removed). Fails when the example is
+/// not built.
+async fn run_with_env(name: &str, args: &[&str], env: &[(&str, &str)]) -> Result<Output, Box<dyn std::error::Error>> {
+    let program = example(name)?;
     let mut command = Command::new(program);
     command.args(args);
     for variable in
@@ -90,11 +82,11 @@ async fn run_with_env(
         command.env_remove(proxy);
     }
     let output = tokio::task::spawn_blocking(move || command.output()).await??;
-    Ok(Some(Output {
+    Ok(Output {
         code: output.status.code(),
         stdout: String::from_utf8(output.stdout)?,
         stderr: String::from_utf8(output.stderr)?,
-    }))
+    })
 }
 
 /// Answers with the scripted responses in order and repeats the last one.
@@ -172,12 +164,9 @@ fn assert_prints_operation(output: &Output, expected: &Value) -> TestResult {
 async fn get_operation_prints_a_workspace_events_operation() -> TestResult {
     let served = succeeded("operations/abc");
     let server = scripted_server(vec![ok(served.clone())]).await;
-    let Some(output) =
+    let output =
         run("get_operation", &["--api", "workspaceevents", "--name", "operations/abc", "--endpoint", &server.uri()])
-            .await?
-    else {
-        return Ok(());
-    };
+            .await?;
 
     assert_eq!(output.code, Some(0), "{output:?}");
     assert_prints_operation(&output, &served)?;
@@ -190,12 +179,9 @@ async fn get_operation_prints_a_workspace_events_operation() -> TestResult {
 async fn get_operation_prints_a_vision_operation() -> TestResult {
     let served = failed("projects/p1/operations/o1");
     let server = scripted_server(vec![ok(served.clone())]).await;
-    let Some(output) =
+    let output =
         run("get_operation", &["--api", "vision", "--name", "projects/p1/operations/o1", "--endpoint", &server.uri()])
-            .await?
-    else {
-        return Ok(());
-    };
+            .await?;
 
     // A failed operation is still a successful fetch.
     assert_eq!(output.code, Some(0), "{output:?}");
@@ -207,12 +193,9 @@ async fn get_operation_prints_a_vision_operation() -> TestResult {
 #[tokio::test]
 async fn get_operation_reports_a_google_error_on_one_line() -> TestResult {
     let server = scripted_server(vec![not_found("Operation operations/abc was not found.")]).await;
-    let Some(output) =
+    let output =
         run("get_operation", &["--api", "workspaceevents", "--name", "operations/abc", "--endpoint", &server.uri()])
-            .await?
-    else {
-        return Ok(());
-    };
+            .await?;
 
     assert_eq!(output.code, Some(1), "{output:?}");
     assert_eq!(output.stdout, "");
@@ -228,11 +211,7 @@ async fn get_operation_reports_a_google_error_on_one_line() -> TestResult {
 #[tokio::test]
 async fn get_operation_refuses_a_name_of_no_known_shape_before_any_request() -> TestResult {
     let server = scripted_server(vec![ok(succeeded("x"))]).await;
-    let Some(output) =
-        run("get_operation", &["--api", "vision", "--name", "nonsense", "--endpoint", &server.uri()]).await?
-    else {
-        return Ok(());
-    };
+    let output = run("get_operation", &["--api", "vision", "--name", "nonsense", "--endpoint", &server.uri()]).await?;
 
     assert_ne!(output.code, Some(0), "{output:?}");
     assert_eq!(output.stdout, "");
@@ -251,9 +230,7 @@ async fn get_operation_usage_errors_exit_64() -> TestResult {
         &["--api", "vision", "--name", "operations/o1", "--bogus", "1"][..],
         &["--api", "other", "--name", "operations/o1"][..],
     ] {
-        let Some(output) = run("get_operation", args).await? else {
-            return Ok(());
-        };
+        let output = run("get_operation", args).await?;
         assert_eq!(output.code, Some(64), "{args:?}: {output:?}");
         assert!(output.stderr.contains("usage: get_operation"), "{args:?}: {}", output.stderr);
         assert_eq!(output.stdout, "");
@@ -268,9 +245,7 @@ async fn wait_operation_exits_0_when_the_operation_succeeds() -> TestResult {
     let name = "projects/p1/locations/eu/operations/o7";
     let server = scripted_server(vec![ok(pending(name)), ok(pending(name)), ok(succeeded(name))]).await;
     let args = ["--api", "vision", "--name", name, "--endpoint", &server.uri(), "--initial-delay", "5"];
-    let Some(output) = run("wait_operation", &args).await? else {
-        return Ok(());
-    };
+    let output = run("wait_operation", &args).await?;
 
     assert_eq!(output.code, Some(0), "{output:?}");
     assert_prints_operation(&output, &succeeded(name))?;
@@ -289,9 +264,7 @@ async fn wait_operation_exits_2_when_the_operation_fails() -> TestResult {
     let name = "operations/abc";
     let server = scripted_server(vec![ok(pending(name)), ok(failed(name))]).await;
     let args = ["--api", "workspaceevents", "--name", name, "--endpoint", &server.uri(), "--initial-delay", "5"];
-    let Some(output) = run("wait_operation", &args).await? else {
-        return Ok(());
-    };
+    let output = run("wait_operation", &args).await?;
 
     assert_eq!(output.code, Some(2), "{output:?}");
     assert_prints_operation(&output, &failed(name))?;
@@ -319,9 +292,7 @@ async fn wait_operation_exits_3_when_the_deadline_runs_out() -> TestResult {
         "--initial-delay",
         "50",
     ];
-    let Some(output) = run("wait_operation", &args).await? else {
-        return Ok(());
-    };
+    let output = run("wait_operation", &args).await?;
 
     assert_eq!(output.code, Some(3), "{output:?}");
     assert_eq!(output.stdout, "");
@@ -342,9 +313,7 @@ async fn wait_operation_exits_1_on_other_failures() -> TestResult {
     let server = scripted_server(vec![ok(pending("operations/abc")), not_found("gone for good")]).await;
     let args =
         ["--api", "workspaceevents", "--name", "operations/abc", "--endpoint", &server.uri(), "--initial-delay", "5"];
-    let Some(output) = run("wait_operation", &args).await? else {
-        return Ok(());
-    };
+    let output = run("wait_operation", &args).await?;
     assert_eq!(output.code, Some(1), "{output:?}");
     assert_eq!(output.stdout, "");
     assert_eq!(assert_all_polls(&server, "/v1beta/operations/abc").await, 2);
@@ -355,9 +324,7 @@ async fn wait_operation_exits_1_on_other_failures() -> TestResult {
     // A name of no known shape is refused before any request.
     let server = scripted_server(vec![ok(succeeded("x"))]).await;
     let args = ["--api", "vision", "--name", "nonsense", "--endpoint", &server.uri()];
-    let Some(output) = run("wait_operation", &args).await? else {
-        return Ok(());
-    };
+    let output = run("wait_operation", &args).await?;
     assert_eq!(output.code, Some(1), "{output:?}");
     assert_eq!(output.stderr_lines().len(), 1, "{}", output.stderr);
     assert!(output.stderr.contains("nonsense"), "{}", output.stderr);
@@ -420,7 +387,7 @@ async fn get_operation_signs_in_with_a_service_account_key_file() -> TestResult 
     let args = ["--api", "workspaceevents", "--name", "operations/abc", "--endpoint", &api.uri()];
     let output = run_with_env("get_operation", &args, &env).await;
     std::fs::remove_dir_all(&dir)?;
-    let Some(output) = output? else { return Ok(()) };
+    let output = output?;
 
     assert_eq!(output.code, Some(0), "{output:?}");
     assert_prints_operation(&output, &succeeded("operations/abc"))?;
@@ -452,7 +419,7 @@ async fn get_operation_signs_in_through_the_metadata_server() -> TestResult {
     let args = ["--api", "workspaceevents", "--name", "operations/abc", "--endpoint", &api.uri()];
     let output = run_with_env("get_operation", &args, &env).await;
     std::fs::remove_dir_all(&dir)?;
-    let Some(output) = output? else { return Ok(()) };
+    let output = output?;
 
     assert_eq!(output.code, Some(0), "{output:?}");
     let asked = received(&metadata).await;

@@ -4,6 +4,7 @@
 //! in it, and exits with code 1; it never ends in a panic.
 
 mod bench;
+mod check_specs;
 mod corpus;
 #[cfg(feature = "fetch")]
 mod fetch;
@@ -60,6 +61,8 @@ enum Command {
     /// Download discovery documents into specs/, or refresh the ones there.
     #[cfg(feature = "fetch")]
     Fetch(fetch::Args),
+    /// Check the hand-written documents in specs/ against the published ones and the seed pages in ../shared.
+    CheckSpecs,
     /// Measure generation speed, compile time, size and runtime costs; writes BENCHMARKS.md.
     Bench(bench::BenchArgs),
 }
@@ -103,6 +106,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Corpus(args) => corpus::run(args),
         #[cfg(feature = "fetch")]
         Command::Fetch(args) => fetch::run(args),
+        Command::CheckSpecs => check_specs::run(),
         Command::Bench(args) => bench::run(args),
     }
 }

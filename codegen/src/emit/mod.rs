@@ -1,9 +1,14 @@
 //! IR → formatted Rust files. Emitters print the IR; they decide nothing.
+//!
+//! One emitter per file of a generated module, named after it: `mod_rs`
+//! writes `mod.rs`, `model` writes `model.rs`, `resources` writes
+//! `resources.rs`. They read only `crate::ir`.
 
-mod calls;
-mod client;
 pub mod docs;
+mod layout;
+mod mod_rs;
 mod model;
+mod resources;
 pub mod types;
 
 use crate::error::Error;
@@ -27,14 +32,18 @@ pub struct FileTokens<'a> {
 
 /// One item of a file: tokens to format, then text written out as it is.
 ///
-/// The text is for code the emitter can lay out itself more cheaply than
-/// syn and prettyplease could (the field list of each struct's `object!`
-/// invocation, which prettyplease would pour into one paragraph anyway).
-/// Whatever goes there must be built only from sanitized identifiers and
-/// from literals made by `proc_macro2::Literal`, like the tokens.
+/// The text is each struct's `object!` invocation, which `layout` lays out
+/// from the emitter's tokens more cheaply than syn and prettyplease could.
 pub struct Item {
     pub tokens: TokenStream,
     pub verbatim: String,
+}
+
+impl Item {
+    /// An item followed by an `object!` invocation laid out by `layout`.
+    fn with_object(tokens: TokenStream, object: TokenStream) -> Self {
+        Self { tokens, verbatim: layout::object_list(object) }
+    }
 }
 
 impl From<TokenStream> for Item {
@@ -54,9 +63,9 @@ pub struct ItemSource<'a> {
 
 fn sources(api: &Api) -> Vec<(&'static str, ItemSource<'_>)> {
     let mut files = vec![
-        ("mod.rs", client::module_root(api)),
+        ("mod.rs", mod_rs::module_root(api)),
         ("model.rs", model::model(api)),
-        ("resources.rs", calls::resources(api)),
+        ("resources.rs", resources::resources(api)),
     ];
     for (_, source) in &mut files {
         // Every generated path goes through `__rt` (the runtime's
@@ -70,6 +79,8 @@ fn sources(api: &Api) -> Vec<(&'static str, ItemSource<'_>)> {
 }
 
 /// The token streams of the three files of a module, before formatting.
+/// Only for the benchmark, which times emitting and formatting apart.
+#[doc(hidden)]
 pub fn tokens(api: &Api) -> Vec<(&'static str, FileTokens<'_>)> {
     sources(api)
         .into_iter()
@@ -168,6 +179,8 @@ pub fn render(api: &Api, header: &str, threads: usize, stack: usize) -> Result<V
 }
 
 /// Formats token streams with prettyplease and adds the generated-file header.
+/// Only for the benchmark; [`render`] is what `generate` uses.
+#[doc(hidden)]
 pub fn format(files: Vec<(&'static str, FileTokens<'_>)>, header: &str) -> Result<Vec<GeneratedFile>, Error> {
     files
         .into_iter()

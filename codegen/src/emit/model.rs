@@ -1,17 +1,19 @@
-//! The model module: one Rust type per schema, inline object and enum.
+//! `model.rs`: one Rust type per schema, inline object and enum.
 
 use super::docs;
-use super::types::{ident, rust, wire_rule};
-use crate::ir::{Alias, Api, Enum, Struct, TypeDef};
-use crate::resolve::{EXTRA_FIELD, UNKNOWN_VARIANT};
+use super::types::{ident, rust, wire_rule, Types};
+use crate::ir::{Alias, Api, Enum, OperationShape, StatusShape, Struct, TypeDef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn model(api: &Api) -> super::ItemSource<'_> {
-    let item = move |i: usize| match &api.types[i] {
-        TypeDef::Struct(s) => strukt(s),
-        TypeDef::Enum(e) => enumeration(e).into(),
-        TypeDef::Alias(a) => alias(a).into(),
+    let item = move |i: usize| {
+        let types = Types::new(api, TokenStream::new());
+        match &api.types[i] {
+            TypeDef::Struct(s) => strukt(s, &types),
+            TypeDef::Enum(e) => enumeration(e).into(),
+            TypeDef::Alias(a) => alias(a, &types).into(),
+        }
     };
     super::ItemSource {
         inner: quote! {
@@ -23,13 +25,12 @@ pub fn model(api: &Api) -> super::ItemSource<'_> {
     }
 }
 
-fn strukt(s: &Struct) -> super::Item {
+fn strukt(s: &Struct, types: &Types<'_>) -> super::Item {
     let name = ident(&s.name);
     let doc = docs::attrs(&s.doc);
-    let none = TokenStream::new();
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
-        let ty = rust(&f.ty, &none);
+        let ty = rust(&f.ty, types);
         let mut fdocs = f.doc.clone();
         if let Some(note) = super::types::wire_note(&f.ty) {
             fdocs.notes.push(note.to_string());
@@ -40,7 +41,7 @@ fn strukt(s: &Struct) -> super::Item {
             pub #fname: __rt::Option<#ty>,
         }
     });
-    let extra = ident(EXTRA_FIELD);
+    let extra = ident(&s.extra_field);
     let type_url = s.schema_name.as_ref().map(|schema| {
         quote! {
             impl __rt::lro::TypeUrl for #name {
@@ -48,9 +49,9 @@ fn strukt(s: &Struct) -> super::Item {
             }
         }
     });
-    let status_impl = s.is_status.then(|| status_helpers(&name));
-    let page_impl = s.page.as_ref().map(|p| page_impls(&name, p));
-    let operation_impl = s.operation.as_ref().map(|op| operation_helpers(&name, &ident(&op.status_type)));
+    let status_impl = s.status.as_ref().map(|st| status_helpers(&name, st));
+    let page_impl = s.page.as_ref().map(|p| page_impls(&name, p, types));
+    let operation_impl = s.operation.as_ref().map(|op| operation_helpers(&name, op, types));
     let tokens = quote! {
         #doc
         #[derive(__rt::Clone, __rt::Debug, __rt::Default, __rt::PartialEq)]
@@ -64,42 +65,32 @@ fn strukt(s: &Struct) -> super::Item {
         #operation_impl
         #page_impl
     };
-    // The serde impls follow the other impls, already laid out. The macro
-    // reaches the extra map as `self.extra`, the name `EXTRA_FIELD` gives it.
-    super::Item { tokens, verbatim: object_macro(s) }
+    // The serde impls follow the other impls, already laid out.
+    super::Item::with_object(tokens, object_macro(s))
 }
 
 /// The struct's serde impls as one `__rt::object!` invocation (see the
-/// runtime's `wire::object`), laid out here rather than by prettyplease:
-/// one `"jsonName" => field` line per field, `as Rule` where the JSON form
-/// needs a wire rule. Names are sanitized identifiers and JSON names become
-/// escaped string literals, so nothing from the document reaches the output
-/// unquoted.
-fn object_macro(s: &Struct) -> String {
-    use std::fmt::Write;
-    let schema = proc_macro2::Literal::string(s.schema_name.as_deref().unwrap_or(&s.name));
-    let mut out = format!("__rt::object! {{\n    {}({schema}) {{", s.name);
-    if !s.fields.is_empty() {
-        out.push('\n');
-        for f in &s.fields {
-            let json = proc_macro2::Literal::string(&f.json_name);
-            let _ = write!(out, "        {json} => {}", f.name);
-            if let Some(rule) = wire_rule(&f.ty) {
-                let _ = write!(out, " as {rule}");
-            }
-            out.push_str(",\n");
+/// runtime's `wire::object`): one `"jsonName" => field` entry per field,
+/// `as Rule` where the JSON form needs a wire rule.
+fn object_macro(s: &Struct) -> TokenStream {
+    let name = ident(&s.name);
+    let schema = s.schema_name.as_deref().unwrap_or(&s.name);
+    let entries = s.fields.iter().map(|f| {
+        let json = &f.json_name;
+        let field = ident(&f.name);
+        match wire_rule(&f.ty) {
+            Some(rule) => quote!(#json => #field as #rule),
+            None => quote!(#json => #field),
         }
-        out.push_str("    ");
-    }
-    out.push_str("}\n}\n");
-    out
+    });
+    quote!(__rt::object! { #name(#schema) { #(#entries,)* } })
 }
 
-fn page_impls(name: &proc_macro2::Ident, page: &crate::ir::PageShape) -> TokenStream {
+fn page_impls(name: &proc_macro2::Ident, page: &crate::ir::PageShape, types: &Types<'_>) -> TokenStream {
     let token = ident(&page.token_field);
     let items = page.items.as_ref().map(|(field, item)| {
         let field = ident(field);
-        let item = rust(item, &TokenStream::new());
+        let item = rust(item, types);
         quote! {
             impl __rt::paging::PageItems for #name {
                 type Item = #item;
@@ -119,13 +110,19 @@ fn page_impls(name: &proc_macro2::Ident, page: &crate::ir::PageShape) -> TokenSt
     }
 }
 
-fn status_helpers(name: &proc_macro2::Ident) -> TokenStream {
-    quote! {
-        impl #name {
+fn status_helpers(name: &proc_macro2::Ident, status: &StatusShape) -> TokenStream {
+    let canonical = status.code.as_ref().map(|code| {
+        let code = ident(code);
+        quote! {
             /// The canonical error code; numbers outside the 17 known codes are kept as `Code::Other`.
             pub fn canonical_code(&self) -> __rt::rpc::Code {
-                __rt::rpc::Code::from(self.code.unwrap_or(0))
+                __rt::rpc::Code::from(self.#code.unwrap_or(0))
             }
+        }
+    });
+    quote! {
+        impl #name {
+            #canonical
             /// The runtime's view of this status, shared by every API.
             pub fn to_rpc(&self) -> __rt::rpc::Status {
                 __rt::rpc::Status::from_serializable(self)
@@ -138,52 +135,105 @@ fn status_helpers(name: &proc_macro2::Ident) -> TokenStream {
     }
 }
 
-fn operation_helpers(name: &proc_macro2::Ident, status: &proc_macro2::Ident) -> TokenStream {
-    quote! {
-        impl #name {
+/// `result`, `response_as`, `metadata_as` and the poller's trait, each from
+/// the parts the operation has.
+fn operation_helpers(name: &proc_macro2::Ident, op: &OperationShape, types: &Types<'_>) -> TokenStream {
+    let field = |f: &Option<String>| f.as_deref().map(ident);
+    let done = field(&op.done);
+    let response = field(&op.response);
+    let metadata = field(&op.metadata);
+    let error = op.error.as_ref().map(|(f, ty)| (ident(f), types.ident(*ty)));
+    let result = done.as_ref().map(|done| {
+        let succeeded = match &response {
+            Some(r) => quote!(__rt::lro::OperationResult::Succeeded(self.#r.as_ref())),
+            None => quote!(__rt::lro::OperationResult::Succeeded(__rt::None)),
+        };
+        let (status, body) = match &error {
+            Some((e, ty)) => (
+                quote!(#ty),
+                quote! {
+                    match (self.#done, &self.#e) {
+                        (__rt::Some(true), __rt::Some(error)) => {
+                            __rt::lro::OperationResult::Failed(error)
+                        }
+                        (__rt::Some(true), __rt::None) => {
+                            #succeeded
+                        }
+                        _ => __rt::lro::OperationResult::Pending,
+                    }
+                },
+            ),
+            None => (
+                quote!(__rt::rpc::Status),
+                quote! {
+                    if self.#done == __rt::Some(true) { #succeeded } else { __rt::lro::OperationResult::Pending }
+                },
+            ),
+        };
+        quote! {
             /// Which of its three states the operation is in.
             pub fn result(&self) -> __rt::lro::OperationResult<'_, #status> {
-                match (self.done, &self.error) {
-                    (__rt::Some(true), __rt::Some(error)) => {
-                        __rt::lro::OperationResult::Failed(error)
-                    }
-                    (__rt::Some(true), __rt::None) => {
-                        __rt::lro::OperationResult::Succeeded(self.response.as_ref())
-                    }
-                    _ => __rt::lro::OperationResult::Pending,
-                }
+                #body
             }
+        }
+    });
+    let response_as = response.as_ref().map(|r| {
+        quote! {
             /// Decodes `response` as `T` after checking its `@type` names `T`.
             pub fn response_as<T: __rt::lro::TypeUrl + __rt::serde::de::DeserializeOwned>(
                 &self,
             ) -> __rt::Result<__rt::Option<T>> {
-                self.response.as_ref().map(__rt::lro::decode_any::<T>).transpose()
+                self.#r.as_ref().map(__rt::lro::decode_any::<T>).transpose()
             }
+        }
+    });
+    let metadata_as = metadata.as_ref().map(|m| {
+        quote! {
             /// Decodes `metadata` as `T` after checking its `@type` names `T`.
             pub fn metadata_as<T: __rt::lro::TypeUrl + __rt::serde::de::DeserializeOwned>(
                 &self,
             ) -> __rt::Result<__rt::Option<T>> {
-                self.metadata.as_ref().map(__rt::lro::decode_any::<T>).transpose()
+                self.#m.as_ref().map(__rt::lro::decode_any::<T>).transpose()
             }
         }
-        impl __rt::lro::LongRunningOperation for #name {
-            fn is_done(&self) -> bool {
-                self.done == __rt::Some(true)
-            }
-            fn operation_name(&self) -> __rt::Option<&str> {
-                self.name.as_deref()
-            }
-            fn error_status(&self) -> __rt::Option<__rt::rpc::Status> {
-                self.error.as_ref().map(__rt::rpc::Status::from_serializable)
+    });
+    let lro = done.as_ref().map(|done| {
+        let name_of = match field(&op.name) {
+            Some(n) => quote!(self.#n.as_deref()),
+            None => quote!(__rt::None),
+        };
+        let error_of = match &error {
+            Some((e, _)) => quote!(self.#e.as_ref().map(__rt::rpc::Status::from_serializable)),
+            None => quote!(__rt::None),
+        };
+        quote! {
+            impl __rt::lro::LongRunningOperation for #name {
+                fn is_done(&self) -> bool {
+                    self.#done == __rt::Some(true)
+                }
+                fn operation_name(&self) -> __rt::Option<&str> {
+                    #name_of
+                }
+                fn error_status(&self) -> __rt::Option<__rt::rpc::Status> {
+                    #error_of
+                }
             }
         }
+    });
+    quote! {
+        impl #name {
+            #result
+            #response_as
+            #metadata_as
+        }
+        #lro
     }
 }
 
 fn enumeration(e: &Enum) -> TokenStream {
     let name = ident(&e.name);
     let doc = docs::attrs(&e.doc);
-    let unknown = ident(UNKNOWN_VARIANT);
+    let unknown = ident(&e.unknown_variant);
     let variants: Vec<_> = e.variants.iter().map(|v| (ident(&v.name), v.value.as_str(), docs::attrs(&v.doc))).collect();
     let decl = variants.iter().map(|(v, value, doc)| {
         // A value that cannot sit in a code span is shown quoted instead.
@@ -246,10 +296,10 @@ fn enumeration(e: &Enum) -> TokenStream {
     }
 }
 
-fn alias(a: &Alias) -> TokenStream {
+fn alias(a: &Alias, types: &Types<'_>) -> TokenStream {
     let name = ident(&a.name);
     let doc = docs::attrs(&a.doc);
-    let target = rust(&a.target, &TokenStream::new());
+    let target = rust(&a.target, types);
     quote! {
         #doc
         pub type #name = #target;

@@ -1,6 +1,6 @@
 //! IR types → Rust type tokens and serde adapters.
 
-use crate::ir::Ty;
+use crate::ir::{Api, Ty, TypeId};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
@@ -12,9 +12,26 @@ pub fn ident(name: &str) -> Ident {
     }
 }
 
-/// The Rust type; `model` is the path prefix of generated types as seen from
-/// the module being written (empty inside the model module itself).
-pub fn rust(ty: &Ty, model: &TokenStream) -> TokenStream {
+/// How the file being written spells a generated type: the path to the
+/// model module (empty inside it) and the identifier of each type handle.
+pub struct Types<'a> {
+    prefix: TokenStream,
+    names: &'a [String],
+}
+
+impl<'a> Types<'a> {
+    pub fn new(api: &'a Api, prefix: TokenStream) -> Self {
+        Types { prefix, names: &api.type_names }
+    }
+
+    /// The identifier of a generated type.
+    pub fn ident(&self, id: TypeId) -> Ident {
+        ident(self.names.get(id.0).map_or("", String::as_str))
+    }
+}
+
+/// The Rust type, as `model` spells generated types.
+pub fn rust(ty: &Ty, model: &Types<'_>) -> TokenStream {
     match ty {
         Ty::String => quote!(__rt::String),
         Ty::Bool => quote!(bool),
@@ -30,13 +47,15 @@ pub fn rust(ty: &Ty, model: &TokenStream) -> TokenStream {
         Ty::FieldMask => quote!(__rt::wire::FieldMask),
         Ty::Date => quote!(__rt::wire::Date),
         Ty::Any => quote!(__rt::Value),
-        Ty::Named(n) => {
-            let n = ident(n);
-            quote!(#model #n)
+        Ty::Named(id) => {
+            let prefix = &model.prefix;
+            let n = model.ident(*id);
+            quote!(#prefix #n)
         }
-        Ty::Boxed(n) => {
-            let n = ident(n);
-            quote!(__rt::Box<#model #n>)
+        Ty::Boxed(id) => {
+            let prefix = &model.prefix;
+            let n = model.ident(*id);
+            quote!(__rt::Box<#prefix #n>)
         }
         Ty::Vec(t) => {
             let t = rust(t, model);
@@ -49,22 +68,27 @@ pub fn rust(ty: &Ty, model: &TokenStream) -> TokenStream {
     }
 }
 
-/// The wire rule (a marker type of the runtime's `wire` module), as source
-/// text, for a value of this type when its JSON form differs from what plain
-/// serde would write.
-pub fn wire_rule(ty: &Ty) -> Option<String> {
+/// The wire rule (a marker type of the runtime's `wire` module) for a value
+/// of this type when its JSON form differs from what plain serde would write.
+pub fn wire_rule(ty: &Ty) -> Option<TokenStream> {
     ty.needs_wire_adapter().then(|| rule(ty))
 }
 
-fn rule(ty: &Ty) -> String {
+fn rule(ty: &Ty) -> TokenStream {
     match ty {
-        Ty::I64 => "__rt::wire::I64".into(),
-        Ty::U64 => "__rt::wire::U64".into(),
-        Ty::F32 => "__rt::wire::F32".into(),
-        Ty::F64 => "__rt::wire::F64".into(),
-        Ty::Vec(t) => format!("__rt::Vec<{}>", rule(t)),
-        Ty::Map(t) => format!("__rt::BTreeMap<__rt::String, {}>", rule(t)),
-        _ => "__rt::wire::Same".into(),
+        Ty::I64 => quote!(__rt::wire::I64),
+        Ty::U64 => quote!(__rt::wire::U64),
+        Ty::F32 => quote!(__rt::wire::F32),
+        Ty::F64 => quote!(__rt::wire::F64),
+        Ty::Vec(t) => {
+            let t = rule(t);
+            quote!(__rt::Vec<#t>)
+        }
+        Ty::Map(t) => {
+            let t = rule(t);
+            quote!(__rt::BTreeMap<__rt::String, #t>)
+        }
+        _ => quote!(__rt::wire::Same),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::discovery::RestDescription;
 use crate::error::Error;
-use crate::ir::{Ty, TypeDef};
+use crate::ir::{Ty, TypeDef, TypeId};
 use std::collections::HashMap;
 
 /// How many arrays and maps may nest in one type. Real documents stay below
@@ -20,9 +20,7 @@ pub fn expand_aliases(types: &mut [TypeDef], _doc: &RestDescription) -> Result<(
         raw: types
             .iter()
             .filter_map(|t| match t {
-                TypeDef::Alias(a) if !a.shared_enum => {
-                    Some((a.name.clone(), (a.target.clone(), a.schema_name.clone())))
-                }
+                TypeDef::Alias(a) if !a.shared_enum => Some((a.id, (a.target.clone(), a.schema_name.clone()))),
                 _ => None,
             })
             .collect(),
@@ -40,7 +38,7 @@ pub fn expand_aliases(types: &mut [TypeDef], _doc: &RestDescription) -> Result<(
             }
             TypeDef::Alias(a) if a.shared_enum => {}
             TypeDef::Alias(a) => {
-                a.target = aliases.expand(&Ty::Named(a.name.clone()))?;
+                a.target = aliases.expand(&Ty::Named(a.id))?;
                 check_depth(&a.target, &format!("schemas.{}", a.schema_name))?;
             }
             TypeDef::Enum(_) => {}
@@ -50,12 +48,12 @@ pub fn expand_aliases(types: &mut [TypeDef], _doc: &RestDescription) -> Result<(
 }
 
 struct Aliases {
-    /// Alias name → (target as written, schema key).
-    raw: HashMap<String, (Ty, String)>,
-    /// Alias name → fully expanded target.
-    done: HashMap<String, Ty>,
+    /// Alias → (target as written, schema key).
+    raw: HashMap<TypeId, (Ty, String)>,
+    /// Alias → fully expanded target.
+    done: HashMap<TypeId, Ty>,
     /// Aliases being expanded right now, to find cycles.
-    in_progress: Vec<String>,
+    in_progress: Vec<TypeId>,
 }
 
 impl Aliases {
@@ -72,11 +70,11 @@ impl Aliases {
                         format!("the schema `{schema}` refers only to itself (through `$ref`, arrays or maps), so it has no finite type"),
                     ));
                 }
-                self.in_progress.push(n.clone());
+                self.in_progress.push(*n);
                 let out = self.expand(&target);
                 self.in_progress.pop();
                 let out = out?;
-                self.done.insert(n.clone(), out.clone());
+                self.done.insert(*n, out.clone());
                 out
             }
             Ty::Vec(t) => Ty::Vec(Box::new(self.expand(t)?)),
@@ -109,11 +107,12 @@ fn check_depth(ty: &Ty, path: &str) -> Result<(), Error> {
 /// fields count). Uses an iterative Tarjan so that hostile documents with
 /// very long chains cannot exhaust the stack.
 pub fn box_cycles(types: &mut [TypeDef]) {
-    let index: HashMap<&str, usize> = types
+    // Struct → its position in `types`, the node of the graph.
+    let index: HashMap<TypeId, usize> = types
         .iter()
         .enumerate()
         .filter_map(|(i, t)| match t {
-            TypeDef::Struct(s) => Some((s.name.as_str(), i)),
+            TypeDef::Struct(s) => Some((s.id, i)),
             _ => None,
         })
         .collect();
@@ -124,7 +123,7 @@ pub fn box_cycles(types: &mut [TypeDef]) {
                 .fields
                 .iter()
                 .filter_map(|f| match &f.ty {
-                    Ty::Named(n) => index.get(n.as_str()).copied(),
+                    Ty::Named(id) => index.get(id).copied(),
                     _ => None,
                 })
                 .collect(),
@@ -132,13 +131,12 @@ pub fn box_cycles(types: &mut [TypeDef]) {
         })
         .collect();
     let component = tarjan(&edges);
-    let comp_of_name: HashMap<String, usize> = index.iter().map(|(n, i)| (n.to_string(), component[*i])).collect();
     for (i, t) in types.iter_mut().enumerate() {
         if let TypeDef::Struct(s) = t {
             for f in &mut s.fields {
-                if let Ty::Named(n) = &f.ty {
-                    if comp_of_name.get(n) == Some(&component[i]) {
-                        f.ty = Ty::Boxed(n.clone());
+                if let Ty::Named(id) = f.ty {
+                    if index.get(&id).map(|&node| component[node]) == Some(component[i]) {
+                        f.ty = Ty::Boxed(id);
                     }
                 }
             }

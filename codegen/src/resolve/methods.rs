@@ -1,40 +1,24 @@
 //! Resources and methods → call builders.
 
+use super::members::{self, CallFeatures};
 use super::schemas::docs;
 use super::Resolver;
 use crate::discovery::{Method as DMethod, Resource as DResource, Schema};
 use crate::error::Error;
-use crate::ir::{Docs, Location, Method, Param, PathPart, RequestBody, Resource, Ty};
+use crate::ir::{
+    ClientMembers, Docs, Location, Method, Paging, Param, PathPart, RequestBody, Resource, Ty, UploadKind,
+};
 use crate::names::{bare, sanitize, Case, Namer};
 use crate::path_template;
 use std::collections::HashSet;
-
-/// Names the generated `Client` already uses for itself.
-const CLIENT_RESERVED: &[&str] =
-    &["builder", "runtime", "clone", "fmt", "from_runtime", "get_operation", "operation_poller", "wait_operation"];
-/// Names every call builder uses for its own fields and methods.
-const CALL_RESERVED: &[&str] = &[
-    "client",
-    "params",
-    "build_request",
-    "send",
-    "wait",
-    "poller",
-    "download",
-    "new",
-    "clone",
-    "fmt",
-    "standard_params_mut",
-    "retry_policy",
-    "idempotent",
-];
 
 impl Resolver<'_> {
     pub(super) fn standard_params(&mut self) -> Result<Vec<Param>, Error> {
         let doc = self.doc;
         let mut namer = Namer::new();
-        namer.reserve(&["standard_params_mut", "call_options", "retry_policy", "idempotent", "apply"]);
-        doc.parameters
+        self.standard_members = members::claim_standard(&mut namer);
+        let params: Vec<Param> = doc
+            .parameters
             .iter()
             .map(|(json, p)| {
                 let path = format!("parameters.{json}");
@@ -49,17 +33,23 @@ impl Resolver<'_> {
                     doc: docs(p),
                 })
             })
-            .collect()
+            .collect::<Result<_, Error>>()?;
+        self.standard_setters = params.iter().map(|p| p.rust_name.clone()).collect();
+        Ok(params)
     }
 
-    pub(super) fn resolve_resources(&mut self) -> Result<Resource, Error> {
+    /// The resource tree, and the names of the `Client`'s own members, which
+    /// share a scope with the top-level methods and resource accessors.
+    pub(super) fn resolve_resources(&mut self) -> Result<(Resource, ClientMembers), Error> {
         let doc = self.doc;
         let mut seen_ids = HashSet::new();
         let mut fns = Namer::new();
-        fns.reserve(CLIENT_RESERVED);
+        let client_members = members::claim_client(&mut fns);
         let methods = self.methods(&doc.methods, "", "methods", &mut fns, &mut seen_ids)?;
         let children = self.children(&doc.resources, "", "resources", &mut fns, &mut seen_ids)?;
-        Ok(Resource { type_name: String::new(), accessor: String::new(), json_name: String::new(), methods, children })
+        let root =
+            Resource { type_name: String::new(), accessor: String::new(), json_name: String::new(), methods, children };
+        Ok((root, client_members))
     }
 
     fn children(
@@ -84,6 +74,11 @@ impl Resolver<'_> {
                 self.methods(&res.methods, &pascal, &format!("{res_path}.methods"), &mut child_fns, seen_ids)?;
             let children =
                 self.children(&res.resources, &pascal, &format!("{res_path}.resources"), &mut child_fns, seen_ids)?;
+            // An accessor to nothing would only hold an unread client.
+            if methods.is_empty() && children.is_empty() {
+                self.warn(&res_path, "a resource with no methods; left out".into());
+                continue;
+            }
             out.push(Resource { type_name, accessor, json_name: key.clone(), methods, children });
         }
         Ok(out)
@@ -134,16 +129,12 @@ impl Resolver<'_> {
         }
         let template = m.path.clone().ok_or_else(|| Error::at(path, "the method has no `path`"))?;
         let parts = path_template::parse(&template).map_err(|e| Error::at(format!("{path}.path"), e))?;
-        let in_path: HashSet<&str> = parts
-            .iter()
-            .filter_map(|p| match p {
-                PathPart::Var { param, .. } => Some(param.as_str()),
-                PathPart::Literal(_) => None,
-            })
-            .collect();
-        for var in &in_path {
-            if !m.parameters.contains_key(*var) {
-                return Err(Error::at(format!("{path}.path"), format!("the placeholder `{{{var}}}` has no parameter")));
+        let mut in_path: Vec<(&str, bool)> = Vec::new();
+        for part in &parts {
+            if let PathPart::Var { param, reserved } = part {
+                if !in_path.iter().any(|(p, _)| p == param) {
+                    in_path.push((param.as_str(), *reserved));
+                }
             }
         }
         for name in &m.parameter_order {
@@ -155,35 +146,43 @@ impl Resolver<'_> {
             }
         }
 
-        let mut namer = Namer::new();
-        namer.reserve(CALL_RESERVED);
-        for p in &self.doc.parameters {
-            namer.reserve(&[bare(&sanitize(p.0, Case::Snake))]);
-        }
+        // Parameters get their types now and their names once the builder's
+        // own members are known.
         let mut params = Vec::new();
+        let mut required_json = HashSet::new();
         for (json, p) in &m.parameters {
             let param_path = format!("{path}.parameters.{json}");
             if json.is_empty() {
                 return Err(Error::at(param_path, "a parameter name is empty"));
             }
-            let location = match p.location.as_deref() {
-                Some("path") if in_path.contains(json.as_str()) => Location::Path,
-                Some("path") => {
-                    self.warn(&param_path, "a path parameter that the path template does not use; skipped".into());
-                    continue;
+            let placeholder = in_path.iter().any(|(v, _)| v == json);
+            let location = if placeholder {
+                if p.location.as_deref() != Some("path") {
+                    self.warn(&param_path, "the path template uses this parameter; sent in the path".into());
                 }
-                Some("query") | None => Location::Query,
-                Some(other) => {
-                    self.warn(&param_path, format!("parameters in `{other}` are not supported; skipped"));
-                    continue;
+                Location::Path
+            } else {
+                match p.location.as_deref() {
+                    Some("path") => {
+                        self.warn(&param_path, "a path parameter that the path template does not use; skipped".into());
+                        continue;
+                    }
+                    Some("query") | None => Location::Query,
+                    Some(other) => {
+                        self.warn(&param_path, format!("parameters in `{other}` are not supported; skipped"));
+                        continue;
+                    }
                 }
             };
             let enum_name = format!("{stem}{}", bare(&sanitize(json, Case::Pascal)));
             let ty = self.param_ty(p, &enum_name, &param_path)?;
             let pattern = p.pattern.clone().filter(|pat| self.pattern_is_checkable(pat, &param_path));
+            if location == Location::Path || is_required(p) {
+                required_json.insert(json.clone());
+            }
             params.push(Param {
                 json_name: json.clone(),
-                rust_name: namer.claim(json, Case::Snake),
+                rust_name: String::new(),
                 location,
                 ty,
                 repeated: p.repeated == Some(true) && location == Location::Query,
@@ -191,7 +190,78 @@ impl Resolver<'_> {
                 doc: docs(p),
             });
         }
-        let is_required = |p: &Param, s: &Schema| p.location == Location::Path || s.required == Some(true);
+        // Public generators accept a placeholder nobody declared: it becomes
+        // a required string in the path.
+        for (var, _) in &in_path {
+            if !m.parameters.contains_key(*var) {
+                self.warn(
+                    &format!("{path}.path"),
+                    format!("the placeholder `{{{var}}}` is not a declared parameter; taken as a required string"),
+                );
+                required_json.insert(var.to_string());
+                params.push(Param {
+                    json_name: var.to_string(),
+                    rust_name: String::new(),
+                    location: Location::Path,
+                    ty: Ty::String,
+                    repeated: false,
+                    pattern: None,
+                    doc: Docs::default(),
+                });
+            }
+        }
+
+        // Bodies are nearly always a `$ref`; an inline schema (a map, say)
+        // gets a type named after the method.
+        let request_ty = match &m.request {
+            Some(body) => Some(self.ty_of(body, &format!("{stem}Request"), &format!("{path}.request"))?),
+            None => None,
+        };
+        let response = match &m.response {
+            Some(body) => Some(self.ty_of(body, &format!("{stem}Response"), &format!("{path}.response"))?),
+            None => None,
+        };
+
+        // What the builder offers, decided before any name is given out.
+        let path_params: Vec<&str> =
+            params.iter().filter(|p| p.location == Location::Path).map(|p| p.json_name.as_str()).collect();
+        let media_upload = self.media_upload(m, &path_params, request_ty.is_some(), path);
+        let page = match &response {
+            Some(Ty::Named(n)) => self.pages.get(n).cloned(),
+            _ => None,
+        };
+        let page_token = page.as_ref().and_then(|_| {
+            params.iter().position(|p| {
+                p.json_name == "pageToken" && p.ty == Ty::String && !p.repeated && !required_json.contains(&p.json_name)
+            })
+        });
+        let returns_pollable = matches!(&response, Some(Ty::Named(n)) if self.pollable_operations.contains(n));
+        let features = CallFeatures {
+            download: m.supports_media_download == Some(true),
+            upload: media_upload.is_some(),
+            polls: is_operations_get && returns_pollable && required_json.len() == 1,
+            pages: page_token.is_some(),
+            items: page_token.is_some() && page.as_ref().is_some_and(Option::is_some),
+        };
+
+        let mut namer = Namer::new();
+        let public = members::claim_public(&mut namer, features, &self.standard_members, &self.standard_setters);
+        for p in &mut params {
+            p.rust_name = namer.claim(&p.json_name, Case::Snake);
+        }
+        let request = match (request_ty, &m.request) {
+            (Some(ty), Some(body)) => {
+                let arg_name = namer.claim(body.parameter_name.as_deref().unwrap_or("request"), Case::Snake);
+                Some(RequestBody { arg_name, ty })
+            }
+            _ => None,
+        };
+        let members = members::claim_private(&mut namer, public, features.upload);
+        let paging = page_token.map(|i| Paging {
+            token_field: params[i].rust_name.clone(),
+            item: page.flatten().filter(|_| features.items),
+        });
+
         let mut required = Vec::new();
         for name in &m.parameter_order {
             if let Some(i) = params.iter().position(|p| &p.json_name == name) {
@@ -199,30 +269,15 @@ impl Resolver<'_> {
             }
         }
         let (more_required, optional): (Vec<Param>, Vec<Param>) =
-            params.into_iter().partition(|p| is_required(p, &m.parameters[&p.json_name]));
+            params.into_iter().partition(|p| required_json.contains(&p.json_name));
         required.extend(more_required);
 
-        // Bodies are nearly always a `$ref`; an inline schema (a map, say)
-        // gets a type named after the method.
-        let request = match &m.request {
-            Some(body) => {
-                let ty = self.ty_of(body, &format!("{stem}Request"), &format!("{path}.request"))?;
-                let arg_name = namer.claim(body.parameter_name.as_deref().unwrap_or("request"), Case::Snake);
-                Some(RequestBody { arg_name, ty })
-            }
-            None => None,
-        };
-        let response = match &m.response {
-            Some(body) => Some(self.ty_of(body, &format!("{stem}Response"), &format!("{path}.response"))?),
-            None => None,
-        };
-        let page_token =
-            optional.iter().find(|p| p.json_name == "pageToken" && p.ty == Ty::String).map(|p| p.rust_name.clone());
-        let media_upload = self.media_upload(m, &required, path);
         let mut doc = Docs { description: m.description.clone(), notes: Vec::new() };
         if m.deprecated == Some(true) {
             doc.notes.push("Deprecated.".into());
         }
+        let fallible_builder =
+            !matches!(http_method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS");
         Ok(Method {
             id,
             fn_name,
@@ -237,16 +292,24 @@ impl Resolver<'_> {
             request,
             response,
             scopes: m.scopes.clone(),
-            media_download: m.supports_media_download == Some(true),
+            media_download: features.download,
             media_upload,
-            page_token,
-            polls_operation: is_operations_get,
+            paging,
+            polls_operation: features.polls,
+            fallible_builder,
+            members,
         })
     }
 
     /// The simple-upload path, when the method takes media and every
     /// placeholder of that path is one of the method's path parameters.
-    fn media_upload(&mut self, m: &DMethod, required: &[Param], path: &str) -> Option<crate::ir::MediaUpload> {
+    fn media_upload(
+        &mut self,
+        m: &DMethod,
+        path_params: &[&str],
+        has_body: bool,
+        path: &str,
+    ) -> Option<crate::ir::MediaUpload> {
         if m.supports_media_upload != Some(true) {
             return None;
         }
@@ -260,9 +323,7 @@ impl Resolver<'_> {
             }
         };
         let known = parts.iter().all(|p| match p {
-            PathPart::Var { param, .. } => {
-                required.iter().any(|r| &r.json_name == param && r.location == Location::Path)
-            }
+            PathPart::Var { param, .. } => path_params.contains(&param.as_str()),
             PathPart::Literal(_) => true,
         });
         if !known {
@@ -273,6 +334,7 @@ impl Resolver<'_> {
             return None;
         }
         Some(crate::ir::MediaUpload {
+            kind: if has_body { UploadKind::Multipart } else { UploadKind::Media },
             path_template: template,
             path: parts,
             accept: upload.accept.clone(),
@@ -312,17 +374,18 @@ impl Resolver<'_> {
                 self.warn(path, "a parameter that is not a scalar; sent as a string".into());
                 Ty::String
             }
-            Ty::Named(ref n) if !self.is_enum_type(n) => {
+            Ty::Named(id) if !self.enum_names.contains(&id) => {
                 self.warn(path, "a parameter that refers to an object; sent as a string".into());
                 Ty::String
             }
             other => other,
         })
     }
+}
 
-    fn is_enum_type(&self, name: &str) -> bool {
-        self.enum_names.contains(name)
-    }
+/// Path parameters are always required; others when the document says so.
+fn is_required(p: &Schema) -> bool {
+    p.required == Some(true)
 }
 
 /// A sub-resource accessor keeps its name unless a method took it; then it

@@ -1,17 +1,33 @@
 //! Discovery model → IR. Every decision about names and types happens here.
 
+//!
+//! The passes run in this order, each in a file named for its job, and none
+//! changes what an earlier one decided:
+//!
+//! 1. `document`: name, version and root URL, derived where the document
+//!    leaves them out;
+//! 2. `schemas`: one type per schema, inline object and enum, with `shapes`
+//!    recording on each struct the well-known message it looks like;
+//! 3. `methods`: the resource tree and one call builder per method, whose
+//!    own member names come from the `members` table;
+//! 4. `cycles`: aliases expanded, recursive fields boxed;
+//! 5. `prune`: `--only`;
+//! 6. `router`: how the `Client` finds the `operations.get` for a name.
+
 mod cycles;
+mod document;
+mod members;
 mod methods;
 mod prune;
+mod router;
 mod schemas;
-
-pub use schemas::{EXTRA_FIELD, UNKNOWN_VARIANT};
+mod shapes;
 
 use crate::discovery::RestDescription;
 use crate::error::Error;
-use crate::ir::{Api, Endpoint, Scope, TypeDef};
+use crate::ir::{Api, Endpoint, Scope, Ty, TypeDef, TypeId};
 use crate::names::{bare, sanitize, Case, Namer};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Options that change what is resolved.
 #[derive(Debug, Default, Clone)]
@@ -29,19 +45,31 @@ pub(crate) struct Resolver<'a> {
     pub type_namer: Namer,
     /// Identifiers of the resources module.
     pub resource_namer: Namer,
-    /// Schema key → Rust identifier.
-    pub schema_names: HashMap<String, String>,
+    /// Schema key → its type.
+    pub schema_names: HashMap<String, TypeId>,
+    /// The Rust identifier of every type handle given out.
+    pub type_names: Vec<String>,
     /// Output slots, in document order; inline types follow their parent.
     pub types: Vec<Option<TypeDef>>,
     pub warnings: Vec<String>,
-    /// Identifiers of the generated enums, to tell them from structs.
-    pub enum_names: std::collections::HashSet<String>,
+    /// The generated enums, to tell them from structs.
+    pub enum_names: HashSet<TypeId>,
     /// Path patterns already known to compile with regex-lite.
     pub checkable_patterns: std::collections::HashSet<String>,
     /// Variants (value, description, notes) → the enum emitted for them.
-    pub shared_enums: HashMap<schemas::EnumKey, String>,
+    pub shared_enums: HashMap<schemas::EnumKey, TypeId>,
     /// Enums that at least one alias shares.
-    pub shared_enum_users: std::collections::HashSet<String>,
+    pub shared_enum_users: HashSet<TypeId>,
+    /// Every struct, including schemas not yet resolved.
+    pub struct_names: HashSet<TypeId>,
+    /// Operations whose `done` the poller can read.
+    pub pollable_operations: HashSet<TypeId>,
+    /// List pages → their item type, when they have one list.
+    pub pages: HashMap<TypeId, Option<Ty>>,
+    /// Setters of the standard-parameters trait, which every builder has.
+    pub standard_setters: Vec<String>,
+    /// The other members of the standard parameters and their trait.
+    pub standard_members: crate::ir::StandardMembers,
 }
 
 pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, Vec<String>), Error> {
@@ -50,15 +78,20 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
         type_namer: Namer::new(),
         resource_namer: Namer::new(),
         schema_names: HashMap::new(),
+        type_names: Vec::new(),
         types: Vec::new(),
         warnings: Vec::new(),
         enum_names: Default::default(),
         checkable_patterns: Default::default(),
         shared_enums: HashMap::new(),
         shared_enum_users: Default::default(),
+        struct_names: HashSet::new(),
+        pollable_operations: HashSet::new(),
+        pages: HashMap::new(),
+        standard_setters: Vec::new(),
+        standard_members: Default::default(),
     };
-    let name = doc.name.clone().ok_or_else(|| Error::at("name", "the document has no `name`"))?;
-    let version = doc.version.clone().ok_or_else(|| Error::at("version", "the document has no `version`"))?;
+    let document::Identity { name, version, root_url } = r.identity()?;
     let module_name = match &options.module_name {
         Some(m) => m.clone(),
         None => {
@@ -66,19 +99,11 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
             sanitize(&joined, Case::Snake)
         }
     };
-    let root_url = doc
-        .root_url
-        .clone()
-        .or_else(|| doc.base_url.clone())
-        .ok_or_else(|| Error::at("rootUrl", "the document has neither `rootUrl` nor `baseUrl`"))?;
-    if !root_url.starts_with("https://") && !root_url.starts_with("http://") {
-        return Err(Error::at("rootUrl", format!("`{root_url}` is not an http(s) URL")));
-    }
 
     r.name_schemas()?;
     r.resolve_schemas()?;
     let standard_params = r.standard_params()?;
-    let root = r.resolve_resources()?;
+    let (root, client_members) = r.resolve_resources()?;
     r.note_shared_enums();
     let mut types: Vec<TypeDef> = r.types.into_iter().flatten().collect();
     cycles::expand_aliases(&mut types, doc)?;
@@ -103,6 +128,9 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
         fully_encode_reserved: doc.fully_encode_reserved_expansion.unwrap_or(false),
         scopes: scopes(doc),
         standard_params,
+        standard_members: r.standard_members.clone(),
+        client_members,
+        operation_router: None,
         endpoints: doc
             .endpoints
             .iter()
@@ -114,15 +142,27 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
                 })
             })
             .collect(),
+        type_names: r.type_names,
         types,
         root,
     };
-    mark_pollers(&mut api);
-    mark_pagers(&mut api);
     if let Some(only) = &options.only {
         prune::keep_only(&mut api, only)?;
     }
+    api.operation_router = router::operation_router(&api.root);
     Ok((api, r.warnings))
+}
+
+impl Resolver<'_> {
+    /// Gives out the handle of a new type called `name`.
+    pub(super) fn new_type(&mut self, name: String) -> TypeId {
+        self.type_names.push(name);
+        TypeId(self.type_names.len() - 1)
+    }
+
+    pub(super) fn type_name(&self, id: TypeId) -> &str {
+        &self.type_names[id.0]
+    }
 }
 
 fn scopes(doc: &RestDescription) -> Vec<Scope> {
@@ -140,63 +180,4 @@ fn scopes(doc: &RestDescription) -> Vec<Scope> {
             Scope { url: url.clone(), const_name: namer.claim_ident(shouty), description: info.description.clone() }
         })
         .collect()
-}
-
-/// An operation shape counts only when its error type is status-shaped (the
-/// LRO helpers need both); afterwards an `operations.get` polls only if it
-/// returns such an operation.
-fn mark_pollers(api: &mut Api) {
-    let statuses: std::collections::HashSet<String> = api
-        .types
-        .iter()
-        .filter_map(|t| match t {
-            TypeDef::Struct(s) if s.is_status => Some(s.name.clone()),
-            _ => None,
-        })
-        .collect();
-    let mut operations = std::collections::HashSet::new();
-    for t in &mut api.types {
-        if let TypeDef::Struct(s) = t {
-            if s.operation.as_ref().is_some_and(|o| !statuses.contains(&o.status_type)) {
-                s.operation = None;
-            }
-            if s.operation.is_some() {
-                operations.insert(s.name.clone());
-            }
-        }
-    }
-    fn walk(r: &mut crate::ir::Resource, ops: &std::collections::HashSet<String>) {
-        for m in &mut r.methods {
-            let returns_op = matches!(&m.response, Some(crate::ir::Ty::Named(n)) if ops.contains(n));
-            m.polls_operation = m.polls_operation && returns_op && m.required.len() == 1;
-        }
-        for c in &mut r.children {
-            walk(c, ops);
-        }
-    }
-    walk(&mut api.root, &operations);
-}
-
-/// A method pages only if its response type is a page.
-fn mark_pagers(api: &mut Api) {
-    let pages: std::collections::HashSet<String> = api
-        .types
-        .iter()
-        .filter_map(|t| match t {
-            TypeDef::Struct(s) if s.page.is_some() => Some(s.name.clone()),
-            _ => None,
-        })
-        .collect();
-    fn walk(r: &mut crate::ir::Resource, pages: &std::collections::HashSet<String>) {
-        for m in &mut r.methods {
-            let returns_page = matches!(&m.response, Some(crate::ir::Ty::Named(n)) if pages.contains(n));
-            if !returns_page {
-                m.page_token = None;
-            }
-        }
-        for c in &mut r.children {
-            walk(c, pages);
-        }
-    }
-    walk(&mut api.root, &pages);
 }

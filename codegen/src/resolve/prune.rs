@@ -1,7 +1,7 @@
 //! `--only`: keep some methods and the types they reach.
 
 use crate::error::Error;
-use crate::ir::{Api, Resource, Ty, TypeDef};
+use crate::ir::{Api, Resource, Ty, TypeDef, TypeId};
 use std::collections::{HashMap, HashSet};
 
 pub fn keep_only(api: &mut Api, ids: &[String]) -> Result<(), Error> {
@@ -21,12 +21,12 @@ pub fn keep_only(api: &mut Api, ids: &[String]) -> Result<(), Error> {
     for p in &api.standard_params {
         roots.push(p.ty.clone());
     }
-    let by_name: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (type_name(t), t)).collect();
-    let mut keep: HashSet<String> = HashSet::new();
+    let by_id: HashMap<TypeId, &TypeDef> = api.types.iter().map(|t| (t.id(), t)).collect();
+    let mut keep: HashSet<TypeId> = HashSet::new();
     let mut queue = roots;
     while let Some(ty) = queue.pop() {
         match ty {
-            Ty::Named(n) | Ty::Boxed(n) if keep.insert(n.clone()) => match by_name.get(n.as_str()) {
+            Ty::Named(id) | Ty::Boxed(id) if keep.insert(id) => match by_id.get(&id) {
                 Some(TypeDef::Struct(s)) => queue.extend(s.fields.iter().map(|f| f.ty.clone())),
                 Some(TypeDef::Alias(a)) => queue.push(a.target.clone()),
                 _ => {}
@@ -35,16 +35,8 @@ pub fn keep_only(api: &mut Api, ids: &[String]) -> Result<(), Error> {
             _ => {}
         }
     }
-    api.types.retain(|t| keep.contains(type_name(t)));
+    api.types.retain(|t| keep.contains(&t.id()));
     Ok(())
-}
-
-fn type_name(t: &TypeDef) -> &str {
-    match t {
-        TypeDef::Struct(s) => &s.name,
-        TypeDef::Enum(e) => &e.name,
-        TypeDef::Alias(a) => &a.name,
-    }
 }
 
 /// Drops methods not asked for, then resources left with nothing in them.

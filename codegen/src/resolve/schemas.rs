@@ -1,15 +1,11 @@
 //! Schemas → model types, following the type mapping table.
 
-use super::Resolver;
+use super::members::{EXTRA_FIELD, UNKNOWN_VARIANT};
+use super::{shapes, Resolver};
 use crate::discovery::Schema;
 use crate::error::Error;
-use crate::ir::{Alias, Docs, Enum, Field, OperationShape, Struct, Ty, TypeDef, Variant};
+use crate::ir::{Alias, Docs, Enum, Field, Struct, Ty, TypeDef, TypeId, Variant};
 use crate::names::{bare, sanitize, Case, Namer};
-
-/// The name of the catch-all variant of every generated enum.
-pub const UNKNOWN_VARIANT: &str = "UnknownValue";
-/// The field that keeps JSON members a schema does not describe.
-pub const EXTRA_FIELD: &str = "extra";
 
 /// What makes two enums the same type: each variant's value, description
 /// and notes, in order.
@@ -23,23 +19,34 @@ impl Resolver<'_> {
             return Err(Error::at(format!("schemas.{key}"), "a schema name is empty or only whitespace"));
         }
         let idents = self.type_namer.claim_all(self.doc.schemas.keys().map(String::as_str), Case::Pascal);
-        self.schema_names = self.doc.schemas.keys().cloned().zip(idents).collect();
+        let doc = self.doc;
+        for ((key, schema), ident) in doc.schemas.iter().zip(idents) {
+            let id = self.new_type(ident);
+            // Known now, so that a shape can check that a field refers to a
+            // struct that comes later in the document.
+            if schema.ref_.is_none() && !is_enum(schema) && is_struct(schema) {
+                self.struct_names.insert(id);
+            }
+            self.schema_names.insert(key.clone(), id);
+        }
         Ok(())
     }
 
     pub(super) fn resolve_schemas(&mut self) -> Result<(), Error> {
         let doc = self.doc;
         for (key, schema) in &doc.schemas {
-            let name = self.schema_names[key].clone();
+            let id = self.schema_names[key];
             let path = format!("schemas.{key}");
             if schema.ref_.is_none() && is_enum(schema) {
-                self.push_enum(name, schema);
+                self.push_enum(id, schema);
             } else if schema.ref_.is_none() && is_struct(schema) {
-                self.push_struct(name, Some(key), schema, &path)?;
+                self.push_struct(id, Some(key), schema, &path)?;
             } else {
                 let slot = self.reserve_slot();
+                let name = self.type_name(id).to_string();
                 let target = self.ty_of(schema, &name, &path)?;
                 self.types[slot] = Some(TypeDef::Alias(Alias {
+                    id,
                     name,
                     schema_name: key.clone(),
                     doc: docs(schema),
@@ -58,7 +65,7 @@ impl Resolver<'_> {
 
     pub(super) fn lookup_ref(&self, reference: &str, path: &str) -> Result<Ty, Error> {
         match self.schema_names.get(reference) {
-            Some(name) => Ok(Ty::Named(name.clone())),
+            Some(id) => Ok(Ty::Named(*id)),
             None => Err(Error::at(
                 path,
                 format!("`$ref` names the schema `{reference}`, which the document does not define"),
@@ -76,8 +83,9 @@ impl Resolver<'_> {
         let ty = match s.type_.as_deref() {
             Some("string") if is_enum(s) => {
                 let name = self.type_namer.claim(inline_name, Case::Pascal);
-                self.push_enum(name.clone(), s);
-                Ty::Named(name)
+                let id = self.new_type(name);
+                self.push_enum(id, s);
+                Ty::Named(id)
             }
             Some("string") => self.string_ty(s.format.as_deref(), path),
             Some("integer") => match s.format.as_deref() {
@@ -147,8 +155,9 @@ impl Resolver<'_> {
     fn object_ty(&mut self, s: &Schema, inline_name: &str, path: &str) -> Result<Ty, Error> {
         if !s.properties.is_empty() {
             let name = self.type_namer.claim(inline_name, Case::Pascal);
-            self.push_struct(name.clone(), None, s, path)?;
-            return Ok(Ty::Named(name));
+            let id = self.new_type(name);
+            self.push_struct(id, None, s, path)?;
+            return Ok(Ty::Named(id));
         }
         match &s.additional_properties {
             Some(value) => {
@@ -162,14 +171,16 @@ impl Resolver<'_> {
 
     pub(super) fn push_struct(
         &mut self,
-        name: String,
+        id: TypeId,
         schema_name: Option<&str>,
         s: &Schema,
         path: &str,
     ) -> Result<(), Error> {
         let slot = self.reserve_slot();
+        let name = self.type_name(id).to_string();
+        self.struct_names.insert(id);
         let mut namer = Namer::new();
-        namer.reserve(&[EXTRA_FIELD]);
+        let extra_field = namer.claim_ident(EXTRA_FIELD.to_string());
         let names = namer.claim_all(s.properties.keys().map(String::as_str), Case::Snake);
         let mut fields = Vec::with_capacity(s.properties.len());
         for ((json, prop), field_name) in s.properties.iter().zip(names) {
@@ -178,16 +189,23 @@ impl Resolver<'_> {
             let ty = self.ty_of(prop, &inline, &field_path)?;
             fields.push(Field { name: field_name, json_name: json.clone(), ty, doc: docs(prop) });
         }
-        let operation = operation_shape(&fields);
-        let is_status = is_status(&fields);
-        let page = page_shape(&fields);
+        let operation = shapes::operation(&fields, &self.struct_names);
+        if operation.as_ref().is_some_and(|o| o.pollable()) {
+            self.pollable_operations.insert(id);
+        }
+        let page = shapes::page(&fields);
+        if let Some(p) = &page {
+            self.pages.insert(id, p.items.as_ref().map(|(_, item)| item.clone()));
+        }
         self.types[slot] = Some(TypeDef::Struct(Struct {
+            id,
             name,
             schema_name: schema_name.map(str::to_string),
             doc: docs(s),
+            status: shapes::status(&fields).map(Box::new),
             fields,
-            operation,
-            is_status,
+            extra_field,
+            operation: operation.map(Box::new),
             page,
         }));
         Ok(())
@@ -197,9 +215,10 @@ impl Resolver<'_> {
     /// descriptions and deprecation) are the same. Documents repeat one value
     /// list on many fields (Vision has the same likelihood scale on 60), and
     /// a copy per field would multiply the generated code and its build time.
-    pub(super) fn push_enum(&mut self, name: String, s: &Schema) {
+    pub(super) fn push_enum(&mut self, id: TypeId, s: &Schema) {
+        let name = self.type_name(id).to_string();
         let mut namer = Namer::new();
-        namer.reserve(&[UNKNOWN_VARIANT]);
+        let unknown_variant = namer.claim_ident(UNKNOWN_VARIANT.to_string());
         let mut seen = std::collections::HashSet::new();
         let variants: Vec<Variant> = s
             .enum_
@@ -214,29 +233,36 @@ impl Resolver<'_> {
                 Variant { name: namer.claim(value, Case::Pascal), value: value.clone(), doc }
             })
             .collect();
-        self.enum_names.insert(name.clone());
+        self.enum_names.insert(id);
         let slot = self.reserve_slot();
         let key: EnumKey =
             variants.iter().map(|v| (v.value.clone(), v.doc.description.clone(), v.doc.notes.clone())).collect();
-        if let Some(canonical) = self.shared_enums.get(&key) {
+        if let Some(&canonical) = self.shared_enums.get(&key) {
             let mut doc = docs(s);
-            doc.notes
-                .push(format!("The values are those of `{}`, which this type names.", crate::names::bare(canonical)));
-            let target = Ty::Named(canonical.clone());
-            self.shared_enum_users.insert(canonical.clone());
-            self.types[slot] =
-                Some(TypeDef::Alias(Alias { schema_name: name.clone(), name, doc, target, shared_enum: true }));
+            doc.notes.push(format!(
+                "The values are those of `{}`, which this type names.",
+                crate::names::bare(self.type_name(canonical))
+            ));
+            self.shared_enum_users.insert(canonical);
+            self.types[slot] = Some(TypeDef::Alias(Alias {
+                id,
+                schema_name: name.clone(),
+                name,
+                doc,
+                target: Ty::Named(canonical),
+                shared_enum: true,
+            }));
             return;
         }
-        self.shared_enums.insert(key, name.clone());
-        self.types[slot] = Some(TypeDef::Enum(Enum { name, doc: docs(s), variants }));
+        self.shared_enums.insert(key, id);
+        self.types[slot] = Some(TypeDef::Enum(Enum { id, name, doc: docs(s), variants, unknown_variant }));
     }
 
     /// Tells readers of a shared enum's docs that other fields use it too.
     pub(super) fn note_shared_enums(&mut self) {
         for t in self.types.iter_mut().flatten() {
             if let TypeDef::Enum(e) = t {
-                if self.shared_enum_users.contains(&e.name) {
+                if self.shared_enum_users.contains(&e.id) {
                     e.doc.notes.push(
                         "Other fields with exactly these values use this type too, under type aliases named after them."
                             .to_string(),
@@ -272,44 +298,4 @@ pub(super) fn docs(s: &Schema) -> Docs {
         notes.push("Deprecated.".to_string());
     }
     Docs { description: s.description.clone(), notes }
-}
-
-fn field<'a>(fields: &'a [Field], json: &str) -> Option<&'a Field> {
-    fields.iter().find(|f| f.json_name == json)
-}
-
-/// `google.longrunning.Operation`: `name`, `done`, `error` → a status type,
-/// and a `response` object.
-fn operation_shape(fields: &[Field]) -> Option<OperationShape> {
-    let done = field(fields, "done")?;
-    let name = field(fields, "name")?;
-    let response = field(fields, "response")?;
-    let Ty::Named(status_type) = &field(fields, "error")?.ty else { return None };
-    let map_of_any = Ty::Map(Box::new(Ty::Any));
-    (done.ty == Ty::Bool && name.ty == Ty::String && response.ty == map_of_any)
-        .then(|| OperationShape { status_type: status_type.clone() })
-}
-
-/// `google.rpc.Status`: `code`, `message` and a list of `details` objects.
-fn is_status(fields: &[Field]) -> bool {
-    let details = Ty::Vec(Box::new(Ty::Map(Box::new(Ty::Any))));
-    matches!(field(fields, "code"), Some(f) if f.ty == Ty::I32)
-        && matches!(field(fields, "message"), Some(f) if f.ty == Ty::String)
-        && matches!(field(fields, "details"), Some(f) if f.ty == details)
-}
-
-/// A list page: a `nextPageToken` string, and as items the single array
-/// field (leaving out `unreachable`, which lists locations, not results).
-fn page_shape(fields: &[Field]) -> Option<crate::ir::PageShape> {
-    let token = field(fields, "nextPageToken").filter(|f| f.ty == Ty::String)?;
-    let arrays: Vec<&Field> =
-        fields.iter().filter(|f| matches!(f.ty, Ty::Vec(_)) && f.json_name != "unreachable").collect();
-    let items = match arrays.as_slice() {
-        [only] => match &only.ty {
-            Ty::Vec(item) => Some((only.name.clone(), (**item).clone())),
-            _ => None,
-        },
-        _ => None,
-    };
-    Some(crate::ir::PageShape { token_field: token.name.clone(), items })
 }

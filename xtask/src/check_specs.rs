@@ -1,4 +1,6 @@
-//! Fact checks for the hand-written discovery documents in `specs/`.
+//! `cargo xtask check-specs`: fact checks for the hand-written discovery
+//! documents in `specs/`. They test the documents, not the generator, so
+//! they live here rather than among the generator's tests.
 //!
 //! `specs/vision.v1.json` and `specs/workspaceevents.v1beta.json` are written
 //! by this project. Their facts (paths, patterns, scopes, schema shapes,
@@ -7,8 +9,11 @@
 //! must be written in our own words.
 //!
 //! The published documents live in `<workspace>/../shared/discovery/` and the
-//! seed pages in `<workspace>/../shared/seeds/`. When one of them is missing
-//! the checks that need it print a `SKIP` message and return early.
+//! seed pages in `<workspace>/../shared/seeds/`. A check whose input is
+//! missing fails: it never passes without having looked.
+//!
+//! The checks are written as assertions; `run` calls each one, catches its
+//! panic and reports it as that check's failure.
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,11 +33,11 @@ const SCOPE_PREFIX: &str = "https://www.googleapis.com/auth/";
 // ---------------------------------------------------------------------------
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    crate::output::workspace_root()
 }
 
 fn shared_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+    workspace_root().join("../shared")
 }
 
 fn spec_path(name: &str) -> PathBuf {
@@ -50,25 +55,20 @@ fn load_spec(name: &str) -> Value {
     parse(&path, &text)
 }
 
-/// Loads a published discovery document, or returns `None` (after printing a
-/// skip message) when it is not available.
+/// Loads a published discovery document; its absence fails the check.
 fn load_real(name: &str, what: &str) -> Option<Value> {
     let path = shared_dir().join("discovery").join(name);
-    if !path.exists() {
-        eprintln!("SKIP {what}: published discovery document {} not found", path.display());
-        return None;
-    }
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{what} needs the published document {}: {e}", path.display()));
     Some(parse(&path, &text))
 }
 
-/// All seed pages as (file name, text), sorted by name. Empty when the seed
-/// directory is missing.
+/// All seed pages as (file name, text), sorted by name. A missing seed
+/// directory fails the check.
 fn load_seeds() -> Vec<(String, String)> {
     let dir = shared_dir().join("seeds");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Vec::new();
-    };
+    let entries =
+        std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("the seed pages {} are missing: {e}", dir.display()));
     let mut out: Vec<(String, String)> = entries
         .filter_map(|e| e.ok())
         .map(|e| e.path())
@@ -536,14 +536,12 @@ fn check_well_formed(file: &str) -> Vec<String> {
     errors
 }
 
-#[test]
 fn specs_are_well_formed() {
     for file in [VISION_SPEC, EVENTS_SPEC] {
         fail_if_any(&format!("specs/{file}"), &check_well_formed(file));
     }
 }
 
-#[test]
 fn vision_method_tree_is_as_expected() {
     let doc = load_spec(VISION_SPEC);
     let got: BTreeMap<String, (String, String, String)> = collect_methods(&doc)
@@ -686,7 +684,6 @@ fn compare_top_level(keys: &[&str], ours: &Value, real: &Value, errors: &mut Vec
     }
 }
 
-#[test]
 fn vision_matches_published_document() {
     let Some(real) = load_real(VISION_REAL, "Vision fact check") else {
         return;
@@ -750,7 +747,6 @@ fn vision_matches_published_document() {
     fail_if_any("specs/vision.v1.json vs published vision.v1.json", &errors);
 }
 
-#[test]
 fn workspace_events_method_facts() {
     let doc = load_spec(EVENTS_SPEC);
     let mut errors = Vec::new();
@@ -807,12 +803,10 @@ fn workspace_events_method_facts() {
     fail_if_any("specs/workspaceevents.v1beta.json", &errors);
 }
 
-#[test]
 fn workspace_events_scopes_match_seed() {
     let seeds = load_seeds();
     let Some((_, text)) = seeds.iter().find(|(name, _)| name == EVENTS_SCOPE_SEED) else {
-        eprintln!("SKIP Workspace Events scope check: seed {EVENTS_SCOPE_SEED} not found");
-        return;
+        panic!("Workspace Events scope check: seed {EVENTS_SCOPE_SEED} not found");
     };
     let doc = load_spec(EVENTS_SPEC);
     let want = seed_scopes(text);
@@ -841,7 +835,6 @@ fn workspace_events_scopes_match_seed() {
     fail_if_any("Workspace Events scopes vs seed pages", &errors);
 }
 
-#[test]
 fn workspace_events_matches_v1_sibling() {
     let Some(real) = load_real(EVENTS_V1_REAL, "Workspace Events v1 sibling check") else {
         return;
@@ -900,13 +893,9 @@ fn workspace_events_matches_v1_sibling() {
     fail_if_any("specs/workspaceevents.v1beta.json vs published workspaceevents.v1.json", &errors);
 }
 
-#[test]
 fn seed_http_templates_match_specs() {
     let seeds = load_seeds();
-    if seeds.is_empty() {
-        eprintln!("SKIP seed HTTP template check: no seed pages found");
-        return;
-    }
+    assert!(!seeds.is_empty(), "seed HTTP template check: no seed pages found");
     let specs = [load_spec(VISION_SPEC), load_spec(EVENTS_SPEC)];
     let mut errors = Vec::new();
     let mut checked = 0;
@@ -949,7 +938,6 @@ fn seed_http_templates_match_specs() {
 // Own-words guard
 // ---------------------------------------------------------------------------
 
-#[test]
 fn descriptions_are_in_our_own_words() {
     let reals: Vec<(&str, Value)> = [VISION_REAL, EVENTS_V1_REAL]
         .into_iter()
@@ -986,4 +974,52 @@ fn descriptions_are_in_our_own_words() {
         }
     }
     fail_if_any("own-words rule for descriptions", &errors);
+}
+
+/// Every check, by name.
+const CHECKS: &[(&str, fn())] = &[
+    ("specs_are_well_formed", specs_are_well_formed),
+    ("vision_method_tree_is_as_expected", vision_method_tree_is_as_expected),
+    ("vision_matches_published_document", vision_matches_published_document),
+    ("workspace_events_method_facts", workspace_events_method_facts),
+    ("workspace_events_scopes_match_seed", workspace_events_scopes_match_seed),
+    ("workspace_events_matches_v1_sibling", workspace_events_matches_v1_sibling),
+    ("seed_http_templates_match_specs", seed_http_templates_match_specs),
+    ("descriptions_are_in_our_own_words", descriptions_are_in_our_own_words),
+];
+
+/// Runs every check and reports each; fails if any failed.
+pub fn run() -> Result<std::process::ExitCode, crate::Failure> {
+    // A failed assertion is a finding, not an internal error: while the
+    // checks run, the message is kept rather than printed by the hook.
+    let previous = std::panic::take_hook();
+    let last = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = last.clone();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = match (info.payload().downcast_ref::<&str>(), info.payload().downcast_ref::<String>()) {
+            (Some(s), _) => s.to_string(),
+            (_, Some(s)) => s.clone(),
+            _ => "a check panicked".to_string(),
+        };
+        if let Ok(mut slot) = sink.lock() {
+            *slot = message;
+        }
+    }));
+    let mut failed = 0;
+    for (name, check) in CHECKS {
+        match std::panic::catch_unwind(check) {
+            Ok(()) => eprintln!("ok      {name}"),
+            Err(_) => {
+                failed += 1;
+                let message = last.lock().map(|m| m.clone()).unwrap_or_default();
+                eprintln!("FAILED  {name}: {message}");
+            }
+        }
+    }
+    std::panic::set_hook(previous);
+    if failed > 0 {
+        return Err(crate::Failure(format!("{failed} of {} spec checks failed", CHECKS.len())));
+    }
+    eprintln!("all {} spec checks passed", CHECKS.len());
+    Ok(std::process::ExitCode::SUCCESS)
 }

@@ -1,10 +1,10 @@
-//! The API module's root: constants, scopes, the `Client` and the standard
-//! parameters shared by every call.
+//! `mod.rs`, the API module's root: constants, scopes, the `Client` and the
+//! standard parameters shared by every call.
 
-use super::calls::accessors;
 use super::docs;
-use super::types::{ident, rust};
-use crate::ir::{Api, Docs, Method, Resource};
+use super::resources::accessors;
+use super::types::{ident, rust, Types};
+use crate::ir::{Api, Docs, OperationRouter};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -56,19 +56,34 @@ fn root_items(api: &Api) -> TokenStream {
         let location = e.location.clone().unwrap_or_default();
         quote!((#location, #url))
     });
-    let model = quote!(model::);
+    let model = Types::new(api, quote!(model::));
     let here = quote!(resources::);
-    let accessors = accessors(&api.root, &quote!(&self.inner), &quote!('_), &here, &model);
-    let operations = operation_dispatch(&api.root);
+    // A glob of an empty module would be an unused import.
+    let reexport = (!api.types.is_empty()).then(|| {
+        quote! {
+            #[doc(inline)]
+            pub use self::model::*;
+        }
+    });
+    let names = &api.client_members;
+    let inner = ident(&names.inner);
+    let builder_fn = ident(&names.builder);
+    let runtime_fn = ident(&names.runtime);
+    let accessors = accessors(api, &api.root, &quote!(&self.#inner), &quote!('_), &here, &model);
+    let operations = api.operation_router.as_ref().map(|r| operation_dispatch(api, r));
     let std_params = standard_params(api);
+    let root_url_doc = if root_url.is_empty() {
+        " The document names no root URL: give one with `ClientBuilder::root_url`, or `build()` fails."
+    } else {
+        " The root URL the document names; override it with `ClientBuilder::root_url`."
+    };
     quote! {
         pub mod model;
         pub mod resources;
 
-        #[doc(inline)]
-        pub use self::model::*;
+        #reexport
 
-        /// The root URL the document names; override it with `ClientBuilder::root_url`.
+        #[doc = #root_url_doc]
         pub const ROOT_URL: &str = #root_url;
         /// The mutual-TLS root URL, where the document names one.
         pub const MTLS_ROOT_URL: __rt::Option<&str> = #mtls;
@@ -87,14 +102,14 @@ fn root_items(api: &Api) -> TokenStream {
         /// Entry point of the API: resource accessors mirror the document's resource tree.
         #[derive(__rt::Clone, __rt::Debug)]
         pub struct Client {
-            inner: __rt::Client,
+            #inner: __rt::Client,
         }
 
         impl __rt::Service for Client {
             const ROOT_URL: &'static str = ROOT_URL;
             const SERVICE_PATH: &'static str = SERVICE_PATH;
             fn from_client(client: __rt::Client) -> Self {
-                Self { inner: client }
+                Self { #inner: client }
             }
         }
 
@@ -103,12 +118,12 @@ fn root_items(api: &Api) -> TokenStream {
         #[allow(clippy::new_ret_no_self, clippy::should_implement_trait, clippy::wrong_self_convention, clippy::too_many_arguments)]
         impl Client {
             /// A builder for a client: credentials, root URL, timeouts, transport.
-            pub fn builder() -> __rt::ClientBuilder<Self> {
+            pub fn #builder_fn() -> __rt::ClientBuilder<Self> {
                 __rt::ClientBuilder::new()
             }
             /// The shared runtime client underneath.
-            pub fn runtime(&self) -> &__rt::Client {
-                &self.inner
+            pub fn #runtime_fn(&self) -> &__rt::Client {
+                &self.#inner
             }
             #accessors
             #operations
@@ -121,98 +136,92 @@ fn root_items(api: &Api) -> TokenStream {
 /// `get_operation`, `operation_poller` and `wait_operation` on the client:
 /// they pick the `operations.get` method whose path pattern fits the name,
 /// so a caller need not know which of several resources owns it.
-fn operation_dispatch(root: &Resource) -> Option<TokenStream> {
-    let mut gets = Vec::new();
-    collect_gets(root, &mut Vec::new(), &mut gets);
-    let first = gets.first()?;
-    let op = rust(first.1.response.as_ref()?, &quote!(model::));
-    // Every get must return the same type and take only the name.
-    if gets.iter().any(|(_, m)| m.response != first.1.response || m.required.len() != 1) {
-        return None;
-    }
-    // Methods with a pattern go first; one without a pattern accepts anything.
-    gets.sort_by_key(|(_, m)| m.required[0].pattern.is_none());
-    let patterns: Vec<String> = gets.iter().filter_map(|(_, m)| m.required[0].pattern.clone()).collect();
+fn operation_dispatch(api: &Api, router: &OperationRouter) -> TokenStream {
+    let names = &api.client_members;
+    let get_fn = ident(&names.get_operation);
+    let poller_fn = ident(&names.operation_poller);
+    let wait_fn = ident(&names.wait_operation);
+    let op = rust(&router.operation, &Types::new(api, quote!(model::)));
+    let patterns: Vec<&str> = router.routes.iter().filter_map(|r| r.pattern.as_deref()).collect();
     let expected = patterns.join(", ");
     let mismatch = quote! {
         __rt::Err(__rt::Error::invalid_argument(::std::format!(
             "operation name `{}` matches no operations.get path of this API (expected one of: {})", name, #expected
         )))
     };
-    // Patterned methods are tried in turn; the last one without a pattern
-    // (if any) is the fallback, otherwise the name is refused.
-    let branch = |body: fn(TokenStream, bool) -> TokenStream| {
+    // Patterned routes are tried in turn; one without a pattern (the last,
+    // if any) is the fallback, otherwise the name is refused.
+    let branch = |body: &dyn Fn(TokenStream, &crate::ir::Route, bool) -> TokenStream| {
         let mut arms = Vec::new();
         let mut tail = mismatch.clone();
-        for (chain, m) in &gets {
-            let chain = chain.iter().map(|a| ident(a));
-            let f = ident(&m.fn_name);
+        for route in &router.routes {
+            let chain = route.accessors.iter().map(|a| ident(a));
+            let f = ident(&route.method);
             let call = quote!(self #(.#chain())* .#f(name));
-            match &m.required[0].pattern {
+            match &route.pattern {
                 Some(p) => {
-                    let body = body(call, true);
+                    let body = body(call, route, true);
                     arms.push(quote!(if __rt::path::matches(#p, name) { #body }));
                 }
-                None => {
-                    tail = body(call, false);
-                    break;
-                }
+                None => tail = body(call, route, false),
             }
         }
         quote!(#(#arms)* #tail)
     };
-    let poll_arms = branch(|call, early| {
-        let v = quote!(__rt::Ok(#call.poller()));
+    let poll_arms = branch(&|call, route, early| {
+        let poller = ident(&route.poller);
+        let v = quote!(__rt::Ok(#call.#poller()));
         if early {
             quote!(return #v;)
         } else {
             v
         }
     });
-    let get_arms =
-        branch(|call, early| if early { quote!(return #call.send().await;) } else { quote!(#call.send().await) });
-    Some(quote! {
+    let get_arms = branch(&|call, route, early| {
+        let send = ident(&route.send);
+        if early {
+            quote!(return #call.#send().await;)
+        } else {
+            quote!(#call.#send().await)
+        }
+    });
+    let get_doc =
+        format!(" A poller for the operation called `name`, chosen as in [`Client::{}`].", names.get_operation);
+    quote! {
         /// Fetches an operation by name, through whichever `operations.get`
         /// method's path pattern the name fits. A name that fits none is refused
         /// before any request is made.
         #[inline]
-        pub async fn get_operation(&self, name: &str) -> __rt::Result<#op> {
+        pub async fn #get_fn(&self, name: &str) -> __rt::Result<#op> {
             #get_arms
         }
-        /// A poller for the operation called `name`, chosen as in [`Client::get_operation`].
+        #[doc = #get_doc]
         #[inline]
-        pub fn operation_poller(&self, name: &str) -> __rt::Result<__rt::lro::Poller<#op>> {
+        pub fn #poller_fn(&self, name: &str) -> __rt::Result<__rt::lro::Poller<#op>> {
             #poll_arms
         }
         /// Waits until `operation` is done. An operation that is already done is
         /// returned as it is, without a request.
         #[inline]
-        pub async fn wait_operation(&self, operation: #op, policy: __rt::lro::PollPolicy) -> __rt::Result<#op> {
+        pub async fn #wait_fn(&self, operation: #op, policy: __rt::lro::PollPolicy) -> __rt::Result<#op> {
             if __rt::lro::LongRunningOperation::is_done(&operation) {
                 return __rt::Ok(operation);
             }
             let name = __rt::lro::LongRunningOperation::operation_name(&operation)
                 .ok_or_else(|| __rt::Error::invalid_argument("the operation has no name to poll"))?;
-            self.operation_poller(name)?.policy(policy).wait().await
+            self.#poller_fn(name)?.policy(policy).wait().await
         }
-    })
-}
-
-fn collect_gets<'a>(r: &'a Resource, chain: &mut Vec<String>, out: &mut Vec<(Vec<String>, &'a Method)>) {
-    for m in &r.methods {
-        if m.polls_operation {
-            out.push((chain.clone(), m));
-        }
-    }
-    for c in &r.children {
-        chain.push(c.accessor.clone());
-        collect_gets(c, chain, out);
-        chain.pop();
     }
 }
 
 fn standard_params(api: &Api) -> TokenStream {
-    let model = quote!(model::);
+    let model = Types::new(api, quote!(model::));
+    let names = &api.standard_members;
+    let accessor = ident(&names.accessor);
+    let call_options = ident(&names.call_options);
+    let retry_policy = ident(&names.retry_policy);
+    let idempotent = ident(&names.idempotent);
+    let apply = ident(&names.apply);
     let fields = api.standard_params.iter().map(|p| {
         let f = ident(&p.rust_name);
         let t = rust(&p.ty, &model);
@@ -240,7 +249,7 @@ fn standard_params(api: &Api) -> TokenStream {
             quote! {
                 #doc
                 fn #f(mut self, values: impl __rt::IntoIterator<Item = #t>) -> Self {
-                    self.standard_params_mut().#f.extend(values);
+                    self.#accessor().#f.extend(values);
                     self
                 }
             }
@@ -248,7 +257,7 @@ fn standard_params(api: &Api) -> TokenStream {
             quote! {
                 #doc
                 fn #f(mut self, value: impl __rt::Into<__rt::String>) -> Self {
-                    self.standard_params_mut().#f = __rt::Some(value.into());
+                    self.#accessor().#f = __rt::Some(value.into());
                     self
                 }
             }
@@ -256,7 +265,7 @@ fn standard_params(api: &Api) -> TokenStream {
             quote! {
                 #doc
                 fn #f(mut self, value: #t) -> Self {
-                    self.standard_params_mut().#f = __rt::Some(value);
+                    self.#accessor().#f = __rt::Some(value);
                     self
                 }
             }
@@ -272,7 +281,7 @@ fn standard_params(api: &Api) -> TokenStream {
             #(#fields)*
             /// How the client retries this call, when it should differ from
             /// the client's own settings.
-            pub call_options: __rt::request::CallOptions,
+            pub #call_options: __rt::request::CallOptions,
         }
 
         impl __rt::Debug for StandardParams {
@@ -283,28 +292,28 @@ fn standard_params(api: &Api) -> TokenStream {
 
         impl StandardParams {
             /// Adds the parameters that are set to a request.
-            pub fn apply(&self, request: &mut __rt::request::RequestBuilder) {
+            pub fn #apply(&self, request: &mut __rt::request::RequestBuilder) {
                 #(#applies)*
-                request.options(&self.call_options);
+                request.options(&self.#call_options);
             }
         }
 
         /// Setters for the [`StandardParams`], available on every call builder.
         pub trait WithStandardParams: __rt::Sized {
             /// The parameters of this call.
-            fn standard_params_mut(&mut self) -> &mut StandardParams;
+            fn #accessor(&mut self) -> &mut StandardParams;
             #(#setters)*
             /// Retries this call under `policy` instead of the client's
             /// retry policy; `RetryPolicy::never()` sends it once.
-            fn retry_policy(mut self, policy: __rt::retry::RetryPolicy) -> Self {
-                self.standard_params_mut().call_options.set_retry_policy(policy);
+            fn #retry_policy(mut self, policy: __rt::retry::RetryPolicy) -> Self {
+                self.#accessor().#call_options.set_retry_policy(policy);
                 self
             }
             /// Declares whether sending this call twice has the effect of
             /// sending it once. A `POST` or `PATCH` declared idempotent is
             /// retried after transient failures like a `GET`.
-            fn idempotent(mut self, idempotent: bool) -> Self {
-                self.standard_params_mut().call_options.set_idempotent(idempotent);
+            fn #idempotent(mut self, idempotent: bool) -> Self {
+                self.#accessor().#call_options.set_idempotent(idempotent);
                 self
             }
         }

@@ -8,6 +8,10 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// The snapshots stay in `tests/tests/snapshots/`, beside this module's
+/// directory, where `cargo insta review` has always found them.
+const SNAPSHOT_DIR: &str = "../snapshots";
+
 fn documents(dir: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(workspace().join(dir))
         .unwrap_or_else(|e| panic!("cannot read {dir}: {e}"))
@@ -26,7 +30,7 @@ fn snapshot_all(dir: &str, prefix: &str) -> usize {
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for file in &out.files {
             let name = format!("{prefix}__{}__{}", out.module_name, file.path.trim_end_matches(".rs"));
-            insta::with_settings!({ prepend_module_to_snapshot => false, omit_expression => true, description => path.file_name().unwrap().to_string_lossy() }, {
+            insta::with_settings!({ snapshot_path => SNAPSHOT_DIR, prepend_module_to_snapshot => false, omit_expression => true, description => path.file_name().unwrap().to_string_lossy() }, {
                 insta::assert_snapshot!(name, file.contents);
             });
             count += 1;

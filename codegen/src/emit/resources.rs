@@ -8,14 +8,19 @@
 //! compiling the other 34 (BENCHMARKS.md, section 2).
 
 use super::docs;
-use super::types::{ident, rust};
+use super::types::{ident, rust, Types};
 use crate::ir::{Api, Docs, Location, Method, Param, PathPart, Resource, Ty};
+
+/// The resource accessor structs' field that holds the client.
+fn client_field(api: &Api) -> proc_macro2::Ident {
+    ident(&api.client_members.resource_client)
+}
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// Path from the resources module to the model module.
-pub fn model_path() -> TokenStream {
-    quote!(super::model::)
+/// Generated types as the resources module spells them.
+fn model_path(api: &Api) -> Types<'_> {
+    Types::new(api, quote!(super::model::))
 }
 
 pub fn resources(api: &Api) -> super::ItemSource<'_> {
@@ -24,7 +29,7 @@ pub fn resources(api: &Api) -> super::ItemSource<'_> {
     let len = nodes.len();
     let item = move |i: usize| {
         match nodes[i] {
-            Node::Resource(r) => resource_struct(r),
+            Node::Resource(r) => resource_struct(api, r),
             Node::Method(m) => call(api, m),
         }
         .into()
@@ -55,15 +60,16 @@ fn walk<'a>(r: &'a Resource, nodes: &mut Vec<Node<'a>>, is_root: bool) {
     }
 }
 
-fn resource_struct(r: &Resource) -> TokenStream {
+fn resource_struct(api: &Api, r: &Resource) -> TokenStream {
     let name = ident(&r.type_name);
     let doc = docs::plain(&format!("The `{}` resource.", r.json_name.replace('`', "'")));
-    let body = accessors(r, &quote!(self.client), &quote!('a), &TokenStream::new(), &model_path());
+    let client = client_field(api);
+    let body = accessors(api, r, &quote!(self.#client), &quote!('a), &TokenStream::new(), &model_path(api));
     quote! {
         #doc
         #[derive(__rt::Clone, __rt::Copy, __rt::Debug)]
         pub struct #name<'a> {
-            pub(crate) client: &'a __rt::Client,
+            pub(crate) #client: &'a __rt::Client,
         }
         impl<'a> #name<'a> {
             #body
@@ -76,12 +82,14 @@ fn resource_struct(r: &Resource) -> TokenStream {
 /// lives for `lifetime`; `here` is the path to the resources module from
 /// where the methods are written, `model` the path to the model module.
 pub fn accessors(
+    api: &Api,
     r: &Resource,
     client: &TokenStream,
     lifetime: &TokenStream,
     here: &TokenStream,
-    model: &TokenStream,
+    model: &Types<'_>,
 ) -> TokenStream {
+    let client_field = client_field(api);
     let children = r.children.iter().map(|c| {
         let f = ident(&c.accessor);
         let t = ident(&c.type_name);
@@ -90,7 +98,7 @@ pub fn accessors(
             #doc
             #[inline]
             pub fn #f(&self) -> #here #t<#lifetime> {
-                #here #t { client: #client }
+                #here #t { #client_field: #client }
             }
         }
     });
@@ -98,10 +106,12 @@ pub fn accessors(
     quote!(#(#methods)* #(#children)*)
 }
 
-fn constructor(m: &Method, client: &TokenStream, here: &TokenStream, model: &TokenStream) -> TokenStream {
+fn constructor(m: &Method, client: &TokenStream, here: &TokenStream, model: &Types<'_>) -> TokenStream {
     let f = ident(&m.fn_name);
     let call = ident(&m.call_type);
     let doc = method_docs(m);
+    let client_field = ident(&m.members.client);
+    let params_field = ident(&m.members.params);
     let mut args = Vec::new();
     let mut inits = Vec::new();
     for p in &m.required {
@@ -129,9 +139,9 @@ fn constructor(m: &Method, client: &TokenStream, here: &TokenStream, model: &Tok
         #[inline]
         pub fn #f(&self, #(#args),*) -> #here #call {
             #here #call {
-                client: __rt::Clone::clone(#client),
+                #client_field: __rt::Clone::clone(#client),
                 #(#inits,)*
-                params: __rt::Default::default(),
+                #params_field: __rt::Default::default(),
             }
         }
     }
@@ -139,7 +149,7 @@ fn constructor(m: &Method, client: &TokenStream, here: &TokenStream, model: &Tok
 
 /// The argument type of a required parameter, and the conversion to store
 /// it where one is needed.
-fn arg_type(p: &Param, model: &TokenStream) -> (TokenStream, Option<TokenStream>) {
+fn arg_type(p: &Param, model: &Types<'_>) -> (TokenStream, Option<TokenStream>) {
     let name = ident(&p.rust_name);
     match (&p.ty, p.repeated) {
         (Ty::String, false) => (quote!(impl __rt::Into<__rt::String>), Some(quote!(__rt::Into::into(#name)))),
@@ -159,11 +169,11 @@ fn method_docs(m: &Method) -> TokenStream {
 
 fn call(api: &Api, m: &Method) -> TokenStream {
     let name = ident(&m.call_type);
-    let model = model_path();
+    let model = model_path(api);
     let mut doc =
         Docs { description: Some(format!("Builder for the `{}` method.", m.id.replace('`', "'"))), notes: Vec::new() };
     doc.notes.push(format!("`{} {}`", m.http_method, m.path_template.replace('`', "'")));
-    doc.notes.push("Created by the resource accessor; set options, then call `send`.".into());
+    doc.notes.push(format!("Created by the resource accessor; set options, then call `{}`.", m.members.send));
     let doc = docs::attrs(&doc);
     let mut fields = Vec::new();
     for p in &m.required {
@@ -189,17 +199,20 @@ fn call(api: &Api, m: &Method) -> TokenStream {
     let scopes = &m.scopes;
     let build = build_request(api, m);
     let send = send(m, &model);
-    let poll = m.polls_operation.then(|| poll_methods(m, &model)).flatten();
+    let poll = poll_methods(m, &model);
     let media = media_methods(m, &model);
-    let paging = paging_methods(m, &model, api);
+    let paging = paging_methods(m, &model);
+    let client_field = ident(&m.members.client);
+    let params_field = ident(&m.members.params);
+    let accessor = ident(&api.standard_members.accessor);
     quote! {
         #doc
         #[derive(__rt::Clone, __rt::Debug)]
         #[must_use = "a call does nothing until it is sent"]
         pub struct #name {
-            pub(crate) client: __rt::Client,
+            pub(crate) #client_field: __rt::Client,
             #(#fields,)*
-            pub(crate) params: super::StandardParams,
+            pub(crate) #params_field: super::StandardParams,
         }
         impl #name {
             /// OAuth scopes, any one of which authorizes this call.
@@ -213,14 +226,14 @@ fn call(api: &Api, m: &Method) -> TokenStream {
         }
         impl super::WithStandardParams for #name {
             #[inline]
-            fn standard_params_mut(&mut self) -> &mut super::StandardParams {
-                &mut self.params
+            fn #accessor(&mut self) -> &mut super::StandardParams {
+                &mut self.#params_field
             }
         }
     }
 }
 
-fn setter(p: &Param, model: &TokenStream) -> TokenStream {
+fn setter(p: &Param, model: &Types<'_>) -> TokenStream {
     let f = ident(&p.rust_name);
     let doc = docs::attrs(&p.doc);
     let t = rust(&p.ty, model);
@@ -255,12 +268,6 @@ fn setter(p: &Param, model: &TokenStream) -> TokenStream {
             }
         },
     }
-}
-
-/// Whether the HTTP method has no constant in `http` and must be parsed,
-/// which makes building the request fallible.
-fn has_custom_method(m: &Method) -> bool {
-    !matches!(m.http_method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS")
 }
 
 fn http_method(m: &Method) -> TokenStream {
@@ -307,17 +314,18 @@ fn path_steps(api: &Api, m: &Method, parts: &[PathPart]) -> TokenStream {
     quote!(#(#steps)*)
 }
 
-fn path_fn(api: &Api, m: &Method, name: &str, parts: &[PathPart], template: &str) -> TokenStream {
+fn expand_path_fn(api: &Api, m: &Method, name: &str, parts: &[PathPart], template: &str) -> TokenStream {
     let f = ident(name);
     let capacity = proc_macro2::Literal::usize_unsuffixed(template.len() + 32);
     let steps = path_steps(api, m, parts);
+    let mutability = (!parts.is_empty()).then(|| quote!(mut));
     let doc =
         docs::plain(&format!("Expands `{}`, checking each value against its pattern.", template.replace('`', "'")));
     quote! {
         #doc
         #[inline]
         fn #f(&self) -> __rt::Result<__rt::String> {
-            let mut path = __rt::String::with_capacity(#capacity);
+            let #mutability path = __rt::String::with_capacity(#capacity);
             #steps
             __rt::Ok(path)
         }
@@ -325,6 +333,13 @@ fn path_fn(api: &Api, m: &Method, name: &str, parts: &[PathPart], template: &str
 }
 
 fn build_request(api: &Api, m: &Method) -> TokenStream {
+    let names = &m.members;
+    let client_field = ident(&names.client);
+    let params_field = ident(&names.params);
+    let path_fn = ident(&names.path);
+    let builder_fn = ident(&names.request_builder);
+    let build_fn = ident(&names.build_request);
+    let apply = ident(&api.standard_members.apply);
     let method = http_method(m);
     let queries = m.required.iter().chain(&m.optional).filter(|p| p.location == Location::Query).map(|p| {
         let f = ident(&p.rust_name);
@@ -338,9 +353,8 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
             }
         }
     });
-    let method_is_fallible = has_custom_method(m);
-    let get_builder =
-        if method_is_fallible { quote!(self.request_builder(&path)?) } else { quote!(self.request_builder(&path)) };
+    let q = fallible(m);
+    let get_builder = quote!(self.#builder_fn(&path) #q);
     let body = match &m.request {
         Some(b) => {
             let f = ident(&b.arg_name);
@@ -351,9 +365,15 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
         }
         None => quote!(let request = #get_builder;),
     };
-    let main_path = path_fn(api, m, "path", &m.path, &m.path_template);
-    let upload_path = m.media_upload.as_ref().map(|u| path_fn(api, m, "upload_path", &u.path, &u.path_template));
-    let (builder_ret, builder_ok) = if method_is_fallible {
+    let credentials_line =
+        format!(" credentials are added by `{}`, since getting a token may need the network.", names.send);
+    let main_path = expand_path_fn(api, m, &names.path, &m.path, &m.path_template);
+    let upload_path = m
+        .media_upload
+        .as_ref()
+        .zip(names.upload_path.as_ref())
+        .map(|(u, name)| expand_path_fn(api, m, name, &u.path, &u.path_template));
+    let (builder_ret, builder_ok) = if m.fallible_builder {
         (quote!(__rt::Result<__rt::request::RequestBuilder>), quote!(__rt::Ok(request)))
     } else {
         (quote!(__rt::request::RequestBuilder), quote!(request))
@@ -363,104 +383,121 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
         #upload_path
         /// The request without a body: method, URL with query, standard parameters.
         #[inline]
-        fn request_builder(&self, path: &str) -> #builder_ret {
-            let mut request = __rt::request::RequestBuilder::new(&self.client, #method, path);
+        fn #builder_fn(&self, path: &str) -> #builder_ret {
+            let mut request = __rt::request::RequestBuilder::new(&self.#client_field, #method, path);
             #(#queries)*
-            self.params.apply(&mut request);
+            self.#params_field.#apply(&mut request);
             #builder_ok
         }
         /// Builds the HTTP request without sending it. No I/O happens here:
-        /// credentials are added by `send`, since getting a token may need the network.
+        #[doc = #credentials_line]
         #[inline]
-        pub fn build_request(&self) -> __rt::Result<__rt::http::Request<__rt::Vec<u8>>> {
-            let path = self.path()?;
+        pub fn #build_fn(&self) -> __rt::Result<__rt::http::Request<__rt::Vec<u8>>> {
+            let path = self.#path_fn()?;
             #body
             request.build()
         }
     }
 }
 
+/// `?` where getting the request builder can fail.
+fn fallible(m: &Method) -> TokenStream {
+    if m.fallible_builder {
+        quote!(?)
+    } else {
+        TokenStream::new()
+    }
+}
+
 /// `download` for methods that serve media, `upload` for those that take it.
-fn media_methods(m: &Method, model: &TokenStream) -> TokenStream {
-    let fallible = has_custom_method(m);
-    let q = if fallible { quote!(?) } else { quote!() };
-    let download = m.media_download.then(|| {
+fn media_methods(m: &Method, model: &Types<'_>) -> TokenStream {
+    let names = &m.members;
+    let client_field = ident(&names.client);
+    let path_fn = ident(&names.path);
+    let builder_fn = ident(&names.request_builder);
+    let q = fallible(m);
+    let download = names.download.as_ref().map(|name| {
+        let f = ident(name);
         quote! {
             /// Sends the request with `alt=media` and returns the media bytes
             /// instead of the JSON metadata.
             #[inline]
-            pub async fn download(self) -> __rt::Result<__rt::bytes::Bytes> {
-                let path = self.path()?;
-                let mut request = self.request_builder(&path) #q;
+            pub async fn #f(self) -> __rt::Result<__rt::bytes::Bytes> {
+                let path = self.#path_fn()?;
+                let mut request = self.#builder_fn(&path) #q;
                 request.set_query("alt", "media");
                 let request = request.build()?;
-                self.client.execute_bytes(request, Self::SCOPES).await
+                self.#client_field.execute_bytes(request, Self::SCOPES).await
             }
         }
     });
-    let upload = m.media_upload.as_ref().map(|u| {
-        let (upload_type, attach) = match &m.request {
-            Some(b) => {
-                let f = ident(&b.arg_name);
-                ("multipart", quote!(__rt::media::multipart_body(&mut request, &self.#f, media.into(), content_type)?;))
+    let upload = m.media_upload.as_ref().zip(names.upload.as_ref()).zip(names.upload_path.as_ref()).map(
+        |((u, upload_fn), upload_path)| {
+            let upload_fn = ident(upload_fn);
+            let upload_path = ident(upload_path);
+            let upload_type = u.kind.upload_type();
+            let attach = match (&m.request, u.kind) {
+                (Some(b), crate::ir::UploadKind::Multipart) => {
+                    let f = ident(&b.arg_name);
+                    quote!(__rt::media::multipart_body(&mut request, &self.#f, media.into(), content_type)?;)
+                }
+                _ => quote!(__rt::media::media_body(&mut request, media.into(), content_type)?;),
+            };
+            let mut notes = vec![format!("Upload path: `{}`.", u.path_template.replace('`', "'"))];
+            if !u.accept.is_empty() {
+                notes.push(format!(
+                    "Accepted media types: {}.",
+                    u.accept.iter().map(|a| format!("`{}`", a.replace('`', "'"))).collect::<Vec<_>>().join(", ")
+                ));
             }
-            None => ("media", quote!(__rt::media::media_body(&mut request, media.into(), content_type)?;)),
-        };
-        let mut notes = vec![format!("Upload path: `{}`.", u.path_template.replace('`', "'"))];
-        if !u.accept.is_empty() {
-            notes.push(format!(
-                "Accepted media types: {}.",
-                u.accept.iter().map(|a| format!("`{}`", a.replace('`', "'"))).collect::<Vec<_>>().join(", ")
-            ));
-        }
-        if let Some(max) = &u.max_size {
-            notes.push(format!("Largest accepted upload: {}.", max.replace('`', "'")));
-        }
-        let doc = docs::attrs(&Docs {
-            description: Some(format!(
-                "Sends the request as a {upload_type} upload with `media` as the content, of type `content_type`."
-            )),
-            notes,
-        });
-        let (ret, exec) = match &m.response {
-            Some(ty) => {
-                let t = rust(ty, model);
-                (t, quote!(self.client.execute_json(request, Self::SCOPES).await))
+            if let Some(max) = &u.max_size {
+                notes.push(format!("Largest accepted upload: {}.", max.replace('`', "'")));
             }
-            None => (quote!(()), quote!(self.client.execute_empty(request, Self::SCOPES).await)),
-        };
-        quote! {
-            #doc
-            #[inline]
-            pub async fn upload(self, media: impl __rt::Into<__rt::Vec<u8>>, content_type: &str) -> __rt::Result<#ret> {
-                let path = self.upload_path()?;
-                let mut request = self.request_builder(&path) #q;
-                request.set_query("uploadType", #upload_type);
-                #attach
-                let request = request.build()?;
-                #exec
+            let doc = docs::attrs(&Docs {
+                description: Some(format!(
+                    "Sends the request as a {upload_type} upload with `media` as the content, of type `content_type`."
+                )),
+                notes,
+            });
+            let (ret, exec) = match &m.response {
+                Some(ty) => {
+                    let t = rust(ty, model);
+                    (t, quote!(self.#client_field.execute_json(request, Self::SCOPES).await))
+                }
+                None => (quote!(()), quote!(self.#client_field.execute_empty(request, Self::SCOPES).await)),
+            };
+            quote! {
+                #doc
+                #[inline]
+                pub async fn #upload_fn(self, media: impl __rt::Into<__rt::Vec<u8>>, content_type: &str) -> __rt::Result<#ret> {
+                    let path = self.#upload_path()?;
+                    let mut request = self.#builder_fn(&path) #q;
+                    request.set_query("uploadType", #upload_type);
+                    #attach
+                    let request = request.build()?;
+                    #exec
+                }
             }
-        }
-    });
+        },
+    );
     quote!(#download #upload)
 }
 
 /// `pages()` for methods whose response carries `nextPageToken`, and
 /// `items()` when that response has one list of items.
-fn paging_methods(m: &Method, model: &TokenStream, api: &Api) -> Option<TokenStream> {
-    let token = ident(m.page_token.as_ref()?);
-    let ty = m.response.as_ref()?;
-    let t = rust(ty, model);
-    let has_items = match ty {
-        Ty::Named(n) => api.types.iter().any(|d| matches!(d, crate::ir::TypeDef::Struct(s) if &s.name == n && s.page.as_ref().is_some_and(|p| p.items.is_some()))),
-        _ => false,
-    };
-    let items = has_items.then(|| {
+fn paging_methods(m: &Method, model: &Types<'_>) -> Option<TokenStream> {
+    let paging = m.paging.as_ref()?;
+    let pages_fn = ident(m.members.pages.as_ref()?);
+    let send_fn = ident(&m.members.send);
+    let token = ident(&paging.token_field);
+    let t = rust(m.response.as_ref()?, model);
+    let items = m.members.items.as_ref().filter(|_| paging.item.is_some()).map(|name| {
+        let items_fn = ident(name);
         quote! {
             /// Every item of every page, following `nextPageToken`.
             #[inline]
-            pub fn items(self) -> __rt::paging::Items<#t> {
-                self.pages().items()
+            pub fn #items_fn(self) -> __rt::paging::Items<#t> {
+                self.#pages_fn().items()
             }
         }
     });
@@ -468,56 +505,63 @@ fn paging_methods(m: &Method, model: &TokenStream, api: &Api) -> Option<TokenStr
         /// Every page of the result, following `nextPageToken`. The first
         /// request is this call as built; later ones only change `pageToken`.
         #[inline]
-        pub fn pages(self) -> __rt::paging::Pages<#t> {
+        pub fn #pages_fn(self) -> __rt::paging::Pages<#t> {
             __rt::paging::Pages::new(move |token| {
                 let mut call = __rt::Clone::clone(&self);
                 if token.is_some() {
                     call.#token = token;
                 }
-                __rt::Box::pin(call.send())
+                __rt::Box::pin(call.#send_fn())
             })
         }
         #items
     })
 }
 
-fn send(m: &Method, model: &TokenStream) -> TokenStream {
+fn send(m: &Method, model: &Types<'_>) -> TokenStream {
+    let send_fn = ident(&m.members.send);
+    let build_fn = ident(&m.members.build_request);
+    let client_field = ident(&m.members.client);
     match &m.response {
         Some(ty) => {
             let t = rust(ty, model);
             quote! {
                 /// Sends the request and decodes the response.
                 #[inline]
-                pub async fn send(self) -> __rt::Result<#t> {
-                    let request = self.build_request()?;
-                    self.client.execute_json(request, Self::SCOPES).await
+                pub async fn #send_fn(self) -> __rt::Result<#t> {
+                    let request = self.#build_fn()?;
+                    self.#client_field.execute_json(request, Self::SCOPES).await
                 }
             }
         }
         None => quote! {
             /// Sends the request; the method returns no body.
             #[inline]
-            pub async fn send(self) -> __rt::Result<()> {
-                let request = self.build_request()?;
-                self.client.execute_empty(request, Self::SCOPES).await
+            pub async fn #send_fn(self) -> __rt::Result<()> {
+                let request = self.#build_fn()?;
+                self.#client_field.execute_empty(request, Self::SCOPES).await
             }
         },
     }
 }
 
-fn poll_methods(m: &Method, model: &TokenStream) -> Option<TokenStream> {
+fn poll_methods(m: &Method, model: &Types<'_>) -> Option<TokenStream> {
+    let poller_fn = ident(m.members.poller.as_ref()?);
+    let wait_fn = ident(m.members.wait.as_ref()?);
+    let build_fn = ident(&m.members.build_request);
+    let client_field = ident(&m.members.client);
     let op = rust(m.response.as_ref()?, model);
     Some(quote! {
         /// A poller that repeats this request until the operation is done.
         #[inline]
-        pub fn poller(self) -> __rt::lro::Poller<#op> {
-            let client = __rt::Clone::clone(&self.client);
-            __rt::lro::Poller::new(client, Self::SCOPES, move || self.build_request())
+        pub fn #poller_fn(self) -> __rt::lro::Poller<#op> {
+            let client = __rt::Clone::clone(&self.#client_field);
+            __rt::lro::Poller::new(client, Self::SCOPES, move || self.#build_fn())
         }
         /// Polls until the operation is done, with backoff as `policy` says.
         #[inline]
-        pub async fn wait(self, policy: __rt::lro::PollPolicy) -> __rt::Result<#op> {
-            self.poller().policy(policy).wait().await
+        pub async fn #wait_fn(self, policy: __rt::lro::PollPolicy) -> __rt::Result<#op> {
+            self.#poller_fn().policy(policy).wait().await
         }
     })
 }

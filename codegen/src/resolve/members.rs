@@ -1,0 +1,177 @@
+//! The name table: every member the generator adds to a call builder or to
+//! the `Client` is claimed here, in the same scope as the names that come
+//! from the document. The emitters print only names recorded in the IR, so
+//! a parameter, method or resource can never take a generated member's name,
+//! whatever the document calls it.
+
+use crate::ir::{CallMembers, ClientMembers, StandardMembers};
+use crate::names::Namer;
+
+/// Members that derived or implemented traits give every builder and the
+/// `Client` (`Clone`, `Debug`, the runtime's `Service`). An inherent method
+/// with one of these names would shadow the trait's at call sites.
+const TRAIT_MEMBERS: &[&str] = &["clone", "fmt", "from_client"];
+
+/// The field of every model struct that keeps undescribed members.
+pub(super) const EXTRA_FIELD: &str = "extra";
+
+/// The catch-all variant of every generated enum.
+pub(super) const UNKNOWN_VARIANT: &str = "UnknownValue";
+
+/// What a call builder has, as decided from the document before any name is
+/// handed out.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct CallFeatures {
+    pub download: bool,
+    pub upload: bool,
+    pub polls: bool,
+    pub pages: bool,
+    pub items: bool,
+}
+
+/// The public part of a call builder: claimed before the parameters, so the
+/// builder's API does not depend on what its parameters are called.
+pub(super) struct PublicCallMembers {
+    client: String,
+    params: String,
+    build_request: String,
+    send: String,
+    download: Option<String>,
+    upload: Option<String>,
+    poller: Option<String>,
+    wait: Option<String>,
+    pages: Option<String>,
+    items: Option<String>,
+}
+
+/// Claims the members of `StandardParams` and its trait in the scope of the
+/// standard parameters, before any of them: the struct's field and method,
+/// the trait's accessor and its call-option setters.
+pub(super) fn claim_standard(namer: &mut Namer) -> StandardMembers {
+    let mut claim = |name: &str| namer.claim_ident(name.to_string());
+    StandardMembers {
+        accessor: claim("standard_params_mut"),
+        call_options: claim("call_options"),
+        retry_policy: claim("retry_policy"),
+        idempotent: claim("idempotent"),
+        apply: claim("apply"),
+    }
+}
+
+/// Claims the builder's public members after reserving what its traits
+/// give it: the standard-parameters trait (`standard`, and `setters` for the
+/// parameters) and the derived ones.
+pub(super) fn claim_public(
+    namer: &mut Namer,
+    features: CallFeatures,
+    standard: &StandardMembers,
+    setters: &[String],
+) -> PublicCallMembers {
+    namer.reserve(TRAIT_MEMBERS);
+    namer.reserve(&[&standard.accessor, &standard.retry_policy, &standard.idempotent]);
+    for setter in setters {
+        namer.reserve(&[setter.as_str()]);
+    }
+    let mut claim = |name: &str| namer.claim_ident(name.to_string());
+    let client = claim("client");
+    let params = claim("params");
+    let build_request = claim("build_request");
+    let send = claim("send");
+    let mut optional = |on: bool, name: &str| on.then(|| namer.claim_ident(name.to_string()));
+    PublicCallMembers {
+        client,
+        params,
+        build_request,
+        send,
+        download: optional(features.download, "download"),
+        upload: optional(features.upload, "upload"),
+        poller: optional(features.polls, "poller"),
+        wait: optional(features.polls, "wait"),
+        pages: optional(features.pages, "pages"),
+        items: optional(features.items, "items"),
+    }
+}
+
+/// Claims the private helpers after the parameters, so that a parameter
+/// called `path` keeps its setter name and the helper gives way.
+pub(super) fn claim_private(namer: &mut Namer, public: PublicCallMembers, upload: bool) -> CallMembers {
+    let PublicCallMembers {
+        client,
+        params,
+        build_request,
+        send,
+        download,
+        upload: upload_fn,
+        poller,
+        wait,
+        pages,
+        items,
+    } = public;
+    CallMembers {
+        client,
+        params,
+        build_request,
+        send,
+        download,
+        upload: upload_fn,
+        poller,
+        wait,
+        pages,
+        items,
+        path: namer.claim_ident("path".into()),
+        upload_path: upload.then(|| namer.claim_ident("upload_path".into())),
+        request_builder: namer.claim_ident("request_builder".into()),
+    }
+}
+
+/// Claims the `Client`'s own members in the root scope, before any
+/// top-level method or resource accessor.
+pub(super) fn claim_client(namer: &mut Namer) -> ClientMembers {
+    namer.reserve(TRAIT_MEMBERS);
+    let mut claim = |name: &str| namer.claim_ident(name.to_string());
+    ClientMembers {
+        // Fields: methods cannot collide with them, so they are not claimed
+        // in the scope of methods and accessors.
+        inner: "inner".into(),
+        resource_client: "client".into(),
+        builder: claim("builder"),
+        runtime: claim("runtime"),
+        get_operation: claim("get_operation"),
+        operation_poller: claim("operation_poller"),
+        wait_operation: claim("wait_operation"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::names::Case;
+
+    #[test]
+    fn parameters_give_way_to_public_members_and_take_helper_names() {
+        let mut namer = Namer::new();
+        let features = CallFeatures { pages: true, ..CallFeatures::default() };
+        let standard = claim_standard(&mut Namer::new());
+        let public = claim_public(&mut namer, features, &standard, &["fields".to_string()]);
+        let params: Vec<String> = ["send", "path", "pages", "items", "fields", "request_builder", "idempotent"]
+            .iter()
+            .map(|p| namer.claim(p, Case::Snake))
+            .collect();
+        let members = claim_private(&mut namer, public, false);
+        assert_eq!(params, ["send2", "path", "pages2", "items", "fields2", "request_builder", "idempotent2"]);
+        assert_eq!(members.send, "send");
+        assert_eq!(members.pages.as_deref(), Some("pages"));
+        assert_eq!(members.items, None);
+        assert_eq!(members.path, "path2");
+        assert_eq!(members.request_builder, "request_builder2");
+    }
+
+    #[test]
+    fn client_members_come_first() {
+        let mut namer = Namer::new();
+        let members = claim_client(&mut namer);
+        assert_eq!(members.runtime, "runtime");
+        assert_eq!(namer.claim("runtime", Case::Snake), "runtime2");
+        assert_eq!(namer.claim("clone", Case::Snake), "clone2");
+    }
+}

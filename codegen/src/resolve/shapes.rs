@@ -1,0 +1,105 @@
+//! Shapes of well-known messages, recorded as typed facts on a struct when
+//! it is resolved: `google.longrunning.Operation`, `google.rpc.Status` and
+//! list pages. Each fact lists only the parts the struct really has, so the
+//! emitters never reach for a field that is not there.
+
+use crate::ir::{Field, OperationShape, PageShape, StatusShape, Ty, TypeId};
+use std::collections::HashSet;
+
+fn field<'a>(fields: &'a [Field], json: &str) -> Option<&'a Field> {
+    fields.iter().find(|f| f.json_name == json)
+}
+
+/// A part of a shape: absent, present with the expected type, or present
+/// with another type (which disqualifies the shape).
+enum Part {
+    Absent,
+    Found(String),
+    Wrong,
+}
+
+fn part(fields: &[Field], json: &str, fits: impl Fn(&Ty) -> bool) -> Part {
+    match field(fields, json) {
+        None => Part::Absent,
+        Some(f) if fits(&f.ty) => Part::Found(f.name.clone()),
+        Some(_) => Part::Wrong,
+    }
+}
+
+fn any_object(ty: &Ty) -> bool {
+    *ty == Ty::Map(Box::new(Ty::Any))
+}
+
+/// `google.longrunning.Operation`: `done` (a boolean) and at least one of
+/// `error` (an object), `response` and `metadata` (objects of any members);
+/// `name` (a string) is used where present. A part with another type means
+/// the struct is something else. `structs` are the handles of every struct
+/// type, resolved or still to come.
+pub(super) fn operation(fields: &[Field], structs: &HashSet<TypeId>) -> Option<OperationShape> {
+    let done = part(fields, "done", |t| *t == Ty::Bool);
+    let name = part(fields, "name", |t| *t == Ty::String);
+    let response = part(fields, "response", any_object);
+    let metadata = part(fields, "metadata", any_object);
+    let error = match field(fields, "error") {
+        None => None,
+        Some(f) => match &f.ty {
+            Ty::Named(id) | Ty::Boxed(id) if structs.contains(id) => Some((f.name.clone(), *id)),
+            _ => return None,
+        },
+    };
+    let found = |p: Part| match p {
+        Part::Found(n) => Ok(Some(n)),
+        Part::Absent => Ok(None),
+        Part::Wrong => Err(()),
+    };
+    let shape = OperationShape {
+        done: found(done).ok()?,
+        name: found(name).ok()?,
+        error,
+        response: found(response).ok()?,
+        metadata: found(metadata).ok()?,
+    };
+    let outcome = shape.error.is_some() || shape.response.is_some() || shape.metadata.is_some();
+    (shape.done.is_some() && outcome).then_some(shape)
+}
+
+/// `google.rpc.Status`: at least two of `code` (int32), `message` (a
+/// string) and `details` (a list of objects), none with another type.
+pub(super) fn status(fields: &[Field]) -> Option<StatusShape> {
+    let details_ty = Ty::Vec(Box::new(Ty::Map(Box::new(Ty::Any))));
+    let parts = [
+        part(fields, "code", |t| *t == Ty::I32),
+        part(fields, "message", |t| *t == Ty::String),
+        part(fields, "details", |t| *t == details_ty),
+    ];
+    let mut names = Vec::with_capacity(3);
+    for p in parts {
+        names.push(match p {
+            Part::Found(n) => Some(n),
+            Part::Absent => None,
+            Part::Wrong => return None,
+        });
+    }
+    if names.iter().flatten().count() < 2 {
+        return None;
+    }
+    let mut names = names.into_iter();
+    let mut next = || names.next().flatten();
+    Some(StatusShape { code: next(), message: next(), details: next() })
+}
+
+/// A list page: a `nextPageToken` string, and as items the single array
+/// field (leaving out `unreachable`, which lists locations, not results).
+pub(super) fn page(fields: &[Field]) -> Option<PageShape> {
+    let token = field(fields, "nextPageToken").filter(|f| f.ty == Ty::String)?;
+    let arrays: Vec<&Field> =
+        fields.iter().filter(|f| matches!(f.ty, Ty::Vec(_)) && f.json_name != "unreachable").collect();
+    let items = match arrays.as_slice() {
+        [only] => match &only.ty {
+            Ty::Vec(item) => Some((only.name.clone(), (**item).clone())),
+            _ => None,
+        },
+        _ => None,
+    };
+    Some(PageShape { token_field: token.name.clone(), items })
+}

@@ -1,0 +1,8 @@
+//! Every integration test of the fixture crate, in one test binary: one
+//! link instead of one per file.
+
+mod generated_members;
+mod media_paging_e2e;
+mod operation_roundtrip;
+mod real_vision;
+mod snapshots;
