@@ -1,7 +1,7 @@
 //! The client that generated API types wrap, and the sending of requests.
 
 mod builder;
-mod decode;
+pub(crate) mod decode;
 mod idle_timeout;
 mod root_url;
 
@@ -95,7 +95,7 @@ impl Client {
         finish: impl FnOnce(http::Response<bytes::Bytes>) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let limit = self.inner.max_response_bytes;
-        self.run(request, scopes, Deadline::Whole, |response| async move {
+        self.run(request, scopes, Deadline::Whole, Statuses::Success, |response| async move {
             let (parts, body) = response.into_parts();
             let body = body.collect_limited(limit).await.map_err(|e| e.with_http_status(parts.status))?;
             finish(http::Response::from_parts(parts, body))
@@ -114,7 +114,31 @@ impl Client {
         request: http::Request<impl Into<Body>>,
         scopes: &'static [&'static str],
     ) -> Result<http::Response<Body>, Error> {
-        self.run(request.map(Into::into), scopes, Deadline::Head, |response| async move { Ok(response) }).await
+        self.run(
+            request.map(Into::into),
+            scopes,
+            Deadline::Head,
+            Statuses::Success,
+            |response| async move { Ok(response) },
+        )
+        .await
+    }
+
+    /// Sends `request` and returns the response whatever its status, with
+    /// its body read whole and held to the cap: for protocols that give
+    /// statuses outside 2xx a meaning, as resumable upload does with `308`.
+    pub async fn execute_any_status(
+        &self,
+        request: http::Request<impl Into<Body>>,
+        scopes: &'static [&'static str],
+    ) -> Result<http::Response<bytes::Bytes>, Error> {
+        let limit = self.inner.max_response_bytes;
+        self.run(request.map(Into::into), scopes, Deadline::Whole, Statuses::Any, |response| async move {
+            let (parts, body) = response.into_parts();
+            let body = body.collect_limited(limit).await.map_err(|e| e.with_http_status(parts.status))?;
+            Ok(http::Response::from_parts(parts, body))
+        })
+        .await
     }
 
     /// Sends `request`, hands a 2xx response to `finish`, and scrubs the
@@ -124,6 +148,7 @@ impl Client {
         request: http::Request<Body>,
         scopes: &'static [&'static str],
         deadline: Deadline,
+        statuses: Statuses,
         finish: F,
     ) -> Result<T, Error>
     where
@@ -143,7 +168,7 @@ impl Client {
         let mut token = None;
         let timeout = self.inner.timeout;
         let exchange = async {
-            let response = self.send(request, scopes, &mut token, &span).await?;
+            let response = self.send(request, scopes, statuses, &mut token, &span).await?;
             match deadline {
                 Deadline::Whole => finish(response).await,
                 Deadline::Head => finish(response.map(|body| idle_timeout::limit(body, timeout))).await,
@@ -173,6 +198,7 @@ impl Client {
         &self,
         request: http::Request<Body>,
         scopes: &'static [&'static str],
+        statuses: Statuses,
         token: &mut Option<AccessToken>,
         span: &tracing::Span,
     ) -> Result<http::Response<Body>, Error> {
@@ -191,7 +217,7 @@ impl Client {
 
         let status = response.status();
         span.record("status", status.as_u16());
-        if !status.is_success() {
+        if !status.is_success() && matches!(statuses, Statuses::Success) {
             // An error body is for reading, never for streaming: hold it to
             // the cap whatever the call expected.
             let (parts, body) = response.into_parts();
@@ -231,7 +257,10 @@ impl Client {
         request: http::Request<impl Into<Body>>,
         scopes: &'static [&'static str],
     ) -> Result<bytes::Bytes, Error> {
-        self.run(request.map(Into::into), scopes, Deadline::Head, |response| response.into_body().collect()).await
+        self.run(request.map(Into::into), scopes, Deadline::Head, Statuses::Success, |response| {
+            response.into_body().collect()
+        })
+        .await
     }
 }
 
@@ -242,6 +271,13 @@ enum Deadline {
     Whole,
     /// Until the response head; then each body chunk on its own.
     Head,
+}
+
+/// Which statuses reach the caller as responses rather than errors.
+#[derive(Clone, Copy)]
+enum Statuses {
+    Success,
+    Any,
 }
 
 impl fmt::Debug for Client {

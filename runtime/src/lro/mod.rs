@@ -45,7 +45,10 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 
 pub use any::{decode_any, TypeUrl};
+// Resumable upload waits between attempts on the same schedule.
+pub(crate) use backoff::Backoff;
 pub use deadline::DeadlineExceeded;
+pub(crate) use jitter::Rng;
 pub use policy::{Jitter, PollPolicy};
 pub use poller::{DelayReason, PollDelay, Poller};
 
