@@ -203,6 +203,14 @@ pub struct MediaUpload {
     pub path: Vec<PathPart>,
     pub accept: Vec<String>,
     pub max_size: Option<String>,
+    /// The resumable protocol's path, when the document lists it.
+    pub resumable: Option<UploadPath>,
+}
+
+#[derive(Debug)]
+pub struct UploadPath {
+    pub template: String,
+    pub parts: Vec<PathPart>,
 }
 
 #[derive(Debug)]

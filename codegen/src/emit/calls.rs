@@ -353,6 +353,11 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
     };
     let main_path = path_fn(api, m, "path", &m.path, &m.path_template);
     let upload_path = m.media_upload.as_ref().map(|u| path_fn(api, m, "upload_path", &u.path, &u.path_template));
+    let resumable_path = m
+        .media_upload
+        .as_ref()
+        .and_then(|u| u.resumable.as_ref())
+        .map(|r| path_fn(api, m, "resumable_path", &r.parts, &r.template));
     let (builder_ret, builder_ok) = if method_is_fallible {
         (quote!(__rt::Result<__rt::request::RequestBuilder>), quote!(__rt::Ok(request)))
     } else {
@@ -361,6 +366,7 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
     quote! {
         #main_path
         #upload_path
+        #resumable_path
         /// The request without a body: method, URL with query, standard parameters.
         #[inline]
         fn request_builder(&self, path: &str) -> #builder_ret {
@@ -380,69 +386,132 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
     }
 }
 
-/// `download` for methods that serve media, `upload` for those that take it.
+/// The media members: downloads for methods that serve media, uploads for
+/// those that take it.
 fn media_methods(m: &Method, model: &TokenStream) -> TokenStream {
-    let fallible = has_custom_method(m);
-    let q = if fallible { quote!(?) } else { quote!() };
-    let download = m.media_download.then(|| {
-        quote! {
-            /// Sends the request with `alt=media` and returns the media bytes
-            /// instead of the JSON metadata.
-            #[inline]
-            pub async fn download(self) -> __rt::Result<__rt::bytes::Bytes> {
+    let download = m.media_download.then(|| download_methods(m));
+    let upload = m.media_upload.as_ref().map(|u| upload_methods(m, u, model));
+    quote!(#download #upload)
+}
+
+/// `media_download()`, the runtime's download builder, and the three usual
+/// ways to read it as one-line shortcuts. The range lives on the builder,
+/// so it cannot clash with a method parameter called `range`.
+fn download_methods(m: &Method) -> TokenStream {
+    let q = if has_custom_method(m) { quote!(?) } else { quote!() };
+    quote! {
+        /// The media download this call describes (`alt=media`), to read
+        /// whole, into a writer, or as a stream, optionally from a byte range.
+        pub fn media_download(self) -> __rt::media::Download {
+            let request = (|| {
                 let path = self.path()?;
                 let mut request = self.request_builder(&path) #q;
                 request.set_query("alt", "media");
-                let request = request.build()?;
-                self.client.execute_bytes(request, Self::SCOPES).await
-            }
+                request.build()
+            })();
+            __rt::media::Download::new(self.client, request, Self::SCOPES)
         }
+        /// Downloads the media into memory, however large.
+        #[inline]
+        pub async fn download(self) -> __rt::Result<__rt::bytes::Bytes> {
+            self.media_download().bytes().await
+        }
+        /// Streams the media into `writer`, flushes it, and returns the
+        /// number of bytes written.
+        #[inline]
+        pub async fn download_to<W>(self, writer: &mut W) -> __rt::Result<u64>
+        where
+            W: __rt::AsyncWrite + __rt::Unpin + ?Sized,
+        {
+            self.media_download().write_to(writer).await
+        }
+        /// The media as a stream of chunks, once the response head arrived.
+        #[inline]
+        pub async fn download_stream(self) -> __rt::Result<__rt::media::MediaStream> {
+            self.media_download().stream().await
+        }
+    }
+}
+
+/// `upload` (simple or multipart, streamed), and `upload_resumable` when
+/// the document lists the resumable protocol.
+fn upload_methods(m: &Method, u: &crate::ir::MediaUpload, model: &TokenStream) -> TokenStream {
+    let q = if has_custom_method(m) { quote!(?) } else { quote!() };
+    let (upload_type, attach) = match &m.request {
+        Some(b) => {
+            let f = ident(&b.arg_name);
+            ("multipart", quote!(__rt::media::multipart_upload(request, &self.#f, media, content_type)?))
+        }
+        None => ("media", quote!(__rt::media::simple_upload(request, media, content_type)?)),
+    };
+    let mut notes = vec![format!("Upload path: `{}`.", u.path_template.replace('`', "'"))];
+    if !u.accept.is_empty() {
+        notes.push(format!(
+            "Accepted media types: {}.",
+            u.accept.iter().map(|a| format!("`{}`", a.replace('`', "'"))).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if let Some(max) = &u.max_size {
+        notes.push(format!("Largest accepted upload: {}.", max.replace('`', "'")));
+    }
+    let doc = docs::attrs(&Docs {
+        description: Some(format!(
+            "Sends the request as a {upload_type} upload with `media` (bytes, a file or a stream; see `Body`) as the content, of type `content_type`."
+        )),
+        notes,
     });
-    let upload = m.media_upload.as_ref().map(|u| {
-        let (upload_type, attach) = match &m.request {
-            Some(b) => {
-                let f = ident(&b.arg_name);
-                ("multipart", quote!(__rt::media::multipart_body(&mut request, &self.#f, media.into(), content_type)?;))
-            }
-            None => ("media", quote!(__rt::media::media_body(&mut request, media.into(), content_type)?;)),
-        };
-        let mut notes = vec![format!("Upload path: `{}`.", u.path_template.replace('`', "'"))];
-        if !u.accept.is_empty() {
-            notes.push(format!(
-                "Accepted media types: {}.",
-                u.accept.iter().map(|a| format!("`{}`", a.replace('`', "'"))).collect::<Vec<_>>().join(", ")
-            ));
+    let (ret, exec) = match &m.response {
+        Some(ty) => {
+            let t = rust(ty, model);
+            (t, quote!(self.client.execute_json(request, Self::SCOPES).await))
         }
-        if let Some(max) = &u.max_size {
-            notes.push(format!("Largest accepted upload: {}.", max.replace('`', "'")));
+        None => (quote!(()), quote!(self.client.execute_empty(request, Self::SCOPES).await)),
+    };
+    let resumable = u.resumable.as_ref().map(|r| resumable_method(m, r, &ret));
+    quote! {
+        #doc
+        #[inline]
+        pub async fn upload(self, media: impl __rt::Into<__rt::Body>, content_type: &str) -> __rt::Result<#ret> {
+            let path = self.upload_path()?;
+            let mut request = self.request_builder(&path) #q;
+            request.set_query("uploadType", #upload_type);
+            let request = #attach;
+            #exec
         }
-        let doc = docs::attrs(&Docs {
-            description: Some(format!(
-                "Sends the request as a {upload_type} upload with `media` as the content, of type `content_type`."
-            )),
-            notes,
-        });
-        let (ret, exec) = match &m.response {
-            Some(ty) => {
-                let t = rust(ty, model);
-                (t, quote!(self.client.execute_json(request, Self::SCOPES).await))
-            }
-            None => (quote!(()), quote!(self.client.execute_empty(request, Self::SCOPES).await)),
-        };
-        quote! {
-            #doc
-            #[inline]
-            pub async fn upload(self, media: impl __rt::Into<__rt::Vec<u8>>, content_type: &str) -> __rt::Result<#ret> {
-                let path = self.upload_path()?;
+        #resumable
+    }
+}
+
+fn resumable_method(m: &Method, r: &crate::ir::UploadPath, ret: &TokenStream) -> TokenStream {
+    let q = if has_custom_method(m) { quote!(?) } else { quote!() };
+    let metadata = m.request.as_ref().map(|b| {
+        let f = ident(&b.arg_name);
+        quote!(request.json_body(&self.#f)?;)
+    });
+    let new = if m.response.is_some() { quote!(new) } else { quote!(new_empty) };
+    let doc = docs::attrs(&Docs {
+        description: Some(
+            "Uploads `media` (bytes, a file or a stream; see `Body`) of type `content_type` with the resumable protocol: in chunks, carrying on after failures. Await the result for the finished resource; set chunk size, progress and session options on it first.".to_string(),
+        ),
+        notes: vec![format!("Resumable upload path: `{}`.", r.template.replace('`', "'"))],
+    });
+    quote! {
+        #doc
+        pub fn upload_resumable(
+            self,
+            media: impl __rt::Into<__rt::Body>,
+            content_type: &str,
+        ) -> __rt::media::ResumableUpload<#ret> {
+            let start = (|| {
+                let path = self.resumable_path()?;
                 let mut request = self.request_builder(&path) #q;
-                request.set_query("uploadType", #upload_type);
-                #attach
-                let request = request.build()?;
-                #exec
-            }
+                request.set_query("uploadType", "resumable");
+                #metadata
+                request.build()
+            })();
+            __rt::media::ResumableUpload::#new(self.client, start, Self::SCOPES, media.into(), content_type)
         }
-    });
-    quote!(#download #upload)
+    }
 }
 
 /// `pages()` for methods whose response carries `nextPageToken`, and

@@ -21,6 +21,12 @@ const CALL_RESERVED: &[&str] = &[
     "wait",
     "poller",
     "download",
+    // Media members added with streaming downloads and resumable upload.
+    "media_download",
+    "download_to",
+    "download_stream",
+    "upload_resumable",
+    "resumable_path",
     "new",
     "clone",
     "fmt",
@@ -249,11 +255,36 @@ impl Resolver<'_> {
             return None;
         }
         let upload = m.media_upload.as_ref()?;
-        let template = upload.protocols.as_ref()?.simple.as_ref()?.path.clone()?;
+        let protocols = upload.protocols.as_ref()?;
+        let simple = self.upload_path(protocols.simple.as_ref()?.path.clone()?, required, path, "upload")?;
+        // A resumable path that cannot be used only costs that protocol.
+        let resumable = protocols
+            .resumable
+            .as_ref()
+            .and_then(|r| r.path.clone())
+            .and_then(|template| self.upload_path(template, required, path, "resumable upload"));
+        Some(crate::ir::MediaUpload {
+            path_template: simple.template,
+            path: simple.parts,
+            accept: upload.accept.clone(),
+            max_size: upload.max_size.clone(),
+            resumable,
+        })
+    }
+
+    /// An upload protocol's path, when every placeholder in it is one of the
+    /// method's path parameters.
+    fn upload_path(
+        &mut self,
+        template: String,
+        required: &[Param],
+        path: &str,
+        what: &str,
+    ) -> Option<crate::ir::UploadPath> {
         let parts = match path_template::parse(&template) {
             Ok(parts) => parts,
             Err(e) => {
-                self.warn(&format!("{path}.mediaUpload"), format!("{e}; upload not generated"));
+                self.warn(&format!("{path}.mediaUpload"), format!("{e}; {what} not generated"));
                 return None;
             }
         };
@@ -266,16 +297,11 @@ impl Resolver<'_> {
         if !known {
             self.warn(
                 &format!("{path}.mediaUpload"),
-                "the upload path uses unknown parameters; upload not generated".into(),
+                format!("the {what} path uses unknown parameters; {what} not generated"),
             );
             return None;
         }
-        Some(crate::ir::MediaUpload {
-            path_template: template,
-            path: parts,
-            accept: upload.accept.clone(),
-            max_size: upload.max_size.clone(),
-        })
+        Some(crate::ir::UploadPath { template, parts })
     }
 
     /// Whether the runtime can compile `pattern`. Documents repeat the same

@@ -209,12 +209,11 @@ impl Stream for MediaStream {
                             this.skip
                         )))));
                     }
-                    return Poll::Ready(match this.remaining {
-                        Some(left) => Some(Err(Error::transport(format!(
+                    return Poll::Ready(this.remaining.map(|left| {
+                        Err(Error::transport(format!(
                             "the download ended {left} bytes early; carry on with a range from the bytes received"
-                        )))),
-                        None => None,
-                    });
+                        )))
+                    }));
                 }
             };
             if this.skip > 0 {
