@@ -6,3 +6,4 @@
 
 #[rustfmt::skip]
 pub mod fixtures;
+pub mod media_server;
