@@ -6,4 +6,3 @@
 
 #[rustfmt::skip]
 pub mod fixtures;
-pub mod media_server;

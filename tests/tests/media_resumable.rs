@@ -5,9 +5,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use discogen_media_server::{Faults, MediaServer};
 use discogen_runtime::{Body, ErrorKind};
 use discogen_tests::fixtures::mediapaging_v1 as api;
-use discogen_tests::media_server::{Faults, MediaServer};
 
 const KIB: usize = 1024;
 

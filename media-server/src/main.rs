@@ -18,7 +18,7 @@ async fn main() {
         eprintln!("`{addr}` is not a socket address");
         std::process::exit(2);
     };
-    let server = match discogen_tests::media_server::MediaServer::start_on(addr, dir).await {
+    let server = match discogen_media_server::MediaServer::start_on(addr, dir).await {
         Ok(server) => server,
         Err(e) => {
             eprintln!("cannot start the media server: {e}");
