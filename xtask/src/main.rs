@@ -62,6 +62,11 @@ enum Command {
     },
     /// Measure generation speed, compile time, size and runtime costs; writes BENCHMARKS.md.
     Bench(bench::BenchArgs),
+    /// Media done-when check and benchmarks on the crate generated from the
+    /// real storage.v1.json: 1 GiB resumable upload and download_to (peak RSS
+    /// under 100 MiB), 80 MiB download(), curl for comparison; writes
+    /// BENCHMARKS-media.md.
+    BenchMedia(bench::media::MediaArgs),
 }
 
 /// A failure to report: already phrased for the user.
@@ -102,5 +107,6 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             corpus::run(&dir, compile, jobs, max_compile_bytes)
         }
         Command::Bench(args) => bench::run(args),
+        Command::BenchMedia(args) => bench::media::run(args),
     }
 }
