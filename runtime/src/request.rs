@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::client::Client;
 use crate::encode::{is_unreserved, percent_encode_into};
 use crate::error::Error;
+use crate::retry::RetryPolicy;
 use crate::wire::QueryValue;
 
 /// Query characters left as they are besides the unreserved ones. They are
@@ -22,6 +23,42 @@ pub(crate) fn keep_in_query(byte: u8) -> bool {
     is_unreserved(byte) || matches!(byte, b'/' | b':' | b'@' | b',' | b'$' | b'(' | b')' | b'*')
 }
 
+/// Per-call settings that are not part of the HTTP request: how the client
+/// retries it. They travel with the built request as an extension, so that
+/// a request from a call builder's `build_request()` keeps them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CallOptions {
+    retry_policy: Option<RetryPolicy>,
+    idempotent: Option<bool>,
+}
+
+impl CallOptions {
+    /// Retries the call under `policy` instead of the client's policy.
+    pub fn set_retry_policy(&mut self, policy: RetryPolicy) {
+        self.retry_policy = Some(policy);
+    }
+
+    /// Declares whether sending the call twice has the same effect as
+    /// sending it once, which decides whether a transient failure after the
+    /// request may have reached the server is retried. By default only
+    /// `GET`, `HEAD`, `PUT`, `DELETE` and `OPTIONS` count as idempotent;
+    /// mark a `POST` idempotent when the API makes it so (for example with a
+    /// request id the server deduplicates).
+    pub fn set_idempotent(&mut self, idempotent: bool) {
+        self.idempotent = Some(idempotent);
+    }
+
+    /// The policy set for the call, if any.
+    pub fn retry_policy(&self) -> Option<&RetryPolicy> {
+        self.retry_policy.as_ref()
+    }
+
+    /// The idempotency declared for the call, if any.
+    pub fn idempotent(&self) -> Option<bool> {
+        self.idempotent
+    }
+}
+
 /// Collects the URL, headers and body of one request.
 pub struct RequestBuilder {
     method: http::Method,
@@ -29,6 +66,7 @@ pub struct RequestBuilder {
     has_query: bool,
     headers: http::HeaderMap,
     body: Vec<u8>,
+    options: Option<CallOptions>,
 }
 
 impl RequestBuilder {
@@ -42,7 +80,14 @@ impl RequestBuilder {
             Some(from_root) => format!("{}{from_root}", client.root_url()),
             None => format!("{}{path}", client.base_url()),
         };
-        Self { method, has_query: url.contains('?'), url, headers: http::HeaderMap::new(), body: Vec::new() }
+        Self {
+            method,
+            has_query: url.contains('?'),
+            url,
+            headers: http::HeaderMap::new(),
+            body: Vec::new(),
+            options: None,
+        }
     }
 
     /// Appends `name=value` to the query. Calling it again with the same
@@ -96,6 +141,14 @@ impl RequestBuilder {
         self.headers.insert(name, value);
     }
 
+    /// Attaches per-call settings to the request. Defaults are left off, so
+    /// that the client's own settings apply.
+    pub fn options(&mut self, options: &CallOptions) {
+        if *options != CallOptions::default() {
+            self.options = Some(options.clone());
+        }
+    }
+
     /// The URL built so far.
     pub fn url(&self) -> &str {
         &self.url
@@ -109,6 +162,9 @@ impl RequestBuilder {
         *request.method_mut() = self.method;
         *request.uri_mut() = uri;
         *request.headers_mut() = self.headers;
+        if let Some(options) = self.options {
+            request.extensions_mut().insert(options);
+        }
         Ok(request)
     }
 }

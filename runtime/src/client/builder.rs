@@ -11,6 +11,7 @@ use super::root_url;
 use super::{Client, ClientInner, Service};
 use crate::auth::{Credentials, TokenProvider};
 use crate::error::Error;
+use crate::retry::RetryPolicy;
 use crate::transport::{HttpTransport, Transport};
 
 /// Default time allowed for one request, from sending to the last body byte.
@@ -30,6 +31,7 @@ pub struct ClientBuilder<S> {
     transport: Option<Arc<dyn Transport>>,
     allow_insecure_http: bool,
     max_response_bytes: usize,
+    retry_policy: RetryPolicy,
     // A function pointer keeps the builder Send and Sync whatever `S` is.
     service: PhantomData<fn() -> S>,
 }
@@ -51,6 +53,7 @@ impl<S: Service> ClientBuilder<S> {
             transport: None,
             allow_insecure_http: false,
             max_response_bytes: crate::transport::DEFAULT_MAX_RESPONSE_BYTES,
+            retry_policy: RetryPolicy::default(),
             service: PhantomData,
         }
     }
@@ -124,6 +127,15 @@ impl<S: Service> ClientBuilder<S> {
         self
     }
 
+    /// How calls are retried after a transient failure (default
+    /// [`RetryPolicy::default`]: idempotent calls, up to 5 attempts within
+    /// 60 s). [`RetryPolicy::never`] turns retries off. A call builder can
+    /// override it for one call.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = policy;
+        self
+    }
+
     /// Checks the settings and creates the client.
     ///
     /// Fails with [`crate::ErrorKind::InvalidArgument`] for an unusable root
@@ -148,6 +160,7 @@ impl<S: Service> ClientBuilder<S> {
             user_agent,
             transport,
             max_response_bytes: self.max_response_bytes,
+            retry_policy: self.retry_policy,
         };
         Ok(S::from_client(Client { inner: Arc::new(inner) }))
     }
@@ -163,6 +176,7 @@ impl<S> fmt::Debug for ClientBuilder<S> {
             .field("custom_transport", &self.transport.is_some())
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("retry_policy", &self.retry_policy)
             .finish()
     }
 }

@@ -28,14 +28,12 @@
 //! ```
 //!
 //! Each file has one job: `any` decodes `@type`d payloads, `policy`
-//! holds the tunables, `backoff` and `jitter` turn them into delays,
+//! holds the tunables (their delays come from [`crate::retry`]'s shared schedule),
 //! `deadline` is the error that keeps the last operation, and `poller` runs
 //! the loop.
 
 mod any;
-mod backoff;
 mod deadline;
-mod jitter;
 mod policy;
 mod poller;
 
@@ -45,10 +43,7 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 
 pub use any::{decode_any, TypeUrl};
-// Resumable upload waits between attempts on the same schedule.
-pub(crate) use backoff::Backoff;
 pub use deadline::DeadlineExceeded;
-pub(crate) use jitter::Rng;
 pub use policy::{Jitter, PollPolicy};
 pub use poller::{DelayReason, PollDelay, Poller};
 

@@ -7,8 +7,10 @@ use http::{HeaderName, HeaderValue, StatusCode, Uri};
 
 use super::chunks::Chunker;
 use super::ResumableUpload;
-use crate::lro::{Backoff, Jitter, PollPolicy, Rng};
 use crate::media::{content_type, range};
+use crate::request::CallOptions;
+use crate::retry::backoff::{plan_sleep, server_wait, Exponential};
+use crate::retry::{Jitter, RetryPolicy};
 use crate::{Error, ErrorKind, Result};
 
 const UPLOAD_CONTENT_TYPE: HeaderName = HeaderName::from_static("x-upload-content-type");
@@ -55,21 +57,17 @@ pub(super) async fn run<T>(upload: ResumableUpload<T>) -> Result<T> {
     };
     let length = media.length();
     let mut chunks = Chunker::new(media.into_stream(), offset, length, chunk_size);
-    let policy = PollPolicy {
-        initial_delay: first_delay,
-        max_delay,
-        multiplier: 2.0,
-        jitter: Jitter::Full,
-        ..PollPolicy::default()
-    };
-    let mut backoff = Backoff::new(&policy, Rng::from_entropy());
+    let mut backoff =
+        Exponential { initial_delay: first_delay, max_delay, multiplier: 2.0, jitter: Jitter::Full }.schedule();
     let mut failures = 0u32;
+    // The server's `Retry-After`, when it sent one, is a floor on the wait.
     let mut retry = |error: Error, failures: &mut u32| {
         *failures += 1;
         if *failures > max_retries {
             return Err(error);
         }
-        Ok(backoff.next_delay())
+        let scheduled = backoff.next_delay();
+        plan_sleep(scheduled, server_wait(&error), None).map_err(|_| error)
     };
 
     let resuming = session.is_some();
@@ -134,6 +132,12 @@ pub(super) async fn run<T>(upload: ResumableUpload<T>) -> Result<T> {
     }
 }
 
+fn no_retries() -> CallOptions {
+    let mut options = CallOptions::default();
+    options.set_retry_policy(RetryPolicy::never());
+    options
+}
+
 /// Whether an error of an exchange is worth another try.
 fn is_retryable(error: &Error) -> bool {
     error.is_transient() || error.http_status() == Some(StatusCode::REQUEST_TIMEOUT)
@@ -155,6 +159,7 @@ async fn start_session<T>(
     if let Some(total) = total {
         headers.insert(UPLOAD_CONTENT_LENGTH, HeaderValue::from(total));
     }
+    request.extensions_mut().insert(no_retries());
     let response = upload.client.execute_any_status(request, upload.scopes).await?;
     if !response.status().is_success() {
         return Err(Error::from_http_response(&response));
@@ -210,7 +215,10 @@ async fn query<T>(upload: &Session<T>, session: &Uri, total: Option<u64>) -> Res
     exchange(upload, request).await
 }
 
-async fn exchange<T>(upload: &Session<T>, request: http::Request<crate::Body>) -> Result<Step<T>> {
+async fn exchange<T>(upload: &Session<T>, mut request: http::Request<crate::Body>) -> Result<Step<T>> {
+    // This loop retries from the server's offset; the client retrying the
+    // same chunk on its own would only send bytes again.
+    request.extensions_mut().insert(no_retries());
     let response = match upload.client.execute_any_status(request, upload.scopes).await {
         Ok(response) => response,
         Err(e) if matches!(e.kind(), ErrorKind::Transport | ErrorKind::Timeout) => return Ok(Step::Transient(e)),
