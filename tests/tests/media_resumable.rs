@@ -240,12 +240,16 @@ async fn an_interrupted_download_carries_on_with_a_range() {
     server.put_object("big", &data).expect("object");
     server.inject(Faults { drop_download_after: Some(1024 * KIB as u64 + 5), ..Faults::default() });
     let mut saved = Vec::new();
-    let err = client(&server)
-        .files()
-        .get("buckets/b1/files/big")
-        .download_to(&mut saved)
-        .await
-        .expect_err("the connection drops");
+    // The client would retry a download that fails before its head arrives
+    // (a transport that reads whole bodies fails there); this test wants
+    // the failure itself.
+    let once = api::Client::builder()
+        .root_url(server.uri())
+        .bearer_token("tok")
+        .retry_policy(discogen_runtime::retry::RetryPolicy::never())
+        .build()
+        .expect("client builds");
+    let err = once.files().get("buckets/b1/files/big").download_to(&mut saved).await.expect_err("the connection drops");
     assert!(matches!(err.kind(), ErrorKind::Transport | ErrorKind::Timeout), "{err}");
     // A transport that streams hands over the first part; one that reads
     // whole bodies hands over nothing. Either way what arrived is good.
@@ -317,4 +321,22 @@ async fn a_streamed_file_upload_and_download_round_trip_through_files() {
     let written = client(&server).files().get("buckets/b1/files/f").download_to(&mut file).await.expect("download");
     assert_eq!(written, data.len() as u64);
     assert!(std::fs::read(&target).unwrap() == data);
+}
+
+#[tokio::test]
+async fn a_server_that_keeps_failing_exhausts_a_bounded_budget() {
+    let server = MediaServer::start(temp_dir("budget")).await.expect("server");
+    server.inject(Faults { chunk_503: 100, ..Faults::default() });
+    let err = client(&server)
+        .files()
+        .create("buckets/b1", meta("never"))
+        .upload_resumable(media(10_000), "application/octet-stream")
+        .max_retries(2)
+        .backoff(Duration::from_millis(1), Duration::from_millis(2))
+        .await
+        .expect_err("gives up");
+    assert_eq!(err.http_status().map(|s| s.as_u16()), Some(503), "{err}");
+    let seen = server.seen();
+    // One chunk, then for each of the two retries a status query and the chunk again.
+    assert_eq!((seen.answered_503, seen.status_queries), (3, 2), "{seen:?}");
 }
