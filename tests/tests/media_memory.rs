@@ -1,7 +1,7 @@
 //! A 1 GiB streamed upload (simple and resumable) and download through the
 //! fixture client, each in a process of its own, whose peak memory must stay
 //! flat. Expensive, so ignored by default; `.ci/run` runs it with
-//! `cargo test -p discogen-tests --release --test media_memory -- --ignored`.
+//! `cargo test -p discogen-tests --test media_memory -- --ignored`.
 //!
 //! `MEDIA_MEMORY_BYTES` changes the size; `MEDIA_MEMORY_LIMIT_MIB` the limit
 //! on peak RSS (default 100).
