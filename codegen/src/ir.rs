@@ -291,8 +291,13 @@ pub struct CallMembers {
     pub params: String,
     pub build_request: String,
     pub send: String,
+    /// `download` and the other forms of a media download.
     pub download: Option<String>,
+    pub media_download: Option<String>,
+    pub download_to: Option<String>,
+    pub download_stream: Option<String>,
     pub upload: Option<String>,
+    pub upload_resumable: Option<String>,
     pub poller: Option<String>,
     pub wait: Option<String>,
     pub pages: Option<String>,
@@ -301,6 +306,7 @@ pub struct CallMembers {
     /// without a body.
     pub path: String,
     pub upload_path: Option<String>,
+    pub resumable_path: Option<String>,
     pub request_builder: String,
 }
 
@@ -380,6 +386,14 @@ pub struct MediaUpload {
     pub path: Vec<PathPart>,
     pub accept: Vec<String>,
     pub max_size: Option<String>,
+    /// The resumable protocol's path, when the document lists it.
+    pub resumable: Option<UploadPath>,
+}
+
+#[derive(Debug)]
+pub struct UploadPath {
+    pub template: String,
+    pub parts: Vec<PathPart>,
 }
 
 #[derive(Debug)]

@@ -71,7 +71,10 @@ impl Body {
     where
         R: tokio::io::AsyncRead + Send + 'static,
     {
-        Self::from_stream(tokio_util::io::ReaderStream::new(reader))
+        // ReaderStream's default 4 KiB reads cost a call per page: media
+        // moves hundreds of MiB, and 64 KiB reads are several times faster
+        // for the same memory (one buffer).
+        Self::from_stream(tokio_util::io::ReaderStream::with_capacity(reader, 64 * 1024))
     }
 
     /// A body read from the file at `path`, with its length taken from the

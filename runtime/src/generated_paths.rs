@@ -21,13 +21,15 @@ pub use std::default::Default;
 pub use std::fmt::{self, Debug, Display};
 pub use std::hash::Hash;
 pub use std::iter::IntoIterator;
-pub use std::marker::{Copy, Sized};
+pub use std::marker::{Copy, Sized, Unpin};
 pub use std::option::Option::{self, None, Some};
 pub use std::result::Result::{Err, Ok};
 pub use std::string::{String, ToString};
 pub use std::vec::Vec;
 
 pub use serde_json::Value;
+// Where generated `download_to` writes.
+pub use tokio::io::AsyncWrite;
 
 pub use crate::{
     auth, bytes, client, error, http, lro, media, paging, path, request, retry, rpc, serde, serde_json, transport, wire,

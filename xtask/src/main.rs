@@ -65,6 +65,11 @@ enum Command {
     CheckSpecs,
     /// Measure generation speed, compile time, size and runtime costs; writes BENCHMARKS.md.
     Bench(bench::BenchArgs),
+    /// Media done-when check and benchmarks on the crate generated from the
+    /// real storage.v1.json: 1 GiB resumable upload and download_to (peak RSS
+    /// under 100 MiB), 80 MiB download(), curl for comparison; writes
+    /// BENCHMARKS-media.md.
+    BenchMedia(bench::media::MediaArgs),
 }
 
 /// A failure to report: already phrased for the user.
@@ -108,5 +113,6 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Fetch(args) => fetch::run(args),
         Command::CheckSpecs => check_specs::run(),
         Command::Bench(args) => bench::run(args),
+        Command::BenchMedia(args) => bench::media::run(args),
     }
 }

@@ -373,6 +373,12 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
         .as_ref()
         .zip(names.upload_path.as_ref())
         .map(|(u, name)| expand_path_fn(api, m, name, &u.path, &u.path_template));
+    let resumable_path = m
+        .media_upload
+        .as_ref()
+        .and_then(|u| u.resumable.as_ref())
+        .zip(names.resumable_path.as_ref())
+        .map(|(r, name)| expand_path_fn(api, m, name, &r.parts, &r.template));
     let (builder_ret, builder_ok) = if m.fallible_builder {
         (quote!(__rt::Result<__rt::request::RequestBuilder>), quote!(__rt::Ok(request)))
     } else {
@@ -381,6 +387,7 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
     quote! {
         #main_path
         #upload_path
+        #resumable_path
         /// The request without a body: method, URL with query, standard parameters.
         #[inline]
         fn #builder_fn(&self, path: &str) -> #builder_ret {
@@ -409,78 +416,151 @@ fn fallible(m: &Method) -> TokenStream {
     }
 }
 
-/// `download` for methods that serve media, `upload` for those that take it.
+/// The media members: downloads for methods that serve media, uploads for
+/// those that take it.
 fn media_methods(m: &Method, model: &Types<'_>) -> TokenStream {
+    let download = download_methods(m);
+    let upload = m.media_upload.as_ref().and_then(|u| upload_methods(m, u, model));
+    quote!(#download #upload)
+}
+
+/// `media_download()`, the runtime's download builder, and the three usual
+/// ways to read it as one-line shortcuts. The byte range is set on the
+/// builder, so it cannot clash with a method parameter called `range`.
+fn download_methods(m: &Method) -> Option<TokenStream> {
     let names = &m.members;
+    let media_download = ident(names.media_download.as_ref()?);
+    let download = ident(names.download.as_ref()?);
+    let download_to = ident(names.download_to.as_ref()?);
+    let download_stream = ident(names.download_stream.as_ref()?);
     let client_field = ident(&names.client);
     let path_fn = ident(&names.path);
     let builder_fn = ident(&names.request_builder);
     let q = fallible(m);
-    let download = names.download.as_ref().map(|name| {
-        let f = ident(name);
-        quote! {
-            /// Sends the request with `alt=media` and returns the media bytes
-            /// instead of the JSON metadata.
-            #[inline]
-            pub async fn #f(self) -> __rt::Result<__rt::bytes::Bytes> {
+    Some(quote! {
+        /// The media download this call describes (`alt=media`), to read
+        /// whole, into a writer, or as a stream, optionally from a byte range.
+        pub fn #media_download(self) -> __rt::media::Download {
+            let request = (|| {
                 let path = self.#path_fn()?;
                 let mut request = self.#builder_fn(&path) #q;
                 request.set_query("alt", "media");
-                let request = request.build()?;
-                self.#client_field.execute_bytes(request, Self::SCOPES).await
-            }
+                request.build()
+            })();
+            __rt::media::Download::new(self.#client_field, request, Self::SCOPES)
         }
+        /// Downloads the media into memory, however large.
+        #[inline]
+        pub async fn #download(self) -> __rt::Result<__rt::bytes::Bytes> {
+            self.#media_download().bytes().await
+        }
+        /// Streams the media into `writer`, flushes it, and returns the
+        /// number of bytes written.
+        #[inline]
+        pub async fn #download_to<W>(self, writer: &mut W) -> __rt::Result<u64>
+        where
+            W: __rt::AsyncWrite + __rt::Unpin + ?Sized,
+        {
+            self.#media_download().write_to(writer).await
+        }
+        /// The media as a stream of chunks, once the response head arrived.
+        #[inline]
+        pub async fn #download_stream(self) -> __rt::Result<__rt::media::MediaStream> {
+            self.#media_download().stream().await
+        }
+    })
+}
+
+/// `upload` (simple or multipart, streamed), and `upload_resumable` when
+/// the document lists the resumable protocol.
+fn upload_methods(m: &Method, u: &crate::ir::MediaUpload, model: &Types<'_>) -> Option<TokenStream> {
+    let names = &m.members;
+    let upload_fn = ident(names.upload.as_ref()?);
+    let upload_path = ident(names.upload_path.as_ref()?);
+    let client_field = ident(&names.client);
+    let builder_fn = ident(&names.request_builder);
+    let q = fallible(m);
+    let upload_type = u.kind.upload_type();
+    let attach = match (&m.request, u.kind) {
+        (Some(b), crate::ir::UploadKind::Multipart) => {
+            let f = ident(&b.arg_name);
+            quote!(__rt::media::multipart_upload(request, &self.#f, media, content_type)?)
+        }
+        _ => quote!(__rt::media::simple_upload(request, media, content_type)?),
+    };
+    let mut notes = vec![format!("Upload path: `{}`.", u.path_template.replace('`', "'"))];
+    if !u.accept.is_empty() {
+        notes.push(format!(
+            "Accepted media types: {}.",
+            u.accept.iter().map(|a| format!("`{}`", a.replace('`', "'"))).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if let Some(max) = &u.max_size {
+        notes.push(format!("Largest accepted upload: {}.", max.replace('`', "'")));
+    }
+    let doc = docs::attrs(&Docs {
+        description: Some(format!(
+            "Sends the request as a {upload_type} upload with `media` (bytes, a file or a stream; see `Body`) as the content, of type `content_type`."
+        )),
+        notes,
     });
-    let upload = m.media_upload.as_ref().zip(names.upload.as_ref()).zip(names.upload_path.as_ref()).map(
-        |((u, upload_fn), upload_path)| {
-            let upload_fn = ident(upload_fn);
-            let upload_path = ident(upload_path);
-            let upload_type = u.kind.upload_type();
-            let attach = match (&m.request, u.kind) {
-                (Some(b), crate::ir::UploadKind::Multipart) => {
-                    let f = ident(&b.arg_name);
-                    quote!(__rt::media::multipart_body(&mut request, &self.#f, media.into(), content_type)?;)
-                }
-                _ => quote!(__rt::media::media_body(&mut request, media.into(), content_type)?;),
-            };
-            let mut notes = vec![format!("Upload path: `{}`.", u.path_template.replace('`', "'"))];
-            if !u.accept.is_empty() {
-                notes.push(format!(
-                    "Accepted media types: {}.",
-                    u.accept.iter().map(|a| format!("`{}`", a.replace('`', "'"))).collect::<Vec<_>>().join(", ")
-                ));
-            }
-            if let Some(max) = &u.max_size {
-                notes.push(format!("Largest accepted upload: {}.", max.replace('`', "'")));
-            }
-            let doc = docs::attrs(&Docs {
-                description: Some(format!(
-                    "Sends the request as a {upload_type} upload with `media` as the content, of type `content_type`."
-                )),
-                notes,
-            });
-            let (ret, exec) = match &m.response {
-                Some(ty) => {
-                    let t = rust(ty, model);
-                    (t, quote!(self.#client_field.execute_json(request, Self::SCOPES).await))
-                }
-                None => (quote!(()), quote!(self.#client_field.execute_empty(request, Self::SCOPES).await)),
-            };
-            quote! {
-                #doc
-                #[inline]
-                pub async fn #upload_fn(self, media: impl __rt::Into<__rt::Vec<u8>>, content_type: &str) -> __rt::Result<#ret> {
-                    let path = self.#upload_path()?;
-                    let mut request = self.#builder_fn(&path) #q;
-                    request.set_query("uploadType", #upload_type);
-                    #attach
-                    let request = request.build()?;
-                    #exec
-                }
-            }
-        },
-    );
-    quote!(#download #upload)
+    let (ret, exec) = match &m.response {
+        Some(ty) => {
+            let t = rust(ty, model);
+            (t, quote!(self.#client_field.execute_json(request, Self::SCOPES).await))
+        }
+        None => (quote!(()), quote!(self.#client_field.execute_empty(request, Self::SCOPES).await)),
+    };
+    let resumable = u.resumable.as_ref().and_then(|r| resumable_method(m, r, &ret));
+    Some(quote! {
+        #doc
+        #[inline]
+        pub async fn #upload_fn(self, media: impl __rt::Into<__rt::Body>, content_type: &str) -> __rt::Result<#ret> {
+            let path = self.#upload_path()?;
+            let mut request = self.#builder_fn(&path) #q;
+            request.set_query("uploadType", #upload_type);
+            let request = #attach;
+            #exec
+        }
+        #resumable
+    })
+}
+
+fn resumable_method(m: &Method, r: &crate::ir::UploadPath, ret: &TokenStream) -> Option<TokenStream> {
+    let names = &m.members;
+    let upload_resumable = ident(names.upload_resumable.as_ref()?);
+    let resumable_path = ident(names.resumable_path.as_ref()?);
+    let client_field = ident(&names.client);
+    let builder_fn = ident(&names.request_builder);
+    let q = fallible(m);
+    let metadata = m.request.as_ref().map(|b| {
+        let f = ident(&b.arg_name);
+        quote!(request.json_body(&self.#f)?;)
+    });
+    let new = if m.response.is_some() { quote!(new) } else { quote!(new_empty) };
+    let doc = docs::attrs(&Docs {
+        description: Some(
+            "Uploads `media` (bytes, a file or a stream; see `Body`) of type `content_type` with the resumable protocol: in chunks, carrying on after failures. Await the result for the finished resource; set chunk size, progress and session options on it first.".to_string(),
+        ),
+        notes: vec![format!("Resumable upload path: `{}`.", r.template.replace('`', "'"))],
+    });
+    Some(quote! {
+        #doc
+        pub fn #upload_resumable(
+            self,
+            media: impl __rt::Into<__rt::Body>,
+            content_type: &str,
+        ) -> __rt::media::ResumableUpload<#ret> {
+            let start = (|| {
+                let path = self.#resumable_path()?;
+                let mut request = self.#builder_fn(&path) #q;
+                request.set_query("uploadType", "resumable");
+                #metadata
+                request.build()
+            })();
+            __rt::media::ResumableUpload::#new(self.#client_field, start, Self::SCOPES, media.into(), content_type)
+        }
+    })
 }
 
 /// `pages()` for methods whose response carries `nextPageToken`, and

@@ -24,6 +24,8 @@ pub(super) const UNKNOWN_VARIANT: &str = "UnknownValue";
 pub(super) struct CallFeatures {
     pub download: bool,
     pub upload: bool,
+    /// The document lists a usable resumable path besides the simple one.
+    pub resumable: bool,
     pub polls: bool,
     pub pages: bool,
     pub items: bool,
@@ -37,7 +39,11 @@ pub(super) struct PublicCallMembers {
     build_request: String,
     send: String,
     download: Option<String>,
+    media_download: Option<String>,
+    download_to: Option<String>,
+    download_stream: Option<String>,
     upload: Option<String>,
+    upload_resumable: Option<String>,
     poller: Option<String>,
     wait: Option<String>,
     pages: Option<String>,
@@ -84,7 +90,11 @@ pub(super) fn claim_public(
         build_request,
         send,
         download: optional(features.download, "download"),
+        media_download: optional(features.download, "media_download"),
+        download_to: optional(features.download, "download_to"),
+        download_stream: optional(features.download, "download_stream"),
         upload: optional(features.upload, "upload"),
+        upload_resumable: optional(features.upload && features.resumable, "upload_resumable"),
         poller: optional(features.polls, "poller"),
         wait: optional(features.polls, "wait"),
         pages: optional(features.pages, "pages"),
@@ -94,14 +104,18 @@ pub(super) fn claim_public(
 
 /// Claims the private helpers after the parameters, so that a parameter
 /// called `path` keeps its setter name and the helper gives way.
-pub(super) fn claim_private(namer: &mut Namer, public: PublicCallMembers, upload: bool) -> CallMembers {
+pub(super) fn claim_private(namer: &mut Namer, public: PublicCallMembers, features: CallFeatures) -> CallMembers {
     let PublicCallMembers {
         client,
         params,
         build_request,
         send,
         download,
+        media_download,
+        download_to,
+        download_stream,
         upload: upload_fn,
+        upload_resumable,
         poller,
         wait,
         pages,
@@ -113,13 +127,18 @@ pub(super) fn claim_private(namer: &mut Namer, public: PublicCallMembers, upload
         build_request,
         send,
         download,
+        media_download,
+        download_to,
+        download_stream,
         upload: upload_fn,
+        upload_resumable,
         poller,
         wait,
         pages,
         items,
         path: namer.claim_ident("path".into()),
-        upload_path: upload.then(|| namer.claim_ident("upload_path".into())),
+        upload_path: features.upload.then(|| namer.claim_ident("upload_path".into())),
+        resumable_path: (features.upload && features.resumable).then(|| namer.claim_ident("resumable_path".into())),
         request_builder: namer.claim_ident("request_builder".into()),
     }
 }
@@ -157,7 +176,7 @@ mod tests {
             .iter()
             .map(|p| namer.claim(p, Case::Snake))
             .collect();
-        let members = claim_private(&mut namer, public, false);
+        let members = claim_private(&mut namer, public, features);
         assert_eq!(params, ["send2", "path", "pages2", "items", "fields2", "request_builder", "idempotent2"]);
         assert_eq!(members.send, "send");
         assert_eq!(members.pages.as_deref(), Some("pages"));

@@ -239,6 +239,7 @@ impl Resolver<'_> {
         let features = CallFeatures {
             download: m.supports_media_download == Some(true),
             upload: media_upload.is_some(),
+            resumable: media_upload.as_ref().is_some_and(|u| u.resumable.is_some()),
             polls: is_operations_get && returns_pollable && required_json.len() == 1,
             pages: page_token.is_some(),
             items: page_token.is_some() && page.as_ref().is_some_and(Option::is_some),
@@ -256,7 +257,7 @@ impl Resolver<'_> {
             }
             _ => None,
         };
-        let members = members::claim_private(&mut namer, public, features.upload);
+        let members = members::claim_private(&mut namer, public, features);
         let paging = page_token.map(|i| Paging {
             token_field: params[i].rust_name.clone(),
             item: page.flatten().filter(|_| features.items),
@@ -314,11 +315,37 @@ impl Resolver<'_> {
             return None;
         }
         let upload = m.media_upload.as_ref()?;
-        let template = upload.protocols.as_ref()?.simple.as_ref()?.path.clone()?;
+        let protocols = upload.protocols.as_ref()?;
+        let simple = self.upload_path(protocols.simple.as_ref()?.path.clone()?, path_params, path, "upload")?;
+        // A resumable path that cannot be used only costs that protocol.
+        let resumable = protocols
+            .resumable
+            .as_ref()
+            .and_then(|r| r.path.clone())
+            .and_then(|template| self.upload_path(template, path_params, path, "resumable upload"));
+        Some(crate::ir::MediaUpload {
+            kind: if has_body { UploadKind::Multipart } else { UploadKind::Media },
+            path_template: simple.template,
+            path: simple.parts,
+            accept: upload.accept.clone(),
+            max_size: upload.max_size.clone(),
+            resumable,
+        })
+    }
+
+    /// An upload protocol's path, when every placeholder in it is one of the
+    /// method's path parameters.
+    fn upload_path(
+        &mut self,
+        template: String,
+        path_params: &[&str],
+        path: &str,
+        what: &str,
+    ) -> Option<crate::ir::UploadPath> {
         let parts = match path_template::parse(&template) {
             Ok(parts) => parts,
             Err(e) => {
-                self.warn(&format!("{path}.mediaUpload"), format!("{e}; upload not generated"));
+                self.warn(&format!("{path}.mediaUpload"), format!("{e}; {what} not generated"));
                 return None;
             }
         };
@@ -329,17 +356,11 @@ impl Resolver<'_> {
         if !known {
             self.warn(
                 &format!("{path}.mediaUpload"),
-                "the upload path uses unknown parameters; upload not generated".into(),
+                format!("the {what} path uses unknown parameters; {what} not generated"),
             );
             return None;
         }
-        Some(crate::ir::MediaUpload {
-            kind: if has_body { UploadKind::Multipart } else { UploadKind::Media },
-            path_template: template,
-            path: parts,
-            accept: upload.accept.clone(),
-            max_size: upload.max_size.clone(),
-        })
+        Some(crate::ir::UploadPath { template, parts })
     }
 
     /// Whether the runtime can compile `pattern`. Documents repeat the same

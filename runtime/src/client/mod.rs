@@ -1,7 +1,7 @@
 //! The client that generated API types wrap, and the sending of requests.
 
 mod builder;
-mod decode;
+pub(crate) mod decode;
 mod identity;
 mod idle_timeout;
 mod root_url;
@@ -124,6 +124,19 @@ impl Client {
         scopes: &'static [&'static str],
     ) -> Result<http::Response<Body>, Error> {
         self.run(request.map(Into::into), scopes, Deadline::Head, |response| async move { Ok(response) }, Ok).await
+    }
+
+    /// Sends `request` and returns the response whatever its status, with
+    /// its body read whole and held to the cap: for protocols that give
+    /// statuses outside 2xx a meaning, as resumable upload does with `308`.
+    pub async fn execute_any_status(
+        &self,
+        request: http::Request<impl Into<Body>>,
+        scopes: &'static [&'static str],
+    ) -> Result<http::Response<bytes::Bytes>, Error> {
+        let mut request = request.map(Into::into);
+        request.extensions_mut().insert(AnyStatus);
+        self.run_collected(request, scopes, Ok).await
     }
 
     /// Sends `request`, retrying as the call's retry policy allows; hands a
@@ -279,6 +292,7 @@ impl Client {
     ) -> Result<http::Response<Body>, Error> {
         let inner = &*self.inner;
         let (mut parts, body) = request.into_parts();
+        let any_status = parts.extensions.get::<AnyStatus>().is_some();
         *token = inner.credentials.apply(&mut parts, scopes).await?;
         if !parts.headers.contains_key(USER_AGENT) {
             parts.headers.insert(USER_AGENT, inner.user_agent.clone());
@@ -293,7 +307,7 @@ impl Client {
 
         let status = response.status();
         span.record("status", status.as_u16());
-        if !status.is_success() {
+        if !status.is_success() && !any_status {
             // An error body is for reading, never for streaming: hold it to
             // the cap whatever the call expected.
             let (parts, body) = response.into_parts();
@@ -344,6 +358,10 @@ impl Client {
         self.run(request.map(Into::into), scopes, Deadline::Head, receive, Ok).await
     }
 }
+
+/// Marks a request whose response is wanted whatever its status.
+#[derive(Clone, Copy)]
+struct AnyStatus;
 
 /// A copy of a request's head, for sending it again.
 fn copy_parts(parts: &http::request::Parts) -> http::request::Parts {

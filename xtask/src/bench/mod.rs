@@ -14,6 +14,7 @@
 mod compile;
 mod generation;
 mod machine;
+pub mod media;
 mod report;
 mod runtime;
 mod stats;
