@@ -138,7 +138,7 @@ impl<S: Service> ClientBuilder<S> {
             .map_err(|_| Error::invalid_argument("the user agent has characters not allowed in a header"))?;
         let transport = match self.transport {
             Some(transport) => transport,
-            None => Arc::new(HttpTransport::new()?.with_max_response_bytes(self.max_response_bytes)),
+            None => Arc::new(HttpTransport::new()?),
         };
         let inner = ClientInner {
             root_url,
