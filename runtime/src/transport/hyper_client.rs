@@ -157,10 +157,27 @@ impl HttpTransport {
 /// non-idempotent call is safe.
 fn classify(error: hyper_util::client::legacy::Error) -> Error {
     if error.is_connect() {
-        Error::transport("could not connect to the server").with_never_sent().with_source(error)
+        // The causes (DNS, refused, TLS, the proxy's answer) are what the
+        // user needs; none of them holds the URL or a header value.
+        let message = format!("could not connect to the server: {}", causes(&error));
+        Error::transport(message).with_never_sent().with_source(error)
     } else {
-        Error::transport("the connection failed before the response arrived").with_source(error)
+        let message = format!("the connection failed before the response arrived: {}", causes(&error));
+        Error::transport(message).with_source(error)
     }
+}
+
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = Vec::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        parts.push(cause.to_string());
+        source = cause.source();
+    }
+    if parts.is_empty() {
+        parts.push(error.to_string());
+    }
+    parts.join(": ")
 }
 
 /// The system's root certificates with the ring provider, loaded once.

@@ -49,7 +49,9 @@ impl Proxies {
         let https = first(&["HTTPS_PROXY", "https_proxy"])?;
         let no = vars("NO_PROXY").or_else(|| vars("no_proxy")).unwrap_or_default();
         let (uses_http, uses_https) = (http.is_some() || all.is_some(), https.is_some() || all.is_some());
-        if !uses_http && !uses_https {
+        // hyper-util's matcher applies `*` to names but not to addresses.
+        let everything_direct = no.split(',').any(|entry| entry.trim() == "*");
+        if (!uses_http && !uses_https) || everything_direct {
             return Ok(Self::default());
         }
         let mut builder = Matcher::builder().no(no);
@@ -107,8 +109,19 @@ fn check(name: &str, value: &str) -> Result<(), Error> {
         Some(intercept) if intercept.uri().scheme_str() == Some("https") => Err(Error::invalid_argument(format!(
             "the proxy in {name} is an https:// proxy, which is not supported; use http://, socks5:// or socks4://"
         ))),
+        // The URI parser drops a port it cannot read, which would send the
+        // request to the scheme's default port instead.
+        Some(intercept) if !port_is_valid(intercept.uri()) => {
+            Err(Error::invalid_argument(format!("the proxy in {name} has an invalid port")))
+        }
         Some(_) => Ok(()),
     }
+}
+
+fn port_is_valid(uri: &Uri) -> bool {
+    let authority = uri.authority().map_or("", |authority| authority.as_str());
+    let port = authority.rsplit_once(':').map(|(_, port)| port).filter(|port| !port.contains(']'));
+    port.is_none_or(|port| port.parse::<u16>().is_ok())
 }
 
 /// Loopback always goes direct: a proxy cannot reach the caller's own
