@@ -325,7 +325,6 @@ async fn redirects_to_another_host_never_carry_credentials() {
             elsewhere.received_requests().await.unwrap_or_default().is_empty(),
             "{status}: the redirect was followed"
         );
-
     }
 }
 

@@ -14,13 +14,26 @@ pub(super) enum Route {
     Direct,
     /// An `http` request sent to the proxy with the whole URL in its
     /// request line and the proxy's credentials in `Proxy-Authorization`.
-    Forward { proxy: Uri, auth: Option<HeaderValue> },
+    Forward {
+        proxy: Uri,
+        auth: Option<HeaderValue>,
+    },
     /// A `CONNECT` tunnel through an HTTP proxy, for `https` requests.
-    Tunnel { proxy: Uri, auth: Option<HeaderValue> },
+    Tunnel {
+        proxy: Uri,
+        auth: Option<HeaderValue>,
+    },
     /// SOCKS5; `remote_dns` for `socks5h`, where the proxy resolves names.
-    Socks5 { proxy: Uri, auth: Option<(String, String)>, remote_dns: bool },
+    Socks5 {
+        proxy: Uri,
+        auth: Option<(String, String)>,
+        remote_dns: bool,
+    },
     /// SOCKS4; `remote_dns` for `socks4a`.
-    Socks4 { proxy: Uri, remote_dns: bool },
+    Socks4 {
+        proxy: Uri,
+        remote_dns: bool,
+    },
 }
 
 #[derive(Default)]
