@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use discogen_apis::{vision_v1, workspaceevents_v1beta};
+use discogen_runtime::retry::RetryPolicy;
 use discogen_runtime::rpc::{Code, Detail};
 use discogen_runtime::ErrorKind;
 use serde_json::{json, Value};
@@ -464,7 +465,9 @@ async fn server_error_with_html_body_keeps_an_excerpt() -> TestResult {
         server_with(ResponseTemplate::new(500).set_body_raw(html.as_bytes().to_vec(), "text/html; charset=utf-8"))
             .await;
 
-    let error = vision(&server)?.operations().get("operations/o1").send().await.expect_err("500");
+    // Sent once: a 500 is retried by default, and this test looks at one answer.
+    let client = vision_v1::Client::builder().root_url(server.uri()).retry_policy(RetryPolicy::never()).build()?;
+    let error = client.operations().get("operations/o1").send().await.expect_err("500");
 
     assert_eq!(error.kind(), ErrorKind::Http);
     assert_eq!(error.http_status().map(|s| s.as_u16()), Some(500));
@@ -521,7 +524,11 @@ async fn a_server_slower_than_the_timeout_gives_a_timeout() -> TestResult {
         ResponseTemplate::new(200).set_body_json(done_operation("operations/o1")).set_delay(Duration::from_secs(3)),
     )
     .await;
-    let client = vision_v1::Client::builder().root_url(server.uri()).timeout(Duration::from_millis(200)).build()?;
+    let client = vision_v1::Client::builder()
+        .root_url(server.uri())
+        .timeout(Duration::from_millis(200))
+        .retry_policy(RetryPolicy::never())
+        .build()?;
 
     let started = std::time::Instant::now();
     let error = client.operations().get("operations/o1").send().await.expect_err("too slow");
@@ -705,5 +712,28 @@ async fn a_token_that_cannot_be_a_header_is_refused_without_a_request() -> TestR
     assert_eq!(error.kind(), ErrorKind::Auth);
     assert!(!format!("{error} {error:?}").contains("X-Injected"), "the token is not echoed: {error:?}");
     assert_eq!(received(&server).await.len(), 0, "nothing may reach the server");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_call_builder_can_set_its_own_retry_policy() -> TestResult {
+    use discogen_apis::vision_v1::WithStandardParams as _;
+    let server = server_with(ResponseTemplate::new(503).set_body_json(google_error(
+        503,
+        "UNAVAILABLE",
+        "try later",
+        "backendError",
+    )))
+    .await;
+    let client = vision(&server)?;
+
+    let once = client.operations().get("operations/o1").retry_policy(RetryPolicy::never()).send().await;
+    assert_eq!(once.expect_err("503").http_status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(received(&server).await.len(), 1, "sent once");
+
+    let quick =
+        RetryPolicy::new().max_attempts(3).initial_delay(Duration::from_millis(1)).max_delay(Duration::from_millis(5));
+    client.operations().get("operations/o1").retry_policy(quick).send().await.expect_err("503 each time");
+    assert_eq!(received(&server).await.len(), 4, "three more attempts");
     Ok(())
 }

@@ -30,7 +30,7 @@ pub use std::vec::Vec;
 pub use serde_json::Value;
 
 pub use crate::{
-    auth, bytes, client, error, http, lro, media, paging, path, request, rpc, serde, serde_json, transport, wire,
+    auth, bytes, client, error, http, lro, media, paging, path, request, retry, rpc, serde, serde_json, transport, wire,
 };
 pub use crate::{object, object_impls};
-pub use crate::{Client, ClientBuilder, Error, ErrorKind, Result, Service};
+pub use crate::{Body, Client, ClientBuilder, Error, ErrorKind, Result, Service};

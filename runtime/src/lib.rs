@@ -49,6 +49,7 @@ pub mod media;
 pub mod paging;
 pub mod path;
 pub mod request;
+pub mod retry;
 pub mod rpc;
 pub mod transport;
 pub mod wire;

@@ -12,7 +12,44 @@ use serde::Serialize;
 use crate::client::Client;
 use crate::encode::{percent_encode_into, QUERY};
 use crate::error::Error;
+use crate::retry::RetryPolicy;
 use crate::wire::QueryValue;
+
+/// Per-call settings that are not part of the HTTP request: how the client
+/// retries it. They travel with the built request as an extension, so that
+/// a request from a call builder's `build_request()` keeps them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CallOptions {
+    retry_policy: Option<RetryPolicy>,
+    idempotent: Option<bool>,
+}
+
+impl CallOptions {
+    /// Retries the call under `policy` instead of the client's policy.
+    pub fn set_retry_policy(&mut self, policy: RetryPolicy) {
+        self.retry_policy = Some(policy);
+    }
+
+    /// Declares whether sending the call twice has the same effect as
+    /// sending it once, which decides whether a transient failure after the
+    /// request may have reached the server is retried. By default only
+    /// `GET`, `HEAD`, `PUT`, `DELETE` and `OPTIONS` count as idempotent;
+    /// mark a `POST` idempotent when the API makes it so (for example with a
+    /// request id the server deduplicates).
+    pub fn set_idempotent(&mut self, idempotent: bool) {
+        self.idempotent = Some(idempotent);
+    }
+
+    /// The policy set for the call, if any.
+    pub fn retry_policy(&self) -> Option<&RetryPolicy> {
+        self.retry_policy.as_ref()
+    }
+
+    /// The idempotency declared for the call, if any.
+    pub fn idempotent(&self) -> Option<bool> {
+        self.idempotent
+    }
+}
 
 /// Collects the URL, headers and body of one request.
 pub struct RequestBuilder {
@@ -21,6 +58,7 @@ pub struct RequestBuilder {
     has_query: bool,
     headers: http::HeaderMap,
     body: Vec<u8>,
+    options: Option<CallOptions>,
 }
 
 impl RequestBuilder {
@@ -34,7 +72,14 @@ impl RequestBuilder {
             Some(from_root) => format!("{}{from_root}", client.root_url()),
             None => format!("{}{path}", client.base_url()),
         };
-        Self { method, has_query: url.contains('?'), url, headers: http::HeaderMap::new(), body: Vec::new() }
+        Self {
+            method,
+            has_query: url.contains('?'),
+            url,
+            headers: http::HeaderMap::new(),
+            body: Vec::new(),
+            options: None,
+        }
     }
 
     /// Appends `name=value` to the query. Calling it again with the same
@@ -88,6 +133,14 @@ impl RequestBuilder {
         self.headers.insert(name, value);
     }
 
+    /// Attaches per-call settings to the request. Defaults are left off, so
+    /// that the client's own settings apply.
+    pub fn options(&mut self, options: &CallOptions) {
+        if *options != CallOptions::default() {
+            self.options = Some(options.clone());
+        }
+    }
+
     /// The URL built so far.
     pub fn url(&self) -> &str {
         &self.url
@@ -101,6 +154,9 @@ impl RequestBuilder {
         *request.method_mut() = self.method;
         *request.uri_mut() = uri;
         *request.headers_mut() = self.headers;
+        if let Some(options) = self.options {
+            request.extensions_mut().insert(options);
+        }
         Ok(request)
     }
 }

@@ -270,6 +270,9 @@ fn standard_params(api: &Api) -> TokenStream {
         #[derive(__rt::Clone, __rt::Default)]
         pub struct StandardParams {
             #(#fields)*
+            /// How the client retries this call, when it should differ from
+            /// the client's own settings.
+            pub call_options: __rt::request::CallOptions,
         }
 
         impl __rt::Debug for StandardParams {
@@ -281,8 +284,8 @@ fn standard_params(api: &Api) -> TokenStream {
         impl StandardParams {
             /// Adds the parameters that are set to a request.
             pub fn apply(&self, request: &mut __rt::request::RequestBuilder) {
-                let _ = &request;
                 #(#applies)*
+                request.options(&self.call_options);
             }
         }
 
@@ -291,6 +294,19 @@ fn standard_params(api: &Api) -> TokenStream {
             /// The parameters of this call.
             fn standard_params_mut(&mut self) -> &mut StandardParams;
             #(#setters)*
+            /// Retries this call under `policy` instead of the client's
+            /// retry policy; `RetryPolicy::never()` sends it once.
+            fn retry_policy(mut self, policy: __rt::retry::RetryPolicy) -> Self {
+                self.standard_params_mut().call_options.set_retry_policy(policy);
+                self
+            }
+            /// Declares whether sending this call twice has the effect of
+            /// sending it once. A `POST` or `PATCH` declared idempotent is
+            /// retried after transient failures like a `GET`.
+            fn idempotent(mut self, idempotent: bool) -> Self {
+                self.standard_params_mut().call_options.set_idempotent(idempotent);
+                self
+            }
         }
     }
 }

@@ -25,13 +25,15 @@ const CALL_RESERVED: &[&str] = &[
     "clone",
     "fmt",
     "standard_params_mut",
+    "retry_policy",
+    "idempotent",
 ];
 
 impl Resolver<'_> {
     pub(super) fn standard_params(&mut self) -> Result<Vec<Param>, Error> {
         let doc = self.doc;
         let mut namer = Namer::new();
-        namer.reserve(&["standard_params_mut"]);
+        namer.reserve(&["standard_params_mut", "call_options", "retry_policy", "idempotent", "apply"]);
         doc.parameters
             .iter()
             .map(|(json, p)| {

@@ -11,6 +11,7 @@ use super::root_url;
 use super::{Client, ClientInner, Service};
 use crate::auth::{Credentials, TokenProvider};
 use crate::error::Error;
+use crate::retry::RetryPolicy;
 use crate::transport::{HttpTransport, Transport};
 
 /// Default time allowed for one request, from sending to the last body byte.
@@ -30,6 +31,7 @@ pub struct ClientBuilder<S> {
     transport: Option<Arc<dyn Transport>>,
     allow_insecure_http: bool,
     max_response_bytes: usize,
+    retry_policy: RetryPolicy,
     // A function pointer keeps the builder Send and Sync whatever `S` is.
     service: PhantomData<fn() -> S>,
 }
@@ -51,6 +53,7 @@ impl<S: Service> ClientBuilder<S> {
             transport: None,
             allow_insecure_http: false,
             max_response_bytes: crate::transport::DEFAULT_MAX_RESPONSE_BYTES,
+            retry_policy: RetryPolicy::default(),
             service: PhantomData,
         }
     }
@@ -99,9 +102,10 @@ impl<S: Service> ClientBuilder<S> {
     }
 
     /// Sends requests through `transport` instead of a new [`HttpTransport`],
-    /// for example `ReqwestTransport` (feature `reqwest`) for HTTP/2 or an
-    /// HTTPS or SOCKS proxy. Pass an `Arc` to share one transport, and so its
-    /// connection pool, between clients.
+    /// for example one from [`HttpTransport::direct`] or with a custom TLS
+    /// config, or another HTTP stack behind the [`Transport`] trait. Pass an
+    /// `Arc` to share one transport, and so its connection pool, between
+    /// clients.
     pub fn transport(mut self, transport: impl Transport) -> Self {
         self.transport = Some(Arc::new(transport));
         self
@@ -121,6 +125,15 @@ impl<S: Service> ClientBuilder<S> {
     /// still refuses a body over the limit.
     pub fn max_response_bytes(mut self, limit: usize) -> Self {
         self.max_response_bytes = limit;
+        self
+    }
+
+    /// How calls are retried after a transient failure (default
+    /// [`RetryPolicy::default`]: idempotent calls, up to 5 attempts within
+    /// 60 s). [`RetryPolicy::never`] turns retries off. A call builder can
+    /// override it for one call.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = policy;
         self
     }
 
@@ -148,6 +161,7 @@ impl<S: Service> ClientBuilder<S> {
             user_agent,
             transport,
             max_response_bytes: self.max_response_bytes,
+            retry_policy: self.retry_policy,
         };
         Ok(S::from_client(Client { inner: Arc::new(inner) }))
     }
@@ -163,6 +177,7 @@ impl<S> fmt::Debug for ClientBuilder<S> {
             .field("custom_transport", &self.transport.is_some())
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("retry_policy", &self.retry_policy)
             .finish()
     }
 }

@@ -17,6 +17,9 @@ use tracing::Instrument as _;
 use crate::auth::{AccessToken, Credentials};
 use crate::body::Body;
 use crate::error::Error;
+use crate::request::CallOptions;
+use crate::retry::backoff::{plan_sleep, server_wait};
+use crate::retry::{self, RetryPolicy};
 use crate::transport::Transport;
 
 pub use builder::{ClientBuilder, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT};
@@ -48,6 +51,7 @@ struct ClientInner {
     user_agent: HeaderValue,
     transport: Arc<dyn Transport>,
     max_response_bytes: usize,
+    retry_policy: RetryPolicy,
 }
 
 impl Client {
@@ -95,12 +99,12 @@ impl Client {
         finish: impl FnOnce(http::Response<bytes::Bytes>) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let limit = self.inner.max_response_bytes;
-        self.run(request, scopes, Deadline::Whole, |response| async move {
+        let receive = |response: http::Response<Body>| async move {
             let (parts, body) = response.into_parts();
             let body = body.collect_limited(limit).await.map_err(|e| e.with_http_status(parts.status))?;
-            finish(http::Response::from_parts(parts, body))
-        })
-        .await
+            Ok(http::Response::from_parts(parts, body))
+        };
+        self.run(request, scopes, Deadline::Whole, receive, finish).await
     }
 
     /// Sends `request` and returns a 2xx response as soon as its head has
@@ -114,21 +118,25 @@ impl Client {
         request: http::Request<impl Into<Body>>,
         scopes: &'static [&'static str],
     ) -> Result<http::Response<Body>, Error> {
-        self.run(request.map(Into::into), scopes, Deadline::Head, |response| async move { Ok(response) }).await
+        self.run(request.map(Into::into), scopes, Deadline::Head, |response| async move { Ok(response) }, Ok).await
     }
 
-    /// Sends `request`, hands a 2xx response to `finish`, and scrubs the
-    /// credentials from any error on the way, whichever step made it.
-    async fn run<T, F, Fut>(
+    /// Sends `request`, retrying as the call's retry policy allows; hands a
+    /// 2xx response to `receive` (part of each attempt, so a body that breaks
+    /// off while it is read counts as a failed attempt) and the result to
+    /// `finish`; and scrubs the credentials from any error on the way,
+    /// whichever step made it.
+    async fn run<R, T, Recv, RecvFut>(
         &self,
         request: http::Request<Body>,
         scopes: &'static [&'static str],
         deadline: Deadline,
-        finish: F,
+        receive: Recv,
+        finish: impl FnOnce(R) -> Result<T, Error>,
     ) -> Result<T, Error>
     where
-        F: FnOnce(http::Response<Body>) -> Fut,
-        Fut: std::future::Future<Output = Result<T, Error>>,
+        Recv: Fn(http::Response<Body>) -> RecvFut,
+        RecvFut: std::future::Future<Output = Result<R, Error>>,
     {
         // Only the path is recorded: the query may hold the API key.
         let span = tracing::debug_span!(
@@ -136,27 +144,17 @@ impl Client {
             method = %request.method(),
             path = request.uri().path(),
             status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
         );
         // Credentials the caller put on the request itself (a call's own
         // `key`, a hand-set Authorization header) are secrets too.
         let own_secrets = crate::redact::request_secrets(&request);
         let mut token = None;
-        let timeout = self.inner.timeout;
-        let exchange = async {
-            let response = self.send(request, scopes, &mut token, &span).await?;
-            match deadline {
-                Deadline::Whole => finish(response).await,
-                Deadline::Head => finish(response.map(|body| idle_timeout::limit(body, timeout))).await,
-            }
-        };
-        // The transport gets the timeout too, but a custom transport might
-        // ignore it; this outer limit holds for every transport.
-        let result = match deadline {
-            Deadline::Whole => tokio::time::timeout(timeout, exchange.instrument(span.clone()))
-                .await
-                .unwrap_or_else(|_| Err(Error::timeout(format!("no complete response within {timeout:?}")))),
-            Deadline::Head => exchange.instrument(span.clone()).await,
-        };
+        let result = self
+            .attempts(request, scopes, deadline, &receive, &mut token, &span)
+            .instrument(span.clone())
+            .await
+            .and_then(finish);
         result.map_err(|mut error| {
             self.inner.credentials.redact(&mut error, token.as_ref());
             for secret in &own_secrets {
@@ -165,6 +163,96 @@ impl Client {
             tracing::debug!(parent: &span, error = %error, "request failed");
             error
         })
+    }
+
+    /// The retry loop: attempts until one succeeds, a failure is not worth
+    /// retrying, or the policy's attempts or time run out.
+    async fn attempts<R, Recv, RecvFut>(
+        &self,
+        request: http::Request<Body>,
+        scopes: &'static [&'static str],
+        deadline: Deadline,
+        receive: &Recv,
+        token: &mut Option<AccessToken>,
+        span: &tracing::Span,
+    ) -> Result<R, Error>
+    where
+        Recv: Fn(http::Response<Body>) -> RecvFut,
+        RecvFut: std::future::Future<Output = Result<R, Error>>,
+    {
+        let options = request.extensions().get::<CallOptions>();
+        let policy = options.and_then(CallOptions::retry_policy).unwrap_or(&self.inner.retry_policy).clone();
+        let idempotent =
+            options.and_then(CallOptions::idempotent).unwrap_or_else(|| retry::method_is_idempotent(request.method()));
+        let started = tokio::time::Instant::now();
+        let mut schedule = policy.backoff.schedule();
+        let (parts, body) = request.into_parts();
+        let mut body = Some(body);
+        let mut attempt: u32 = 0;
+        loop {
+            attempt = attempt.saturating_add(1);
+            span.record("attempts", attempt);
+            // `body` is always refilled before the loop comes round again.
+            let this_body = body.take().unwrap_or_default();
+            // Only a body held in memory can go out again.
+            let replay = this_body.try_clone();
+            let request = http::Request::from_parts(copy_parts(&parts), this_body);
+            let error = match self.attempt(request, scopes, deadline, receive, token, span).await {
+                Ok(received) => return Ok(received),
+                Err(error) => error,
+            };
+            let Some(replay) = replay else { return Err(error) };
+            if attempt >= policy.max_attempts || !retry::is_retryable(&error, idempotent) {
+                return Err(error);
+            }
+            let remaining = policy.time_limit.saturating_sub(started.elapsed());
+            let Ok(delay) = plan_sleep(schedule.next_delay(), server_wait(&error), Some(remaining)) else {
+                return Err(error);
+            };
+            // The error is not logged here: it has not been scrubbed yet.
+            tracing::debug!(
+                parent: span,
+                attempt,
+                kind = %error.kind(),
+                http_status = error.http_status().map(|s| s.as_u16()),
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                "attempt failed; retrying"
+            );
+            tokio::time::sleep(delay).await;
+            body = Some(replay);
+        }
+    }
+
+    /// One attempt, bounded by the client's timeout.
+    async fn attempt<R, Recv, RecvFut>(
+        &self,
+        request: http::Request<Body>,
+        scopes: &'static [&'static str],
+        deadline: Deadline,
+        receive: &Recv,
+        token: &mut Option<AccessToken>,
+        span: &tracing::Span,
+    ) -> Result<R, Error>
+    where
+        Recv: Fn(http::Response<Body>) -> RecvFut,
+        RecvFut: std::future::Future<Output = Result<R, Error>>,
+    {
+        let timeout = self.inner.timeout;
+        let exchange = async {
+            let response = self.send(request, scopes, token, span).await?;
+            match deadline {
+                Deadline::Whole => receive(response).await,
+                Deadline::Head => receive(response.map(|body| idle_timeout::limit(body, timeout))).await,
+            }
+        };
+        // The transport gets the timeout too, but a custom transport might
+        // ignore it; this outer limit holds for every transport.
+        match deadline {
+            Deadline::Whole => tokio::time::timeout(timeout, exchange)
+                .await
+                .unwrap_or_else(|_| Err(Error::timeout(format!("no complete response within {timeout:?}")))),
+            Deadline::Head => exchange.await,
+        }
     }
 
     /// Applies credentials and the user agent, sends, and turns a status
@@ -231,8 +319,20 @@ impl Client {
         request: http::Request<impl Into<Body>>,
         scopes: &'static [&'static str],
     ) -> Result<bytes::Bytes, Error> {
-        self.run(request.map(Into::into), scopes, Deadline::Head, |response| response.into_body().collect()).await
+        let receive = |response: http::Response<Body>| response.into_body().collect();
+        self.run(request.map(Into::into), scopes, Deadline::Head, receive, Ok).await
     }
+}
+
+/// A copy of a request's head, for sending it again.
+fn copy_parts(parts: &http::request::Parts) -> http::request::Parts {
+    let mut copy = http::Request::new(());
+    *copy.method_mut() = parts.method.clone();
+    *copy.uri_mut() = parts.uri.clone();
+    *copy.version_mut() = parts.version;
+    *copy.headers_mut() = parts.headers.clone();
+    *copy.extensions_mut() = parts.extensions.clone();
+    copy.into_parts().0
 }
 
 /// How long the client's timeout covers.
@@ -252,6 +352,7 @@ impl fmt::Debug for Client {
             .field("timeout", &self.inner.timeout)
             .field("user_agent", &self.inner.user_agent)
             .field("max_response_bytes", &self.inner.max_response_bytes)
+            .field("retry_policy", &self.inner.retry_policy)
             .finish_non_exhaustive()
     }
 }

@@ -28,14 +28,12 @@
 //! ```
 //!
 //! Each file has one job: `any` decodes `@type`d payloads, `policy`
-//! holds the tunables, `backoff` and `jitter` turn them into delays,
+//! holds the tunables (their delays come from [`crate::retry`]'s shared schedule),
 //! `deadline` is the error that keeps the last operation, and `poller` runs
 //! the loop.
 
 mod any;
-mod backoff;
 mod deadline;
-mod jitter;
 mod policy;
 mod poller;
 

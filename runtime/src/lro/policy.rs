@@ -3,29 +3,8 @@
 
 use std::time::Duration;
 
-/// The shortest delay between polls. A zero delay would turn the poller into
-/// a busy loop against the server, so smaller settings are raised to this.
-const MIN_DELAY: Duration = Duration::from_millis(1);
-
-/// How the delay between polls is randomised.
-///
-/// Without jitter, every client that started an operation at the same moment
-/// would poll in lockstep. Both kinds take the delay the backoff schedule
-/// asks for, `d`, and pick a random point below it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Jitter {
-    /// Wait exactly `d`.
-    None,
-    /// Wait anywhere in `[0, d]`. Spreads clients the most, but a wait can
-    /// come out close to zero.
-    Full,
-    /// Wait anywhere in `[d/2, d]`. The default: it spreads clients while
-    /// keeping the schedule's growth, so an operation that takes minutes is
-    /// not polled in quick bursts.
-    #[default]
-    Equal,
-}
+use crate::retry::backoff::{Exponential, MIN_DELAY};
+pub use crate::retry::Jitter;
 
 /// How a [`crate::lro::Poller`] paces its requests and when it gives up.
 ///
@@ -43,10 +22,7 @@ pub enum Jitter {
 /// sense are adjusted as each setter describes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PollPolicy {
-    pub(crate) initial_delay: Duration,
-    pub(crate) max_delay: Duration,
-    pub(crate) multiplier: f64,
-    pub(crate) jitter: Jitter,
+    pub(crate) backoff: Exponential,
     pub(crate) deadline: Duration,
     pub(crate) transient_retries: u32,
     pub(crate) request_timeout: Option<Duration>,
@@ -55,10 +31,12 @@ pub struct PollPolicy {
 impl Default for PollPolicy {
     fn default() -> Self {
         Self {
-            initial_delay: Duration::from_secs(1),
-            max_delay: Duration::from_secs(60),
-            multiplier: 1.5,
-            jitter: Jitter::Equal,
+            backoff: Exponential {
+                initial_delay: Duration::from_secs(1),
+                max_delay: Duration::from_secs(60),
+                multiplier: 1.5,
+                jitter: Jitter::Equal,
+            },
             deadline: Duration::from_secs(10 * 60),
             transient_retries: 5,
             request_timeout: None,
@@ -75,7 +53,7 @@ impl PollPolicy {
     /// The delay after the first poll (default 1 s). Raised to 1 ms if
     /// smaller, so that polling can never spin.
     pub fn initial_delay(mut self, delay: Duration) -> Self {
-        self.initial_delay = delay.max(MIN_DELAY);
+        self.backoff.set_initial_delay(delay);
         self
     }
 
@@ -84,7 +62,7 @@ impl PollPolicy {
     /// more. A value below the initial delay caps the schedule at the
     /// initial delay instead.
     pub fn max_delay(mut self, delay: Duration) -> Self {
-        self.max_delay = delay.max(MIN_DELAY);
+        self.backoff.set_max_delay(delay);
         self
     }
 
@@ -92,14 +70,13 @@ impl PollPolicy {
     /// Values below 1, and NaN, become 1: a constant delay. Infinity jumps
     /// straight to the maximum delay after the first one.
     pub fn multiplier(mut self, factor: f64) -> Self {
-        // `max` returns the other operand when one is NaN, so NaN becomes 1.
-        self.multiplier = factor.max(1.0);
+        self.backoff.set_multiplier(factor);
         self
     }
 
     /// How each delay is randomised (default [`Jitter::Equal`]).
     pub fn jitter(mut self, jitter: Jitter) -> Self {
-        self.jitter = jitter;
+        self.backoff.jitter = jitter;
         self
     }
 
@@ -146,10 +123,10 @@ mod tests {
     #[test]
     fn defaults_are_bounded() {
         let policy = PollPolicy::default();
-        assert_eq!(policy.initial_delay, Duration::from_secs(1));
-        assert_eq!(policy.max_delay, Duration::from_secs(60));
-        assert_eq!(policy.multiplier, 1.5);
-        assert_eq!(policy.jitter, Jitter::Equal);
+        assert_eq!(policy.backoff.initial_delay, Duration::from_secs(1));
+        assert_eq!(policy.backoff.max_delay, Duration::from_secs(60));
+        assert_eq!(policy.backoff.multiplier, 1.5);
+        assert_eq!(policy.backoff.jitter, Jitter::Equal);
         assert_eq!(policy.deadline, Duration::from_secs(600));
         assert_eq!(policy.transient_retries, 5);
         assert_eq!(policy.request_timeout, None);
@@ -162,13 +139,13 @@ mod tests {
             .initial_delay(Duration::ZERO)
             .max_delay(Duration::ZERO)
             .request_timeout(Duration::ZERO);
-        assert_eq!(policy.initial_delay, MIN_DELAY);
-        assert_eq!(policy.max_delay, MIN_DELAY);
+        assert_eq!(policy.backoff.initial_delay, MIN_DELAY);
+        assert_eq!(policy.backoff.max_delay, MIN_DELAY);
         assert_eq!(policy.request_timeout, Some(MIN_DELAY));
         for factor in [0.0, -3.0, 0.5, f64::NAN, f64::NEG_INFINITY] {
-            assert_eq!(PollPolicy::default().multiplier(factor).multiplier, 1.0, "{factor}");
+            assert_eq!(PollPolicy::default().multiplier(factor).backoff.multiplier, 1.0, "{factor}");
         }
-        assert_eq!(PollPolicy::default().multiplier(2.0).multiplier, 2.0);
-        assert!(PollPolicy::default().multiplier(f64::INFINITY).multiplier.is_infinite());
+        assert_eq!(PollPolicy::default().multiplier(2.0).backoff.multiplier, 2.0);
+        assert!(PollPolicy::default().multiplier(f64::INFINITY).backoff.multiplier.is_infinite());
     }
 }

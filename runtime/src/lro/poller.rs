@@ -7,13 +7,14 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
-use super::backoff::Backoff;
 use super::deadline::DeadlineExceeded;
-use super::jitter::Rng;
 use super::policy::PollPolicy;
 use super::LongRunningOperation;
 use crate::client::Client;
 use crate::error::Error;
+use crate::request::CallOptions;
+use crate::retry::backoff::{plan_sleep, server_wait, Stop};
+use crate::retry::RetryPolicy;
 
 /// Makes the request of one poll. Called again for every poll, because a
 /// request is consumed by sending it.
@@ -132,7 +133,7 @@ impl<Op: LongRunningOperation> Poller<Op> {
         let started = Instant::now();
         // `None` when the deadline is too far away to represent: no limit.
         let deadline = started.checked_add(policy.deadline);
-        let mut backoff = Backoff::new(&policy, Rng::from_entropy());
+        let mut backoff = policy.backoff.schedule();
         let mut attempt: u32 = 0;
         let mut failures_in_a_row: u32 = 0;
         let mut last_operation: Option<Op> = None;
@@ -207,41 +208,6 @@ impl<Op: LongRunningOperation> Poller<Op> {
     }
 }
 
-/// Why the loop ends instead of sleeping.
-#[derive(Debug, PartialEq)]
-enum Stop {
-    /// No time is left for another poll.
-    DeadlinePassed,
-    /// The server asked for a wait longer than the time left.
-    ServerWaitTooLong(Duration),
-}
-
-/// How long to sleep before the next poll: the schedule's delay, at least
-/// what the server asked for, and never past the deadline.
-///
-/// `remaining` is the time left before the deadline, `None` without one.
-/// When the server asks for more than is left, polling before its time
-/// would disregard the request and waiting would outlast the deadline, so
-/// no further poll can follow the rules and the loop stops at once. When
-/// only the schedule overshoots, the sleep is cut to the deadline so that
-/// one last poll can still catch an operation that finished meanwhile.
-fn plan_sleep(
-    scheduled: Duration,
-    server_asked: Option<Duration>,
-    remaining: Option<Duration>,
-) -> Result<Duration, Stop> {
-    let left = remaining.unwrap_or(Duration::MAX);
-    if left.is_zero() {
-        return Err(Stop::DeadlinePassed);
-    }
-    let delay = match server_asked {
-        Some(asked) if asked > left => return Err(Stop::ServerWaitTooLong(asked)),
-        Some(asked) => scheduled.max(asked),
-        None => scheduled,
-    };
-    Ok(delay.min(left))
-}
-
 /// Sends one poll and decodes the operation it returns.
 async fn poll_once<Op: LongRunningOperation>(
     client: &Client,
@@ -249,7 +215,13 @@ async fn poll_once<Op: LongRunningOperation>(
     build: &BuildRequest,
     request_timeout: Option<Duration>,
 ) -> crate::Result<Op> {
-    let request = build()?;
+    let mut request = build()?;
+    // The poller rides out transient failures itself, within its own budget
+    // and deadline; letting the client retry each poll as well would
+    // multiply the two.
+    let mut options = request.extensions().get::<CallOptions>().cloned().unwrap_or_default();
+    options.set_retry_policy(RetryPolicy::never());
+    request.extensions_mut().insert(options);
     let sending = client.execute_json::<Op>(request, scopes);
     match request_timeout {
         None => sending.await,
@@ -257,16 +229,6 @@ async fn poll_once<Op: LongRunningOperation>(
             .await
             .unwrap_or_else(|_| Err(Error::timeout(format!("no answer to the poll within {limit:?}")))),
     }
-}
-
-/// The wait the server asked for in a failed response.
-///
-/// The error already merges `Retry-After` with a `RetryInfo` detail; the
-/// detail is read again here in case the error was made by hand or by a
-/// transport that did not merge them.
-fn server_wait(error: &Error) -> Option<Duration> {
-    let from_detail = error.status().and_then(crate::rpc::Status::retry_delay);
-    error.retry_after().max(from_detail)
 }
 
 /// A duration in whole milliseconds for span fields.
@@ -283,35 +245,5 @@ impl<Op> fmt::Debug for Poller<Op> {
             .field("on_progress", &self.on_progress.is_some())
             .field("on_delay", &self.on_delay.is_some())
             .finish_non_exhaustive()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const fn ms(millis: u64) -> Duration {
-        Duration::from_millis(millis)
-    }
-
-    #[test]
-    fn the_schedule_applies_without_other_limits() {
-        assert_eq!(plan_sleep(ms(500), None, None), Ok(ms(500)));
-        assert_eq!(plan_sleep(ms(500), None, Some(ms(900))), Ok(ms(500)));
-    }
-
-    #[test]
-    fn the_server_can_only_lengthen_the_sleep() {
-        assert_eq!(plan_sleep(ms(500), Some(ms(2000)), None), Ok(ms(2000)));
-        assert_eq!(plan_sleep(ms(500), Some(ms(100)), Some(ms(900))), Ok(ms(500)));
-        assert_eq!(plan_sleep(ms(500), Some(ms(900)), Some(ms(900))), Ok(ms(900)));
-    }
-
-    #[test]
-    fn the_deadline_cuts_the_schedule_but_not_the_server() {
-        assert_eq!(plan_sleep(ms(5000), None, Some(ms(300))), Ok(ms(300)));
-        assert_eq!(plan_sleep(ms(5), Some(ms(301)), Some(ms(300))), Err(Stop::ServerWaitTooLong(ms(301))));
-        assert_eq!(plan_sleep(ms(5), None, Some(Duration::ZERO)), Err(Stop::DeadlinePassed));
-        assert_eq!(plan_sleep(ms(5), Some(ms(1)), Some(Duration::ZERO)), Err(Stop::DeadlinePassed));
     }
 }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use discogen_runtime::http::{self, Method};
 use discogen_runtime::request::RequestBuilder;
+use discogen_runtime::retry::RetryPolicy;
 use discogen_runtime::rpc::Code;
 use discogen_runtime::serde::Deserialize;
 use discogen_runtime::serde_json::{json, Value};
@@ -35,8 +36,10 @@ struct Operation {
     done: bool,
 }
 
+/// A client that sends each request once: these tests look at single
+/// exchanges (`retry.rs` covers retries).
 pub(crate) fn builder(server: &MockServer) -> ClientBuilder<TestApi> {
-    ClientBuilder::<TestApi>::new().root_url(server.uri())
+    ClientBuilder::<TestApi>::new().root_url(server.uri()).retry_policy(RetryPolicy::never())
 }
 
 fn get(client: &Client, path: &str) -> http::Request<Vec<u8>> {

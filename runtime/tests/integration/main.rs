@@ -4,6 +4,7 @@
 mod client;
 mod object;
 mod request;
+mod retry;
 mod rpc;
 mod secrets;
 mod wire_adapters;

@@ -58,17 +58,11 @@ enum Source {
 }
 
 /// The program for our crate: a client with a bearer token, one call, the
-/// operation printed. All three programs start Tokio through its builder
-/// rather than `#[tokio::main]`, which would add tokio-macros and syn to
-/// every build; the same for each, so the comparison stays fair.
-const MAIN_OURS: &str = r#"fn main() {
-    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime.block_on(run()),
-        Err(e) => eprintln!("error: {e}"),
-    }
-}
-
-async fn run() {
+/// operation printed. All three programs start Tokio with `#[tokio::main]`
+/// on the multi-threaded runtime, as users' programs do: that brings
+/// tokio-macros and syn into every build, the same for each.
+const MAIN_OURS: &str = r#"#[tokio::main]
+async fn main() {
     let token = std::env::var("GOOGLE_OAUTH_ACCESS_TOKEN").unwrap_or_default();
     let client = match api::Client::builder().bearer_token(token).build() {
         Ok(client) => client,
@@ -86,14 +80,8 @@ async fn run() {
 /// google-apis-common accepts as an authenticator).
 const MAIN_GOOGLE_VISION1: &str = r#"use google_vision1::{hyper_rustls, hyper_util, Vision};
 
-fn main() {
-    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime.block_on(run()),
-        Err(e) => eprintln!("error: {e}"),
-    }
-}
-
-async fn run() {
+#[tokio::main]
+async fn main() {
     let token = std::env::var("GOOGLE_OAUTH_ACCESS_TOKEN").unwrap_or_default();
     let connector = match hyper_rustls::HttpsConnectorBuilder::new().with_native_roots() {
         Ok(builder) => builder.https_only().enable_http2().build(),
@@ -112,14 +100,8 @@ async fn run() {
 /// from Application Default Credentials.
 const MAIN_GOOGLE_CLOUD: &str = r#"use google_cloud_vision_v1::client::ImageAnnotator;
 
-fn main() {
-    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime.block_on(run()),
-        Err(e) => eprintln!("error: {e}"),
-    }
-}
-
-async fn run() {
+#[tokio::main]
+async fn main() {
     let client = match ImageAnnotator::builder().build().await {
         Ok(client) => client,
         Err(e) => return eprintln!("error: {e}"),
@@ -384,7 +366,7 @@ fn prepare(subject: &Subject, dir: &Path, corpus: &Path) -> Result<(), Failure> 
         app.join("Cargo.toml"),
         format!(
             "# Scratch program written by `cargo xtask bench`.\n[package]\nname = \"bench-{}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\n{dependency}\ntokio = {{ version = \"1\", default-features = false, features = [\"rt\"] }}\n\n\
+             [dependencies]\n{dependency}\ntokio = {{ version = \"1\", features = [\"rt-multi-thread\", \"macros\"] }}\n\n\
              # Not part of the discogen workspace.\n[workspace]\n",
             subject.key
         ),

@@ -192,6 +192,9 @@ pub struct StandardParams {
     pub upload_type: __rt::Option<__rt::String>,
     /// `upload_protocol` query parameter.
     pub upload_protocol: __rt::Option<__rt::String>,
+    /// How the client retries this call, when it should differ from
+    /// the client's own settings.
+    pub call_options: __rt::request::CallOptions,
 }
 impl __rt::Debug for StandardParams {
     fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
@@ -201,7 +204,6 @@ impl __rt::Debug for StandardParams {
 impl StandardParams {
     /// Adds the parameters that are set to a request.
     pub fn apply(&self, request: &mut __rt::request::RequestBuilder) {
-        let _ = &request;
         if let __rt::Some(value) = &self.xgafv {
             request.query("$.xgafv", value);
         }
@@ -235,6 +237,7 @@ impl StandardParams {
         if let __rt::Some(value) = &self.upload_protocol {
             request.query("upload_protocol", value);
         }
+        request.options(&self.call_options);
     }
 }
 /// Setters for the [`StandardParams`], available on every call builder.
@@ -294,6 +297,19 @@ pub trait WithStandardParams: __rt::Sized {
     /// The media upload protocol to use, for example "raw" or "multipart".
     fn upload_protocol(mut self, value: impl __rt::Into<__rt::String>) -> Self {
         self.standard_params_mut().upload_protocol = __rt::Some(value.into());
+        self
+    }
+    /// Retries this call under `policy` instead of the client's
+    /// retry policy; `RetryPolicy::never()` sends it once.
+    fn retry_policy(mut self, policy: __rt::retry::RetryPolicy) -> Self {
+        self.standard_params_mut().call_options.set_retry_policy(policy);
+        self
+    }
+    /// Declares whether sending this call twice has the effect of
+    /// sending it once. A `POST` or `PATCH` declared idempotent is
+    /// retried after transient failures like a `GET`.
+    fn idempotent(mut self, idempotent: bool) -> Self {
+        self.standard_params_mut().call_options.set_idempotent(idempotent);
         self
     }
 }

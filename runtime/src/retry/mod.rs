@@ -1,0 +1,166 @@
+//! When and how often a failed call is sent again.
+//!
+//! Every call a client sends goes through a [`RetryPolicy`]: the client's
+//! own (set with [`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy)),
+//! or one given to the call. A failure is retried only when it is
+//! transient **and** sending the request again is safe:
+//!
+//! - transient: HTTP 429, 500, 502, 503 and 504, failed or broken
+//!   connections, and timeouts ([`Error::is_transient`]);
+//! - safe: the HTTP method is idempotent (`GET`, `HEAD`, `PUT`, `DELETE`,
+//!   `OPTIONS`), or the caller declared the call idempotent, or the request
+//!   provably never left ([`Error::is_never_sent`]). A `POST` or `PATCH` that
+//!   may have reached the server is never sent twice on the client's own
+//!   initiative, since the server may already have acted on it.
+//!
+//! A request whose body is streamed (from a file or reader) cannot be
+//! replayed and is never retried; bodies held in memory are.
+//!
+//! The same schedule (exponential growth with jitter, capped, never shorter
+//! than a `Retry-After` and never past the time limit) paces the poller of
+//! long-running operations and resumable uploads.
+
+pub(crate) mod backoff;
+
+use std::time::Duration;
+
+use crate::error::Error;
+use backoff::Exponential;
+pub use backoff::Jitter;
+
+/// How often, and for how long, a call is retried.
+///
+/// The defaults: at most 5 attempts in all, no new attempt after 60 s,
+/// delays starting at 1 s and doubling up to 30 s, with full jitter, and
+/// at least as long as the server's `Retry-After`.
+///
+/// For comparison, google-cloud-rust's generated clients default to its
+/// `Aip194Strict` policy (retrying only `UNAVAILABLE`), limited to 10
+/// attempts or 60 s, with a 1 s initial delay doubling up to 60 s. Google's
+/// REST APIs answer 429, 500, 502 and 504 for transient conditions as well
+/// (their own discovery-based clients retry those), so this policy retries
+/// them too, and stops sooner to bound how long a caller waits.
+///
+/// Every setter accepts any value and never panics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryPolicy {
+    pub(crate) max_attempts: u32,
+    pub(crate) time_limit: Duration,
+    pub(crate) backoff: Exponential,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            time_limit: Duration::from_secs(60),
+            backoff: Exponential {
+                initial_delay: Duration::from_secs(1),
+                max_delay: Duration::from_secs(30),
+                multiplier: 2.0,
+                jitter: Jitter::Full,
+            },
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The same as [`RetryPolicy::default`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A policy that sends each call once and never retries.
+    pub fn never() -> Self {
+        Self::default().max_attempts(1)
+    }
+
+    /// The most attempts in all, the first one included (default 5). Zero
+    /// counts as one: a call is always sent at least once.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// How long after the first attempt began a new attempt may still start
+    /// (default 60 s). The last sleep is cut short to fit, and a
+    /// `Retry-After` that reaches past the limit ends the retries at once.
+    /// Each attempt is bounded by the client's request timeout besides.
+    pub fn time_limit(mut self, limit: Duration) -> Self {
+        self.time_limit = limit;
+        self
+    }
+
+    /// The delay before the first retry (default 1 s; at least 1 ms).
+    pub fn initial_delay(mut self, delay: Duration) -> Self {
+        self.backoff.set_initial_delay(delay);
+        self
+    }
+
+    /// The longest delay between two attempts (default 30 s); a
+    /// `Retry-After` from the server may still ask for more.
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.backoff.set_max_delay(delay);
+        self
+    }
+
+    /// How much each delay grows over the one before (default 2). Values
+    /// below 1, and NaN, become 1.
+    pub fn multiplier(mut self, factor: f64) -> Self {
+        self.backoff.set_multiplier(factor);
+        self
+    }
+
+    /// How each delay is randomised (default [`Jitter::Full`]).
+    pub fn jitter(mut self, jitter: Jitter) -> Self {
+        self.backoff.jitter = jitter;
+        self
+    }
+}
+
+/// Whether a call that failed with `error` may be sent again.
+pub(crate) fn is_retryable(error: &Error, idempotent: bool) -> bool {
+    error.is_never_sent() || (idempotent && error.is_transient())
+}
+
+/// Whether sending a request with `method` twice has the effect of sending
+/// it once (RFC 9110, section 9.2.2).
+pub(crate) fn method_is_idempotent(method: &http::Method) -> bool {
+    matches!(
+        *method,
+        http::Method::GET | http::Method::HEAD | http::Method::PUT | http::Method::DELETE | http::Method::OPTIONS
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_bounded() {
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.max_attempts, 5);
+        assert_eq!(policy.time_limit, Duration::from_secs(60));
+        assert_eq!(policy.backoff.initial_delay, Duration::from_secs(1));
+        assert_eq!(policy.backoff.max_delay, Duration::from_secs(30));
+        assert_eq!(policy.backoff.jitter, Jitter::Full);
+        assert_eq!(RetryPolicy::never().max_attempts, 1);
+        assert_eq!(RetryPolicy::new().max_attempts(0).max_attempts, 1);
+    }
+
+    #[test]
+    fn only_safe_transient_failures_are_retried() {
+        let unavailable =
+            Error::new(crate::ErrorKind::Http, "x").with_http_status(http::StatusCode::SERVICE_UNAVAILABLE);
+        let not_found = Error::new(crate::ErrorKind::Http, "x").with_http_status(http::StatusCode::NOT_FOUND);
+        let refused = Error::transport("refused").with_never_sent();
+        assert!(is_retryable(&unavailable, true));
+        assert!(!is_retryable(&unavailable, false));
+        assert!(!is_retryable(&not_found, true));
+        assert!(is_retryable(&refused, false));
+        assert!(!is_retryable(&Error::transport("reset"), false));
+        assert!(method_is_idempotent(&http::Method::PUT));
+        assert!(!method_is_idempotent(&http::Method::POST));
+        assert!(!method_is_idempotent(&http::Method::PATCH));
+    }
+}
