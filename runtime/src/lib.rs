@@ -20,19 +20,17 @@
 //!   and that crate's timestamp, duration and date types. A value the other
 //!   side cannot hold (before year 1, a leap second, beyond ±10 000 years)
 //!   is a [`wire::ValueError`], never a panic or a clamped value.
-//! - `reqwest`: `transport::ReqwestTransport`, for HTTPS or SOCKS proxies
-//!   (the default transport handles plain-HTTP proxies only) or a reqwest
-//!   client configured by the caller. Pass it to [`ClientBuilder::transport`].
-//! - `http2`: HTTP/2 for `ReqwestTransport`; implies `reqwest`.
+//! - `http2`: HTTP/2 through ALPN for [`transport::HttpTransport`] (adds h2).
 //!
 //! # Choices worth knowing
 //!
 //! - Build time is a feature, so the dependencies are few. The default
-//!   transport, [`transport::HttpTransport`], is a small HTTP/1.1 client of
-//!   our own over rustls with the `ring` provider (aws-lc-sys alone takes
-//!   longer to build than everything else here), which leaves hyper, h2,
-//!   tower and the url/idna chain out of the build. There is no date-time
-//!   crate either: [`wire::Timestamp`] does its own calendar arithmetic.
+//!   transport, [`transport::HttpTransport`], is hyper with hyper-util's
+//!   pooled client over rustls with the `ring` provider (aws-lc-sys alone
+//!   takes longer to build than everything else here); h2 only comes with
+//!   the `http2` feature, and the url/idna chain stays out. There is no
+//!   date-time crate either: [`wire::Timestamp`] does its own calendar
+//!   arithmetic.
 //! - Credentials never appear in `Display` or `Debug` output. Tokens are
 //!   marked sensitive in headers, URLs are never put in errors or traces,
 //!   and text that came back from a server is scrubbed of the client's API

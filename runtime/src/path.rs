@@ -9,7 +9,7 @@ use std::sync::{Mutex, OnceLock};
 
 use regex_lite::Regex;
 
-use crate::encode::{is_unreserved, percent_encode_into};
+use crate::encode::{percent_encode_into, PATH_RESERVED, PATH_SLASH, UNRESERVED};
 use crate::error::Error;
 use crate::text::quoted;
 
@@ -58,27 +58,13 @@ pub fn push_param(
             quoted(value)
         )));
     }
-    let keep: fn(u8) -> bool = match (reserved, fully_encode_reserved) {
-        (false, _) => is_unreserved,
-        (true, true) => keep_slash,
-        (true, false) => keep_reserved,
+    let set = match (reserved, fully_encode_reserved) {
+        (false, _) => UNRESERVED,
+        (true, true) => PATH_SLASH,
+        (true, false) => PATH_RESERVED,
     };
-    percent_encode_into(out, value, keep);
+    percent_encode_into(out, value, set);
     Ok(())
-}
-
-/// Unreserved characters and `/`.
-fn keep_slash(byte: u8) -> bool {
-    is_unreserved(byte) || byte == b'/'
-}
-
-/// Unreserved characters and RFC 6570's reserved set minus `? # [ ]`.
-fn keep_reserved(byte: u8) -> bool {
-    is_unreserved(byte)
-        || matches!(
-            byte,
-            b'/' | b':' | b'@' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
-        )
 }
 
 /// Refuses empty values and dot segments.

@@ -10,18 +10,10 @@ use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use serde::Serialize;
 
 use crate::client::Client;
-use crate::encode::{is_unreserved, percent_encode_into};
+use crate::encode::{percent_encode_into, QUERY};
 use crate::error::Error;
 use crate::retry::RetryPolicy;
 use crate::wire::QueryValue;
-
-/// Query characters left as they are besides the unreserved ones. They are
-/// legal in a query (RFC 3986) and keep values such as `fields=items(id,name)`
-/// or `user@example.com` readable. `&`, `=`, `+`, `#`, `;`, `%` and space are
-/// encoded, since servers give them meaning.
-pub(crate) fn keep_in_query(byte: u8) -> bool {
-    is_unreserved(byte) || matches!(byte, b'/' | b':' | b'@' | b',' | b'$' | b'(' | b')' | b'*')
-}
 
 /// Per-call settings that are not part of the HTTP request: how the client
 /// retries it. They travel with the built request as an extension, so that
@@ -95,9 +87,9 @@ impl RequestBuilder {
     pub fn query<V: QueryValue + ?Sized>(&mut self, name: &str, value: &V) {
         self.url.push(if self.has_query { '&' } else { '?' });
         self.has_query = true;
-        percent_encode_into(&mut self.url, name, keep_in_query);
+        percent_encode_into(&mut self.url, name, QUERY);
         self.url.push('=');
-        percent_encode_into(&mut self.url, &value.to_query(), keep_in_query);
+        percent_encode_into(&mut self.url, &value.to_query(), QUERY);
     }
 
     /// Sets `name=value`, dropping any earlier value of `name`, for
@@ -108,7 +100,7 @@ impl RequestBuilder {
             return;
         };
         let mut encoded = String::new();
-        percent_encode_into(&mut encoded, name, keep_in_query);
+        percent_encode_into(&mut encoded, name, QUERY);
         let kept: Vec<&str> =
             self.url[start + 1..].split('&').filter(|pair| pair.split('=').next() != Some(encoded.as_str())).collect();
         let mut url = self.url[..start].to_string();

@@ -27,6 +27,7 @@ use discogen_runtime::auth::{AccessToken, TokenFuture, TokenProvider};
 use discogen_runtime::http::Method;
 use discogen_runtime::lro::{DeadlineExceeded, Jitter, PollPolicy, Poller};
 use discogen_runtime::request::RequestBuilder;
+use discogen_runtime::retry::RetryPolicy;
 use discogen_runtime::{Client, ClientBuilder, Error};
 use serde_json::{json, Value};
 use tracing::field::{Field, Visit};
@@ -241,7 +242,14 @@ async fn exercise(client: &Client) -> usize {
 }
 
 fn clients(server: &MockServer) -> Vec<(&'static str, Client)> {
-    let base = || ClientBuilder::<Api>::new().root_url(server.uri()).timeout(Duration::from_millis(300));
+    // One attempt per call: the errors are what matter here, and retrying
+    // every timeout and refused connection would take a minute.
+    let base = || {
+        ClientBuilder::<Api>::new()
+            .root_url(server.uri())
+            .timeout(Duration::from_millis(300))
+            .retry_policy(RetryPolicy::never())
+    };
     vec![
         ("bearer token", base().bearer_token(TOKEN).build().map(|Api(c)| c).expect("client")),
         ("API key", base().api_key(API_KEY).build().map(|Api(c)| c).expect("client")),
@@ -268,6 +276,7 @@ async fn nothing_traced_or_returned_carries_a_credential() {
     };
     let refused = ClientBuilder::<Api>::new()
         .root_url(format!("http://127.0.0.1:{closed}"))
+        .retry_policy(RetryPolicy::never())
         .bearer_token(TOKEN)
         .api_key(API_KEY)
         .build()

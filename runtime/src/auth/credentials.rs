@@ -6,7 +6,7 @@ use std::sync::Arc;
 use http::header::{HeaderValue, AUTHORIZATION};
 
 use super::{AccessToken, StaticToken, TokenProvider};
-use crate::encode::{is_unreserved, percent_encode_into};
+use crate::encode::{percent_encode_into, UNRESERVED};
 use crate::error::Error;
 
 /// What a client authenticates with: nothing, a token provider, an API key,
@@ -125,7 +125,7 @@ fn with_query_param(uri: &http::Uri, name: &str, value: &str) -> Result<http::Ur
     text.push(if uri.query().is_some() { '&' } else { '?' });
     text.push_str(name);
     text.push('=');
-    percent_encode_into(&mut text, value, is_unreserved);
+    percent_encode_into(&mut text, value, UNRESERVED);
     // The error text of the parser is left out: it could quote the key.
     http::Uri::try_from(text).map_err(|_| Error::invalid_argument("the request URI cannot take an API key"))
 }

@@ -10,7 +10,7 @@ use http::header::{HeaderValue, CONTENT_TYPE};
 use super::cache::FreshToken;
 use super::AccessToken;
 use crate::body::Body;
-use crate::encode::{is_unreserved, percent_encode_into};
+use crate::encode::{percent_encode_into, UNRESERVED};
 use crate::error::Error;
 use crate::transport::{HttpTransport, Transport};
 
@@ -21,9 +21,10 @@ const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 /// What Google's endpoints use when a response leaves `expires_in` out.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
 
-/// The transport used for token requests unless the caller picks one.
+/// The transport used for token requests unless the caller picks one. The
+/// answer is read to at most `MAX_RESPONSE_BYTES` below, whatever it claims.
 pub(crate) fn default_transport() -> Result<Arc<dyn Transport>, Error> {
-    Ok(Arc::new(HttpTransport::new()?.with_max_response_bytes(MAX_RESPONSE_BYTES)))
+    Ok(Arc::new(HttpTransport::new()?))
 }
 
 /// `application/x-www-form-urlencoded` text of `pairs`.
@@ -33,9 +34,9 @@ pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
         if !out.is_empty() {
             out.push('&');
         }
-        percent_encode_into(&mut out, name, is_unreserved);
+        percent_encode_into(&mut out, name, UNRESERVED);
         out.push('=');
-        percent_encode_into(&mut out, value, is_unreserved);
+        percent_encode_into(&mut out, value, UNRESERVED);
     }
     out
 }

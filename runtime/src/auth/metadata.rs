@@ -10,7 +10,7 @@ use http::header::HeaderValue;
 use super::cache::{provider_over_cache, Fetch, FetchFuture, TokenCache};
 use super::endpoint;
 use crate::body::Body;
-use crate::encode::{is_unreserved, percent_encode_into};
+use crate::encode::{percent_encode_into, UNRESERVED};
 use crate::error::Error;
 use crate::transport::Transport;
 
@@ -87,7 +87,7 @@ fn token_path(scopes: &[&str]) -> String {
     let mut path = TOKEN_PATH.to_owned();
     for (i, scope) in scopes.iter().enumerate() {
         path.push_str(if i == 0 { "?scopes=" } else { "," });
-        percent_encode_into(&mut path, scope, is_unreserved);
+        percent_encode_into(&mut path, scope, UNRESERVED);
     }
     path
 }

@@ -113,9 +113,10 @@ impl<S: Service> ClientBuilder<S> {
     }
 
     /// Sends requests through `transport` instead of a new [`HttpTransport`],
-    /// for example `ReqwestTransport` (feature `reqwest`) for HTTP/2 or an
-    /// HTTPS or SOCKS proxy. Pass an `Arc` to share one transport, and so its
-    /// connection pool, between clients.
+    /// for example one from [`HttpTransport::direct`] or with a custom TLS
+    /// config, or another HTTP stack behind the [`Transport`] trait. Pass an
+    /// `Arc` to share one transport, and so its connection pool, between
+    /// clients.
     pub fn transport(mut self, transport: impl Transport) -> Self {
         self.transport = Some(Arc::new(transport));
         self
@@ -168,7 +169,7 @@ impl<S: Service> ClientBuilder<S> {
         };
         let transport = match self.transport {
             Some(transport) => transport,
-            None => Arc::new(HttpTransport::new()?.with_max_response_bytes(self.max_response_bytes)),
+            None => Arc::new(HttpTransport::new()?),
         };
         let inner = ClientInner {
             root_url,

