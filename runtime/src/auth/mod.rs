@@ -5,9 +5,11 @@
 //! query parameter. Nothing in this module prints a secret: `Debug` shows
 //! `****` in place of every token and key.
 //!
-//! With the `adc` feature, [`ServiceAccount`], [`AuthorizedUser`] and
-//! [`MetadataServer`] fetch tokens over the runtime's own transport, and
-//! [`ApplicationDefault`] picks one of them as Google's libraries do.
+//! With the `adc` feature, `ServiceAccount`, `AuthorizedUser` and
+//! `MetadataServer` fetch tokens over the runtime's own transport, and
+//! `ApplicationDefault` picks one of them as Google's libraries do. (Plain
+//! names: the types do not exist without the feature, so links would break
+//! the default build's docs.)
 
 #[cfg(feature = "adc")]
 mod adc;
