@@ -71,7 +71,8 @@ fn a_new_enum_value_does_not_break_a_user_program() {
     let dir = scratch("enum-revisions");
     let ws = dir.join("ws");
     std::fs::create_dir_all(ws.join("app/src")).unwrap();
-    std::fs::write(ws.join("Cargo.toml"), "[workspace]\nresolver = \"2\"\nmembers = [\"apis/tiny\", \"app\"]\n").unwrap();
+    std::fs::write(ws.join("Cargo.toml"), "[workspace]\nresolver = \"2\"\nmembers = [\"apis/tiny\", \"app\"]\n")
+        .unwrap();
     std::fs::write(
         ws.join("app/Cargo.toml"),
         "[package]\nname = \"discogen-enum-revisions-app\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
