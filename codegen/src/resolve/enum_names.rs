@@ -24,6 +24,11 @@ use crate::ir::{Alias, Ty, TypeDef, TypeId};
 use crate::names::{bare, sanitize, Case};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Types of the API's `mod.rs`, which would hide a model type of the same
+/// name from `pub use model::*`; a schema may be called that, but a name
+/// the generator derives never is.
+const MODULE_TYPES: &[&str] = &["Client", "StandardParams", "WithStandardParams"];
+
 /// One shared enum and its aliases (handle, name) in document order.
 struct Group {
     id: TypeId,
@@ -91,9 +96,8 @@ impl Resolver<'_> {
             if unversioned.is_empty() { members.iter().map(|(_, n)| bare(n)).collect() } else { unversioned };
         let suffix = common_suffix(&candidates);
         let is_member = members.iter().any(|(_, n)| bare(n) == suffix);
-        if !suffix.is_empty()
-            && (is_member || (self.type_namer.is_free(&suffix) && sanitize(&suffix, Case::Pascal) == suffix))
-        {
+        let free = self.type_namer.is_free(&suffix) && !MODULE_TYPES.contains(&suffix.as_str());
+        if !suffix.is_empty() && (is_member || (free && sanitize(&suffix, Case::Pascal) == suffix)) {
             return suffix;
         }
         candidates[0].to_string()
@@ -104,7 +108,8 @@ impl Resolver<'_> {
         if sanitize(wanted, Case::Pascal) != wanted {
             return Err(Error::at(at, format!("`{wanted}` is not a CamelCase Rust identifier")));
         }
-        if !members.iter().any(|(_, n)| bare(n) == wanted) && !self.type_namer.is_free(wanted) {
+        let free = self.type_namer.is_free(wanted) && !MODULE_TYPES.contains(&wanted);
+        if !members.iter().any(|(_, n)| bare(n) == wanted) && !free {
             return Err(Error::at(at, format!("another type of the API is already called `{wanted}`")));
         }
         Ok(wanted.to_string())
