@@ -17,6 +17,10 @@ pub struct Args {
     pub only: Option<Vec<String>>,
     pub force: bool,
     pub runtime_version: Option<String>,
+    /// Give the crate a `[workspace]` table of its own even where a
+    /// workspace encloses `out`: for scratch crates (benchmarks, checks)
+    /// under `target/` that the enclosing workspace must not own.
+    pub standalone: bool,
 }
 
 /// How the generated crate finds `discogen-runtime`.
@@ -37,7 +41,7 @@ pub struct Manifest<'a> {
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Failure> {
-    let Args { spec, out, crate_name, only, force, runtime_version } = args;
+    let Args { spec, out, crate_name, only, force, runtime_version, standalone } = args;
     let options = discogen::Options {
         only,
         regen_command: format!("cargo xtask gen --spec {}", spec.display()),
@@ -54,7 +58,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         Some(v) => RuntimeDep::Version(checked_version(&v)?),
         None => RuntimeDep::Path(path_text(&relative_path(&out_abs, &runtime_dir()?))),
     };
-    let workspace = enclosing_workspace(&out_abs)?;
+    let workspace = if standalone { None } else { enclosing_workspace(&out_abs)? };
     let manifest = Manifest { crate_name: &crate_name, runtime: &runtime, own_workspace: workspace.is_none() };
     let tree = crate_tree(&generated, &manifest);
     output::replace_dir(&out, &tree)?;

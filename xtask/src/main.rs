@@ -54,6 +54,10 @@ enum Command {
         /// of on this checkout's runtime by a path relative to --out.
         #[arg(long)]
         runtime_version: Option<String>,
+        /// Give the crate its own [workspace] table even inside another
+        /// workspace, which then does not own it.
+        #[arg(long)]
+        standalone: bool,
     },
     /// Generate every *.json in a directory and check that each output parses
     /// (and, with --compile, builds without errors or warnings).
@@ -105,8 +109,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Regen { check } => regen::run(check),
-        Command::Gen { spec, out, crate_name, only, force, runtime_version } => {
-            gen::run(gen::Args { spec, out, crate_name, only, force, runtime_version })
+        Command::Gen { spec, out, crate_name, only, force, runtime_version, standalone } => {
+            gen::run(gen::Args { spec, out, crate_name, only, force, runtime_version, standalone })
         }
         Command::Corpus(args) => corpus::run(args),
         #[cfg(feature = "fetch")]

@@ -41,7 +41,12 @@ async fn scripted(replies: Vec<Reply>) -> (String, Arc<Mutex<Vec<Seen>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let root = format!("http://{}/", listener.local_addr().expect("address"));
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = Arc::clone(&seen);
+    serve(listener, replies, Arc::clone(&seen));
+    (root, seen)
+}
+
+/// The server of `scripted`, on a listener the caller bound.
+fn serve(listener: TcpListener, replies: Vec<Reply>, log: Arc<Mutex<Vec<Seen>>>) {
     tokio::spawn(async move {
         let mut served = 0usize;
         loop {
@@ -65,7 +70,6 @@ async fn scripted(replies: Vec<Reply>) -> (String, Arc<Mutex<Vec<Seen>>>) {
             }
         }
     });
-    (root, seen)
 }
 
 /// Reads one request (head and `Content-Length` body or chunked body up to
@@ -211,6 +215,31 @@ async fn a_post_is_not_resent_after_a_transient_failure() {
 
     assert_eq!(error.http_status().map(|s| s.as_u16()), Some(503));
     assert_eq!(seen.lock().expect("log").len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_post_whose_connection_was_refused_is_retried() {
+    // A port with nothing behind it until the server starts 250 ms in: the
+    // first attempts are refused before a byte is sent, so even a POST may
+    // be tried again, and the server sees it exactly once.
+    let start = Instant::now();
+    let address = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port");
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    tokio::spawn(async move {
+        tokio::time::sleep(ms(250)).await;
+        let listener = TcpListener::bind(address).await.expect("bind the same port again");
+        serve(listener, vec![Reply::Status(200, None)], log);
+    });
+    let client = client(&format!("http://{address}/"), exact_policy());
+
+    client.execute(request(&client, Method::POST, Body::from("{}")), SCOPES).await.expect("sent once the server is up");
+
+    let seen = seen.lock().expect("log");
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].method, "POST");
+    // Refused at 0 and 100 ms, sent at 300 ms (100 + 200).
+    assert_eq!(seen[0].at.duration_since(start), ms(300));
 }
 
 #[tokio::test(start_paused = true)]

@@ -121,3 +121,58 @@ fn operations_missing_parts_report_what_they_have() {
         serde_json::from_value(json!({"metadata": {"@type": "x"}})).expect("decodes");
     assert!(pending.result().is_pending());
 }
+
+#[tokio::test]
+async fn parameters_named_like_media_members_are_sent_beside_resumable_upload_and_download() {
+    let server = MockServer::start().await;
+    let session = format!("{}/session/1", server.uri());
+    // The method is a PUT, so the session starts with one.
+    Mock::given(method("PUT"))
+        .and(path("/resumable/upload/v1/items/n1"))
+        .and(query_param("uploadType", "resumable"))
+        .and(query_param("upload_resumable", "a"))
+        .and(query_param("resumable_path", "b"))
+        .respond_with(ResponseTemplate::new(200).insert_header("location", session.as_str()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/session/1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "stored"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/v1/items/n1"))
+        .and(query_param("alt", "media"))
+        .and(query_param("media_download", "c"))
+        .and(query_param("download_to", "d"))
+        .and(query_param("download_stream", "e"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(b"media bytes".to_vec()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = members_v1::Client::builder().root_url(server.uri()).build().expect("client builds");
+
+    let item = client
+        .items()
+        .upload("n1")
+        .upload_resumable2("a")
+        .resumable_path("b")
+        .upload_resumable(b"hello".to_vec(), "text/plain")
+        .await
+        .expect("resumable upload succeeds");
+    assert_eq!(item.id.as_deref(), Some("stored"));
+
+    let mut written = Vec::new();
+    let n = client
+        .items()
+        .upload("n1")
+        .media_download2("c")
+        .download_to2("d")
+        .download_stream2("e")
+        .download_to(&mut written)
+        .await
+        .expect("download succeeds");
+    assert_eq!((n, written.as_slice()), (11, b"media bytes".as_slice()));
+}

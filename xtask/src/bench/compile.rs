@@ -357,6 +357,7 @@ fn prepare(subject: &Subject, dir: &Path, corpus: &Path) -> Result<(), Failure> 
                 only,
                 force: true,
                 runtime_version: None,
+                standalone: true,
             })?;
             // Start from the workspace's lock file, so that the runtime's
             // dependencies are the versions its tests ran with.

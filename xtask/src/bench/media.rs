@@ -82,6 +82,7 @@ pub fn run(args: MediaArgs) -> Result<ExitCode, Failure> {
         only: None,
         force: true,
         runtime_version: None,
+        standalone: true,
     })?;
     write_program(&root, &work)?;
     cargo(&root, &target, &["build", "--release", "--manifest-path", &path(&work.join("program/Cargo.toml"))])?;

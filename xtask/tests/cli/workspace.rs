@@ -80,6 +80,25 @@ fn a_crate_generated_outside_any_workspace_stands_alone() {
 }
 
 #[test]
+fn standalone_keeps_a_crate_inside_a_workspace_out_of_it() {
+    let dir = scratch("standalone");
+    let spec = dir.join("tiny.json");
+    std::fs::write(&spec, GOOD).unwrap();
+    let ws = dir.join("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    std::fs::write(ws.join("Cargo.toml"), "[workspace]\nresolver = \"2\"\nmembers = []\n").unwrap();
+
+    let out_dir = ws.join("scratch/tiny");
+    let out =
+        xtask(&["gen", "--spec", spec.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--standalone"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("members"), "nothing to add to the enclosing workspace: {stderr}");
+    let manifest = std::fs::read_to_string(ws.join("scratch/tiny/Cargo.toml")).unwrap();
+    assert!(manifest.contains("\n[workspace]\n"), "its own workspace:\n{manifest}");
+}
+
+#[test]
 fn runtime_version_replaces_the_path_dependency() {
     let dir = scratch("version");
     let spec = dir.join("tiny.json");
