@@ -297,7 +297,7 @@ async fn standard_param_values_cannot_inject_other_parameters() -> TestResult {
         .quota_user("a&fields=x#frag")
         .fields("items(id, name)+more")
         .alt(workspaceevents_v1beta::Alt::Json)
-        .xgafv(workspaceevents_v1beta::Xgafv::UnknownValue("3".into()))
+        .xgafv(workspaceevents_v1beta::Xgafv::from("3"))
         .send()
         .await?;
 

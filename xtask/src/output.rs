@@ -14,15 +14,31 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// Generates one document, naming the file in any error.
+/// Generates one document, naming the file in any error. A
+/// `NAME.enum-names.toml` beside `NAME.json` names its shared enums.
 pub fn generate(path: &Path, options: &discogen::Options) -> Result<discogen::Output, Failure> {
     let source = fs::read_to_string(path).map_err(|e| Failure(format!("{}: cannot read: {e}", path.display())))?;
-    let output =
-        discogen::generate(&source, options).map_err(|e| Failure(format!("{}:{}", path.display(), located(&e))))?;
+    let mut options = options.clone();
+    let overrides = path.with_extension("enum-names.toml");
+    if overrides.is_file() {
+        options.enum_names.extend(enum_names(&overrides)?);
+    }
+    let output = discogen::generate(&source, &options).map_err(|e| {
+        let in_overrides =
+            matches!(&e.location, Some(discogen::Location::Path(p)) if p.starts_with("enum name overrides."));
+        let file = if in_overrides { &overrides } else { path };
+        Failure(format!("{}:{}", file.display(), located(&e)))
+    })?;
     for w in &output.warnings {
         eprintln!("warning: {}: {w}", path.display());
     }
     Ok(output)
+}
+
+/// The override table: `FieldTypeName = "EnumName"` lines.
+fn enum_names(path: &Path) -> Result<BTreeMap<String, String>, Failure> {
+    let text = fs::read_to_string(path).map_err(|e| Failure(format!("{}: cannot read: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| Failure(format!("{}: {}", path.display(), e.to_string().trim_end())))
 }
 
 fn located(e: &discogen::Error) -> String {

@@ -250,18 +250,21 @@ fn enumeration(e: &Enum) -> TokenStream {
     let from_str = variants.iter().map(|(v, value, _)| quote!(#value => Self::#v,));
     quote! {
         #doc
-        #[derive(__rt::Clone, __rt::Debug, __rt::PartialEq, __rt::Eq, __rt::Hash, __rt::PartialOrd, __rt::Ord)]
+        #[derive(__rt::Clone, __rt::Debug, __rt::PartialEq, __rt::Eq, __rt::Hash)]
+        #[non_exhaustive]
         pub enum #name {
             #(#decl)*
-            /// A value this version of the document does not list; kept as sent.
-            #unknown(__rt::String),
+            /// A value this version of the document does not list, kept as sent.
+            /// Compare values through `as_str()` rather than matching on this
+            /// variant: a later revision may list the value as a variant of its own.
+            #unknown(__rt::wire::UnknownValue),
         }
         impl #name {
             /// The value as it appears in JSON.
             pub fn as_str(&self) -> &str {
                 match self {
                     #(#to_str)*
-                    Self::#unknown(value) => value,
+                    Self::#unknown(value) => value.as_str(),
                 }
             }
         }
@@ -269,7 +272,7 @@ fn enumeration(e: &Enum) -> TokenStream {
             fn from(value: &str) -> Self {
                 match value {
                     #(#from_str)*
-                    other => Self::#unknown(__rt::ToString::to_string(other)),
+                    other => Self::#unknown(__rt::wire::UnknownValue::__new(other)),
                 }
             }
         }

@@ -10,12 +10,16 @@
 //!    recording on each struct the well-known message it looks like;
 //! 3. `methods`: the resource tree and one call builder per method, whose
 //!    own member names come from the `members` table;
-//! 4. `cycles`: aliases expanded, recursive fields boxed;
-//! 5. `prune`: `--only`;
-//! 6. `router`: how the `Client` finds the `operations.get` for a name.
+//! 4. `enum_names`: enums that several fields share named by a rule (or
+//!    the user's override table) rather than after the first field (the
+//!    one name `schemas` leaves open);
+//! 5. `cycles`: aliases expanded, recursive fields boxed;
+//! 6. `prune`: `--only`;
+//! 7. `router`: how the `Client` finds the `operations.get` for a name.
 
 mod cycles;
 mod document;
+mod enum_names;
 mod members;
 mod methods;
 mod prune;
@@ -36,6 +40,9 @@ pub struct ResolveOptions {
     pub module_name: Option<String>,
     /// Keep only these method ids and the schemas they reach.
     pub only: Option<Vec<String>>,
+    /// Names for enums that several fields share, keyed by any of those
+    /// fields' type names or by the name the naming rule gives.
+    pub enum_names: std::collections::BTreeMap<String, String>,
 }
 
 /// State shared while one document is resolved.
@@ -104,6 +111,7 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
     r.resolve_schemas()?;
     let standard_params = r.standard_params()?;
     let (root, client_members) = r.resolve_resources()?;
+    r.name_shared_enums(&options.enum_names)?;
     r.note_shared_enums();
     let mut types: Vec<TypeDef> = r.types.into_iter().flatten().collect();
     cycles::expand_aliases(&mut types, doc)?;

@@ -238,17 +238,14 @@ impl Resolver<'_> {
         let key: EnumKey =
             variants.iter().map(|v| (v.value.clone(), v.doc.description.clone(), v.doc.notes.clone())).collect();
         if let Some(&canonical) = self.shared_enums.get(&key) {
-            let mut doc = docs(s);
-            doc.notes.push(format!(
-                "The values are those of `{}`, which this type names.",
-                crate::names::bare(self.type_name(canonical))
-            ));
+            // `enum_names` adds the note naming the enum, once it has its
+            // final name.
             self.shared_enum_users.insert(canonical);
             self.types[slot] = Some(TypeDef::Alias(Alias {
                 id,
                 schema_name: name.clone(),
                 name,
-                doc,
+                doc: docs(s),
                 target: Ty::Named(canonical),
                 shared_enum: true,
             }));

@@ -9,6 +9,7 @@
 //!   `Vec`, `BTreeMap` and `Box`;
 //! - [`Bytes`], [`Timestamp`], [`Duration`], [`FieldMask`] and [`Date`] are
 //!   value types with their own serde impls;
+//! - [`UnknownValue`] keeps an enum value the generated code does not list;
 //! - [`QueryValue`] turns a value into the text of a query parameter;
 //! - [`Object`], [`read_object`] and [`ObjectWriter`] carry generated
 //!   structs to and from JSON objects, keeping unknown members.
@@ -32,6 +33,7 @@ mod query;
 #[cfg(feature = "time")]
 mod time_conv;
 mod timestamp;
+mod unknown;
 
 use std::fmt;
 
@@ -44,6 +46,7 @@ pub use number::{F32, F64, I64, U64};
 pub use object::{read_enum, read_object, write_object, Object, ObjectWriter};
 pub use query::QueryValue;
 pub use timestamp::Timestamp;
+pub use unknown::UnknownValue;
 
 /// A value that could not be parsed or converted.
 ///

@@ -3,6 +3,7 @@
 
 mod generated_members;
 mod media_paging_e2e;
+mod open_enums;
 mod operation_roundtrip;
 mod real_vision;
 mod snapshots;

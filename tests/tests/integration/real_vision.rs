@@ -86,3 +86,41 @@ fn only_refuses_unknown_method_ids() {
     let err = discogen::generate(&real, &options).unwrap_err();
     assert!(err.to_string().contains("vision.nothing.get"), "{err}");
 }
+
+/// Shared enums are named by the rule of `resolve/enum_names.rs`: the
+/// likelihood scale is `Likelihood`, and no field of a v1 type shows a
+/// type named after a `V1p1beta1` copy of it.
+#[test]
+#[ignore = "needs ../shared/discovery/vision.v1.json; .ci/run runs it"]
+fn shared_enums_are_named_by_the_rule() {
+    let full = generate(&real_vision(), None);
+    let model = file(&full, "model.rs");
+    let enums: Vec<&str> =
+        model.lines().filter_map(|l| l.strip_prefix("pub enum ")).map(|l| l.trim_end_matches(" {")).collect();
+    assert!(enums.contains(&"Likelihood"), "{enums:?}");
+    assert!(enums.iter().all(|e| !e.contains("V1p")), "{enums:?}");
+    assert!(model.contains("pub type FaceAnnotationAngerLikelihood = Likelihood;"), "each field keeps its alias");
+
+    let mut owner = "";
+    let mut checked = 0;
+    for line in model.lines() {
+        if let Some(name) = line.strip_prefix("pub struct ") {
+            owner = name.trim_end_matches(" {");
+        } else if line.starts_with('}') {
+            owner = "";
+        } else if !owner.is_empty()
+            && !owner.starts_with("GoogleCloudVisionV1p")
+            && line.trim_start().starts_with("pub ")
+        {
+            checked += 1;
+            assert!(!line.contains("V1p"), "a field of the v1 type `{owner}` names a versioned type: {line}");
+        }
+    }
+    assert!(checked > 300, "only {checked} fields of v1 types were found");
+    // What rustdoc shows for a field's alias is the enum it names.
+    for alias in model.lines().filter_map(|l| l.strip_prefix("pub type ")) {
+        if !alias.starts_with("GoogleCloudVisionV1p") {
+            assert!(!alias.contains("V1p"), "a v1 alias names a versioned type: {alias}");
+        }
+    }
+}

@@ -1,10 +1,13 @@
 //! The `cargo xtask` command line, run as a user runs it: broken documents
 //! and interrupted writes (`documents`), crates that join a workspace or
-//! stand alone (`workspace`), and `fetch` against a loopback Discovery
+//! stand alone (`workspace`), a user program that survives a new enum
+//! value (`enum_revisions`), the enum name table (`enum_names`), and `fetch` against a loopback Discovery
 //! service (`fetch`).
 
 mod corpus;
 mod documents;
+mod enum_names;
+mod enum_revisions;
 #[cfg(feature = "fetch")]
 mod fetch;
 mod workspace;

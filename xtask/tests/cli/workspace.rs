@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 /// Where the crates written by `gen` in these tests are checked: one
 /// directory for all of them, the one `corpus --compile` uses, so that the
 /// runtime is built once (same profile, same flags) for every such build.
-fn shared_build_dir() -> PathBuf {
+pub(crate) fn shared_build_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/corpus/target")
 }
 

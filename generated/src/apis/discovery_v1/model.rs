@@ -101,29 +101,24 @@ __rt::object! {
     }
 }
 /// Response format; only JSON exists here.
-#[derive(
-    __rt::Clone,
-    __rt::Debug,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::Hash,
-    __rt::PartialOrd,
-    __rt::Ord
-)]
+#[derive(__rt::Clone, __rt::Debug, __rt::PartialEq, __rt::Eq, __rt::Hash)]
+#[non_exhaustive]
 pub enum Alt {
     /// A JSON body.
     ///
     /// `json` on the wire.
     Json,
-    /// A value this version of the document does not list; kept as sent.
-    UnknownValue(__rt::String),
+    /// A value this version of the document does not list, kept as sent.
+    /// Compare values through `as_str()` rather than matching on this
+    /// variant: a later revision may list the value as a variant of its own.
+    UnknownValue(__rt::wire::UnknownValue),
 }
 impl Alt {
     /// The value as it appears in JSON.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Json => "json",
-            Self::UnknownValue(value) => value,
+            Self::UnknownValue(value) => value.as_str(),
         }
     }
 }
@@ -131,7 +126,7 @@ impl __rt::From<&str> for Alt {
     fn from(value: &str) -> Self {
         match value {
             "json" => Self::Json,
-            other => Self::UnknownValue(__rt::ToString::to_string(other)),
+            other => Self::UnknownValue(__rt::wire::UnknownValue::__new(other)),
         }
     }
 }

@@ -112,15 +112,8 @@ __rt::object! {
     }
 }
 /// Which version of the error response format to use.
-#[derive(
-    __rt::Clone,
-    __rt::Debug,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::Hash,
-    __rt::PartialOrd,
-    __rt::Ord
-)]
+#[derive(__rt::Clone, __rt::Debug, __rt::PartialEq, __rt::Eq, __rt::Hash)]
+#[non_exhaustive]
 pub enum Xgafv {
     /// Version 1 of the error format.
     ///
@@ -130,8 +123,10 @@ pub enum Xgafv {
     ///
     /// `2` on the wire.
     V2,
-    /// A value this version of the document does not list; kept as sent.
-    UnknownValue(__rt::String),
+    /// A value this version of the document does not list, kept as sent.
+    /// Compare values through `as_str()` rather than matching on this
+    /// variant: a later revision may list the value as a variant of its own.
+    UnknownValue(__rt::wire::UnknownValue),
 }
 impl Xgafv {
     /// The value as it appears in JSON.
@@ -139,7 +134,7 @@ impl Xgafv {
         match self {
             Self::V1 => "1",
             Self::V2 => "2",
-            Self::UnknownValue(value) => value,
+            Self::UnknownValue(value) => value.as_str(),
         }
     }
 }
@@ -148,7 +143,7 @@ impl __rt::From<&str> for Xgafv {
         match value {
             "1" => Self::V1,
             "2" => Self::V2,
-            other => Self::UnknownValue(__rt::ToString::to_string(other)),
+            other => Self::UnknownValue(__rt::wire::UnknownValue::__new(other)),
         }
     }
 }
@@ -178,15 +173,8 @@ impl __rt::wire::QueryValue for Xgafv {
     }
 }
 /// Format of the response body.
-#[derive(
-    __rt::Clone,
-    __rt::Debug,
-    __rt::PartialEq,
-    __rt::Eq,
-    __rt::Hash,
-    __rt::PartialOrd,
-    __rt::Ord
-)]
+#[derive(__rt::Clone, __rt::Debug, __rt::PartialEq, __rt::Eq, __rt::Hash)]
+#[non_exhaustive]
 pub enum Alt {
     /// A JSON body (application/json).
     ///
@@ -200,8 +188,10 @@ pub enum Alt {
     ///
     /// `proto` on the wire.
     Proto,
-    /// A value this version of the document does not list; kept as sent.
-    UnknownValue(__rt::String),
+    /// A value this version of the document does not list, kept as sent.
+    /// Compare values through `as_str()` rather than matching on this
+    /// variant: a later revision may list the value as a variant of its own.
+    UnknownValue(__rt::wire::UnknownValue),
 }
 impl Alt {
     /// The value as it appears in JSON.
@@ -210,7 +200,7 @@ impl Alt {
             Self::Json => "json",
             Self::Media => "media",
             Self::Proto => "proto",
-            Self::UnknownValue(value) => value,
+            Self::UnknownValue(value) => value.as_str(),
         }
     }
 }
@@ -220,7 +210,7 @@ impl __rt::From<&str> for Alt {
             "json" => Self::Json,
             "media" => Self::Media,
             "proto" => Self::Proto,
-            other => Self::UnknownValue(__rt::ToString::to_string(other)),
+            other => Self::UnknownValue(__rt::wire::UnknownValue::__new(other)),
         }
     }
 }
