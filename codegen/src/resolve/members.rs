@@ -31,25 +31,6 @@ pub(super) struct CallFeatures {
     pub items: bool,
 }
 
-/// The public part of a call builder: claimed before the parameters, so the
-/// builder's API does not depend on what its parameters are called.
-pub(super) struct PublicCallMembers {
-    client: String,
-    params: String,
-    build_request: String,
-    send: String,
-    download: Option<String>,
-    media_download: Option<String>,
-    download_to: Option<String>,
-    download_stream: Option<String>,
-    upload: Option<String>,
-    upload_resumable: Option<String>,
-    poller: Option<String>,
-    wait: Option<String>,
-    pages: Option<String>,
-    items: Option<String>,
-}
-
 /// Claims the members of `StandardParams` and its trait in the scope of the
 /// standard parameters, before any of them: the struct's field and method,
 /// the trait's accessor and its call-option setters.
@@ -64,15 +45,21 @@ pub(super) fn claim_standard(namer: &mut Namer) -> StandardMembers {
     }
 }
 
-/// Claims the builder's public members after reserving what its traits
-/// give it: the standard-parameters trait (`standard`, and `setters` for the
-/// parameters) and the derived ones.
-pub(super) fn claim_public(
+/// Claims a call builder's members around the names the document brings.
+/// The public members come first, after what the builder's traits give it
+/// (the standard-parameters trait: `standard`, and `setters` for the
+/// parameters; the derived traits), so the builder's API does not depend on
+/// what its parameters are called. `document_names` then claims the
+/// parameters and the request argument, and the private helpers come last,
+/// so that a parameter called `path` keeps its setter and the helper gives
+/// way.
+pub(super) fn claim_call<T>(
     namer: &mut Namer,
     features: CallFeatures,
     standard: &StandardMembers,
     setters: &[String],
-) -> PublicCallMembers {
+    document_names: impl FnOnce(&mut Namer) -> T,
+) -> (CallMembers, T) {
     namer.reserve(TRAIT_MEMBERS);
     namer.reserve(&[&standard.accessor, &standard.retry_policy, &standard.idempotent]);
     for setter in setters {
@@ -84,28 +71,21 @@ pub(super) fn claim_public(
     let build_request = claim("build_request");
     let send = claim("send");
     let mut optional = |on: bool, name: &str| on.then(|| namer.claim_ident(name.to_string()));
-    PublicCallMembers {
-        client,
-        params,
-        build_request,
-        send,
-        download: optional(features.download, "download"),
-        media_download: optional(features.download, "media_download"),
-        download_to: optional(features.download, "download_to"),
-        download_stream: optional(features.download, "download_stream"),
-        upload: optional(features.upload, "upload"),
-        upload_resumable: optional(features.upload && features.resumable, "upload_resumable"),
-        poller: optional(features.polls, "poller"),
-        wait: optional(features.polls, "wait"),
-        pages: optional(features.pages, "pages"),
-        items: optional(features.items, "items"),
-    }
-}
+    let download = optional(features.download, "download");
+    let media_download = optional(features.download, "media_download");
+    let download_to = optional(features.download, "download_to");
+    let download_stream = optional(features.download, "download_stream");
+    let upload = optional(features.upload, "upload");
+    let resumable = features.upload && features.resumable;
+    let upload_resumable = optional(resumable, "upload_resumable");
+    let poller = optional(features.polls, "poller");
+    let wait = optional(features.polls, "wait");
+    let pages = optional(features.pages, "pages");
+    let items = optional(features.items, "items");
 
-/// Claims the private helpers after the parameters, so that a parameter
-/// called `path` keeps its setter name and the helper gives way.
-pub(super) fn claim_private(namer: &mut Namer, public: PublicCallMembers, features: CallFeatures) -> CallMembers {
-    let PublicCallMembers {
+    let named = document_names(namer);
+
+    let members = CallMembers {
         client,
         params,
         build_request,
@@ -114,23 +94,7 @@ pub(super) fn claim_private(namer: &mut Namer, public: PublicCallMembers, featur
         media_download,
         download_to,
         download_stream,
-        upload: upload_fn,
-        upload_resumable,
-        poller,
-        wait,
-        pages,
-        items,
-    } = public;
-    CallMembers {
-        client,
-        params,
-        build_request,
-        send,
-        download,
-        media_download,
-        download_to,
-        download_stream,
-        upload: upload_fn,
+        upload,
         upload_resumable,
         poller,
         wait,
@@ -138,9 +102,10 @@ pub(super) fn claim_private(namer: &mut Namer, public: PublicCallMembers, featur
         items,
         path: namer.claim_ident("path".into()),
         upload_path: features.upload.then(|| namer.claim_ident("upload_path".into())),
-        resumable_path: (features.upload && features.resumable).then(|| namer.claim_ident("resumable_path".into())),
+        resumable_path: resumable.then(|| namer.claim_ident("resumable_path".into())),
         request_builder: namer.claim_ident("request_builder".into()),
-    }
+    };
+    (members, named)
 }
 
 /// Claims the `Client`'s own members in the root scope, before any
@@ -171,12 +136,12 @@ mod tests {
         let mut namer = Namer::new();
         let features = CallFeatures { pages: true, ..CallFeatures::default() };
         let standard = claim_standard(&mut Namer::new());
-        let public = claim_public(&mut namer, features, &standard, &["fields".to_string()]);
-        let params: Vec<String> = ["send", "path", "pages", "items", "fields", "request_builder", "idempotent"]
-            .iter()
-            .map(|p| namer.claim(p, Case::Snake))
-            .collect();
-        let members = claim_private(&mut namer, public, features);
+        let (members, params) = claim_call(&mut namer, features, &standard, &["fields".to_string()], |namer| {
+            ["send", "path", "pages", "items", "fields", "request_builder", "idempotent"]
+                .iter()
+                .map(|p| namer.claim(p, Case::Snake))
+                .collect::<Vec<String>>()
+        });
         assert_eq!(params, ["send2", "path", "pages2", "items", "fields2", "request_builder", "idempotent2"]);
         assert_eq!(members.send, "send");
         assert_eq!(members.pages.as_deref(), Some("pages"));

@@ -246,18 +246,19 @@ impl Resolver<'_> {
         };
 
         let mut namer = Namer::new();
-        let public = members::claim_public(&mut namer, features, &self.standard_members, &self.standard_setters);
-        for p in &mut params {
-            p.rust_name = namer.claim(&p.json_name, Case::Snake);
-        }
-        let request = match (request_ty, &m.request) {
-            (Some(ty), Some(body)) => {
-                let arg_name = namer.claim(body.parameter_name.as_deref().unwrap_or("request"), Case::Snake);
-                Some(RequestBody { arg_name, ty })
-            }
-            _ => None,
-        };
-        let members = members::claim_private(&mut namer, public, features);
+        let (members, request) =
+            members::claim_call(&mut namer, features, &self.standard_members, &self.standard_setters, |namer| {
+                for p in &mut params {
+                    p.rust_name = namer.claim(&p.json_name, Case::Snake);
+                }
+                match (request_ty, &m.request) {
+                    (Some(ty), Some(body)) => {
+                        let arg_name = namer.claim(body.parameter_name.as_deref().unwrap_or("request"), Case::Snake);
+                        Some(RequestBody { arg_name, ty })
+                    }
+                    _ => None,
+                }
+            });
         let paging = page_token.map(|i| Paging {
             token_field: params[i].rust_name.clone(),
             item: page.flatten().filter(|_| features.items),
