@@ -327,7 +327,9 @@ fn a_placeholder_without_a_parameter_becomes_a_required_path_string() {
         "{text}"
     );
     assert!(
-        text.contains("\"part\" , & __rt :: wire :: QueryValue :: to_query (& self . part) , true"),
+        text.contains(
+            "\"part\" , & __rt :: wire :: QueryValue :: to_query (& self . part) , __rt :: path :: Expansion :: Keep"
+        ),
         "reserved expansion kept: {text}"
     );
 

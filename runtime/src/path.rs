@@ -13,6 +13,32 @@ use crate::encode::{percent_encode_into, PATH_RESERVED, PATH_SLASH, UNRESERVED};
 use crate::error::Error;
 use crate::text::quoted;
 
+/// How a template variable is expanded, from its spelling in the template
+/// and the document's `fullyEncodeReservedExpansion` flag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expansion {
+    /// `{name}`: everything but `A-Z a-z 0-9 - . _ ~` is percent-encoded,
+    /// `/` included, so the value is one path segment.
+    Simple,
+    /// `{+name}` in a document with `fullyEncodeReservedExpansion: true`
+    /// (most current ones): `/` is kept, so that resource names like
+    /// `projects/p/operations/o` read naturally, and every other reserved
+    /// character is encoded, which is what that flag asks of clients.
+    KeepSlash,
+    /// `{+name}` without that flag: RFC 6570's reserved characters are kept,
+    /// except `?` and `#`, which would end the path, `[` and `]`, which are
+    /// not allowed in a path, and `%`, which would let a value smuggle in
+    /// its own escapes.
+    KeepReserved,
+}
+
+impl Expansion {
+    /// Whether `/` passes through, so the value may span several segments.
+    fn keeps_slash(self) -> bool {
+        self != Expansion::Simple
+    }
+}
+
 /// Appends the expansion of one template variable to `out`.
 ///
 /// - `pattern`: the regular expression from the discovery document. The raw
@@ -20,15 +46,7 @@ use crate::text::quoted;
 ///   [`crate::ErrorKind::InvalidArgument`] error names the parameter, the
 ///   value and the pattern. Patterns are used as written (Google's are
 ///   anchored with `^…$`).
-/// - `reserved == false` (`{name}`): everything but `A-Z a-z 0-9 - . _ ~` is
-///   percent-encoded, `/` included.
-/// - `reserved == true` (`{+name}`): `/` is kept so that resource names like
-///   `projects/p/operations/o` read naturally. With `fully_encode_reserved`
-///   (the document-level `fullyEncodeReservedExpansion: true`) every other
-///   reserved character is encoded, which is what that flag asks of clients.
-///   Without it RFC 6570's reserved characters are kept, except `?` and `#`,
-///   which would end the path, `[` and `]`, which are not allowed in a path,
-///   and `%`, which would let a value smuggle in its own escapes.
+/// - `expansion`: which characters are kept as they are; see [`Expansion`].
 ///
 /// In every mode control characters, spaces and non-ASCII text are
 /// percent-encoded as UTF-8. Empty values and the path segments `.` and `..`
@@ -36,7 +54,7 @@ use crate::text::quoted;
 /// otherwise let `..` climb out of the template. Because `%` is always
 /// encoded, a value cannot spell `..` as `%2e%2e` either.
 ///
-/// A reserved expansion that would start the path (`out` is empty, as for
+/// A `{+name}` expansion that would start the path (`out` is empty, as for
 /// `{+resource}:getIamPolicy`) must not begin with `/`: the request builder
 /// reads a leading `/` as "relative to the root URL", so the value would
 /// otherwise move the request out from under the API's service path.
@@ -44,13 +62,13 @@ pub fn push_param(
     out: &mut String,
     name: &str,
     value: &str,
-    reserved: bool,
-    fully_encode_reserved: bool,
+    expansion: Expansion,
     pattern: Option<&'static str>,
 ) -> Result<(), Error> {
     if let Some(pattern) = pattern {
         check_pattern(name, value, pattern)?;
     }
+    let reserved = expansion.keeps_slash();
     check_segments(name, value, reserved)?;
     if reserved && out.is_empty() && value.starts_with('/') {
         return Err(Error::invalid_argument(format!(
@@ -58,10 +76,10 @@ pub fn push_param(
             quoted(value)
         )));
     }
-    let set = match (reserved, fully_encode_reserved) {
-        (false, _) => UNRESERVED,
-        (true, true) => PATH_SLASH,
-        (true, false) => PATH_RESERVED,
+    let set = match expansion {
+        Expansion::Simple => UNRESERVED,
+        Expansion::KeepSlash => PATH_SLASH,
+        Expansion::KeepReserved => PATH_RESERVED,
     };
     percent_encode_into(out, value, set);
     Ok(())
@@ -127,24 +145,25 @@ fn check_pattern(name: &str, value: &str, pattern: &'static str) -> Result<(), E
 
 #[cfg(test)]
 mod tests {
+    use super::Expansion::{KeepReserved, KeepSlash, Simple};
     use super::*;
     use crate::ErrorKind;
 
-    fn expand(value: &str, reserved: bool, fully: bool) -> Result<String, Error> {
+    fn expand(value: &str, expansion: Expansion) -> Result<String, Error> {
         let mut out = String::from("v1/");
-        push_param(&mut out, "name", value, reserved, fully, None)?;
+        push_param(&mut out, "name", value, expansion, None)?;
         Ok(out)
     }
 
-    fn ok(value: &str, reserved: bool, fully: bool) -> String {
-        match expand(value, reserved, fully) {
+    fn ok(value: &str, expansion: Expansion) -> String {
+        match expand(value, expansion) {
             Ok(out) => out,
             Err(e) => panic!("{value:?} was refused: {e}"),
         }
     }
 
-    fn refused(value: &str, reserved: bool, fully: bool) -> Error {
-        match expand(value, reserved, fully) {
+    fn refused(value: &str, expansion: Expansion) -> Error {
+        match expand(value, expansion) {
             Ok(out) => panic!("{value:?} was accepted as {out}"),
             Err(e) => e,
         }
@@ -152,86 +171,86 @@ mod tests {
 
     #[test]
     fn simple_expansion_encodes_everything_but_unreserved() {
-        assert_eq!(ok("a b", false, true), "v1/a%20b");
-        assert_eq!(ok("50%", false, true), "v1/50%25");
-        assert_eq!(ok("a?b#c", false, true), "v1/a%3Fb%23c");
-        assert_eq!(ok("x/y", false, true), "v1/x%2Fy");
-        assert_eq!(ok("a:b+c", false, false), "v1/a%3Ab%2Bc");
-        assert_eq!(ok("A-z.0_9~", false, true), "v1/A-z.0_9~");
+        assert_eq!(ok("a b", Simple), "v1/a%20b");
+        assert_eq!(ok("50%", Simple), "v1/50%25");
+        assert_eq!(ok("a?b#c", Simple), "v1/a%3Fb%23c");
+        assert_eq!(ok("x/y", Simple), "v1/x%2Fy");
+        assert_eq!(ok("a:b+c", Simple), "v1/a%3Ab%2Bc");
+        assert_eq!(ok("A-z.0_9~", Simple), "v1/A-z.0_9~");
     }
 
     #[test]
     fn reserved_expansion_keeps_slash() {
-        assert_eq!(ok("projects/p/operations/123", true, true), "v1/projects/p/operations/123");
+        assert_eq!(ok("projects/p/operations/123", KeepSlash), "v1/projects/p/operations/123");
     }
 
     #[test]
     fn fully_encoded_reserved_expansion() {
-        assert_eq!(ok("a:b@c,d=e+f", true, true), "v1/a%3Ab%40c%2Cd%3De%2Bf");
-        assert_eq!(ok("a?b#c", true, true), "v1/a%3Fb%23c");
-        assert_eq!(ok("p/50%", true, true), "v1/p/50%25");
+        assert_eq!(ok("a:b@c,d=e+f", KeepSlash), "v1/a%3Ab%40c%2Cd%3De%2Bf");
+        assert_eq!(ok("a?b#c", KeepSlash), "v1/a%3Fb%23c");
+        assert_eq!(ok("p/50%", KeepSlash), "v1/p/50%25");
     }
 
     #[test]
     fn plain_reserved_expansion_keeps_reserved_but_not_query_or_fragment() {
-        assert_eq!(ok("a:b@c,d=e+f", true, false), "v1/a:b@c,d=e+f");
-        assert_eq!(ok("a?b#c", true, false), "v1/a%3Fb%23c");
-        assert_eq!(ok("50%2e", true, false), "v1/50%252e");
-        assert_eq!(ok("[x]", true, false), "v1/%5Bx%5D");
+        assert_eq!(ok("a:b@c,d=e+f", KeepReserved), "v1/a:b@c,d=e+f");
+        assert_eq!(ok("a?b#c", KeepReserved), "v1/a%3Fb%23c");
+        assert_eq!(ok("50%2e", KeepReserved), "v1/50%252e");
+        assert_eq!(ok("[x]", KeepReserved), "v1/%5Bx%5D");
     }
 
     #[test]
     fn unicode_and_controls_are_encoded() {
-        assert_eq!(ok("é", false, true), "v1/%C3%A9");
-        assert_eq!(ok("日本/é", true, false), "v1/%E6%97%A5%E6%9C%AC/%C3%A9");
-        assert_eq!(ok("a\r\nb", true, false), "v1/a%0D%0Ab");
-        assert_eq!(ok("a\tb\u{7f}", false, true), "v1/a%09b%7F");
+        assert_eq!(ok("é", Simple), "v1/%C3%A9");
+        assert_eq!(ok("日本/é", KeepReserved), "v1/%E6%97%A5%E6%9C%AC/%C3%A9");
+        assert_eq!(ok("a\r\nb", KeepReserved), "v1/a%0D%0Ab");
+        assert_eq!(ok("a\tb\u{7f}", Simple), "v1/a%09b%7F");
     }
 
     #[test]
     fn dot_segments_are_refused() {
         for value in ["..", ".", "a/../b", "../x", "a/.", "./a"] {
-            let e = refused(value, true, true);
+            let e = refused(value, KeepSlash);
             assert_eq!(e.kind(), ErrorKind::InvalidArgument);
             assert!(e.to_string().contains("segment"), "{e}");
         }
-        refused("..", false, true);
-        refused(".", false, false);
+        refused("..", Simple);
+        refused(".", Simple);
         // Dots inside a segment are ordinary characters.
-        assert_eq!(ok("a..b/.c", true, true), "v1/a..b/.c");
+        assert_eq!(ok("a..b/.c", KeepSlash), "v1/a..b/.c");
         // In a simple expansion `/` is encoded, so this is one harmless segment.
-        assert_eq!(ok("../x", false, true), "v1/..%2Fx");
+        assert_eq!(ok("../x", Simple), "v1/..%2Fx");
         // An encoded dot cannot be smuggled in.
-        assert_eq!(ok("%2e%2e", true, false), "v1/%252e%252e");
+        assert_eq!(ok("%2e%2e", KeepReserved), "v1/%252e%252e");
     }
 
     #[test]
     fn a_reserved_value_cannot_start_the_path_with_a_slash() {
         let mut out = String::new();
-        let err = push_param(&mut out, "resource", "/upload/x", true, true, None).err().map(|e| e.kind());
+        let err = push_param(&mut out, "resource", "/upload/x", KeepSlash, None).err().map(|e| e.kind());
         assert_eq!(err, Some(ErrorKind::InvalidArgument));
         assert!(out.is_empty());
         // After a literal, or in a simple expansion, a leading slash is harmless.
-        assert_eq!(ok("/x", true, true), "v1//x");
+        assert_eq!(ok("/x", KeepSlash), "v1//x");
         let mut out = String::new();
-        push_param(&mut out, "id", "/x", false, true, None).expect("encoded");
+        push_param(&mut out, "id", "/x", Simple, None).expect("encoded");
         assert_eq!(out, "%2Fx");
     }
 
     #[test]
     fn empty_values_are_refused() {
-        assert_eq!(refused("", false, true).kind(), ErrorKind::InvalidArgument);
-        assert_eq!(refused("", true, true).kind(), ErrorKind::InvalidArgument);
+        assert_eq!(refused("", Simple).kind(), ErrorKind::InvalidArgument);
+        assert_eq!(refused("", KeepSlash).kind(), ErrorKind::InvalidArgument);
     }
 
     #[test]
     fn pattern_mismatch_names_parameter_value_and_pattern() {
         const PATTERN: &str = "^projects/[^/]+/operations/[^/]+$";
         let mut out = String::new();
-        let ok = push_param(&mut out, "name", "projects/p/operations/1", true, true, Some(PATTERN));
+        let ok = push_param(&mut out, "name", "projects/p/operations/1", KeepSlash, Some(PATTERN));
         assert!(ok.is_ok());
         let mut out = String::new();
-        let err = push_param(&mut out, "name", "projects/p", true, true, Some(PATTERN)).err();
+        let err = push_param(&mut out, "name", "projects/p", KeepSlash, Some(PATTERN)).err();
         let err = err.map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("\"name\""), "{err}");
         assert!(err.contains("\"projects/p\""), "{err}");
@@ -242,7 +261,7 @@ mod tests {
     #[test]
     fn pattern_is_checked_against_the_raw_value() {
         let mut out = String::new();
-        let result = push_param(&mut out, "id", "a b", false, true, Some("^[a-z ]+$"));
+        let result = push_param(&mut out, "id", "a b", Simple, Some("^[a-z ]+$"));
         assert!(result.is_ok());
         assert_eq!(out, "a%20b");
     }
@@ -257,7 +276,7 @@ mod tests {
     #[test]
     fn broken_pattern_is_an_error_not_a_panic() {
         let mut out = String::new();
-        let result = push_param(&mut out, "id", "x", false, true, Some("(["));
+        let result = push_param(&mut out, "id", "x", Simple, Some("(["));
         assert_eq!(result.err().map(|e| e.kind()), Some(ErrorKind::InvalidArgument));
     }
 }

@@ -12,7 +12,7 @@
 //! to a real server.
 
 use discogen_runtime::http::{Method, Uri};
-use discogen_runtime::path::push_param;
+use discogen_runtime::path::{push_param, Expansion};
 use discogen_runtime::request::RequestBuilder;
 use discogen_runtime::{Client, ClientBuilder, ErrorKind, Service};
 use wiremock::matchers::any;
@@ -105,11 +105,11 @@ enum Mode {
 impl Mode {
     const ALL: [Mode; 3] = [Mode::Simple, Mode::Reserved, Mode::ReservedFully];
 
-    fn flags(self) -> (bool, bool) {
+    fn expansion(self) -> Expansion {
         match self {
-            Mode::Simple => (false, true),
-            Mode::Reserved => (true, false),
-            Mode::ReservedFully => (true, true),
+            Mode::Simple => Expansion::Simple,
+            Mode::Reserved => Expansion::KeepReserved,
+            Mode::ReservedFully => Expansion::KeepSlash,
         }
     }
 }
@@ -118,9 +118,8 @@ impl Mode {
 /// with `value` and builds the request.
 fn build(value: &str, mode: Mode, prefix: &str, pattern: Option<&'static str>) -> Result<Uri, discogen_runtime::Error> {
     let client = client();
-    let (reserved, fully) = mode.flags();
     let mut path = String::from(prefix);
-    push_param(&mut path, "var", value, reserved, fully, pattern)?;
+    push_param(&mut path, "var", value, mode.expansion(), pattern)?;
     path.push_str(":act");
     let mut request = RequestBuilder::new(&client, Method::POST, &path);
     request.query("fields", "name");
@@ -220,7 +219,7 @@ fn patterns_refuse_first_and_leave_the_path_untouched() {
     const PATTERN: &str = "^projects/[^/]+/operations/[^/]+$";
     for &value in HOSTILE {
         let mut path = String::from("v1/");
-        let result = push_param(&mut path, "name", value, true, true, Some(PATTERN));
+        let result = push_param(&mut path, "name", value, Expansion::KeepSlash, Some(PATTERN));
         let err = result.err().unwrap_or_else(|| panic!("{value:?} matched {PATTERN}"));
         assert_eq!(err.kind(), ErrorKind::InvalidArgument);
         assert!(err.to_string().contains("does not match the pattern"), "{value:?}: {err}");
@@ -230,7 +229,7 @@ fn patterns_refuse_first_and_leave_the_path_untouched() {
     for value in ["projects/p/operations/..", "projects/../operations/x", "projects/p?x/operations/y"] {
         let mut path = String::new();
         let pattern = "^projects/[^/]+/operations/[^/]+$";
-        match push_param(&mut path, "name", value, true, true, Some(pattern)) {
+        match push_param(&mut path, "name", value, Expansion::KeepSlash, Some(pattern)) {
             Err(e) => assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{value:?}"),
             Ok(()) => {
                 // `?` matched `[^/]` but is encoded, so it cannot end the path.
@@ -240,7 +239,7 @@ fn patterns_refuse_first_and_leave_the_path_untouched() {
     }
     // A pattern that allows anything still leaves the segment checks.
     let mut path = String::new();
-    let err = push_param(&mut path, "name", "..", false, true, Some("^.*$")).err().map(|e| e.kind());
+    let err = push_param(&mut path, "name", "..", Expansion::Simple, Some("^.*$")).err().map(|e| e.kind());
     assert_eq!(err, Some(ErrorKind::InvalidArgument));
 }
 
@@ -301,7 +300,7 @@ async fn the_server_sees_one_segment_and_the_clients_own_key() {
     let Api(client) = ClientBuilder::<Api>::new().root_url(server.uri()).api_key("client-key").build().expect("client");
 
     let mut path = String::from("things/");
-    push_param(&mut path, "name", "../../admin?key=attacker#x", false, true, None).expect("encoded, not refused");
+    push_param(&mut path, "name", "../../admin?key=attacker#x", Expansion::Simple, None).expect("encoded, not refused");
     let mut request = RequestBuilder::new(&client, Method::GET, &path);
     request.query("filter", "a&key=attacker");
     let request = request.build().expect("valid");

@@ -306,8 +306,13 @@ fn path_steps(api: &Api, m: &Method, parts: &[PathPart]) -> TokenStream {
                 Some(pat) => quote!(__rt::Some(#pat)),
                 None => quote!(__rt::None),
             };
+            let expansion = match (*reserved, fully) {
+                (false, _) => quote!(__rt::path::Expansion::Simple),
+                (true, true) => quote!(__rt::path::Expansion::KeepSlash),
+                (true, false) => quote!(__rt::path::Expansion::KeepReserved),
+            };
             quote! {
-                __rt::path::push_param(&mut path, #param, &__rt::wire::QueryValue::to_query(&self.#f), #reserved, #fully, #pattern)?;
+                __rt::path::push_param(&mut path, #param, &__rt::wire::QueryValue::to_query(&self.#f), #expansion, #pattern)?;
             }
         }
     });

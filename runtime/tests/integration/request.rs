@@ -1,7 +1,7 @@
 //! Building requests: URLs, query encoding, bodies and headers.
 
 use discogen_runtime::http::{header, HeaderValue, Method};
-use discogen_runtime::path::push_param;
+use discogen_runtime::path::{push_param, Expansion};
 use discogen_runtime::request::RequestBuilder;
 use discogen_runtime::serde_json::json;
 use discogen_runtime::wire::{Bytes, FieldMask};
@@ -17,7 +17,7 @@ fn client() -> Client {
 fn relative_paths_use_the_base_url() {
     let client = client();
     let mut path = String::from("operations/");
-    push_param(&mut path, "name", "a/b c", true, true, None).expect("valid");
+    push_param(&mut path, "name", "a/b c", Expansion::KeepSlash, None).expect("valid");
     let request = RequestBuilder::new(&client, Method::GET, &path).build().expect("valid");
     assert_eq!(request.uri().to_string(), "https://example.googleapis.com/v1/operations/a/b%20c");
     assert_eq!(request.method(), Method::GET);

@@ -71,8 +71,7 @@ impl ApisGetRestCall {
             &mut path,
             "api",
             &__rt::wire::QueryValue::to_query(&self.api),
-            false,
-            true,
+            __rt::path::Expansion::Simple,
             __rt::None,
         )?;
         path.push('/');
@@ -80,8 +79,7 @@ impl ApisGetRestCall {
             &mut path,
             "version",
             &__rt::wire::QueryValue::to_query(&self.version),
-            false,
-            true,
+            __rt::path::Expansion::Simple,
             __rt::None,
         )?;
         path.push_str("/rest");

@@ -73,8 +73,7 @@ impl LocationsOperationsGetCall {
             &mut path,
             "name",
             &__rt::wire::QueryValue::to_query(&self.name),
-            true,
-            true,
+            __rt::path::Expansion::KeepSlash,
             __rt::Some("^locations/[^/]+/operations/[^/]+$"),
         )?;
         __rt::Ok(path)
@@ -170,8 +169,7 @@ impl OperationsGetCall {
             &mut path,
             "name",
             &__rt::wire::QueryValue::to_query(&self.name),
-            true,
-            true,
+            __rt::path::Expansion::KeepSlash,
             __rt::Some("^operations/[^/]+$"),
         )?;
         __rt::Ok(path)
@@ -305,8 +303,7 @@ impl ProjectsLocationsOperationsGetCall {
             &mut path,
             "name",
             &__rt::wire::QueryValue::to_query(&self.name),
-            true,
-            true,
+            __rt::path::Expansion::KeepSlash,
             __rt::Some("^projects/[^/]+/locations/[^/]+/operations/[^/]+$"),
         )?;
         __rt::Ok(path)
@@ -402,8 +399,7 @@ impl ProjectsOperationsGetCall {
             &mut path,
             "name",
             &__rt::wire::QueryValue::to_query(&self.name),
-            true,
-            true,
+            __rt::path::Expansion::KeepSlash,
             __rt::Some("^projects/[^/]+/operations/[^/]+$"),
         )?;
         __rt::Ok(path)

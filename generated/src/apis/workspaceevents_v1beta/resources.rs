@@ -71,8 +71,7 @@ impl OperationsGetCall {
             &mut path,
             "name",
             &__rt::wire::QueryValue::to_query(&self.name),
-            true,
-            true,
+            __rt::path::Expansion::KeepSlash,
             __rt::Some("^operations/.*$"),
         )?;
         __rt::Ok(path)
