@@ -195,14 +195,22 @@ pub fn format(files: Vec<(&'static str, FileTokens<'_>)>, header: &str) -> Resul
         .collect()
 }
 
+/// Appends one emitted item, after a blank line: every item starts with
+/// one, so the text is the same however the items were split into blocks.
 fn push_item(out: &mut String, path: &str, item: Item) -> Result<(), Error> {
     if !item.tokens.is_empty() {
+        out.push('\n');
         out.push_str(&unparse(path, item.tokens)?);
     }
-    out.push_str(&item.verbatim);
+    if !item.verbatim.is_empty() {
+        out.push('\n');
+        out.push_str(&item.verbatim);
+    }
     Ok(())
 }
 
+/// Formats `tokens` with a blank line between Rust items, as rustfmt-styled
+/// code reads, but none inside a run of `use` or of `mod name;` lines.
 fn unparse(path: &str, tokens: TokenStream) -> Result<String, Error> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error {
         location: None,
@@ -210,5 +218,20 @@ fn unparse(path: &str, tokens: TokenStream) -> Result<String, Error> {
             "internal error: generated {path} does not parse as Rust ({e}); please report this with the document"
         ),
     })?;
-    Ok(prettyplease::unparse(&file))
+    let syn::File { shebang, attrs, items } = file;
+    let mut out = prettyplease::unparse(&syn::File { shebang, attrs, items: Vec::new() });
+    let mut previous = None;
+    for item in items {
+        let group = match &item {
+            syn::Item::Use(_) => Some("use"),
+            syn::Item::Mod(m) if m.content.is_none() => Some("mod"),
+            _ => None,
+        };
+        if !out.is_empty() && (group.is_none() || group != previous) {
+            out.push('\n');
+        }
+        out.push_str(&prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: vec![item] }));
+        previous = group;
+    }
+    Ok(out)
 }

@@ -7,30 +7,41 @@
 //! Documentation: <https://developers.google.com/discovery/>
 //!
 //! Start with `Client::builder()`; data types are in the `model` module, call builders in `resources`.
+
 #[allow(unused_imports)]
 use ::discogen_runtime::__private as __rt;
+
 pub mod model;
 pub mod resources;
+
 #[doc(inline)]
 pub use self::model::*;
+
 /// The root URL the document names; override it with `ClientBuilder::root_url`.
 pub const ROOT_URL: &str = "https://www.googleapis.com/";
+
 /// The mutual-TLS root URL, where the document names one.
 pub const MTLS_ROOT_URL: __rt::Option<&str> = __rt::None;
+
 /// Path of the API below the root URL.
 pub const SERVICE_PATH: &str = "discovery/v1/";
+
 /// Path of the batch endpoint, relative to the root URL.
 pub const BATCH_PATH: &str = "batch";
+
 /// Regional and other endpoints the document lists, as `(location, root URL)`;
 /// pass one to `ClientBuilder::root_url`.
 pub const ENDPOINTS: &[(&str, &str)] = &[];
+
 /// OAuth 2.0 scopes of this API.
 pub mod scopes {}
+
 /// Entry point of the API: resource accessors mirror the document's resource tree.
 #[derive(__rt::Clone, __rt::Debug)]
 pub struct Client {
     inner: __rt::Client,
 }
+
 impl __rt::Service for Client {
     const ROOT_URL: &'static str = ROOT_URL;
     const SERVICE_PATH: &'static str = SERVICE_PATH;
@@ -38,6 +49,7 @@ impl __rt::Service for Client {
         Self { inner: client }
     }
 }
+
 #[allow(
     clippy::new_ret_no_self,
     clippy::should_implement_trait,
@@ -61,6 +73,7 @@ impl Client {
         }
     }
 }
+
 /// Query parameters that every method of this API accepts.
 ///
 /// Its `Debug` output names no values, since some of these parameters
@@ -85,11 +98,13 @@ pub struct StandardParams {
     /// the client's own settings.
     pub call_options: __rt::request::CallOptions,
 }
+
 impl __rt::Debug for StandardParams {
     fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
         f.debug_struct("StandardParams").finish_non_exhaustive()
     }
 }
+
 impl StandardParams {
     /// Adds the parameters that are set to a request.
     pub fn apply(&self, request: &mut __rt::request::RequestBuilder) {
@@ -117,6 +132,7 @@ impl StandardParams {
         request.options(&self.call_options);
     }
 }
+
 /// Setters for the [`StandardParams`], available on every call builder.
 pub trait WithStandardParams: __rt::Sized {
     /// The parameters of this call.

@@ -8,8 +8,10 @@
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items
 )]
+
 #[allow(unused_imports)]
 use ::discogen_runtime::__private as __rt;
+
 /// One API version in a listing. (The service describes this shape inline; it has a name here so that the generated type does too.)
 #[derive(__rt::Clone, __rt::Debug, __rt::Default, __rt::PartialEq)]
 pub struct DirectoryItem {
@@ -32,9 +34,11 @@ pub struct DirectoryItem {
     /// JSON members this schema does not describe, kept so that a round trip loses nothing.
     pub extra: __rt::BTreeMap<__rt::String, __rt::Value>,
 }
+
 impl __rt::lro::TypeUrl for DirectoryItem {
     const SCHEMA_NAME: &'static str = "DirectoryItem";
 }
+
 __rt::object! {
     DirectoryItem("DirectoryItem") {
         "description" => description,
@@ -47,6 +51,7 @@ __rt::object! {
         "version" => version,
     }
 }
+
 /// What `apis.list` returns.
 #[derive(__rt::Clone, __rt::Debug, __rt::Default, __rt::PartialEq)]
 pub struct DirectoryList {
@@ -59,9 +64,11 @@ pub struct DirectoryList {
     /// JSON members this schema does not describe, kept so that a round trip loses nothing.
     pub extra: __rt::BTreeMap<__rt::String, __rt::Value>,
 }
+
 impl __rt::lro::TypeUrl for DirectoryList {
     const SCHEMA_NAME: &'static str = "DirectoryList";
 }
+
 __rt::object! {
     DirectoryList("DirectoryList") {
         "discoveryVersion" => discovery_version,
@@ -69,6 +76,7 @@ __rt::object! {
         "kind" => kind,
     }
 }
+
 /// A discovery document. Only the members discogen reads are typed; the rest of the document stays in the generated struct's `extra` map.
 #[derive(__rt::Clone, __rt::Debug, __rt::Default, __rt::PartialEq)]
 pub struct RestDescription {
@@ -87,9 +95,11 @@ pub struct RestDescription {
     /// JSON members this schema does not describe, kept so that a round trip loses nothing.
     pub extra: __rt::BTreeMap<__rt::String, __rt::Value>,
 }
+
 impl __rt::lro::TypeUrl for RestDescription {
     const SCHEMA_NAME: &'static str = "RestDescription";
 }
+
 __rt::object! {
     RestDescription("RestDescription") {
         "id" => id,
@@ -100,6 +110,7 @@ __rt::object! {
         "version" => version,
     }
 }
+
 /// Response format; only JSON exists here.
 #[derive(__rt::Clone, __rt::Debug, __rt::PartialEq, __rt::Eq, __rt::Hash)]
 #[non_exhaustive]
@@ -113,6 +124,7 @@ pub enum Alt {
     /// variant: a later revision may list the value as a variant of its own.
     UnknownValue(__rt::wire::UnknownValue),
 }
+
 impl Alt {
     /// The value as it appears in JSON.
     pub fn as_str(&self) -> &str {
@@ -122,6 +134,7 @@ impl Alt {
         }
     }
 }
+
 impl __rt::From<&str> for Alt {
     fn from(value: &str) -> Self {
         match value {
@@ -130,11 +143,13 @@ impl __rt::From<&str> for Alt {
         }
     }
 }
+
 impl __rt::Display for Alt {
     fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl __rt::serde::Serialize for Alt {
     fn serialize<S: __rt::serde::Serializer>(
         &self,
@@ -143,6 +158,7 @@ impl __rt::serde::Serialize for Alt {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> __rt::serde::Deserialize<'de> for Alt {
     fn deserialize<D: __rt::serde::Deserializer<'de>>(
         deserializer: D,
@@ -150,6 +166,7 @@ impl<'de> __rt::serde::Deserialize<'de> for Alt {
         __rt::wire::read_enum(deserializer)
     }
 }
+
 impl __rt::wire::QueryValue for Alt {
     fn to_query(&self) -> __rt::Cow<'_, str> {
         __rt::Cow::Borrowed(self.as_str())

@@ -9,13 +9,16 @@
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items
 )]
+
 #[allow(unused_imports)]
 use ::discogen_runtime::__private as __rt;
+
 /// The `apis` resource.
 #[derive(__rt::Clone, __rt::Copy, __rt::Debug)]
 pub struct ApisResource<'a> {
     pub(crate) client: &'a __rt::Client,
 }
+
 impl<'a> ApisResource<'a> {
     /// Returns the whole discovery document of one version of one API.
     ///
@@ -46,6 +49,7 @@ impl<'a> ApisResource<'a> {
         }
     }
 }
+
 /// Builder for the `discovery.apis.getRest` method.
 ///
 /// `GET apis/{api}/{version}/rest`
@@ -59,6 +63,7 @@ pub struct ApisGetRestCall {
     pub(crate) version: __rt::String,
     pub(crate) params: super::StandardParams,
 }
+
 impl ApisGetRestCall {
     /// OAuth scopes, any one of which authorizes this call.
     pub const SCOPES: &'static [&'static str] = &[];
@@ -111,12 +116,14 @@ impl ApisGetRestCall {
         self.client.execute_json(request, Self::SCOPES).await
     }
 }
+
 impl super::WithStandardParams for ApisGetRestCall {
     #[inline]
     fn standard_params_mut(&mut self) -> &mut super::StandardParams {
         &mut self.params
     }
 }
+
 /// Builder for the `discovery.apis.list` method.
 ///
 /// `GET apis`
@@ -130,6 +137,7 @@ pub struct ApisListCall {
     pub(crate) preferred: __rt::Option<bool>,
     pub(crate) params: super::StandardParams,
 }
+
 impl ApisListCall {
     /// OAuth scopes, any one of which authorizes this call.
     pub const SCOPES: &'static [&'static str] = &[];
@@ -183,6 +191,7 @@ impl ApisListCall {
         self.client.execute_json(request, Self::SCOPES).await
     }
 }
+
 impl super::WithStandardParams for ApisListCall {
     #[inline]
     fn standard_params_mut(&mut self) -> &mut super::StandardParams {

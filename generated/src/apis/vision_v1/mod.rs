@@ -7,25 +7,34 @@
 //! Documentation: <https://cloud.google.com/vision/>
 //!
 //! Start with `Client::builder()`; data types are in the `model` module, call builders in `resources`.
+
 #[allow(unused_imports)]
 use ::discogen_runtime::__private as __rt;
+
 pub mod model;
 pub mod resources;
+
 #[doc(inline)]
 pub use self::model::*;
+
 /// The root URL the document names; override it with `ClientBuilder::root_url`.
 pub const ROOT_URL: &str = "https://vision.googleapis.com/";
+
 /// The mutual-TLS root URL, where the document names one.
 pub const MTLS_ROOT_URL: __rt::Option<&str> = __rt::Some(
     "https://vision.mtls.googleapis.com/",
 );
+
 /// Path of the API below the root URL.
 pub const SERVICE_PATH: &str = "";
+
 /// Path of the batch endpoint, relative to the root URL.
 pub const BATCH_PATH: &str = "batch";
+
 /// Regional and other endpoints the document lists, as `(location, root URL)`;
 /// pass one to `ClientBuilder::root_url`.
 pub const ENDPOINTS: &[(&str, &str)] = &[];
+
 /// OAuth 2.0 scopes of this API.
 pub mod scopes {
     /// Full access to your Google Cloud resources, plus the email address of your Google Account.
@@ -37,11 +46,13 @@ pub mod scopes {
     /// `https://www.googleapis.com/auth/cloud-vision`
     pub const CLOUD_VISION: &str = "https://www.googleapis.com/auth/cloud-vision";
 }
+
 /// Entry point of the API: resource accessors mirror the document's resource tree.
 #[derive(__rt::Clone, __rt::Debug)]
 pub struct Client {
     inner: __rt::Client,
 }
+
 impl __rt::Service for Client {
     const ROOT_URL: &'static str = ROOT_URL;
     const SERVICE_PATH: &'static str = SERVICE_PATH;
@@ -49,6 +60,7 @@ impl __rt::Service for Client {
         Self { inner: client }
     }
 }
+
 #[allow(
     clippy::new_ret_no_self,
     clippy::should_implement_trait,
@@ -164,6 +176,7 @@ impl Client {
         self.operation_poller(name)?.policy(policy).wait().await
     }
 }
+
 /// Query parameters that every method of this API accepts.
 ///
 /// Its `Debug` output names no values, since some of these parameters
@@ -196,11 +209,13 @@ pub struct StandardParams {
     /// the client's own settings.
     pub call_options: __rt::request::CallOptions,
 }
+
 impl __rt::Debug for StandardParams {
     fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
         f.debug_struct("StandardParams").finish_non_exhaustive()
     }
 }
+
 impl StandardParams {
     /// Adds the parameters that are set to a request.
     pub fn apply(&self, request: &mut __rt::request::RequestBuilder) {
@@ -240,6 +255,7 @@ impl StandardParams {
         request.options(&self.call_options);
     }
 }
+
 /// Setters for the [`StandardParams`], available on every call builder.
 pub trait WithStandardParams: __rt::Sized {
     /// The parameters of this call.

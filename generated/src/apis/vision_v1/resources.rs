@@ -9,13 +9,16 @@
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items
 )]
+
 #[allow(unused_imports)]
 use ::discogen_runtime::__private as __rt;
+
 /// The `locations` resource.
 #[derive(__rt::Clone, __rt::Copy, __rt::Debug)]
 pub struct LocationsResource<'a> {
     pub(crate) client: &'a __rt::Client,
 }
+
 impl<'a> LocationsResource<'a> {
     /// Methods of the `operations` resource.
     #[inline]
@@ -25,11 +28,13 @@ impl<'a> LocationsResource<'a> {
         }
     }
 }
+
 /// The `operations` resource.
 #[derive(__rt::Clone, __rt::Copy, __rt::Debug)]
 pub struct LocationsOperationsResource<'a> {
     pub(crate) client: &'a __rt::Client,
 }
+
 impl<'a> LocationsOperationsResource<'a> {
     /// Returns the current state of a long-running operation. Call it repeatedly, at the interval the service suggests, until the operation is done.
     ///
@@ -46,6 +51,7 @@ impl<'a> LocationsOperationsResource<'a> {
         }
     }
 }
+
 /// Builder for the `vision.locations.operations.get` method.
 ///
 /// `GET v1/{+name}`
@@ -58,6 +64,7 @@ pub struct LocationsOperationsGetCall {
     pub(crate) name: __rt::String,
     pub(crate) params: super::StandardParams,
 }
+
 impl LocationsOperationsGetCall {
     /// OAuth scopes, any one of which authorizes this call.
     pub const SCOPES: &'static [&'static str] = &[
@@ -118,17 +125,20 @@ impl LocationsOperationsGetCall {
         self.poller().policy(policy).wait().await
     }
 }
+
 impl super::WithStandardParams for LocationsOperationsGetCall {
     #[inline]
     fn standard_params_mut(&mut self) -> &mut super::StandardParams {
         &mut self.params
     }
 }
+
 /// The `operations` resource.
 #[derive(__rt::Clone, __rt::Copy, __rt::Debug)]
 pub struct OperationsResource<'a> {
     pub(crate) client: &'a __rt::Client,
 }
+
 impl<'a> OperationsResource<'a> {
     /// Returns the current state of a long-running operation. Call it repeatedly, at the interval the service suggests, until the operation is done.
     ///
@@ -142,6 +152,7 @@ impl<'a> OperationsResource<'a> {
         }
     }
 }
+
 /// Builder for the `vision.operations.get` method.
 ///
 /// `GET v1/{+name}`
@@ -154,6 +165,7 @@ pub struct OperationsGetCall {
     pub(crate) name: __rt::String,
     pub(crate) params: super::StandardParams,
 }
+
 impl OperationsGetCall {
     /// OAuth scopes, any one of which authorizes this call.
     pub const SCOPES: &'static [&'static str] = &[
@@ -214,17 +226,20 @@ impl OperationsGetCall {
         self.poller().policy(policy).wait().await
     }
 }
+
 impl super::WithStandardParams for OperationsGetCall {
     #[inline]
     fn standard_params_mut(&mut self) -> &mut super::StandardParams {
         &mut self.params
     }
 }
+
 /// The `projects` resource.
 #[derive(__rt::Clone, __rt::Copy, __rt::Debug)]
 pub struct ProjectsResource<'a> {
     pub(crate) client: &'a __rt::Client,
 }
+
 impl<'a> ProjectsResource<'a> {
     /// Methods of the `locations` resource.
     #[inline]
@@ -241,11 +256,13 @@ impl<'a> ProjectsResource<'a> {
         }
     }
 }
+
 /// The `locations` resource.
 #[derive(__rt::Clone, __rt::Copy, __rt::Debug)]
 pub struct ProjectsLocationsResource<'a> {
     pub(crate) client: &'a __rt::Client,
 }
+
 impl<'a> ProjectsLocationsResource<'a> {
     /// Methods of the `operations` resource.
     #[inline]
@@ -255,11 +272,13 @@ impl<'a> ProjectsLocationsResource<'a> {
         }
     }
 }
+
 /// The `operations` resource.
 #[derive(__rt::Clone, __rt::Copy, __rt::Debug)]
 pub struct ProjectsLocationsOperationsResource<'a> {
     pub(crate) client: &'a __rt::Client,
 }
+
 impl<'a> ProjectsLocationsOperationsResource<'a> {
     /// Returns the current state of a long-running operation. Call it repeatedly, at the interval the service suggests, until the operation is done.
     ///
@@ -276,6 +295,7 @@ impl<'a> ProjectsLocationsOperationsResource<'a> {
         }
     }
 }
+
 /// Builder for the `vision.projects.locations.operations.get` method.
 ///
 /// `GET v1/{+name}`
@@ -288,6 +308,7 @@ pub struct ProjectsLocationsOperationsGetCall {
     pub(crate) name: __rt::String,
     pub(crate) params: super::StandardParams,
 }
+
 impl ProjectsLocationsOperationsGetCall {
     /// OAuth scopes, any one of which authorizes this call.
     pub const SCOPES: &'static [&'static str] = &[
@@ -348,17 +369,20 @@ impl ProjectsLocationsOperationsGetCall {
         self.poller().policy(policy).wait().await
     }
 }
+
 impl super::WithStandardParams for ProjectsLocationsOperationsGetCall {
     #[inline]
     fn standard_params_mut(&mut self) -> &mut super::StandardParams {
         &mut self.params
     }
 }
+
 /// The `operations` resource.
 #[derive(__rt::Clone, __rt::Copy, __rt::Debug)]
 pub struct ProjectsOperationsResource<'a> {
     pub(crate) client: &'a __rt::Client,
 }
+
 impl<'a> ProjectsOperationsResource<'a> {
     /// Returns the current state of a long-running operation. Call it repeatedly, at the interval the service suggests, until the operation is done.
     ///
@@ -372,6 +396,7 @@ impl<'a> ProjectsOperationsResource<'a> {
         }
     }
 }
+
 /// Builder for the `vision.projects.operations.get` method.
 ///
 /// `GET v1/{+name}`
@@ -384,6 +409,7 @@ pub struct ProjectsOperationsGetCall {
     pub(crate) name: __rt::String,
     pub(crate) params: super::StandardParams,
 }
+
 impl ProjectsOperationsGetCall {
     /// OAuth scopes, any one of which authorizes this call.
     pub const SCOPES: &'static [&'static str] = &[
@@ -444,6 +470,7 @@ impl ProjectsOperationsGetCall {
         self.poller().policy(policy).wait().await
     }
 }
+
 impl super::WithStandardParams for ProjectsOperationsGetCall {
     #[inline]
     fn standard_params_mut(&mut self) -> &mut super::StandardParams {

@@ -8,8 +8,10 @@
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items
 )]
+
 #[allow(unused_imports)]
 use ::discogen_runtime::__private as __rt;
+
 /// A long-running operation started by an API call.
 #[derive(__rt::Clone, __rt::Debug, __rt::Default, __rt::PartialEq)]
 pub struct Operation {
@@ -26,9 +28,11 @@ pub struct Operation {
     /// JSON members this schema does not describe, kept so that a round trip loses nothing.
     pub extra: __rt::BTreeMap<__rt::String, __rt::Value>,
 }
+
 impl __rt::lro::TypeUrl for Operation {
     const SCHEMA_NAME: &'static str = "Operation";
 }
+
 impl Operation {
     /// Which of its three states the operation is in.
     pub fn result(&self) -> __rt::lro::OperationResult<'_, Status> {
@@ -55,6 +59,7 @@ impl Operation {
         self.metadata.as_ref().map(__rt::lro::decode_any::<T>).transpose()
     }
 }
+
 impl __rt::lro::LongRunningOperation for Operation {
     fn is_done(&self) -> bool {
         self.done == __rt::Some(true)
@@ -66,6 +71,7 @@ impl __rt::lro::LongRunningOperation for Operation {
         self.error.as_ref().map(__rt::rpc::Status::from_serializable)
     }
 }
+
 __rt::object! {
     Operation("Operation") {
         "done" => done,
@@ -75,6 +81,7 @@ __rt::object! {
         "response" => response,
     }
 }
+
 /// An error, as used by REST and gRPC APIs alike: a numeric code, a message and a list of detail messages. The Google API design guide explains this error model.
 #[derive(__rt::Clone, __rt::Debug, __rt::Default, __rt::PartialEq)]
 pub struct Status {
@@ -87,9 +94,11 @@ pub struct Status {
     /// JSON members this schema does not describe, kept so that a round trip loses nothing.
     pub extra: __rt::BTreeMap<__rt::String, __rt::Value>,
 }
+
 impl __rt::lro::TypeUrl for Status {
     const SCHEMA_NAME: &'static str = "Status";
 }
+
 impl Status {
     /// The canonical error code; numbers outside the 17 known codes are kept as `Code::Other`.
     pub fn canonical_code(&self) -> __rt::rpc::Code {
@@ -104,6 +113,7 @@ impl Status {
         self.to_rpc().typed_details()
     }
 }
+
 __rt::object! {
     Status("Status") {
         "code" => code,
@@ -111,6 +121,7 @@ __rt::object! {
         "message" => message,
     }
 }
+
 /// Which version of the error response format to use.
 #[derive(__rt::Clone, __rt::Debug, __rt::PartialEq, __rt::Eq, __rt::Hash)]
 #[non_exhaustive]
@@ -128,6 +139,7 @@ pub enum Xgafv {
     /// variant: a later revision may list the value as a variant of its own.
     UnknownValue(__rt::wire::UnknownValue),
 }
+
 impl Xgafv {
     /// The value as it appears in JSON.
     pub fn as_str(&self) -> &str {
@@ -138,6 +150,7 @@ impl Xgafv {
         }
     }
 }
+
 impl __rt::From<&str> for Xgafv {
     fn from(value: &str) -> Self {
         match value {
@@ -147,11 +160,13 @@ impl __rt::From<&str> for Xgafv {
         }
     }
 }
+
 impl __rt::Display for Xgafv {
     fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl __rt::serde::Serialize for Xgafv {
     fn serialize<S: __rt::serde::Serializer>(
         &self,
@@ -160,6 +175,7 @@ impl __rt::serde::Serialize for Xgafv {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> __rt::serde::Deserialize<'de> for Xgafv {
     fn deserialize<D: __rt::serde::Deserializer<'de>>(
         deserializer: D,
@@ -167,11 +183,13 @@ impl<'de> __rt::serde::Deserialize<'de> for Xgafv {
         __rt::wire::read_enum(deserializer)
     }
 }
+
 impl __rt::wire::QueryValue for Xgafv {
     fn to_query(&self) -> __rt::Cow<'_, str> {
         __rt::Cow::Borrowed(self.as_str())
     }
 }
+
 /// Format of the response body.
 #[derive(__rt::Clone, __rt::Debug, __rt::PartialEq, __rt::Eq, __rt::Hash)]
 #[non_exhaustive]
@@ -193,6 +211,7 @@ pub enum Alt {
     /// variant: a later revision may list the value as a variant of its own.
     UnknownValue(__rt::wire::UnknownValue),
 }
+
 impl Alt {
     /// The value as it appears in JSON.
     pub fn as_str(&self) -> &str {
@@ -204,6 +223,7 @@ impl Alt {
         }
     }
 }
+
 impl __rt::From<&str> for Alt {
     fn from(value: &str) -> Self {
         match value {
@@ -214,11 +234,13 @@ impl __rt::From<&str> for Alt {
         }
     }
 }
+
 impl __rt::Display for Alt {
     fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl __rt::serde::Serialize for Alt {
     fn serialize<S: __rt::serde::Serializer>(
         &self,
@@ -227,6 +249,7 @@ impl __rt::serde::Serialize for Alt {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> __rt::serde::Deserialize<'de> for Alt {
     fn deserialize<D: __rt::serde::Deserializer<'de>>(
         deserializer: D,
@@ -234,6 +257,7 @@ impl<'de> __rt::serde::Deserialize<'de> for Alt {
         __rt::wire::read_enum(deserializer)
     }
 }
+
 impl __rt::wire::QueryValue for Alt {
     fn to_query(&self) -> __rt::Cow<'_, str> {
         __rt::Cow::Borrowed(self.as_str())

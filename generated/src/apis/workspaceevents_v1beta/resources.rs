@@ -9,13 +9,16 @@
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items
 )]
+
 #[allow(unused_imports)]
 use ::discogen_runtime::__private as __rt;
+
 /// The `operations` resource.
 #[derive(__rt::Clone, __rt::Copy, __rt::Debug)]
 pub struct OperationsResource<'a> {
     pub(crate) client: &'a __rt::Client,
 }
+
 impl<'a> OperationsResource<'a> {
     /// Returns the current state of a long-running operation. Call it repeatedly, at the interval the service suggests, until the operation is done.
     ///
@@ -29,6 +32,7 @@ impl<'a> OperationsResource<'a> {
         }
     }
 }
+
 /// Builder for the `workspaceevents.operations.get` method.
 ///
 /// `GET v1beta/{+name}`
@@ -41,6 +45,7 @@ pub struct OperationsGetCall {
     pub(crate) name: __rt::String,
     pub(crate) params: super::StandardParams,
 }
+
 impl OperationsGetCall {
     /// OAuth scopes, any one of which authorizes this call.
     pub const SCOPES: &'static [&'static str] = &[
@@ -116,6 +121,7 @@ impl OperationsGetCall {
         self.poller().policy(policy).wait().await
     }
 }
+
 impl super::WithStandardParams for OperationsGetCall {
     #[inline]
     fn standard_params_mut(&mut self) -> &mut super::StandardParams {
