@@ -35,4 +35,4 @@ pub use crate::{
     auth, bytes, client, error, http, lro, media, paging, path, request, retry, rpc, serde, serde_json, transport, wire,
 };
 pub use crate::{object, object_impls};
-pub use crate::{Body, Client, ClientBuilder, Error, ErrorKind, Result, Service};
+pub use crate::{Body, Client, ClientBuilder, Endpoint, Error, ErrorKind, Result, Service};

@@ -67,9 +67,11 @@ pub mod __private;
 
 mod civil;
 mod encode;
+mod endpoint;
 mod redact;
 mod text;
 
 pub use body::Body;
 pub use client::{Client, ClientBuilder, Service};
+pub use endpoint::Endpoint;
 pub use error::{Error, ErrorKind, Result};

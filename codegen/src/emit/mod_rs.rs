@@ -54,7 +54,7 @@ fn root_items(api: &Api) -> TokenStream {
     let endpoints = api.endpoints.iter().map(|e| {
         let url = &e.url;
         let location = e.location.clone().unwrap_or_default();
-        quote!((#location, #url))
+        quote!(__rt::Endpoint { location: #location, root_url: #url })
     });
     let model = Types::new(api, quote!(model::));
     let here = quote!(resources::);
@@ -90,9 +90,9 @@ fn root_items(api: &Api) -> TokenStream {
         /// Path of the API below the root URL.
         pub const SERVICE_PATH: &str = #service_path;
         #batch
-        /// Regional and other endpoints the document lists, as `(location, root URL)`;
-        /// pass one to `ClientBuilder::root_url`.
-        pub const ENDPOINTS: &[(&str, &str)] = &[#(#endpoints),*];
+        /// Regional and other endpoints the document lists; pass one's
+        /// `root_url` to `ClientBuilder::root_url`.
+        pub const ENDPOINTS: &[__rt::Endpoint] = &[#(#endpoints),*];
 
         /// OAuth 2.0 scopes of this API.
         pub mod scopes {

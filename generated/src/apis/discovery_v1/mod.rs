@@ -29,9 +29,9 @@ pub const SERVICE_PATH: &str = "discovery/v1/";
 /// Path of the batch endpoint, relative to the root URL.
 pub const BATCH_PATH: &str = "batch";
 
-/// Regional and other endpoints the document lists, as `(location, root URL)`;
-/// pass one to `ClientBuilder::root_url`.
-pub const ENDPOINTS: &[(&str, &str)] = &[];
+/// Regional and other endpoints the document lists; pass one's
+/// `root_url` to `ClientBuilder::root_url`.
+pub const ENDPOINTS: &[__rt::Endpoint] = &[];
 
 /// OAuth 2.0 scopes of this API.
 pub mod scopes {}
