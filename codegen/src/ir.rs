@@ -79,6 +79,8 @@ pub struct Api {
     /// The types to write, in output order.
     pub types: Vec<TypeDef>,
     pub root: Resource,
+    /// Which cargo feature compiles which item, with `--resource-features`.
+    pub features: Option<FeatureGates>,
 }
 
 impl Api {
@@ -424,4 +426,23 @@ pub struct Param {
     pub repeated: bool,
     pub pattern: Option<String>,
     pub doc: Docs,
+}
+
+/// The cargo features of a crate with one feature per top-level resource,
+/// and the features each gated item needs. An item needs one of its
+/// features; an item with no entry is always compiled.
+#[derive(Debug, Default)]
+pub struct FeatureGates {
+    /// Feature names, one per top-level resource, in the order of
+    /// `Api::root.children`.
+    pub names: Vec<String>,
+    /// Types that only some features reach, each with the indexes (into
+    /// `names`) of those features, ascending.
+    pub types: std::collections::HashMap<TypeId, Vec<usize>>,
+    /// Resource accessor structs and call builders, by their Rust type
+    /// name, each with the feature of the top-level resource it sits under.
+    pub resources: std::collections::HashMap<String, usize>,
+    /// The feature of each route of the `operation_router`, in its order;
+    /// `None` for a route that no resource feature holds.
+    pub routes: Vec<Option<usize>>,
 }

@@ -33,6 +33,8 @@ pub struct Options {
     pub regen_command: String,
     /// Names for enums that several fields share (see `ResolveOptions`).
     pub enum_names: std::collections::BTreeMap<String, String>,
+    /// One cargo feature per top-level resource; see [`Output::features`].
+    pub resource_features: bool,
 }
 
 impl Default for Options {
@@ -42,6 +44,7 @@ impl Default for Options {
             only: None,
             regen_command: "cargo xtask regen".to_string(),
             enum_names: Default::default(),
+            resource_features: false,
         }
     }
 }
@@ -56,6 +59,9 @@ pub struct Output {
     /// Things that were generated with a fallback, each with its JSON path.
     pub warnings: Vec<String>,
     pub stats: Stats,
+    /// With `resource_features`, the cargo features the module's items are
+    /// gated on, one per top-level resource, for the crate's `[features]`.
+    pub features: Vec<String>,
 }
 
 /// Counts for reports.
@@ -102,6 +108,7 @@ fn generate_here(source: &str, options: &Options) -> Result<Output, Error> {
         module_name: options.module_name.clone(),
         only: options.only.clone(),
         enum_names: options.enum_names.clone(),
+        resource_features: options.resource_features,
     };
     let (api, warnings) = resolve::resolve(&doc, &resolve_options)?;
     let header = format!(
@@ -117,7 +124,8 @@ fn generate_here(source: &str, options: &Options) -> Result<Output, Error> {
         methods: count_methods(&api.root),
         lines: files.iter().map(|f| f.contents.lines().count()).sum(),
     };
-    Ok(Output { module_name: api.module_name, files, warnings, stats })
+    let features = api.features.map(|f| f.names).unwrap_or_default();
+    Ok(Output { module_name: api.module_name, files, warnings, stats, features })
 }
 
 fn api_id(api: &ir::Api) -> String {

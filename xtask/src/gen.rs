@@ -21,6 +21,10 @@ pub struct Args {
     /// workspace encloses `out`: for scratch crates (benchmarks, checks)
     /// under `target/` that the enclosing workspace must not own.
     pub standalone: bool,
+    /// One cargo feature per top-level resource.
+    pub resource_features: bool,
+    /// The default features: names, `all` or `none`; all when absent.
+    pub default_features: Option<Vec<String>>,
 }
 
 /// How the generated crate finds `discogen-runtime`.
@@ -38,16 +42,21 @@ pub struct Manifest<'a> {
     /// Whether the crate declares an empty workspace of its own, which keeps
     /// it out of any workspace above it. A member of a workspace must not.
     pub own_workspace: bool,
+    /// With resource features, the ones on by default; `None` for all.
+    pub default_features: Option<&'a [String]>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Failure> {
-    let Args { spec, out, crate_name, only, force, runtime_version, standalone } = args;
+    let Args { spec, out, crate_name, only, force, runtime_version, standalone, resource_features, default_features } =
+        args;
     let options = discogen::Options {
         only,
+        resource_features,
         regen_command: format!("cargo xtask gen --spec {}", spec.display()),
         ..Default::default()
     };
     let generated = output::generate(&spec, &options)?;
+    let default_features = default_features.map(|d| chosen_defaults(&d, &generated.features)).transpose()?;
     check_target(&out, force)?;
     let crate_name = crate_name.unwrap_or_else(|| generated.module_name.replace('_', "-"));
     if crate_name.is_empty() || !crate_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
@@ -59,7 +68,12 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         None => RuntimeDep::Path(path_text(&relative_path(&out_abs, &runtime_dir()?))),
     };
     let workspace = if standalone { None } else { enclosing_workspace(&out_abs)? };
-    let manifest = Manifest { crate_name: &crate_name, runtime: &runtime, own_workspace: workspace.is_none() };
+    let manifest = Manifest {
+        crate_name: &crate_name,
+        runtime: &runtime,
+        own_workspace: workspace.is_none(),
+        default_features: default_features.as_deref(),
+    };
     let tree = crate_tree(&generated, &manifest);
     output::replace_dir(&out, &tree)?;
     eprintln!(
@@ -86,6 +100,27 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The default set `--default-features` asks for, checked against the
+/// features the document gave: `all`, `none`, or names from `features`.
+fn chosen_defaults(asked: &[String], features: &[String]) -> Result<Vec<String>, Failure> {
+    match asked {
+        [one] if one == "all" => return Ok(features.to_vec()),
+        [one] if one == "none" || one.is_empty() => return Ok(Vec::new()),
+        _ => {}
+    }
+    let unknown: Vec<&str> = asked.iter().map(|a| a.trim()).filter(|a| !features.iter().any(|f| f == a)).collect();
+    if !unknown.is_empty() {
+        let shown: Vec<&str> = features.iter().take(20).map(String::as_str).collect();
+        let more = if features.len() > shown.len() { ", ..." } else { "" };
+        return Err(Failure(format!(
+            "--default-features names features the crate does not have: {} (it has: {}{more})",
+            unknown.join(", "),
+            shown.join(", ")
+        )));
+    }
+    Ok(asked.iter().map(|a| a.trim().to_string()).collect())
 }
 
 /// Refuses to overwrite a directory with content that `gen` did not write.
@@ -242,6 +277,25 @@ pub fn crate_tree(generated: &discogen::Output, manifest: &Manifest) -> Tree {
          [dependencies]\ndiscogen-runtime = {runtime}\n",
         manifest.crate_name
     );
+    if !generated.features.is_empty() {
+        let defaults = manifest.default_features.unwrap_or(&generated.features);
+        let quoted = |names: &[String]| names.iter().map(|n| toml_string(n)).collect::<Vec<_>>().join(", ");
+        // Feature names are snake-case words, which TOML takes as bare keys.
+        let key = |name: &str| {
+            if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                name.to_string()
+            } else {
+                toml_string(name)
+            }
+        };
+        text.push_str(&format!(
+            "\n# One feature per top-level resource: its calls and the types they reach.\n[features]\ndefault = [{}]\n",
+            quoted(defaults)
+        ));
+        for feature in &generated.features {
+            text.push_str(&format!("{} = []\n", key(feature)));
+        }
+    }
     if manifest.own_workspace {
         text.push_str("\n# Keep this crate out of any workspace it happens to sit in.\n[workspace]\n");
     }

@@ -58,6 +58,14 @@ enum Command {
         /// workspace, which then does not own it.
         #[arg(long)]
         standalone: bool,
+        /// One cargo feature per top-level resource, each compiling that
+        /// resource's calls and the types they reach.
+        #[arg(long)]
+        resource_features: bool,
+        /// With --resource-features: the comma-separated features on by
+        /// default, `all` (the default) or `none`.
+        #[arg(long, value_delimiter = ',', requires = "resource_features")]
+        default_features: Option<Vec<String>>,
     },
     /// Generate every *.json in a directory and check that each output parses
     /// (and, with --compile, builds without errors or warnings).
@@ -74,6 +82,10 @@ enum Command {
     /// under 100 MiB), 80 MiB download(), curl for comparison; writes
     /// BENCHMARKS-media.md.
     BenchMedia(bench::media::MediaArgs),
+    /// Compile time of Compute Engine v1 clients side by side (ours with all
+    /// and with two resource features, google-compute1, google-cloud-compute-v1);
+    /// writes BENCHMARKS-compute.md.
+    BenchCompute(bench::compute::ComputeArgs),
 }
 
 /// A failure to report: already phrased for the user.
@@ -109,14 +121,33 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Regen { check } => regen::run(check),
-        Command::Gen { spec, out, crate_name, only, force, runtime_version, standalone } => {
-            gen::run(gen::Args { spec, out, crate_name, only, force, runtime_version, standalone })
-        }
+        Command::Gen {
+            spec,
+            out,
+            crate_name,
+            only,
+            force,
+            runtime_version,
+            standalone,
+            resource_features,
+            default_features,
+        } => gen::run(gen::Args {
+            spec,
+            out,
+            crate_name,
+            only,
+            force,
+            runtime_version,
+            standalone,
+            resource_features,
+            default_features,
+        }),
         Command::Corpus(args) => corpus::run(args),
         #[cfg(feature = "fetch")]
         Command::Fetch(args) => fetch::run(args),
         Command::CheckSpecs => check_specs::run(),
         Command::Bench(args) => bench::run(args),
         Command::BenchMedia(args) => bench::media::run(args),
+        Command::BenchCompute(args) => bench::compute::run(args),
     }
 }

@@ -4,6 +4,7 @@
 //! writes `mod.rs`, `model` writes `model.rs`, `resources` writes
 //! `resources.rs`. They read only `crate::ir`.
 
+mod cfg;
 pub mod docs;
 mod layout;
 mod mod_rs;

@@ -154,16 +154,25 @@ fn operation_dispatch(api: &Api, router: &OperationRouter) -> TokenStream {
     let branch = |body: &dyn Fn(TokenStream, &crate::ir::Route, bool) -> TokenStream| {
         let mut arms = Vec::new();
         let mut tail = mismatch.clone();
-        for route in &router.routes {
+        for (i, route) in router.routes.iter().enumerate() {
             let chain = route.accessors.iter().map(|a| ident(a));
             let f = ident(&route.method);
             let call = quote!(self #(.#chain())* .#f(name));
+            // A route under a resource feature is there only with it.
+            let feature = super::cfg::route(api, i);
+            let gate = feature.map(super::cfg::on);
             match &route.pattern {
                 Some(p) => {
                     let body = body(call, route, true);
-                    arms.push(quote!(if __rt::path::matches(#p, name) { #body }));
+                    arms.push(quote!(#gate if __rt::path::matches(#p, name) { #body }));
                 }
-                None => tail = body(call, route, false),
+                None => match feature {
+                    None => tail = body(call, route, false),
+                    Some(feature) => {
+                        let (body, not) = (body(call, route, true), super::cfg::not(feature));
+                        tail = quote!(#gate #body #not return #mismatch;);
+                    }
+                },
             }
         }
         quote!(#(#arms)* #tail)
@@ -187,21 +196,25 @@ fn operation_dispatch(api: &Api, router: &OperationRouter) -> TokenStream {
     });
     let get_doc =
         format!(" A poller for the operation called `name`, chosen as in [`Client::{}`].", names.get_operation);
+    let gate = super::cfg::operation_helpers(api);
     quote! {
         /// Fetches an operation by name, through whichever `operations.get`
         /// method's path pattern the name fits. A name that fits none is refused
         /// before any request is made.
+        #gate
         #[inline]
         pub async fn #get_fn(&self, name: &str) -> __rt::Result<#op> {
             #get_arms
         }
         #[doc = #get_doc]
+        #gate
         #[inline]
         pub fn #poller_fn(&self, name: &str) -> __rt::Result<__rt::lro::Poller<#op>> {
             #poll_arms
         }
         /// Waits until `operation` is done. An operation that is already done is
         /// returned as it is, without a request.
+        #gate
         #[inline]
         pub async fn #wait_fn(&self, operation: #op, policy: __rt::lro::PollPolicy) -> __rt::Result<#op> {
             if __rt::lro::LongRunningOperation::is_done(&operation) {

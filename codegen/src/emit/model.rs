@@ -9,11 +9,12 @@ use quote::quote;
 pub fn model(api: &Api) -> super::ItemSource<'_> {
     let item = move |i: usize| {
         let types = Types::new(api, TokenStream::new());
-        match &api.types[i] {
+        let item = match &api.types[i] {
             TypeDef::Struct(s) => strukt(s, &types),
             TypeDef::Enum(e) => enumeration(e).into(),
             TypeDef::Alias(a) => alias(a, &types).into(),
-        }
+        };
+        super::cfg::gate(item, super::cfg::ty(api, api.types[i].id()))
     };
     super::ItemSource {
         inner: quote! {

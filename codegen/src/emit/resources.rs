@@ -28,11 +28,11 @@ pub fn resources(api: &Api) -> super::ItemSource<'_> {
     walk(&api.root, &mut nodes, true);
     let len = nodes.len();
     let item = move |i: usize| {
-        match nodes[i] {
-            Node::Resource(r) => resource_struct(api, r),
-            Node::Method(m) => call(api, m),
-        }
-        .into()
+        let (tokens, name) = match nodes[i] {
+            Node::Resource(r) => (resource_struct(api, r), &r.type_name),
+            Node::Method(m) => (call(api, m), &m.call_type),
+        };
+        super::cfg::gate(tokens.into(), super::cfg::resource(api, name))
     };
     super::ItemSource {
         inner: quote! {
@@ -94,8 +94,10 @@ pub fn accessors(
         let f = ident(&c.accessor);
         let t = ident(&c.type_name);
         let doc = docs::plain(&format!("Methods of the `{}` resource.", c.json_name.replace('`', "'")));
+        let gate = super::cfg::accessor(api, r, &c.type_name);
         quote! {
             #doc
+            #gate
             #[inline]
             pub fn #f(&self) -> #here #t<#lifetime> {
                 #here #t { #client_field: #client }

@@ -15,11 +15,14 @@
 //!    one name `schemas` leaves open);
 //! 5. `cycles`: aliases expanded, recursive fields boxed;
 //! 6. `prune`: `--only`;
-//! 7. `router`: how the `Client` finds the `operations.get` for a name.
+//! 7. `router`: how the `Client` finds the `operations.get` for a name;
+//! 8. `features`: with `--resource-features`, which cargo feature compiles
+//!    which item.
 
 mod cycles;
 mod document;
 mod enum_names;
+mod features;
 mod members;
 mod methods;
 mod prune;
@@ -43,6 +46,8 @@ pub struct ResolveOptions {
     /// Names for enums that several fields share, keyed by any of those
     /// fields' type names or by the name the naming rule gives.
     pub enum_names: std::collections::BTreeMap<String, String>,
+    /// One cargo feature per top-level resource (see `features`).
+    pub resource_features: bool,
 }
 
 /// State shared while one document is resolved.
@@ -153,11 +158,15 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
         type_names: r.type_names,
         types,
         root,
+        features: None,
     };
     if let Some(only) = &options.only {
         prune::keep_only(&mut api, only)?;
     }
     api.operation_router = router::operation_router(&api.root);
+    if options.resource_features {
+        api.features = Some(features::gates(&api));
+    }
     Ok((api, r.warnings))
 }
 

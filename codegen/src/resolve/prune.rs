@@ -1,7 +1,7 @@
 //! `--only`: keep some methods and the types they reach.
 
 use crate::error::Error;
-use crate::ir::{Api, Resource, Ty, TypeDef, TypeId};
+use crate::ir::{Api, Method, Resource, Ty, TypeDef, TypeId};
 use std::collections::{HashMap, HashSet};
 
 pub fn keep_only(api: &mut Api, ids: &[String]) -> Result<(), Error> {
@@ -21,7 +21,14 @@ pub fn keep_only(api: &mut Api, ids: &[String]) -> Result<(), Error> {
     for p in &api.standard_params {
         roots.push(p.ty.clone());
     }
-    let by_id: HashMap<TypeId, &TypeDef> = api.types.iter().map(|t| (t.id(), t)).collect();
+    let keep = reachable(&api.types, roots);
+    api.types.retain(|t| keep.contains(&t.id()));
+    Ok(())
+}
+
+/// The types `roots` reach, through fields, alias targets, lists and maps.
+pub(super) fn reachable(types: &[TypeDef], roots: Vec<Ty>) -> HashSet<TypeId> {
+    let by_id: HashMap<TypeId, &TypeDef> = types.iter().map(|t| (t.id(), t)).collect();
     let mut keep: HashSet<TypeId> = HashSet::new();
     let mut queue = roots;
     while let Some(ty) = queue.pop() {
@@ -35,8 +42,7 @@ pub fn keep_only(api: &mut Api, ids: &[String]) -> Result<(), Error> {
             _ => {}
         }
     }
-    api.types.retain(|t| keep.contains(&t.id()));
-    Ok(())
+    keep
 }
 
 /// Drops methods not asked for, then resources left with nothing in them.
@@ -49,13 +55,20 @@ fn retain_methods(r: &mut Resource, wanted: &HashSet<&str>, found: &mut HashSet<
     r.children.retain(|c| !c.methods.is_empty() || !c.children.is_empty());
 }
 
-fn collect_method_types(r: &Resource, out: &mut Vec<Ty>) {
+/// The types of every method's body, response and parameters, in `r` and
+/// below it.
+pub(super) fn collect_method_types(r: &Resource, out: &mut Vec<Ty>) {
     for m in &r.methods {
-        out.extend(m.request.iter().map(|b| b.ty.clone()));
-        out.extend(m.response.iter().cloned());
-        out.extend(m.required.iter().chain(&m.optional).map(|p| p.ty.clone()));
+        method_types(m, out);
     }
     for c in &r.children {
         collect_method_types(c, out);
     }
+}
+
+/// The types of one method's body, response and parameters.
+pub(super) fn method_types(m: &Method, out: &mut Vec<Ty>) {
+    out.extend(m.request.iter().map(|b| b.ty.clone()));
+    out.extend(m.response.iter().cloned());
+    out.extend(m.required.iter().chain(&m.optional).map(|p| p.ty.clone()));
 }

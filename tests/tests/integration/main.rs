@@ -7,4 +7,5 @@ mod media_paging_e2e;
 mod open_enums;
 mod operation_roundtrip;
 mod real_vision;
+mod resource_features;
 mod snapshots;

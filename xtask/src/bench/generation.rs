@@ -104,8 +104,13 @@ pub fn run_pipeline(source: &str, out: &Path) -> (RunTimes, Result<Produced, Str
         lines: files.iter().map(|f| f.contents.lines().count()).sum(),
         files_bytes: files.iter().map(|f| f.contents.len()).sum(),
     };
-    let generated =
-        discogen::Output { module_name: api.module_name.clone(), files, warnings, stats: discogen::Stats::default() };
+    let generated = discogen::Output {
+        module_name: api.module_name.clone(),
+        files,
+        warnings,
+        stats: discogen::Stats::default(),
+        features: Vec::new(),
+    };
     let written = write(out, &generated);
     lap(&mut times, 4);
     drop((doc, api, generated));

@@ -83,6 +83,8 @@ pub fn run(args: MediaArgs) -> Result<ExitCode, Failure> {
         force: true,
         runtime_version: None,
         standalone: true,
+        resource_features: false,
+        default_features: None,
     })?;
     write_program(&root, &work)?;
     cargo(&root, &target, &["build", "--release", "--manifest-path", &path(&work.join("program/Cargo.toml"))])?;

@@ -12,6 +12,7 @@
 //! targets table, which compares against the figures in DESIGN.md.
 
 mod compile;
+pub mod compute;
 mod generation;
 mod machine;
 pub mod media;

@@ -1,0 +1,137 @@
+//! `--resource-features` on `tests/fixtures/resource-features.json`: which
+//! feature gates which item, and that the crate builds without warnings
+//! with no features, with each feature alone and with all of them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const FEATURES: [&str; 3] = ["gardens", "sheds", "tools"];
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("the workspace root")
+}
+
+fn generate() -> discogen::Output {
+    let source = std::fs::read_to_string(workspace().join("tests/fixtures/resource-features.json"))
+        .expect("the fixture is part of the repository");
+    let options = discogen::Options {
+        module_name: Some("yard".into()),
+        resource_features: true,
+        regen_command: "cargo test -p discogen-tests --test integration resource_features".into(),
+        ..Default::default()
+    };
+    discogen::generate(&source, &options).expect("the fixture generates")
+}
+
+fn file<'a>(out: &'a discogen::Output, name: &str) -> &'a str {
+    &out.files.iter().find(|f| f.path == name).expect("file is generated").contents
+}
+
+/// The attribute line right above the first line that starts with `start`,
+/// with the doc comments and other attributes between them skipped.
+fn gate_of<'a>(text: &'a str, start: &str) -> &'a str {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with(start))
+        .unwrap_or_else(|| panic!("`{start}` is generated"));
+    let above = lines[..at]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| !l.starts_with("///") && !l.starts_with("#[") || l.starts_with("#[cfg"));
+    match above {
+        Some(l) if l.starts_with("#[cfg") => l,
+        _ => "",
+    }
+}
+
+#[test]
+fn each_item_is_gated_on_the_features_that_reach_it() {
+    let out = generate();
+    assert_eq!(out.features, FEATURES);
+    let model = file(&out, "model.rs");
+    let any_two = r#"#[cfg(any(feature = "gardens", feature = "sheds"))]"#;
+    assert_eq!(gate_of(model, "pub struct Plant "), any_two, "shared by two features");
+    assert_eq!(gate_of(model, "pub enum PlantSeason "), any_two, "an enum follows its struct");
+    assert_eq!(gate_of(model, "pub struct Operation "), any_two, "both LRO resources reach it");
+    assert_eq!(gate_of(model, "pub struct Status "), any_two, "reached through Operation.error");
+    assert_eq!(gate_of(model, "pub struct Garden "), r#"#[cfg(feature = "gardens")]"#);
+    assert_eq!(gate_of(model, "pub struct ShedList "), r#"#[cfg(feature = "sheds")]"#);
+    assert_eq!(gate_of(model, "pub struct Tool "), r#"#[cfg(feature = "tools")]"#);
+    assert_eq!(gate_of(model, "pub struct Pong "), "", "a top-level method's type is always there");
+    assert_eq!(gate_of(model, "pub struct Leftover "), "", "a type no method reaches is always there");
+    // The serde impls are laid out as text; they carry the gate too.
+    assert!(model.contains(&format!("{any_two}\n__rt::object! {{\n    Plant(")), "{model}");
+
+    let resources = file(&out, "resources.rs");
+    assert_eq!(gate_of(resources, "pub struct GardensOperationsResource"), r#"#[cfg(feature = "gardens")]"#);
+    assert_eq!(gate_of(resources, "pub struct ShedsListCall"), r#"#[cfg(feature = "sheds")]"#);
+    assert_eq!(gate_of(resources, "pub struct PingCall"), "", "a top-level method has no feature");
+
+    let root = file(&out, "mod.rs");
+    assert_eq!(gate_of(root, "pub fn tools("), r#"#[cfg(feature = "tools")]"#);
+    assert!(
+        root.contains(&format!(
+            "{any_two}\n    #[allow(clippy::needless_return)]\n    #[inline]\n    pub async fn get_operation"
+        )),
+        "{root}"
+    );
+}
+
+/// Writes the crate once and checks each combination in one target
+/// directory, so the runtime's dependencies build once. `#![deny(warnings)]`
+/// in `lib.rs` rather than `RUSTFLAGS`, which would rebuild them.
+#[test]
+fn every_combination_builds_without_warnings() {
+    let out = generate();
+    let root = workspace();
+    let dir = root.join("target/resource-features-check");
+    let src = dir.join("src");
+    let _ = std::fs::remove_dir_all(&src);
+    std::fs::create_dir_all(src.join("yard")).expect("a directory for the crate");
+    for f in &out.files {
+        std::fs::write(src.join("yard").join(&f.path), &f.contents).expect("a generated file");
+    }
+    std::fs::write(src.join("lib.rs"), "#![deny(warnings)]\npub mod yard;\n").expect("lib.rs");
+    let features: String = FEATURES.iter().map(|f| format!("{f} = []\n")).collect();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"yard\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies]\ndiscogen-runtime = {{ path = {:?} }}\n\n[features]\ndefault = []\n{features}\n[workspace]\n",
+            root.join("runtime").display().to_string()
+        ),
+    )
+    .expect("the manifest");
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("the workspace lock file");
+
+    let mut combinations: Vec<String> = vec![String::new()];
+    combinations.extend(FEATURES.iter().map(|f| f.to_string()));
+    combinations.push(FEATURES.join(","));
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut failures = Vec::new();
+    for features in &combinations {
+        for tool in ["check", "clippy"] {
+            let mut cmd = Command::new(&cargo);
+            cmd.args([tool, "--offline", "--quiet", "--message-format", "short", "--features", features]);
+            if tool == "clippy" {
+                cmd.args(["--", "-D", "warnings"]);
+            }
+            let result = cmd
+                .current_dir(&dir)
+                .env("CARGO_TARGET_DIR", dir.join("target"))
+                .env_remove("CARGO_ENCODED_RUSTFLAGS")
+                .env_remove("RUSTFLAGS")
+                .output()
+                .expect("cargo runs");
+            if !result.status.success() {
+                failures.push(format!(
+                    "cargo {tool} --features '{features}':\n{}",
+                    String::from_utf8_lossy(&result.stderr)
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "the crate in {} fails:\n{}", dir.display(), failures.join("\n"));
+}
