@@ -4,6 +4,7 @@
 //! in it, and exits with code 1; it never ends in a panic.
 
 mod bench;
+mod check_features;
 mod check_specs;
 mod corpus;
 #[cfg(feature = "fetch")]
@@ -73,6 +74,9 @@ enum Command {
     /// Download discovery documents into specs/, or refresh the ones there.
     #[cfg(feature = "fetch")]
     Fetch(fetch::Args),
+    /// Generate a document with --resource-features and type-check the crate
+    /// (warnings denied) with no features, each feature alone and all.
+    CheckFeatures(check_features::Args),
     /// Check the hand-written documents in specs/ against the published ones and the seed pages in ../shared.
     CheckSpecs,
     /// Measure generation speed, compile time, size and runtime costs; writes BENCHMARKS.md.
@@ -146,6 +150,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         #[cfg(feature = "fetch")]
         Command::Fetch(args) => fetch::run(args),
         Command::CheckSpecs => check_specs::run(),
+        Command::CheckFeatures(args) => check_features::run(args),
         Command::Bench(args) => bench::run(args),
         Command::BenchMedia(args) => bench::media::run(args),
         Command::BenchCompute(args) => bench::compute::run(args),
