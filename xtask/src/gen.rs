@@ -327,6 +327,38 @@ mod tests {
     }
 
     #[test]
+    fn default_features_are_all_none_or_names_the_crate_has() {
+        let features: Vec<String> = ["instances", "projects", "zones"].map(String::from).to_vec();
+        let asked = |list: &[&str]| chosen_defaults(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>(), &features);
+        assert_eq!(asked(&["all"]).ok(), Some(features.clone()));
+        assert_eq!(asked(&["none"]).ok(), Some(Vec::new()));
+        assert_eq!(asked(&["zones", "instances"]).ok(), Some(vec!["zones".to_string(), "instances".to_string()]));
+        let Err(Failure(message)) = asked(&["instances", "disks"]) else { panic!("an unknown feature was accepted") };
+        assert!(message.contains("disks") && message.contains("it has: instances, projects, zones"), "{message}");
+    }
+
+    #[test]
+    fn the_manifest_lists_the_features_and_the_default_set() {
+        let mut generated = discogen::Output {
+            module_name: "api_v1".into(),
+            files: Vec::new(),
+            warnings: Vec::new(),
+            stats: discogen::Stats::default(),
+            features: vec!["instances".into(), "type".into()],
+        };
+        let runtime = RuntimeDep::Version("0.1".into());
+        let defaults = vec!["type".to_string()];
+        let manifest =
+            Manifest { crate_name: "api", runtime: &runtime, own_workspace: false, default_features: Some(&defaults) };
+        let text =
+            |g: &discogen::Output, m: &Manifest| crate_tree(g, m).remove(Path::new("Cargo.toml")).unwrap_or_default();
+        let with = text(&generated, &manifest);
+        assert!(with.ends_with("[features]\ndefault = [\"type\"]\ninstances = []\ntype = []\n"), "{with}");
+        generated.features.clear();
+        assert!(!text(&generated, &manifest).contains("[features]"), "no table without resource features");
+    }
+
+    #[test]
     fn toml_strings_escape_quotes_backslashes_and_controls() {
         assert_eq!(toml_string(r#"a"b\c"#), r#""a\"b\\c""#);
         assert_eq!(toml_string("x\ny"), r#""x\u000Ay""#);
