@@ -34,6 +34,10 @@ pub struct Args {
     jobs: Option<usize>,
 }
 
+/// How check number `.0` went: seconds taken, and cargo's last lines of
+/// output on failure.
+type Outcome = (usize, f64, Result<(), String>);
+
 /// One build to run: its label and its cargo arguments.
 struct Check {
     label: String,
@@ -101,7 +105,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     eprintln!("check-features: {} builds on {jobs} thread(s)", checks.len());
     let started = Instant::now();
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, f64, Result<(), String>)>> = Mutex::new(Vec::new());
+    let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for worker in 0..jobs {
             let (checks, next, results, dir) = (&checks, &next, &results, &dir);
