@@ -33,6 +33,11 @@ pub struct Options {
     pub regen_command: String,
     /// Names for enums that several fields share (see `ResolveOptions`).
     pub enum_names: std::collections::BTreeMap<String, String>,
+    /// The path by which the doc examples reach the API module, with
+    /// `{module}` standing for its name: `my_crate::{module}` when the
+    /// module sits in a crate of several APIs, or the crate's name when
+    /// the module is the crate.
+    pub example_path: String,
 }
 
 impl Default for Options {
@@ -42,6 +47,7 @@ impl Default for Options {
             only: None,
             regen_command: "cargo xtask regen".to_string(),
             enum_names: Default::default(),
+            example_path: "{module}".to_string(),
         }
     }
 }
@@ -102,6 +108,7 @@ fn generate_here(source: &str, options: &Options) -> Result<Output, Error> {
         module_name: options.module_name.clone(),
         only: options.only.clone(),
         enum_names: options.enum_names.clone(),
+        example_path: options.example_path.clone(),
     };
     let (api, warnings) = resolve::resolve(&doc, &resolve_options)?;
     let header = format!(

@@ -5,6 +5,7 @@
 //! `resources.rs`. They read only `crate::ir`.
 
 pub mod docs;
+mod examples;
 mod layout;
 mod mod_rs;
 mod model;

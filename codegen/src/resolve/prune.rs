@@ -18,9 +18,6 @@ pub fn keep_only(api: &mut Api, ids: &[String]) -> Result<(), Error> {
 
     let mut roots = Vec::new();
     collect_method_types(&api.root, &mut roots);
-    for p in &api.standard_params {
-        roots.push(p.ty.clone());
-    }
     let by_id: HashMap<TypeId, &TypeDef> = api.types.iter().map(|t| (t.id(), t)).collect();
     let mut keep: HashSet<TypeId> = HashSet::new();
     let mut queue = roots;
