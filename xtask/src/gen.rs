@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 /// Above this many methods, the crate's doc examples are not compiled as
 /// doc tests by default: each is a program of its own to build and link.
-const DOCTEST_METHODS: usize = 50;
+const DOCTEST_METHODS: usize = 200;
 
 /// Marks a directory as written by `gen`, so that a rerun may replace it.
 const MARKER: &str = ".discogen-generated";
