@@ -32,6 +32,9 @@ pub enum Ty {
     Date,
     /// Arbitrary JSON.
     Any,
+    /// `google.rpc.Status`, which the runtime defines once for every API
+    /// (`rpc::Status`): a schema of exactly its shape maps to it.
+    RpcStatus,
     /// A generated type in the model module.
     Named(TypeId),
     /// A generated type that sits on a cycle and must be boxed.
@@ -55,6 +58,9 @@ impl Ty {
 #[derive(Debug)]
 pub struct Api {
     pub module_name: String,
+    /// The path by which doc examples reach this module
+    /// (`discogen_apis::vision_v1`, or a crate name).
+    pub example_path: String,
     pub name: String,
     pub version: String,
     pub title: String,
@@ -66,9 +72,6 @@ pub struct Api {
     pub batch_path: Option<String>,
     pub fully_encode_reserved: bool,
     pub scopes: Vec<Scope>,
-    pub standard_params: Vec<Param>,
-    /// Names of the members of `StandardParams` and its trait.
-    pub standard_members: StandardMembers,
     /// Names of the `Client`'s own members.
     pub client_members: ClientMembers,
     /// How the `Client` finds the `operations.get` for an operation name.
@@ -161,6 +164,9 @@ pub struct OperationShape {
     pub name: Option<String>,
     /// `error`, an object: its field and its type.
     pub error: Option<(String, TypeId)>,
+    /// Whether that type is the runtime's `rpc::Status`, which needs no
+    /// conversion.
+    pub error_is_rpc_status: bool,
     /// `response`, an object of any members.
     pub response: Option<String>,
     /// `metadata`, an object of any members.
@@ -310,21 +316,6 @@ pub struct CallMembers {
     pub upload_path: Option<String>,
     pub resumable_path: Option<String>,
     pub request_builder: String,
-}
-
-/// The names `StandardParams` and `WithStandardParams` use besides the
-/// parameters: every call builder has the trait's methods.
-#[derive(Debug, Clone, Default)]
-pub struct StandardMembers {
-    /// The trait's accessor to a builder's parameters.
-    pub accessor: String,
-    /// The struct's field for per-call retry settings.
-    pub call_options: String,
-    /// The trait's setters of the call options.
-    pub retry_policy: String,
-    pub idempotent: String,
-    /// The struct's method that adds the parameters to a request.
-    pub apply: String,
 }
 
 /// The names of the `Client`'s own members, claimed before any resource

@@ -35,6 +35,11 @@ pub struct Options {
     pub enum_names: std::collections::BTreeMap<String, String>,
     /// One cargo feature per top-level resource; see [`Output::features`].
     pub resource_features: bool,
+    /// The path by which the doc examples reach the API module, with
+    /// `{module}` standing for its name: `my_crate::{module}` when the
+    /// module sits in a crate of several APIs, or the crate's name when
+    /// the module is the crate.
+    pub example_path: String,
 }
 
 impl Default for Options {
@@ -45,6 +50,7 @@ impl Default for Options {
             regen_command: "cargo xtask regen".to_string(),
             enum_names: Default::default(),
             resource_features: false,
+            example_path: "{module}".to_string(),
         }
     }
 }
@@ -109,6 +115,7 @@ fn generate_here(source: &str, options: &Options) -> Result<Output, Error> {
         only: options.only.clone(),
         enum_names: options.enum_names.clone(),
         resource_features: options.resource_features,
+        example_path: options.example_path.clone(),
     };
     let (api, warnings) = resolve::resolve(&doc, &resolve_options)?;
     let header = format!(

@@ -397,25 +397,83 @@ fn check_attrs(label: &str, file: &syn::File) {
 
 fn check_docs(label: &str, file: &syn::File) {
     for block in doc_blocks(file) {
-        let mut in_fence = false;
+        let mut fence: Option<Vec<String>> = None;
         for line in &block {
             assert!(!line.chars().any(is_hidden), "{label}: hidden character in doc line {line:?}");
             let trimmed = line.trim();
             if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-                if in_fence {
-                    assert_eq!(trimmed, "```", "{label}: odd closing fence in {block:#?}");
-                } else {
-                    // An opening fence without `text` would be compiled as a doc test.
-                    assert_eq!(trimmed, "```text", "{label}: a fence that rustdoc would run: {block:#?}");
+                match fence.take() {
+                    Some(example) => {
+                        assert_eq!(trimmed, "```", "{label}: odd closing fence in {block:#?}");
+                        check_example(label, &example);
+                    }
+                    None => {
+                        // Only the generator's own examples may be compiled as doc tests;
+                        // text from the document is always fenced as `text`.
+                        assert!(
+                            trimmed == "```text" || trimmed == "```no_run",
+                            "{label}: a fence that rustdoc would run: {block:#?}"
+                        );
+                        fence = Some(Vec::new());
+                    }
                 }
-                in_fence = !in_fence;
-            } else if !in_fence {
+            } else if let Some(example) = &mut fence {
+                example.push(line.clone());
+            } else {
                 // Four leading spaces (after the one the generator adds) would start an indented code block.
                 assert!(!line.starts_with("     "), "{label}: indented line {line:?} would become code");
             }
         }
-        assert!(!in_fence, "{label}: a fence left open in {block:#?}");
+        assert!(fence.is_none(), "{label}: a fence left open in {block:#?}");
     }
+}
+
+/// A fenced block is a generator's example only when it is Rust that calls
+/// no macro but `println!` and `todo!` and names nothing called `evil`:
+/// names from the document reach it only as identifiers the generator
+/// sanitized, and values only as escaped string literals.
+fn check_example(label: &str, lines: &[String]) {
+    if lines.iter().all(|l| !l.contains("fn example")) {
+        // A `text` block: prose, never compiled.
+        return;
+    }
+    let code: String = lines
+        .iter()
+        .map(|l| {
+            let l = l.strip_prefix(' ').unwrap_or(l);
+            let l = l.strip_prefix("# ").unwrap_or(l);
+            format!("{l}\n")
+        })
+        .collect();
+    let parsed: syn::File =
+        syn::parse_str(&code).unwrap_or_else(|e| panic!("{label}: the example is not Rust ({e}):\n{code}"));
+    let tokens: Vec<proc_macro2::TokenTree> = flatten(quote::quote!(#parsed));
+    for (i, t) in tokens.iter().enumerate() {
+        if let proc_macro2::TokenTree::Ident(ident) = t {
+            assert_ne!(ident.to_string(), "evil", "{label}: `evil` in an example:\n{code}");
+            let is_macro = matches!(tokens.get(i + 1), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '!');
+            if is_macro {
+                assert!(
+                    ["println", "todo"].contains(&ident.to_string().as_str()),
+                    "{label}: macro `{ident}!` in an example"
+                );
+            }
+        }
+    }
+}
+
+fn flatten(tokens: proc_macro2::TokenStream) -> Vec<proc_macro2::TokenTree> {
+    let mut out = Vec::new();
+    for t in tokens {
+        match t {
+            proc_macro2::TokenTree::Group(g) => {
+                out.push(proc_macro2::TokenTree::Group(g.clone()));
+                out.extend(flatten(g.stream()));
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn check_text(label: &str, output: &Output) {

@@ -116,7 +116,7 @@ async fn workspace_events_get_sends_one_authorised_get_and_decodes_the_operation
 
     let op = client.operations().get("operations/abc").send().await?;
 
-    let expected: workspaceevents_v1beta::Operation = serde_json::from_value(served)?;
+    let expected: workspaceevents_v1beta::model::Operation = serde_json::from_value(served)?;
     assert_eq!(op, expected);
     assert_eq!(op.name.as_deref(), Some("operations/abc"));
     assert_eq!(op.done, Some(true));
@@ -171,7 +171,7 @@ async fn vision_projects_operations_get_hits_its_path() -> TestResult {
 
     let op = vision(&server)?.projects().operations().get("projects/p1/operations/o1").send().await?;
 
-    assert_eq!(op, serde_json::from_value::<vision_v1::Operation>(served)?);
+    assert_eq!(op, serde_json::from_value::<vision_v1::model::Operation>(served)?);
     let request = only_request(&server).await;
     assert_plain_get(&request, "/v1/projects/p1/operations/o1");
     assert_eq!(header(&request, "authorization"), Some(format!("Bearer {TOKEN}").as_str()));
@@ -258,7 +258,7 @@ async fn get_operation_refuses_a_name_of_no_known_shape_without_a_request() -> T
 
 #[tokio::test]
 async fn standard_params_become_exactly_those_query_parameters() -> TestResult {
-    use vision_v1::WithStandardParams as _;
+    use discogen_runtime::prelude::*;
 
     let server = server_answering(done_operation("projects/p1/operations/o1")).await;
     let client = vision(&server)?;
@@ -270,7 +270,7 @@ async fn standard_params_become_exactly_those_query_parameters() -> TestResult {
         .fields("name,done")
         .quota_user("u")
         .pretty_print(false)
-        .xgafv(vision_v1::Xgafv::V2)
+        .xgafv(discogen_runtime::params::Xgafv::V2)
         .send()
         .await?;
 
@@ -286,7 +286,7 @@ async fn standard_params_become_exactly_those_query_parameters() -> TestResult {
 
 #[tokio::test]
 async fn standard_param_values_cannot_inject_other_parameters() -> TestResult {
-    use workspaceevents_v1beta::WithStandardParams as _;
+    use discogen_runtime::prelude::*;
 
     let server = server_answering(done_operation("operations/abc")).await;
     let client = events(&server)?;
@@ -296,8 +296,8 @@ async fn standard_param_values_cannot_inject_other_parameters() -> TestResult {
         .get("operations/abc")
         .quota_user("a&fields=x#frag")
         .fields("items(id, name)+more")
-        .alt(workspaceevents_v1beta::Alt::Json)
-        .xgafv(workspaceevents_v1beta::Xgafv::from("3"))
+        .alt(discogen_runtime::params::Alt::Json)
+        .xgafv(discogen_runtime::params::Xgafv::from("3"))
         .send()
         .await?;
 
@@ -318,7 +318,7 @@ async fn standard_param_values_cannot_inject_other_parameters() -> TestResult {
 
 #[tokio::test]
 async fn an_api_key_client_sends_key_and_no_authorization() -> TestResult {
-    use vision_v1::WithStandardParams as _;
+    use discogen_runtime::prelude::*;
 
     let server = server_answering(done_operation("operations/o1")).await;
     let client = vision_v1::Client::builder().root_url(server.uri()).api_key("AIza-test key").build()?;
@@ -337,7 +337,7 @@ async fn an_api_key_client_sends_key_and_no_authorization() -> TestResult {
 /// Not a tokio test on purpose: building needs no runtime and no network.
 #[test]
 fn build_request_does_no_io_and_gives_method_and_url() -> TestResult {
-    use vision_v1::WithStandardParams as _;
+    use discogen_runtime::prelude::*;
 
     // Nothing listens there, and nothing has to.
     let client =
@@ -417,13 +417,14 @@ async fn not_found_decodes_google_error_body() -> TestResult {
         other => panic!("expected an ErrorInfo detail, got {other:?}"),
     }
 
-    // The same object, as the API's own generated Status type.
-    let typed: vision_v1::Status = error.status_as().expect("fits the generated Status");
-    assert_eq!(typed.code, Some(404));
-    assert_eq!(typed.message.as_deref(), Some("Operation projects/p1/operations/o1 not found."));
-    assert_eq!(typed.extra.get("status"), Some(&json!("NOT_FOUND")));
-    assert_eq!(typed.details.as_ref().map(Vec::len), Some(1));
+    // The API's `Status` is the runtime's: the same object, no conversion.
+    let typed: vision_v1::model::Status = error.status_as().expect("fits the generated Status");
+    assert_eq!(typed.code, 404);
+    assert_eq!(typed.message, "Operation projects/p1/operations/o1 not found.");
+    assert_eq!(typed.status.as_deref(), Some("NOT_FOUND"));
+    assert_eq!(typed.details.len(), 1);
     assert!(matches!(typed.typed_details().as_slice(), [Detail::ErrorInfo(_)]));
+    assert_eq!(Some(&typed), error.status());
 
     let shown = error.to_string();
     assert!(shown.contains("404"), "{shown}");
@@ -451,9 +452,9 @@ async fn permission_denied_decodes_google_error_body() -> TestResult {
         status.typed_details().as_slice(),
         [Detail::ErrorInfo(info)] if info.reason == "IAM_PERMISSION_DENIED"
     ));
-    let typed: workspaceevents_v1beta::Status = error.status_as().expect("fits the generated Status");
-    assert_eq!(typed.canonical_code(), Code::Other(403), "the REST body carries the HTTP code");
-    assert_eq!(typed.to_rpc().code_enum(), Code::PermissionDenied, "`status` names the canonical code");
+    let typed: workspaceevents_v1beta::model::Status = error.status_as().expect("fits the generated Status");
+    assert_eq!(typed.code, 403, "the REST body carries the HTTP code");
+    assert_eq!(typed.code_enum(), Code::PermissionDenied, "`status` names the canonical code");
     assert_eq!(error.body_excerpt(), None, "a decoded error body needs no excerpt");
     Ok(())
 }
@@ -472,7 +473,7 @@ async fn server_error_with_html_body_keeps_an_excerpt() -> TestResult {
     assert_eq!(error.kind(), ErrorKind::Http);
     assert_eq!(error.http_status().map(|s| s.as_u16()), Some(500));
     assert!(error.status().is_none());
-    assert!(error.status_as::<vision_v1::Status>().is_none());
+    assert!(error.status_as::<vision_v1::model::Status>().is_none());
     let excerpt = error.body_excerpt().expect("an excerpt of the HTML");
     assert!(excerpt.contains("Backend exploded"), "{excerpt}");
     assert!(error.is_transient());
@@ -607,7 +608,7 @@ async fn path_parameters_are_percent_encoded_on_the_wire() -> TestResult {
 
 #[tokio::test]
 async fn query_and_fragment_characters_stay_in_a_vision_path() -> TestResult {
-    use vision_v1::WithStandardParams as _;
+    use discogen_runtime::prelude::*;
 
     let server = server_answering(done_operation("x")).await;
     let client = vision(&server)?;
@@ -717,7 +718,7 @@ async fn a_token_that_cannot_be_a_header_is_refused_without_a_request() -> TestR
 
 #[tokio::test]
 async fn a_call_builder_can_set_its_own_retry_policy() -> TestResult {
-    use discogen_apis::vision_v1::WithStandardParams as _;
+    use discogen_runtime::prelude::*;
     let server = server_with(ResponseTemplate::new(503).set_body_json(google_error(
         503,
         "UNAVAILABLE",

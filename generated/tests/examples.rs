@@ -435,3 +435,18 @@ async fn get_operation_signs_in_through_the_metadata_server() -> TestResult {
 fn url_form(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
+
+/// The user program of the README's port: two requests with standard
+/// parameters, built without I/O, and a failed operation described.
+#[tokio::test]
+async fn the_ported_user_program_builds_its_requests_and_reads_the_status() -> TestResult {
+    let out = run("user_program", &[]).await?;
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "GET https://vision.googleapis.com/v1/operations/o1?$.xgafv=2&fields=name,done,error\n\
+         GET https://workspaceevents.googleapis.com/v1beta/operations/o2?quotaUser=me\n\
+         failed: NOT_FOUND (the image is gone)\n"
+    );
+    Ok(())
+}

@@ -163,7 +163,7 @@ async fn wait_polls_until_done_and_returns_the_response() -> TestResult {
 
     let op = vision(&server)?.projects().operations().get(VISION_NAME).wait(quick()).await?;
 
-    assert_eq!(op, serde_json::from_value::<vision_v1::Operation>(succeeded(VISION_NAME))?);
+    assert_eq!(op, serde_json::from_value::<vision_v1::model::Operation>(succeeded(VISION_NAME))?);
     match op.result() {
         OperationResult::Succeeded(Some(response)) => {
             assert_eq!(response.get("outputUri"), Some(&json!("gs://bucket/out/")));
@@ -203,9 +203,9 @@ async fn an_operation_that_fails_is_an_ok_answer_with_a_failed_result() -> TestR
 
     match op.result() {
         OperationResult::Failed(status) => {
-            assert_eq!(status.code, Some(5));
-            assert_eq!(status.canonical_code(), Code::NotFound);
-            assert_eq!(status.message.as_deref(), Some("the input file is gone"));
+            assert_eq!(status.code, 5);
+            assert_eq!(status.code_enum(), Code::NotFound);
+            assert_eq!(status.message, "the input file is gone");
             assert!(matches!(
                 status.typed_details().as_slice(),
                 [discogen_runtime::rpc::Detail::ErrorInfo(info)] if info.reason == "INPUT_MISSING"
@@ -224,12 +224,12 @@ async fn wait_operation_on_a_finished_operation_sends_nothing() -> TestResult {
     let client = vision(&server)?;
 
     for finished in [succeeded(VISION_NAME), failed(VISION_NAME)] {
-        let operation: vision_v1::Operation = serde_json::from_value(finished)?;
+        let operation: vision_v1::model::Operation = serde_json::from_value(finished)?;
         let returned = client.wait_operation(operation.clone(), quick()).await?;
         assert_eq!(returned, operation);
     }
     // Done, even without a name to poll.
-    let nameless = vision_v1::Operation { done: Some(true), ..Default::default() };
+    let nameless = vision_v1::model::Operation { done: Some(true), ..Default::default() };
     assert_eq!(client.wait_operation(nameless.clone(), quick()).await?, nameless);
 
     assert!(polled_paths(&server).await.is_empty(), "no request for an operation already done");
@@ -242,14 +242,14 @@ async fn wait_operation_polls_a_pending_operation_by_its_name() -> TestResult {
     let server = scripted(vec![ok(pending(name, 30)), ok(succeeded(name))]).await;
     let client = vision(&server)?;
 
-    let started: vision_v1::Operation = serde_json::from_value(pending(name, 0))?;
+    let started: vision_v1::model::Operation = serde_json::from_value(pending(name, 0))?;
     let op = client.wait_operation(started, quick()).await?;
 
     assert_eq!(op.done, Some(true));
     assert_eq!(polled_paths(&server).await, vec!["/v1/projects/p1/locations/eu/operations/o9"; 2]);
 
     let server = scripted(vec![ok(succeeded(EVENTS_NAME))]).await;
-    let started: workspaceevents_v1beta::Operation = serde_json::from_value(pending(EVENTS_NAME, 0))?;
+    let started: workspaceevents_v1beta::model::Operation = serde_json::from_value(pending(EVENTS_NAME, 0))?;
     let op = events(&server)?.wait_operation(started, quick()).await?;
     assert_eq!(op.done, Some(true));
     assert_eq!(polled_paths(&server).await, vec![EVENTS_PATH]);
@@ -261,11 +261,11 @@ async fn wait_operation_refuses_a_pending_operation_it_cannot_poll() -> TestResu
     let server = scripted(vec![ok(succeeded(VISION_NAME))]).await;
     let client = vision(&server)?;
 
-    let nameless = vision_v1::Operation { done: Some(false), ..Default::default() };
+    let nameless = vision_v1::model::Operation { done: Some(false), ..Default::default() };
     let error = client.wait_operation(nameless, quick()).await.expect_err("no name");
     assert_eq!(error.kind(), ErrorKind::InvalidArgument);
 
-    let foreign: vision_v1::Operation = serde_json::from_value(pending("spaces/s1/operations/o1", 0))?;
+    let foreign: vision_v1::model::Operation = serde_json::from_value(pending("spaces/s1/operations/o1", 0))?;
     let error = client.wait_operation(foreign, quick()).await.expect_err("unknown shape");
     assert_eq!(error.kind(), ErrorKind::InvalidArgument);
     assert!(error.to_string().contains("spaces/s1/operations/o1"), "{error}");
@@ -282,7 +282,7 @@ async fn on_progress_sees_every_operation_in_order() -> TestResult {
     let server = scripted(steps).await;
     let client = vision(&server)?;
 
-    let seen = Arc::new(Mutex::new(Vec::<vision_v1::Operation>::new()));
+    let seen = Arc::new(Mutex::new(Vec::<vision_v1::model::Operation>::new()));
     let delays = Arc::new(Mutex::new(Vec::<PollDelay>::new()));
     let (seen_in_hook, delays_in_hook) = (Arc::clone(&seen), Arc::clone(&delays));
     let op = client
@@ -322,7 +322,7 @@ async fn a_deadline_that_runs_out_keeps_the_last_operation() -> TestResult {
     let error = client.projects().operations().get(VISION_NAME).wait(policy).await.expect_err("never done");
 
     assert_eq!(error.kind(), ErrorKind::Deadline, "{error:?}");
-    let details = DeadlineExceeded::<vision_v1::Operation>::from_error(&error).expect("the deadline details");
+    let details = DeadlineExceeded::<vision_v1::model::Operation>::from_error(&error).expect("the deadline details");
     let last = details.last_operation().expect("at least one answer came");
     assert_eq!(last.done, Some(false));
     assert_eq!(last.name.as_deref(), Some(VISION_NAME));
@@ -337,7 +337,7 @@ async fn a_deadline_that_runs_out_keeps_the_last_operation() -> TestResult {
     assert_eq!(last_percent, Some(expected_percent), "the most recent answer is kept");
 
     // Another API's operation type finds nothing rather than the wrong value.
-    assert!(DeadlineExceeded::<workspaceevents_v1beta::Operation>::from_error(&error).is_none());
+    assert!(DeadlineExceeded::<workspaceevents_v1beta::model::Operation>::from_error(&error).is_none());
     Ok(())
 }
 
@@ -349,7 +349,7 @@ async fn a_zero_deadline_allows_exactly_one_poll() -> TestResult {
     let error = events(&server)?.operations().get(EVENTS_NAME).wait(policy).await.expect_err("never done");
 
     assert_eq!(error.kind(), ErrorKind::Deadline);
-    let details = DeadlineExceeded::<workspaceevents_v1beta::Operation>::from_error(&error).expect("details");
+    let details = DeadlineExceeded::<workspaceevents_v1beta::model::Operation>::from_error(&error).expect("details");
     assert_eq!(details.polls(), 1);
     assert!(details.last_operation().is_some());
     assert_eq!(polled_paths(&server).await, vec![EVENTS_PATH]);
@@ -433,7 +433,7 @@ async fn payloads_without_a_usable_type_url_are_refused_or_absent() -> TestResul
     let error = op.response_as::<AsyncBatchAnnotateFilesResponse>().expect_err("bad int64");
     assert_eq!(error.kind(), ErrorKind::Decode, "a matching @type with bad members still fails");
 
-    let bare = workspaceevents_v1beta::Operation { done: Some(true), ..Default::default() };
+    let bare = workspaceevents_v1beta::model::Operation { done: Some(true), ..Default::default() };
     assert!(bare.response_as::<AsyncBatchAnnotateFilesResponse>()?.is_none());
     assert!(bare.metadata_as::<OperationMetadata>()?.is_none());
     assert!(matches!(bare.result(), OperationResult::Succeeded(None)));

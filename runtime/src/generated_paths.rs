@@ -32,7 +32,8 @@ pub use serde_json::Value;
 pub use tokio::io::AsyncWrite;
 
 pub use crate::{
-    auth, bytes, client, error, http, lro, media, paging, path, request, retry, rpc, serde, serde_json, transport, wire,
+    auth, bytes, client, error, http, lro, media, paging, params, path, request, retry, rpc, serde, serde_json,
+    transport, wire,
 };
 pub use crate::{object, object_impls};
 pub use crate::{Body, Client, ClientBuilder, Endpoint, Error, ErrorKind, Result, Service};

@@ -54,6 +54,7 @@ pub mod error;
 pub mod lro;
 pub mod media;
 pub mod paging;
+pub mod params;
 pub mod path;
 pub mod request;
 pub mod retry;
@@ -70,6 +71,12 @@ mod encode;
 mod endpoint;
 mod redact;
 mod text;
+
+/// What code using a generated client usually needs in scope: the
+/// standard-parameter setters of every call builder.
+pub mod prelude {
+    pub use crate::params::WithStandardParams;
+}
 
 pub use body::Body;
 pub use client::{Client, ClientBuilder, Service};

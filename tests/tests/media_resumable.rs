@@ -27,8 +27,8 @@ fn client(server: &MediaServer) -> api::Client {
     api::Client::builder().root_url(server.uri()).bearer_token("tok").build().expect("client builds")
 }
 
-fn meta(name: &str) -> api::File {
-    api::File { name: Some(name.into()), ..Default::default() }
+fn meta(name: &str) -> api::model::File {
+    api::model::File { name: Some(name.into()), ..Default::default() }
 }
 
 #[tokio::test]

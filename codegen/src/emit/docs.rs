@@ -27,6 +27,17 @@ pub fn plain(text: &str) -> TokenStream {
     attrs(&Docs { description: Some(text.to_string()), notes: Vec::new() })
 }
 
+/// Attributes from lines the generator wrote whole, such as an example:
+/// printed as they are, since escaping would break the code in them.
+pub fn verbatim(lines: &[String]) -> TokenStream {
+    lines_to_attrs(lines, false)
+}
+
+/// Inner attributes from lines the generator wrote whole.
+pub fn inner_verbatim(lines: &[String]) -> TokenStream {
+    lines_to_attrs(lines, true)
+}
+
 fn lines_to_attrs(lines: &[String], inner: bool) -> TokenStream {
     lines
         .iter()

@@ -6,6 +6,7 @@
 
 mod cfg;
 pub mod docs;
+mod examples;
 mod layout;
 mod mod_rs;
 mod model;

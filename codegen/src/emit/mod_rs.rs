@@ -1,5 +1,4 @@
-//! `mod.rs`, the API module's root: constants, scopes, the `Client` and the
-//! standard parameters shared by every call.
+//! `mod.rs`, the API module's root: constants, scopes and the `Client`.
 
 use super::docs;
 use super::resources::accessors;
@@ -23,12 +22,21 @@ fn module_doc(api: &Api) -> TokenStream {
         head.extend(docs::escape(&format!("Documentation: {link}")));
         head.push(String::new());
     }
-    // Plain code spans, not intra-doc links: these lines join the outer doc
-    // of the `mod` item, whose links resolve in the parent module.
-    head.push(
-        "Start with `Client::builder()`; data types are in the `model` module, call builders in `resources`.".into(),
-    );
-    docs::inner_attrs(&head)
+    let builder = &api.client_members.builder;
+    let mut tail = vec![
+        format!(
+            "Start with [`Client::{builder}()`](Client::{builder}). Data types are in [`model`], and each \
+             method is a call builder in [`resources`]: set its options, then `send()` it. The standard \
+             parameters and retry settings of every call come from \
+             [`WithStandardParams`](discogen_runtime::params::WithStandardParams); bring it into scope \
+             with `use discogen_runtime::prelude::*;`."
+        ),
+        String::new(),
+    ];
+    tail.extend(super::examples::module_example(api).unwrap_or_default());
+    let mut attrs = docs::inner_attrs(&head);
+    attrs.extend(docs::inner_verbatim(&tail));
+    attrs
 }
 
 /// Everything in `mod.rs` after the module docs, as one item list.
@@ -58,20 +66,12 @@ fn root_items(api: &Api) -> TokenStream {
     });
     let model = Types::new(api, quote!(model::));
     let here = quote!(resources::);
-    // A glob of an empty module would be an unused import.
-    let reexport = (!api.types.is_empty()).then(|| {
-        quote! {
-            #[doc(inline)]
-            pub use self::model::*;
-        }
-    });
     let names = &api.client_members;
     let inner = ident(&names.inner);
     let builder_fn = ident(&names.builder);
     let runtime_fn = ident(&names.runtime);
     let accessors = accessors(api, &api.root, &quote!(&self.#inner), &quote!('_), &here, &model);
     let operations = api.operation_router.as_ref().map(|r| operation_dispatch(api, r));
-    let std_params = standard_params(api);
     let root_url_doc = if root_url.is_empty() {
         " The document names no root URL: give one with `ClientBuilder::root_url`, or `build()` fails."
     } else {
@@ -80,8 +80,6 @@ fn root_items(api: &Api) -> TokenStream {
     quote! {
         pub mod model;
         pub mod resources;
-
-        #reexport
 
         #[doc = #root_url_doc]
         pub const ROOT_URL: &str = #root_url;
@@ -128,8 +126,6 @@ fn root_items(api: &Api) -> TokenStream {
             #accessors
             #operations
         }
-
-        #std_params
     }
 }
 
@@ -223,112 +219,6 @@ fn operation_dispatch(api: &Api, router: &OperationRouter) -> TokenStream {
             let name = __rt::lro::LongRunningOperation::operation_name(&operation)
                 .ok_or_else(|| __rt::Error::invalid_argument("the operation has no name to poll"))?;
             self.#poller_fn(name)?.policy(policy).wait().await
-        }
-    }
-}
-
-fn standard_params(api: &Api) -> TokenStream {
-    let model = Types::new(api, quote!(model::));
-    let names = &api.standard_members;
-    let accessor = ident(&names.accessor);
-    let call_options = ident(&names.call_options);
-    let retry_policy = ident(&names.retry_policy);
-    let idempotent = ident(&names.idempotent);
-    let apply = ident(&names.apply);
-    let fields = api.standard_params.iter().map(|p| {
-        let f = ident(&p.rust_name);
-        let t = rust(&p.ty, &model);
-        let doc = docs::plain(&format!("`{}` query parameter.", p.json_name.replace('`', "'")));
-        if p.repeated {
-            quote!(#doc pub #f: __rt::Vec<#t>,)
-        } else {
-            quote!(#doc pub #f: __rt::Option<#t>,)
-        }
-    });
-    let applies = api.standard_params.iter().map(|p| {
-        let f = ident(&p.rust_name);
-        let json = &p.json_name;
-        if p.repeated {
-            quote!(for value in &self.#f { request.query(#json, value); })
-        } else {
-            quote!(if let __rt::Some(value) = &self.#f { request.query(#json, value); })
-        }
-    });
-    let setters = api.standard_params.iter().map(|p| {
-        let f = ident(&p.rust_name);
-        let t = rust(&p.ty, &model);
-        let doc = docs::attrs(&p.doc);
-        if p.repeated {
-            quote! {
-                #doc
-                fn #f(mut self, values: impl __rt::IntoIterator<Item = #t>) -> Self {
-                    self.#accessor().#f.extend(values);
-                    self
-                }
-            }
-        } else if p.ty == crate::ir::Ty::String {
-            quote! {
-                #doc
-                fn #f(mut self, value: impl __rt::Into<__rt::String>) -> Self {
-                    self.#accessor().#f = __rt::Some(value.into());
-                    self
-                }
-            }
-        } else {
-            quote! {
-                #doc
-                fn #f(mut self, value: #t) -> Self {
-                    self.#accessor().#f = __rt::Some(value);
-                    self
-                }
-            }
-        }
-    });
-    quote! {
-        /// Query parameters that every method of this API accepts.
-        ///
-        /// Its `Debug` output names no values, since some of these parameters
-        /// (`key`, `access_token`, `oauth_token`) are credentials.
-        #[derive(__rt::Clone, __rt::Default)]
-        pub struct StandardParams {
-            #(#fields)*
-            /// How the client retries this call, when it should differ from
-            /// the client's own settings.
-            pub #call_options: __rt::request::CallOptions,
-        }
-
-        impl __rt::Debug for StandardParams {
-            fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
-                f.debug_struct("StandardParams").finish_non_exhaustive()
-            }
-        }
-
-        impl StandardParams {
-            /// Adds the parameters that are set to a request.
-            pub fn #apply(&self, request: &mut __rt::request::RequestBuilder) {
-                #(#applies)*
-                request.options(&self.#call_options);
-            }
-        }
-
-        /// Setters for the [`StandardParams`], available on every call builder.
-        pub trait WithStandardParams: __rt::Sized {
-            /// The parameters of this call.
-            fn #accessor(&mut self) -> &mut StandardParams;
-            #(#setters)*
-            /// Retries this call under `policy` instead of the client's
-            /// retry policy; `RetryPolicy::never()` sends it once.
-            fn #retry_policy(mut self, policy: __rt::retry::RetryPolicy) -> Self {
-                self.#accessor().#call_options.set_retry_policy(policy);
-                self
-            }
-            /// Declares whether sending this call twice has the effect of
-            /// sending it once. A `POST` or `PATCH` declared idempotent is
-            /// retried after transient failures like a `GET`.
-            fn #idempotent(mut self, idempotent: bool) -> Self {
-                self.#accessor().#call_options.set_idempotent(idempotent);
-                self
-            }
         }
     }
 }

@@ -204,6 +204,7 @@ fn operation_helpers(name: &proc_macro2::Ident, op: &OperationShape, types: &Typ
             None => quote!(__rt::None),
         };
         let error_of = match &error {
+            Some((e, _)) if op.error_is_rpc_status => quote!(__rt::Clone::clone(&self.#e)),
             Some((e, _)) => quote!(self.#e.as_ref().map(__rt::rpc::Status::from_serializable)),
             None => quote!(__rt::None),
         };

@@ -25,12 +25,12 @@ fn model_path(api: &Api) -> Types<'_> {
 
 pub fn resources(api: &Api) -> super::ItemSource<'_> {
     let mut nodes = Vec::new();
-    walk(&api.root, &mut nodes, true);
+    walk(&api.root, &mut nodes, &mut Vec::new());
     let len = nodes.len();
     let item = move |i: usize| {
-        let (tokens, name) = match nodes[i] {
+        let (tokens, name) = match &nodes[i] {
             Node::Resource(r) => (resource_struct(api, r), &r.type_name),
-            Node::Method(m) => (call(api, m), &m.call_type),
+            Node::Method(m, chain) => (call(api, m, chain), &m.call_type),
         };
         super::cfg::gate(tokens.into(), super::cfg::resource(api, name))
     };
@@ -44,19 +44,22 @@ pub fn resources(api: &Api) -> super::ItemSource<'_> {
     }
 }
 
-/// One item of the resources file, in output order.
+/// One item of the resources file, in output order. A method carries the
+/// accessors that lead to it from the client, for its example.
 enum Node<'a> {
     Resource(&'a Resource),
-    Method(&'a Method),
+    Method(&'a Method, Vec<&'a str>),
 }
 
-fn walk<'a>(r: &'a Resource, nodes: &mut Vec<Node<'a>>, is_root: bool) {
-    if !is_root {
+fn walk<'a>(r: &'a Resource, nodes: &mut Vec<Node<'a>>, chain: &mut Vec<&'a str>) {
+    if !chain.is_empty() {
         nodes.push(Node::Resource(r));
     }
-    nodes.extend(r.methods.iter().map(Node::Method));
+    nodes.extend(r.methods.iter().map(|m| Node::Method(m, chain.clone())));
     for c in &r.children {
-        walk(c, nodes, false);
+        chain.push(&c.accessor);
+        walk(c, nodes, chain);
+        chain.pop();
     }
 }
 
@@ -169,14 +172,21 @@ fn method_docs(m: &Method) -> TokenStream {
     docs::attrs(&d)
 }
 
-fn call(api: &Api, m: &Method) -> TokenStream {
+fn call(api: &Api, m: &Method, chain: &[&str]) -> TokenStream {
     let name = ident(&m.call_type);
     let model = model_path(api);
     let mut doc =
         Docs { description: Some(format!("Builder for the `{}` method.", m.id.replace('`', "'"))), notes: Vec::new() };
     doc.notes.push(format!("`{} {}`", m.http_method, m.path_template.replace('`', "'")));
-    doc.notes.push(format!("Created by the resource accessor; set options, then call `{}`.", m.members.send));
-    let doc = docs::attrs(&doc);
+    doc.notes.push(format!(
+        "Created by the resource accessor; set options, then call `{}`. The standard parameters \
+         (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in \
+         `discogen_runtime::prelude`.",
+        m.members.send
+    ));
+    let mut doc = docs::attrs(&doc);
+    doc.extend(docs::verbatim(&[String::new()]));
+    doc.extend(docs::verbatim(&super::examples::call_example(api, chain, m)));
     let mut fields = Vec::new();
     for p in &m.required {
         let f = ident(&p.rust_name);
@@ -206,7 +216,6 @@ fn call(api: &Api, m: &Method) -> TokenStream {
     let paging = paging_methods(m, &model);
     let client_field = ident(&m.members.client);
     let params_field = ident(&m.members.params);
-    let accessor = ident(&api.standard_members.accessor);
     quote! {
         #doc
         #[derive(__rt::Clone, __rt::Debug)]
@@ -214,7 +223,7 @@ fn call(api: &Api, m: &Method) -> TokenStream {
         pub struct #name {
             pub(crate) #client_field: __rt::Client,
             #(#fields,)*
-            pub(crate) #params_field: super::StandardParams,
+            pub(crate) #params_field: __rt::params::StandardParams,
         }
         impl #name {
             /// OAuth scopes, any one of which authorizes this call.
@@ -226,9 +235,9 @@ fn call(api: &Api, m: &Method) -> TokenStream {
             #poll
             #paging
         }
-        impl super::WithStandardParams for #name {
+        impl __rt::params::WithStandardParams for #name {
             #[inline]
-            fn #accessor(&mut self) -> &mut super::StandardParams {
+            fn standard_params_mut(&mut self) -> &mut __rt::params::StandardParams {
                 &mut self.#params_field
             }
         }
@@ -346,7 +355,6 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
     let path_fn = ident(&names.path);
     let builder_fn = ident(&names.request_builder);
     let build_fn = ident(&names.build_request);
-    let apply = ident(&api.standard_members.apply);
     let method = http_method(m);
     let queries = m.required.iter().chain(&m.optional).filter(|p| p.location == Location::Query).map(|p| {
         let f = ident(&p.rust_name);
@@ -400,7 +408,7 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
         fn #builder_fn(&self, path: &str) -> #builder_ret {
             let mut request = __rt::request::RequestBuilder::new(&self.#client_field, #method, path);
             #(#queries)*
-            self.#params_field.#apply(&mut request);
+            self.#params_field.apply(&mut request);
             #builder_ok
         }
         /// Builds the HTTP request without sending it. No I/O happens here:

@@ -47,6 +47,7 @@ pub fn rust(ty: &Ty, model: &Types<'_>) -> TokenStream {
         Ty::FieldMask => quote!(__rt::wire::FieldMask),
         Ty::Date => quote!(__rt::wire::Date),
         Ty::Any => quote!(__rt::Value),
+        Ty::RpcStatus => quote!(__rt::rpc::Status),
         Ty::Named(id) => {
             let prefix = &model.prefix;
             let n = model.ident(*id);

@@ -24,10 +24,10 @@ use crate::ir::{Alias, Ty, TypeDef, TypeId};
 use crate::names::{bare, sanitize, Case};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Types of the API's `mod.rs`, which would hide a model type of the same
-/// name from `pub use model::*`; a schema may be called that, but a name
-/// the generator derives never is.
-const MODULE_TYPES: &[&str] = &["Client", "StandardParams", "WithStandardParams"];
+/// Types of the API's `mod.rs`. A schema may be called that (it lives in
+/// `model`, apart from them), but a name the generator derives never is,
+/// so that `Client` in the docs always means the API's client.
+const MODULE_TYPES: &[&str] = &["Client"];
 
 /// One shared enum and its aliases (handle, name) in document order.
 struct Group {

@@ -4,8 +4,8 @@
 //! A feature holds its resource's accessor structs and call builders, nested
 //! resources included, and every type its methods reach. A type that several
 //! features reach compiles under any of them. Types are always compiled when
-//! something outside every feature needs them: the standard parameters, the
-//! top-level methods, and types no method reaches at all (kept whole so that
+//! something outside every feature needs them: the top-level methods, and
+//! types no method reaches at all (kept whole so that
 //! the crate without features still has the document's full model, and so
 //! that every type an always-compiled type names is always compiled too).
 
@@ -28,7 +28,7 @@ pub(super) fn gates(api: &Api) -> FeatureGates {
     }
 
     // Types every build needs, and whatever they name.
-    let mut always_roots: Vec<Ty> = api.standard_params.iter().map(|p| p.ty.clone()).collect();
+    let mut always_roots: Vec<Ty> = Vec::new();
     for m in &api.root.methods {
         method_types(m, &mut always_roots);
     }

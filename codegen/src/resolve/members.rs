@@ -4,7 +4,7 @@
 //! a parameter, method or resource can never take a generated member's name,
 //! whatever the document calls it.
 
-use crate::ir::{CallMembers, ClientMembers, StandardMembers};
+use crate::ir::{CallMembers, ClientMembers};
 use crate::names::Namer;
 
 /// Members that derived or implemented traits give every builder and the
@@ -31,24 +31,33 @@ pub(super) struct CallFeatures {
     pub items: bool,
 }
 
-/// Claims the members of `StandardParams` and its trait in the scope of the
-/// standard parameters, before any of them: the struct's field and method,
-/// the trait's accessor and its call-option setters.
-pub(super) fn claim_standard(namer: &mut Namer) -> StandardMembers {
-    let mut claim = |name: &str| namer.claim_ident(name.to_string());
-    StandardMembers {
-        accessor: claim("standard_params_mut"),
-        call_options: claim("call_options"),
-        retry_policy: claim("retry_policy"),
-        idempotent: claim("idempotent"),
-        apply: claim("apply"),
-    }
-}
+/// The methods of the runtime's `WithStandardParams` trait, which every
+/// call builder implements: a builder's own setter with one of these names
+/// would shadow the trait's at call sites. The runtime keeps the same list
+/// as `params::MEMBER_NAMES`; a test in the tests crate compares them.
+pub const STANDARD_MEMBERS: &[&str] = &[
+    "standard_params_mut",
+    "xgafv",
+    "access_token",
+    "alt",
+    "callback",
+    "fields",
+    "key",
+    "oauth_token",
+    "pretty_print",
+    "quota_user",
+    "upload_type",
+    "upload_protocol",
+    "user_ip",
+    "query_param",
+    "retry_policy",
+    "idempotent",
+];
 
 /// Claims a call builder's members around the names the document brings.
 /// The public members come first, after what the builder's traits give it
-/// (the standard-parameters trait: `standard`, and `setters` for the
-/// parameters; the derived traits), so the builder's API does not depend on
+/// (the runtime's standard-parameters trait and the derived traits), so
+/// the builder's API does not depend on
 /// what its parameters are called. `document_names` then claims the
 /// parameters and the request argument, and the private helpers come last,
 /// so that a parameter called `path` keeps its setter and the helper gives
@@ -56,15 +65,10 @@ pub(super) fn claim_standard(namer: &mut Namer) -> StandardMembers {
 pub(super) fn claim_call<T>(
     namer: &mut Namer,
     features: CallFeatures,
-    standard: &StandardMembers,
-    setters: &[String],
     document_names: impl FnOnce(&mut Namer) -> T,
 ) -> (CallMembers, T) {
     namer.reserve(TRAIT_MEMBERS);
-    namer.reserve(&[&standard.accessor, &standard.retry_policy, &standard.idempotent]);
-    for setter in setters {
-        namer.reserve(&[setter.as_str()]);
-    }
+    namer.reserve(STANDARD_MEMBERS);
     let mut claim = |name: &str| namer.claim_ident(name.to_string());
     let client = claim("client");
     let params = claim("params");
@@ -135,8 +139,7 @@ mod tests {
     fn parameters_give_way_to_public_members_and_take_helper_names() {
         let mut namer = Namer::new();
         let features = CallFeatures { pages: true, ..CallFeatures::default() };
-        let standard = claim_standard(&mut Namer::new());
-        let (members, params) = claim_call(&mut namer, features, &standard, &["fields".to_string()], |namer| {
+        let (members, params) = claim_call(&mut namer, features, |namer| {
             ["send", "path", "pages", "items", "fields", "request_builder", "idempotent"]
                 .iter()
                 .map(|p| namer.claim(p, Case::Snake))

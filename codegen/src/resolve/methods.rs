@@ -12,30 +12,49 @@ use crate::names::{bare, sanitize, Case, Namer};
 use crate::path_template;
 use std::collections::HashSet;
 
+/// The query parameters the runtime's `StandardParams` sends, by wire name,
+/// with their discovery type.
+const RUNTIME_STANDARD_PARAMS: &[(&str, &str)] = &[
+    ("$.xgafv", "string"),
+    ("access_token", "string"),
+    ("alt", "string"),
+    ("callback", "string"),
+    ("fields", "string"),
+    ("key", "string"),
+    ("oauth_token", "string"),
+    ("prettyPrint", "boolean"),
+    ("quotaUser", "string"),
+    ("uploadType", "string"),
+    ("upload_protocol", "string"),
+    ("userIp", "string"),
+];
+
 impl Resolver<'_> {
-    pub(super) fn standard_params(&mut self) -> Result<Vec<Param>, Error> {
+    /// The runtime's `StandardParams` sends the standard parameters of
+    /// every API. A document that lists one it does not name still
+    /// generates; the warning says how to send it.
+    pub(super) fn check_standard_params(&mut self) {
         let doc = self.doc;
-        let mut namer = Namer::new();
-        self.standard_members = members::claim_standard(&mut namer);
-        let params: Vec<Param> = doc
-            .parameters
-            .iter()
-            .map(|(json, p)| {
-                let path = format!("parameters.{json}");
-                let ty = self.param_ty(p, &sanitize(json, Case::Pascal), &path)?;
-                Ok(Param {
-                    json_name: json.clone(),
-                    rust_name: namer.claim(json, Case::Snake),
-                    location: Location::Query,
-                    ty,
-                    repeated: p.repeated == Some(true),
-                    pattern: None,
-                    doc: docs(p),
-                })
-            })
-            .collect::<Result<_, Error>>()?;
-        self.standard_setters = params.iter().map(|p| p.rust_name.clone()).collect();
-        Ok(params)
+        for (json, p) in &doc.parameters {
+            let path = format!("parameters.{json}");
+            match RUNTIME_STANDARD_PARAMS.iter().find(|(name, _)| name == json) {
+                None => self.warn(
+                    &path,
+                    format!(
+                        "`{json}` is not one of the standard parameters the runtime names; \
+                         call builders send it with `.query_param(\"{json}\", value)`"
+                    ),
+                ),
+                Some((_, ty)) if p.type_.as_deref().is_some_and(|t| t != *ty) => self.warn(
+                    &path,
+                    format!(
+                        "the runtime sends `{json}` as a {ty}, not as the {} the document says",
+                        p.type_.as_deref().unwrap_or_default()
+                    ),
+                ),
+                Some(_) => {}
+            }
+        }
     }
 
     /// The resource tree, and the names of the `Client`'s own members, which
@@ -246,19 +265,18 @@ impl Resolver<'_> {
         };
 
         let mut namer = Namer::new();
-        let (members, request) =
-            members::claim_call(&mut namer, features, &self.standard_members, &self.standard_setters, |namer| {
-                for p in &mut params {
-                    p.rust_name = namer.claim(&p.json_name, Case::Snake);
+        let (members, request) = members::claim_call(&mut namer, features, |namer| {
+            for p in &mut params {
+                p.rust_name = namer.claim(&p.json_name, Case::Snake);
+            }
+            match (request_ty, &m.request) {
+                (Some(ty), Some(body)) => {
+                    let arg_name = namer.claim(body.parameter_name.as_deref().unwrap_or("request"), Case::Snake);
+                    Some(RequestBody { arg_name, ty })
                 }
-                match (request_ty, &m.request) {
-                    (Some(ty), Some(body)) => {
-                        let arg_name = namer.claim(body.parameter_name.as_deref().unwrap_or("request"), Case::Snake);
-                        Some(RequestBody { arg_name, ty })
-                    }
-                    _ => None,
-                }
-            });
+                _ => None,
+            }
+        });
         let paging = page_token.map(|i| Paging {
             token_field: params[i].rust_name.clone(),
             item: page.flatten().filter(|_| features.items),

@@ -30,6 +30,9 @@ mod router;
 mod schemas;
 mod shapes;
 
+#[doc(hidden)]
+pub use members::STANDARD_MEMBERS;
+
 use crate::discovery::RestDescription;
 use crate::error::Error;
 use crate::ir::{Api, Endpoint, Scope, Ty, TypeDef, TypeId};
@@ -48,6 +51,9 @@ pub struct ResolveOptions {
     pub enum_names: std::collections::BTreeMap<String, String>,
     /// One cargo feature per top-level resource (see `features`).
     pub resource_features: bool,
+    /// How doc examples name the API module; `{module}` is replaced by
+    /// its name.
+    pub example_path: String,
 }
 
 /// State shared while one document is resolved.
@@ -74,14 +80,12 @@ pub(crate) struct Resolver<'a> {
     pub shared_enum_users: HashSet<TypeId>,
     /// Every struct, including schemas not yet resolved.
     pub struct_names: HashSet<TypeId>,
+    /// Schemas that map to the runtime's `rpc::Status`.
+    pub rpc_statuses: HashSet<TypeId>,
     /// Operations whose `done` the poller can read.
     pub pollable_operations: HashSet<TypeId>,
     /// List pages → their item type, when they have one list.
     pub pages: HashMap<TypeId, Option<Ty>>,
-    /// Setters of the standard-parameters trait, which every builder has.
-    pub standard_setters: Vec<String>,
-    /// The other members of the standard parameters and their trait.
-    pub standard_members: crate::ir::StandardMembers,
 }
 
 pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, Vec<String>), Error> {
@@ -98,10 +102,9 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
         shared_enums: HashMap::new(),
         shared_enum_users: Default::default(),
         struct_names: HashSet::new(),
+        rpc_statuses: HashSet::new(),
         pollable_operations: HashSet::new(),
         pages: HashMap::new(),
-        standard_setters: Vec::new(),
-        standard_members: Default::default(),
     };
     let document::Identity { name, version, root_url } = r.identity()?;
     let module_name = match &options.module_name {
@@ -114,7 +117,8 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
 
     r.name_schemas()?;
     r.resolve_schemas()?;
-    let standard_params = r.standard_params()?;
+    r.mark_rpc_status_errors();
+    r.check_standard_params();
     let (root, client_members) = r.resolve_resources()?;
     r.name_shared_enums(&options.enum_names)?;
     r.note_shared_enums();
@@ -122,6 +126,7 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
     cycles::expand_aliases(&mut types, doc)?;
     cycles::box_cycles(&mut types);
     let mut api = Api {
+        example_path: options.example_path.replace("{module}", &module_name),
         module_name,
         title: doc.title.clone().unwrap_or_else(|| name.clone()),
         name,
@@ -140,8 +145,6 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
         batch_path: doc.batch_path.clone(),
         fully_encode_reserved: doc.fully_encode_reserved_expansion.unwrap_or(false),
         scopes: scopes(doc),
-        standard_params,
-        standard_members: r.standard_members.clone(),
         client_members,
         operation_router: None,
         endpoints: doc

@@ -18,9 +18,6 @@ pub fn keep_only(api: &mut Api, ids: &[String]) -> Result<(), Error> {
 
     let mut roots = Vec::new();
     collect_method_types(&api.root, &mut roots);
-    for p in &api.standard_params {
-        roots.push(p.ty.clone());
-    }
     let keep = reachable(&api.types, roots);
     api.types.retain(|t| keep.contains(&t.id()));
     Ok(())
@@ -34,7 +31,12 @@ pub(super) fn reachable(types: &[TypeDef], roots: Vec<Ty>) -> HashSet<TypeId> {
     while let Some(ty) = queue.pop() {
         match ty {
             Ty::Named(id) | Ty::Boxed(id) if keep.insert(id) => match by_id.get(&id) {
-                Some(TypeDef::Struct(s)) => queue.extend(s.fields.iter().map(|f| f.ty.clone())),
+                Some(TypeDef::Struct(s)) => {
+                    queue.extend(s.fields.iter().map(|f| f.ty.clone()));
+                    // `result()` names the error's type, which may be an
+                    // alias that field types no longer mention.
+                    queue.extend(s.operation.iter().filter_map(|o| o.error.as_ref()).map(|(_, id)| Ty::Named(*id)));
+                }
                 Some(TypeDef::Alias(a)) => queue.push(a.target.clone()),
                 _ => {}
             },

@@ -189,6 +189,24 @@ impl Resolver<'_> {
             let ty = self.ty_of(prop, &inline, &field_path)?;
             fields.push(Field { name: field_name, json_name: json.clone(), ty, doc: docs(prop) });
         }
+        if schema_name.is_some() && shapes::is_rpc_status(&fields) {
+            let mut doc = docs(s);
+            doc.notes.push(
+                "The runtime's `rpc::Status`, shared by every API: `code_enum()` reads the code and \
+                 `typed_details()` decodes the details."
+                    .to_string(),
+            );
+            self.rpc_statuses.insert(id);
+            self.types[slot] = Some(TypeDef::Alias(Alias {
+                id,
+                name,
+                schema_name: schema_name.unwrap_or_default().to_string(),
+                doc,
+                target: Ty::RpcStatus,
+                shared_enum: false,
+            }));
+            return Ok(());
+        }
         let operation = shapes::operation(&fields, &self.struct_names);
         if operation.as_ref().is_some_and(|o| o.pollable()) {
             self.pollable_operations.insert(id);
@@ -253,6 +271,16 @@ impl Resolver<'_> {
         }
         self.shared_enums.insert(key, id);
         self.types[slot] = Some(TypeDef::Enum(Enum { id, name, doc: docs(s), variants, unknown_variant }));
+    }
+
+    /// Operations whose `error` is a schema that became the runtime's
+    /// status, known only once every schema is resolved.
+    pub(super) fn mark_rpc_status_errors(&mut self) {
+        for t in self.types.iter_mut().flatten() {
+            if let TypeDef::Struct(Struct { operation: Some(op), .. }) = t {
+                op.error_is_rpc_status = op.error.as_ref().is_some_and(|(_, id)| self.rpc_statuses.contains(id));
+            }
+        }
     }
 
     /// Tells readers of a shared enum's docs that other fields use it too.

@@ -56,6 +56,8 @@ pub(super) fn operation(fields: &[Field], structs: &HashSet<TypeId>) -> Option<O
         done: found(done).ok()?,
         name: found(name).ok()?,
         error,
+        // Known once every schema is resolved (see `mark_rpc_status_errors`).
+        error_is_rpc_status: false,
         response: found(response).ok()?,
         metadata: found(metadata).ok()?,
     };
@@ -86,6 +88,15 @@ pub(super) fn status(fields: &[Field]) -> Option<StatusShape> {
     let mut names = names.into_iter();
     let mut next = || names.next().flatten();
     Some(StatusShape { code: next(), message: next(), details: next() })
+}
+
+/// Exactly `google.rpc.Status`: `code` (int32), `message` (a string) and
+/// `details` (a list of objects), and nothing else, so that the runtime's
+/// `rpc::Status` reads and writes the same JSON.
+pub(super) fn is_rpc_status(fields: &[Field]) -> bool {
+    let details_ty = Ty::Vec(Box::new(Ty::Map(Box::new(Ty::Any))));
+    let fits = |json: &str, ty: &Ty| field(fields, json).is_some_and(|f| f.ty == *ty);
+    fields.len() == 3 && fits("code", &Ty::I32) && fits("message", &Ty::String) && fits("details", &details_ty)
 }
 
 /// A list page: a `nextPageToken` string, and as items the single array

@@ -63,8 +63,10 @@ impl Object for Status {
     }
 
     fn write_members<S: Serializer>(&self, object: &mut ObjectWriter<S>) -> Result<(), S::Error> {
-        object.field("code", &Some(self.code))?;
-        object.field("message", &Some(&self.message))?;
+        // Zero and empty are left out, as proto3's JSON form does, so that a
+        // status read from a document's `Status` schema writes back as read.
+        object.field("code", &(self.code != 0).then_some(self.code))?;
+        object.field("message", &(!self.message.is_empty()).then_some(&self.message))?;
         object.field("status", &self.status)?;
         object.field("details", &json_struct::not_empty(&self.details).then_some(&self.details))
     }
@@ -75,6 +77,10 @@ impl Object for Status {
 }
 
 crate::object_impls!(Status);
+
+impl crate::lro::TypeUrl for Status {
+    const SCHEMA_NAME: &'static str = "Status";
+}
 
 impl Status {
     /// Reads the `error` object of a Google error body. `None` if the body is

@@ -43,7 +43,7 @@ async fn run(root: &str, mode: &str, file: &str, name: &str) -> discogen_runtime
         }
         "resumable" => {
             let body = Body::from_file(file).await?;
-            let meta = api::File { name: Some(name.to_string()), ..Default::default() };
+            let meta = api::model::File { name: Some(name.to_string()), ..Default::default() };
             let done = files.create("buckets/b", meta).upload_resumable(body, "application/octet-stream").await?;
             Ok(done.size.unwrap_or(0) as u64)
         }

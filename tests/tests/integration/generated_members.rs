@@ -47,6 +47,30 @@ async fn parameters_named_like_builder_members_are_renamed_and_sent_under_their_
     assert_eq!(pages[0].as_ref().expect("one page").items.as_ref().map(Vec::len), Some(1));
 }
 
+#[tokio::test]
+async fn standard_parameters_come_from_the_runtime_trait_beside_renamed_setters() {
+    use discogen_runtime::prelude::*;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/p1/items"))
+        .and(query_param("send", "1"))
+        .and(query_param("quotaUser", "u1"))
+        .and(query_param("prettyPrint", "false"))
+        .and(query_param("pp", "0"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"items": []})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = members_v1::Client::builder().root_url(server.uri()).build().expect("client builds");
+    let call = client.items().list("p1").send2("1").quota_user("u1").pretty_print(false).query_param("pp", "0");
+    call.send().await.expect("list succeeds");
+}
+
+#[test]
+fn the_generator_reserves_exactly_the_runtime_trait_members() {
+    assert_eq!(discogen::resolve::STANDARD_MEMBERS, discogen_runtime::params::MEMBER_NAMES);
+}
+
 /// Drains a page stream without pulling in a futures crate.
 async fn futures_collect<T>(mut pages: discogen_runtime::paging::Pages<T>) -> Vec<discogen_runtime::Result<T>>
 where

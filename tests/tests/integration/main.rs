@@ -1,6 +1,7 @@
 //! Every integration test of the fixture crate, in one test binary: one
 //! link instead of one per file.
 
+mod doc_examples;
 mod endpoints;
 mod generated_members;
 mod media_paging_e2e;

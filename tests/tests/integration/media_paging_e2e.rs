@@ -99,8 +99,14 @@ async fn download_asks_for_media_and_returns_the_bytes() {
         .await;
     let client = client(&server).await;
     // A caller's own `alt` is replaced, not sent twice.
-    use api::WithStandardParams;
-    let bytes = client.files().get("buckets/b1/files/f1").alt(api::Alt::Json).download().await.expect("download");
+    use discogen_runtime::prelude::*;
+    let bytes = client
+        .files()
+        .get("buckets/b1/files/f1")
+        .alt(discogen_runtime::params::Alt::Json)
+        .download()
+        .await
+        .expect("download");
     assert_eq!(&bytes[..], &[0u8, 159, 146, 150, 255]);
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests[0].url.query(), Some("alt=media"));
@@ -117,7 +123,7 @@ async fn multipart_upload_sends_metadata_and_media() {
         .mount(&server)
         .await;
     let client = client(&server).await;
-    let meta = api::File { name: Some("new".into()), ..Default::default() };
+    let meta = api::model::File { name: Some("new".into()), ..Default::default() };
     let created =
         client.files().create("buckets/b1", meta).upload(b"hello".to_vec(), "text/plain").await.expect("upload");
     assert_eq!(created.size, Some(5));

@@ -48,7 +48,8 @@ fn shapes() -> Vec<(&'static str, Value)> {
 #[test]
 fn vision_operation_round_trips_every_shape() {
     for (label, input) in shapes() {
-        let op: vision_v1::Operation = serde_json::from_value(input.clone()).unwrap_or_else(|e| panic!("{label}: {e}"));
+        let op: vision_v1::model::Operation =
+            serde_json::from_value(input.clone()).unwrap_or_else(|e| panic!("{label}: {e}"));
         let back = serde_json::to_value(&op).expect("serializes");
         assert_eq!(back, input, "{label}: round trip changed the JSON");
     }
@@ -57,7 +58,7 @@ fn vision_operation_round_trips_every_shape() {
 #[test]
 fn workspaceevents_operation_round_trips_every_shape() {
     for (label, input) in shapes() {
-        let op: workspaceevents_v1beta::Operation =
+        let op: workspaceevents_v1beta::model::Operation =
             serde_json::from_value(input.clone()).unwrap_or_else(|e| panic!("{label}: {e}"));
         let back = serde_json::to_value(&op).expect("serializes");
         assert_eq!(back, input, "{label}: round trip changed the JSON");
@@ -67,17 +68,19 @@ fn workspaceevents_operation_round_trips_every_shape() {
 #[test]
 fn typed_fields_decode_as_expected() {
     let shapes = shapes();
-    let failed: vision_v1::Operation = serde_json::from_value(shapes[2].1.clone()).expect("decodes");
+    let failed: vision_v1::model::Operation = serde_json::from_value(shapes[2].1.clone()).expect("decodes");
     assert_eq!(failed.done, Some(true));
     let error = failed.error.as_ref().expect("error is set");
-    assert_eq!(error.code, Some(5));
-    assert_eq!(error.message.as_deref(), Some("not there"));
-    let details = error.details.as_ref().expect("details are set");
-    assert_eq!(details.len(), 2);
-    assert_eq!(details[0]["@type"], "type.googleapis.com/google.rpc.ErrorInfo");
-    assert_eq!(error.canonical_code(), discogen_runtime::rpc::Code::NotFound);
+    // The document's `Status` is the runtime's `rpc::Status`: no conversion.
+    let _: &discogen_runtime::rpc::Status = error;
+    assert_eq!(error.code, 5);
+    assert_eq!(error.message, "not there");
+    assert_eq!(error.details.len(), 2);
+    assert_eq!(error.details[0]["@type"], "type.googleapis.com/google.rpc.ErrorInfo");
+    assert_eq!(error.code_enum(), discogen_runtime::rpc::Code::NotFound);
+    assert_eq!(error.typed_details().len(), 2);
 
-    let unknown: vision_v1::Operation = serde_json::from_value(shapes[4].1.clone()).expect("decodes");
+    let unknown: vision_v1::model::Operation = serde_json::from_value(shapes[4].1.clone()).expect("decodes");
     assert_eq!(unknown.extra["futureField"], json!({"nested": [1, 2, 3]}));
     assert_eq!(unknown.error.as_ref().expect("error").extra["newThing"], json!(true));
 }
@@ -86,11 +89,11 @@ fn typed_fields_decode_as_expected() {
 fn result_tells_the_three_states_apart() {
     use discogen_runtime::lro::OperationResult;
     let shapes = shapes();
-    let pending: vision_v1::Operation = serde_json::from_value(shapes[0].1.clone()).unwrap();
+    let pending: vision_v1::model::Operation = serde_json::from_value(shapes[0].1.clone()).unwrap();
     assert!(matches!(pending.result(), OperationResult::Pending));
-    let failed: vision_v1::Operation = serde_json::from_value(shapes[2].1.clone()).unwrap();
-    assert!(matches!(failed.result(), OperationResult::Failed(s) if s.code == Some(5)));
-    let done: vision_v1::Operation = serde_json::from_value(shapes[3].1.clone()).unwrap();
+    let failed: vision_v1::model::Operation = serde_json::from_value(shapes[2].1.clone()).unwrap();
+    assert!(matches!(failed.result(), OperationResult::Failed(s) if s.code == 5));
+    let done: vision_v1::model::Operation = serde_json::from_value(shapes[3].1.clone()).unwrap();
     match done.result() {
         OperationResult::Succeeded(Some(response)) => {
             assert_eq!(response["responses"][0]["outputConfig"]["batchSize"], 2)
@@ -101,8 +104,8 @@ fn result_tells_the_three_states_apart() {
 
 #[test]
 fn wrong_types_fail_clearly() {
-    let err = serde_json::from_value::<vision_v1::Operation>(json!({"done": "yes"})).unwrap_err();
+    let err = serde_json::from_value::<vision_v1::model::Operation>(json!({"done": "yes"})).unwrap_err();
     assert!(err.to_string().contains("invalid type"), "{err}");
-    let err = serde_json::from_value::<vision_v1::Status>(json!({"code": "five"})).unwrap_err();
+    let err = serde_json::from_value::<vision_v1::model::Status>(json!({"code": "five"})).unwrap_err();
     assert!(err.to_string().contains("invalid type"), "{err}");
 }

@@ -81,7 +81,7 @@ fn an_interrupted_write_leaves_the_previous_output_whole() {
     let out_dir = dir.join("out");
     let first = gen(&spec, &out_dir, &[]);
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
-    let before = std::fs::read_to_string(out_dir.join("src/tiny_v1/model.rs")).unwrap();
+    let before = std::fs::read_to_string(out_dir.join("src/model.rs")).unwrap();
 
     // A changed document, but the write fails halfway.
     std::fs::write(&spec, GOOD.replace("\"name\": {\"type\": \"string\"}", "\"label\": {\"type\": \"string\"}"))
@@ -89,7 +89,7 @@ fn an_interrupted_write_leaves_the_previous_output_whole() {
     for point in ["before-write", "mid-write"] {
         let failed = gen(&spec, &out_dir, &[("DISCOGEN_FAIL_AT", point)]);
         assert_eq!(failed.status.code(), Some(1), "{point}: {}", String::from_utf8_lossy(&failed.stderr));
-        let after = std::fs::read_to_string(out_dir.join("src/tiny_v1/model.rs")).unwrap();
+        let after = std::fs::read_to_string(out_dir.join("src/model.rs")).unwrap();
         assert_eq!(before, after, "{point}: the previous output changed");
         let leftovers: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
@@ -102,7 +102,7 @@ fn an_interrupted_write_leaves_the_previous_output_whole() {
     // Without the fault the new output replaces the old one.
     let ok = gen(&spec, &out_dir, &[]);
     assert!(ok.status.success());
-    let after = std::fs::read_to_string(out_dir.join("src/tiny_v1/model.rs")).unwrap();
+    let after = std::fs::read_to_string(out_dir.join("src/model.rs")).unwrap();
     assert!(after.contains("pub label"), "the new output is in place");
 }
 

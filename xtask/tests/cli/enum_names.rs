@@ -22,7 +22,7 @@ fn generate(name: &str, overrides: Option<&str>) -> (std::process::Output, Strin
         std::fs::write(dir.join("tiny.enum-names.toml"), text).unwrap();
     }
     let out = gen(&spec, &dir.join("out"), &[]);
-    let model = std::fs::read_to_string(dir.join("out/src/tiny_v1/model.rs")).unwrap_or_default();
+    let model = std::fs::read_to_string(dir.join("out/src/model.rs")).unwrap_or_default();
     (out, model)
 }
 

@@ -21,7 +21,7 @@ fn spec(values: &str) -> String {
 /// Written once, never edited between the two revisions. The `_` arm is
 /// what `#[non_exhaustive]` asks of code outside the generated crate.
 const PROGRAM: &str = r##"#![deny(warnings)]
-use tiny_v1::{Thing, ThingKind};
+use tiny_v1::model::{Thing, ThingKind};
 
 fn describe(kind: &ThingKind) -> String {
     match kind {
@@ -81,7 +81,7 @@ fn a_new_enum_value_does_not_break_a_user_program() {
     .unwrap();
     std::fs::write(ws.join("app/src/main.rs"), PROGRAM).unwrap();
     let spec_path = dir.join("tiny.json");
-    let model = ws.join("apis/tiny/src/tiny_v1/model.rs");
+    let model = ws.join("apis/tiny/src/model.rs");
 
     std::fs::write(&spec_path, spec(r#""SMALL", "LARGE""#)).unwrap();
     let out = gen(&spec_path, &ws.join("apis/tiny"), &[]);

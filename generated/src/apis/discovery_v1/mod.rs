@@ -6,16 +6,27 @@
 //!
 //! Documentation: <https://developers.google.com/discovery/>
 //!
-//! Start with `Client::builder()`; data types are in the `model` module, call builders in `resources`.
+//! Start with [`Client::builder()`](Client::builder). Data types are in [`model`], and each method is a call builder in [`resources`]: set its options, then `send()` it. The standard parameters and retry settings of every call come from [`WithStandardParams`](discogen_runtime::params::WithStandardParams); bring it into scope with `use discogen_runtime::prelude::*;`.
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example() -> discogen_runtime::Result<()> {
+//! use discogen_apis::discovery_v1 as api;
+//!
+//! // Credentials, root URL and transport are set on the builder.
+//! let client = api::Client::builder().build()?;
+//! let response = client.apis().get_rest("my-api", "my-version").send().await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 
 #[allow(unused_imports)]
 use ::discogen_runtime::__private as __rt;
 
 pub mod model;
 pub mod resources;
-
-#[doc(inline)]
-pub use self::model::*;
 
 /// The root URL the document names; override it with `ClientBuilder::root_url`.
 pub const ROOT_URL: &str = "https://www.googleapis.com/";
@@ -71,118 +82,5 @@ impl Client {
         resources::ApisResource {
             client: &self.inner,
         }
-    }
-}
-
-/// Query parameters that every method of this API accepts.
-///
-/// Its `Debug` output names no values, since some of these parameters
-/// (`key`, `access_token`, `oauth_token`) are credentials.
-#[derive(__rt::Clone, __rt::Default)]
-pub struct StandardParams {
-    /// `alt` query parameter.
-    pub alt: __rt::Option<model::Alt>,
-    /// `fields` query parameter.
-    pub fields: __rt::Option<__rt::String>,
-    /// `key` query parameter.
-    pub key: __rt::Option<__rt::String>,
-    /// `oauth_token` query parameter.
-    pub oauth_token: __rt::Option<__rt::String>,
-    /// `prettyPrint` query parameter.
-    pub pretty_print: __rt::Option<bool>,
-    /// `quotaUser` query parameter.
-    pub quota_user: __rt::Option<__rt::String>,
-    /// `userIp` query parameter.
-    pub user_ip: __rt::Option<__rt::String>,
-    /// How the client retries this call, when it should differ from
-    /// the client's own settings.
-    pub call_options: __rt::request::CallOptions,
-}
-
-impl __rt::Debug for StandardParams {
-    fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
-        f.debug_struct("StandardParams").finish_non_exhaustive()
-    }
-}
-
-impl StandardParams {
-    /// Adds the parameters that are set to a request.
-    pub fn apply(&self, request: &mut __rt::request::RequestBuilder) {
-        if let __rt::Some(value) = &self.alt {
-            request.query("alt", value);
-        }
-        if let __rt::Some(value) = &self.fields {
-            request.query("fields", value);
-        }
-        if let __rt::Some(value) = &self.key {
-            request.query("key", value);
-        }
-        if let __rt::Some(value) = &self.oauth_token {
-            request.query("oauth_token", value);
-        }
-        if let __rt::Some(value) = &self.pretty_print {
-            request.query("prettyPrint", value);
-        }
-        if let __rt::Some(value) = &self.quota_user {
-            request.query("quotaUser", value);
-        }
-        if let __rt::Some(value) = &self.user_ip {
-            request.query("userIp", value);
-        }
-        request.options(&self.call_options);
-    }
-}
-
-/// Setters for the [`StandardParams`], available on every call builder.
-pub trait WithStandardParams: __rt::Sized {
-    /// The parameters of this call.
-    fn standard_params_mut(&mut self) -> &mut StandardParams;
-    /// Response format; only JSON exists here.
-    fn alt(mut self, value: model::Alt) -> Self {
-        self.standard_params_mut().alt = __rt::Some(value);
-        self
-    }
-    /// A field mask: the response keeps only these fields.
-    fn fields(mut self, value: impl __rt::Into<__rt::String>) -> Self {
-        self.standard_params_mut().fields = __rt::Some(value.into());
-        self
-    }
-    /// An API key, which names the project making the call (quota and billing).
-    fn key(mut self, value: impl __rt::Into<__rt::String>) -> Self {
-        self.standard_params_mut().key = __rt::Some(value.into());
-        self
-    }
-    /// An OAuth 2.0 access token passed in the query string instead of a header.
-    fn oauth_token(mut self, value: impl __rt::Into<__rt::String>) -> Self {
-        self.standard_params_mut().oauth_token = __rt::Some(value.into());
-        self
-    }
-    /// Whether the server indents the JSON it returns.
-    fn pretty_print(mut self, value: bool) -> Self {
-        self.standard_params_mut().pretty_print = __rt::Some(value);
-        self
-    }
-    /// Any string of up to 40 characters naming an end user, so that quota can be split per user.
-    fn quota_user(mut self, value: impl __rt::Into<__rt::String>) -> Self {
-        self.standard_params_mut().quota_user = __rt::Some(value.into());
-        self
-    }
-    /// The end user's IP address, for per-user quota; superseded by quotaUser.
-    fn user_ip(mut self, value: impl __rt::Into<__rt::String>) -> Self {
-        self.standard_params_mut().user_ip = __rt::Some(value.into());
-        self
-    }
-    /// Retries this call under `policy` instead of the client's
-    /// retry policy; `RetryPolicy::never()` sends it once.
-    fn retry_policy(mut self, policy: __rt::retry::RetryPolicy) -> Self {
-        self.standard_params_mut().call_options.set_retry_policy(policy);
-        self
-    }
-    /// Declares whether sending this call twice has the effect of
-    /// sending it once. A `POST` or `PATCH` declared idempotent is
-    /// retried after transient failures like a `GET`.
-    fn idempotent(mut self, idempotent: bool) -> Self {
-        self.standard_params_mut().call_options.set_idempotent(idempotent);
-        self
     }
 }

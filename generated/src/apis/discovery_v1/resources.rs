@@ -54,14 +54,28 @@ impl<'a> ApisResource<'a> {
 ///
 /// `GET apis/{api}/{version}/rest`
 ///
-/// Created by the resource accessor; set options, then call `send`.
+/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in `discogen_runtime::prelude`.
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example() -> discogen_runtime::Result<()> {
+/// use discogen_apis::discovery_v1 as api;
+///
+/// // Credentials, root URL and transport are set on the builder.
+/// let client = api::Client::builder().build()?;
+/// let response = client.apis().get_rest("my-api", "my-version").send().await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(__rt::Clone, __rt::Debug)]
 #[must_use = "a call does nothing until it is sent"]
 pub struct ApisGetRestCall {
     pub(crate) client: __rt::Client,
     pub(crate) api: __rt::String,
     pub(crate) version: __rt::String,
-    pub(crate) params: super::StandardParams,
+    pub(crate) params: __rt::params::StandardParams,
 }
 
 impl ApisGetRestCall {
@@ -117,9 +131,9 @@ impl ApisGetRestCall {
     }
 }
 
-impl super::WithStandardParams for ApisGetRestCall {
+impl __rt::params::WithStandardParams for ApisGetRestCall {
     #[inline]
-    fn standard_params_mut(&mut self) -> &mut super::StandardParams {
+    fn standard_params_mut(&mut self) -> &mut __rt::params::StandardParams {
         &mut self.params
     }
 }
@@ -128,14 +142,28 @@ impl super::WithStandardParams for ApisGetRestCall {
 ///
 /// `GET apis`
 ///
-/// Created by the resource accessor; set options, then call `send`.
+/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in `discogen_runtime::prelude`.
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example() -> discogen_runtime::Result<()> {
+/// use discogen_apis::discovery_v1 as api;
+///
+/// // Credentials, root URL and transport are set on the builder.
+/// let client = api::Client::builder().build()?;
+/// let response = client.apis().list().send().await?;
+/// println!("{response:?}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(__rt::Clone, __rt::Debug)]
 #[must_use = "a call does nothing until it is sent"]
 pub struct ApisListCall {
     pub(crate) client: __rt::Client,
     pub(crate) name: __rt::Option<__rt::String>,
     pub(crate) preferred: __rt::Option<bool>,
-    pub(crate) params: super::StandardParams,
+    pub(crate) params: __rt::params::StandardParams,
 }
 
 impl ApisListCall {
@@ -192,9 +220,9 @@ impl ApisListCall {
     }
 }
 
-impl super::WithStandardParams for ApisListCall {
+impl __rt::params::WithStandardParams for ApisListCall {
     #[inline]
-    fn standard_params_mut(&mut self) -> &mut super::StandardParams {
+    fn standard_params_mut(&mut self) -> &mut __rt::params::StandardParams {
         &mut self.params
     }
 }

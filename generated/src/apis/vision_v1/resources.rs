@@ -56,13 +56,29 @@ impl<'a> LocationsOperationsResource<'a> {
 ///
 /// `GET v1/{+name}`
 ///
-/// Created by the resource accessor; set options, then call `send`.
+/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in `discogen_runtime::prelude`.
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example() -> discogen_runtime::Result<()> {
+/// use discogen_apis::vision_v1 as api;
+///
+/// // Credentials, root URL and transport are set on the builder.
+/// let client = api::Client::builder().build()?;
+/// let response = client.locations().operations().get("locations/my-location/operations/my-operation").send().await?;
+/// println!("{response:?}");
+/// let done = client.locations().operations().get("locations/my-location/operations/my-operation").wait(discogen_runtime::lro::PollPolicy::default()).await?;
+/// println!("{:?}", done.result());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(__rt::Clone, __rt::Debug)]
 #[must_use = "a call does nothing until it is sent"]
 pub struct LocationsOperationsGetCall {
     pub(crate) client: __rt::Client,
     pub(crate) name: __rt::String,
-    pub(crate) params: super::StandardParams,
+    pub(crate) params: __rt::params::StandardParams,
 }
 
 impl LocationsOperationsGetCall {
@@ -126,9 +142,9 @@ impl LocationsOperationsGetCall {
     }
 }
 
-impl super::WithStandardParams for LocationsOperationsGetCall {
+impl __rt::params::WithStandardParams for LocationsOperationsGetCall {
     #[inline]
-    fn standard_params_mut(&mut self) -> &mut super::StandardParams {
+    fn standard_params_mut(&mut self) -> &mut __rt::params::StandardParams {
         &mut self.params
     }
 }
@@ -157,13 +173,29 @@ impl<'a> OperationsResource<'a> {
 ///
 /// `GET v1/{+name}`
 ///
-/// Created by the resource accessor; set options, then call `send`.
+/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in `discogen_runtime::prelude`.
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example() -> discogen_runtime::Result<()> {
+/// use discogen_apis::vision_v1 as api;
+///
+/// // Credentials, root URL and transport are set on the builder.
+/// let client = api::Client::builder().build()?;
+/// let response = client.operations().get("operations/my-operation").send().await?;
+/// println!("{response:?}");
+/// let done = client.operations().get("operations/my-operation").wait(discogen_runtime::lro::PollPolicy::default()).await?;
+/// println!("{:?}", done.result());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(__rt::Clone, __rt::Debug)]
 #[must_use = "a call does nothing until it is sent"]
 pub struct OperationsGetCall {
     pub(crate) client: __rt::Client,
     pub(crate) name: __rt::String,
-    pub(crate) params: super::StandardParams,
+    pub(crate) params: __rt::params::StandardParams,
 }
 
 impl OperationsGetCall {
@@ -227,9 +259,9 @@ impl OperationsGetCall {
     }
 }
 
-impl super::WithStandardParams for OperationsGetCall {
+impl __rt::params::WithStandardParams for OperationsGetCall {
     #[inline]
-    fn standard_params_mut(&mut self) -> &mut super::StandardParams {
+    fn standard_params_mut(&mut self) -> &mut __rt::params::StandardParams {
         &mut self.params
     }
 }
@@ -300,13 +332,29 @@ impl<'a> ProjectsLocationsOperationsResource<'a> {
 ///
 /// `GET v1/{+name}`
 ///
-/// Created by the resource accessor; set options, then call `send`.
+/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in `discogen_runtime::prelude`.
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example() -> discogen_runtime::Result<()> {
+/// use discogen_apis::vision_v1 as api;
+///
+/// // Credentials, root URL and transport are set on the builder.
+/// let client = api::Client::builder().build()?;
+/// let response = client.projects().locations().operations().get("projects/my-project/locations/my-location/operations/my-operation").send().await?;
+/// println!("{response:?}");
+/// let done = client.projects().locations().operations().get("projects/my-project/locations/my-location/operations/my-operation").wait(discogen_runtime::lro::PollPolicy::default()).await?;
+/// println!("{:?}", done.result());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(__rt::Clone, __rt::Debug)]
 #[must_use = "a call does nothing until it is sent"]
 pub struct ProjectsLocationsOperationsGetCall {
     pub(crate) client: __rt::Client,
     pub(crate) name: __rt::String,
-    pub(crate) params: super::StandardParams,
+    pub(crate) params: __rt::params::StandardParams,
 }
 
 impl ProjectsLocationsOperationsGetCall {
@@ -370,9 +418,9 @@ impl ProjectsLocationsOperationsGetCall {
     }
 }
 
-impl super::WithStandardParams for ProjectsLocationsOperationsGetCall {
+impl __rt::params::WithStandardParams for ProjectsLocationsOperationsGetCall {
     #[inline]
-    fn standard_params_mut(&mut self) -> &mut super::StandardParams {
+    fn standard_params_mut(&mut self) -> &mut __rt::params::StandardParams {
         &mut self.params
     }
 }
@@ -401,13 +449,29 @@ impl<'a> ProjectsOperationsResource<'a> {
 ///
 /// `GET v1/{+name}`
 ///
-/// Created by the resource accessor; set options, then call `send`.
+/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in `discogen_runtime::prelude`.
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example() -> discogen_runtime::Result<()> {
+/// use discogen_apis::vision_v1 as api;
+///
+/// // Credentials, root URL and transport are set on the builder.
+/// let client = api::Client::builder().build()?;
+/// let response = client.projects().operations().get("projects/my-project/operations/my-operation").send().await?;
+/// println!("{response:?}");
+/// let done = client.projects().operations().get("projects/my-project/operations/my-operation").wait(discogen_runtime::lro::PollPolicy::default()).await?;
+/// println!("{:?}", done.result());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(__rt::Clone, __rt::Debug)]
 #[must_use = "a call does nothing until it is sent"]
 pub struct ProjectsOperationsGetCall {
     pub(crate) client: __rt::Client,
     pub(crate) name: __rt::String,
-    pub(crate) params: super::StandardParams,
+    pub(crate) params: __rt::params::StandardParams,
 }
 
 impl ProjectsOperationsGetCall {
@@ -471,9 +535,9 @@ impl ProjectsOperationsGetCall {
     }
 }
 
-impl super::WithStandardParams for ProjectsOperationsGetCall {
+impl __rt::params::WithStandardParams for ProjectsOperationsGetCall {
     #[inline]
-    fn standard_params_mut(&mut self) -> &mut super::StandardParams {
+    fn standard_params_mut(&mut self) -> &mut __rt::params::StandardParams {
         &mut self.params
     }
 }

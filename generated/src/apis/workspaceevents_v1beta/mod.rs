@@ -6,16 +6,27 @@
 //!
 //! Documentation: <https://developers.google.com/workspace/events>
 //!
-//! Start with `Client::builder()`; data types are in the `model` module, call builders in `resources`.
+//! Start with [`Client::builder()`](Client::builder). Data types are in [`model`], and each method is a call builder in [`resources`]: set its options, then `send()` it. The standard parameters and retry settings of every call come from [`WithStandardParams`](discogen_runtime::params::WithStandardParams); bring it into scope with `use discogen_runtime::prelude::*;`.
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example() -> discogen_runtime::Result<()> {
+//! use discogen_apis::workspaceevents_v1beta as api;
+//!
+//! // Credentials, root URL and transport are set on the builder.
+//! let client = api::Client::builder().build()?;
+//! let response = client.operations().get("operations/my-path").send().await?;
+//! println!("{response:?}");
+//! # Ok(())
+//! # }
+//! ```
 
 #[allow(unused_imports)]
 use ::discogen_runtime::__private as __rt;
 
 pub mod model;
 pub mod resources;
-
-#[doc(inline)]
-pub use self::model::*;
 
 /// The root URL the document names; override it with `ClientBuilder::root_url`.
 pub const ROOT_URL: &str = "https://workspaceevents.googleapis.com/";
@@ -194,158 +205,5 @@ impl Client {
                 "the operation has no name to poll",
             ))?;
         self.operation_poller(name)?.policy(policy).wait().await
-    }
-}
-
-/// Query parameters that every method of this API accepts.
-///
-/// Its `Debug` output names no values, since some of these parameters
-/// (`key`, `access_token`, `oauth_token`) are credentials.
-#[derive(__rt::Clone, __rt::Default)]
-pub struct StandardParams {
-    /// `$.xgafv` query parameter.
-    pub xgafv: __rt::Option<model::Xgafv>,
-    /// `access_token` query parameter.
-    pub access_token: __rt::Option<__rt::String>,
-    /// `alt` query parameter.
-    pub alt: __rt::Option<model::Alt>,
-    /// `callback` query parameter.
-    pub callback: __rt::Option<__rt::String>,
-    /// `fields` query parameter.
-    pub fields: __rt::Option<__rt::String>,
-    /// `key` query parameter.
-    pub key: __rt::Option<__rt::String>,
-    /// `oauth_token` query parameter.
-    pub oauth_token: __rt::Option<__rt::String>,
-    /// `prettyPrint` query parameter.
-    pub pretty_print: __rt::Option<bool>,
-    /// `quotaUser` query parameter.
-    pub quota_user: __rt::Option<__rt::String>,
-    /// `uploadType` query parameter.
-    pub upload_type: __rt::Option<__rt::String>,
-    /// `upload_protocol` query parameter.
-    pub upload_protocol: __rt::Option<__rt::String>,
-    /// How the client retries this call, when it should differ from
-    /// the client's own settings.
-    pub call_options: __rt::request::CallOptions,
-}
-
-impl __rt::Debug for StandardParams {
-    fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
-        f.debug_struct("StandardParams").finish_non_exhaustive()
-    }
-}
-
-impl StandardParams {
-    /// Adds the parameters that are set to a request.
-    pub fn apply(&self, request: &mut __rt::request::RequestBuilder) {
-        if let __rt::Some(value) = &self.xgafv {
-            request.query("$.xgafv", value);
-        }
-        if let __rt::Some(value) = &self.access_token {
-            request.query("access_token", value);
-        }
-        if let __rt::Some(value) = &self.alt {
-            request.query("alt", value);
-        }
-        if let __rt::Some(value) = &self.callback {
-            request.query("callback", value);
-        }
-        if let __rt::Some(value) = &self.fields {
-            request.query("fields", value);
-        }
-        if let __rt::Some(value) = &self.key {
-            request.query("key", value);
-        }
-        if let __rt::Some(value) = &self.oauth_token {
-            request.query("oauth_token", value);
-        }
-        if let __rt::Some(value) = &self.pretty_print {
-            request.query("prettyPrint", value);
-        }
-        if let __rt::Some(value) = &self.quota_user {
-            request.query("quotaUser", value);
-        }
-        if let __rt::Some(value) = &self.upload_type {
-            request.query("uploadType", value);
-        }
-        if let __rt::Some(value) = &self.upload_protocol {
-            request.query("upload_protocol", value);
-        }
-        request.options(&self.call_options);
-    }
-}
-
-/// Setters for the [`StandardParams`], available on every call builder.
-pub trait WithStandardParams: __rt::Sized {
-    /// The parameters of this call.
-    fn standard_params_mut(&mut self) -> &mut StandardParams;
-    /// Which version of the error response format to use.
-    fn xgafv(mut self, value: model::Xgafv) -> Self {
-        self.standard_params_mut().xgafv = __rt::Some(value);
-        self
-    }
-    /// An OAuth access token sent as a query parameter.
-    fn access_token(mut self, value: impl __rt::Into<__rt::String>) -> Self {
-        self.standard_params_mut().access_token = __rt::Some(value.into());
-        self
-    }
-    /// Format of the response body.
-    fn alt(mut self, value: model::Alt) -> Self {
-        self.standard_params_mut().alt = __rt::Some(value);
-        self
-    }
-    /// Name of the JavaScript function for a JSONP response.
-    fn callback(mut self, value: impl __rt::Into<__rt::String>) -> Self {
-        self.standard_params_mut().callback = __rt::Some(value.into());
-        self
-    }
-    /// Limits the response to the listed fields (partial response).
-    fn fields(mut self, value: impl __rt::Into<__rt::String>) -> Self {
-        self.standard_params_mut().fields = __rt::Some(value.into());
-        self
-    }
-    /// Your project's API key, used for access, quota and reporting. Needed when no OAuth 2.0 token is sent.
-    fn key(mut self, value: impl __rt::Into<__rt::String>) -> Self {
-        self.standard_params_mut().key = __rt::Some(value.into());
-        self
-    }
-    /// The OAuth 2.0 token of the user making the call.
-    fn oauth_token(mut self, value: impl __rt::Into<__rt::String>) -> Self {
-        self.standard_params_mut().oauth_token = __rt::Some(value.into());
-        self
-    }
-    /// When true, the response is indented and split over several lines.
-    fn pretty_print(mut self, value: bool) -> Self {
-        self.standard_params_mut().pretty_print = __rt::Some(value);
-        self
-    }
-    /// Any string of at most 40 characters that names a user, so server-side apps can split quota between users.
-    fn quota_user(mut self, value: impl __rt::Into<__rt::String>) -> Self {
-        self.standard_params_mut().quota_user = __rt::Some(value.into());
-        self
-    }
-    /// The older media upload protocol to use, for example "media" or "multipart".
-    fn upload_type(mut self, value: impl __rt::Into<__rt::String>) -> Self {
-        self.standard_params_mut().upload_type = __rt::Some(value.into());
-        self
-    }
-    /// The media upload protocol to use, for example "raw" or "multipart".
-    fn upload_protocol(mut self, value: impl __rt::Into<__rt::String>) -> Self {
-        self.standard_params_mut().upload_protocol = __rt::Some(value.into());
-        self
-    }
-    /// Retries this call under `policy` instead of the client's
-    /// retry policy; `RetryPolicy::never()` sends it once.
-    fn retry_policy(mut self, policy: __rt::retry::RetryPolicy) -> Self {
-        self.standard_params_mut().call_options.set_retry_policy(policy);
-        self
-    }
-    /// Declares whether sending this call twice has the effect of
-    /// sending it once. A `POST` or `PATCH` declared idempotent is
-    /// retried after transient failures like a `GET`.
-    fn idempotent(mut self, idempotent: bool) -> Self {
-        self.standard_params_mut().call_options.set_idempotent(idempotent);
-        self
     }
 }

@@ -18,7 +18,7 @@ pub struct Operation {
     /// `false` while the operation is still running; `true` once it has finished, at which point either `error` or `response` is set.
     pub done: __rt::Option<bool>,
     /// Set when the operation failed or was cancelled; describes what went wrong.
-    pub error: __rt::Option<Status>,
+    pub error: __rt::Option<__rt::rpc::Status>,
     /// Extra data defined by the service, such as progress or the creation time. Not every service fills it in; the method that returns the operation names its type.
     pub metadata: __rt::Option<__rt::BTreeMap<__rt::String, __rt::Value>>,
     /// Name given by the server. It is unique only inside the service that returned it; with the default HTTP mapping it ends in `operations/{unique_id}`.
@@ -68,7 +68,7 @@ impl __rt::lro::LongRunningOperation for Operation {
         self.name.as_deref()
     }
     fn error_status(&self) -> __rt::Option<__rt::rpc::Status> {
-        self.error.as_ref().map(__rt::rpc::Status::from_serializable)
+        __rt::Clone::clone(&self.error)
     }
 }
 
@@ -83,183 +83,6 @@ __rt::object! {
 }
 
 /// An error, as used by REST and gRPC APIs alike: a numeric code, a message and a list of detail messages. The Google API design guide explains this error model.
-#[derive(__rt::Clone, __rt::Debug, __rt::Default, __rt::PartialEq)]
-pub struct Status {
-    /// Numeric status code; a value of the `google.rpc.Code` enum.
-    pub code: __rt::Option<i32>,
-    /// Messages that give more detail about the error, drawn from a shared set of message types.
-    pub details: __rt::Option<__rt::Vec<__rt::BTreeMap<__rt::String, __rt::Value>>>,
-    /// An English error message meant for developers. Text shown to end users should go in `details` or be translated by the client.
-    pub message: __rt::Option<__rt::String>,
-    /// JSON members this schema does not describe, kept so that a round trip loses nothing.
-    pub extra: __rt::BTreeMap<__rt::String, __rt::Value>,
-}
-
-impl __rt::lro::TypeUrl for Status {
-    const SCHEMA_NAME: &'static str = "Status";
-}
-
-impl Status {
-    /// The canonical error code; numbers outside the 17 known codes are kept as `Code::Other`.
-    pub fn canonical_code(&self) -> __rt::rpc::Code {
-        __rt::rpc::Code::from(self.code.unwrap_or(0))
-    }
-    /// The runtime's view of this status, shared by every API.
-    pub fn to_rpc(&self) -> __rt::rpc::Status {
-        __rt::rpc::Status::from_serializable(self)
-    }
-    /// The `details`, decoded into the common detail types where their `@type` is known.
-    pub fn typed_details(&self) -> __rt::Vec<__rt::rpc::Detail> {
-        self.to_rpc().typed_details()
-    }
-}
-
-__rt::object! {
-    Status("Status") {
-        "code" => code,
-        "details" => details,
-        "message" => message,
-    }
-}
-
-/// Which version of the error response format to use.
-#[derive(__rt::Clone, __rt::Debug, __rt::PartialEq, __rt::Eq, __rt::Hash)]
-#[non_exhaustive]
-pub enum Xgafv {
-    /// Version 1 of the error format.
-    ///
-    /// `1` on the wire.
-    V1,
-    /// Version 2 of the error format.
-    ///
-    /// `2` on the wire.
-    V2,
-    /// A value this version of the document does not list, kept as sent.
-    /// Compare values through `as_str()` rather than matching on this
-    /// variant: a later revision may list the value as a variant of its own.
-    UnknownValue(__rt::wire::UnknownValue),
-}
-
-impl Xgafv {
-    /// The value as it appears in JSON.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::UnknownValue(value) => value.as_str(),
-        }
-    }
-}
-
-impl __rt::From<&str> for Xgafv {
-    fn from(value: &str) -> Self {
-        match value {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            other => Self::UnknownValue(__rt::wire::UnknownValue::__new(other)),
-        }
-    }
-}
-
-impl __rt::Display for Xgafv {
-    fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl __rt::serde::Serialize for Xgafv {
-    fn serialize<S: __rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> __rt::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> __rt::serde::Deserialize<'de> for Xgafv {
-    fn deserialize<D: __rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> __rt::Result<Self, D::Error> {
-        __rt::wire::read_enum(deserializer)
-    }
-}
-
-impl __rt::wire::QueryValue for Xgafv {
-    fn to_query(&self) -> __rt::Cow<'_, str> {
-        __rt::Cow::Borrowed(self.as_str())
-    }
-}
-
-/// Format of the response body.
-#[derive(__rt::Clone, __rt::Debug, __rt::PartialEq, __rt::Eq, __rt::Hash)]
-#[non_exhaustive]
-pub enum Alt {
-    /// A JSON body (application/json).
-    ///
-    /// `json` on the wire.
-    Json,
-    /// The raw media bytes; the content type depends on the media.
-    ///
-    /// `media` on the wire.
-    Media,
-    /// A protocol buffer body (application/x-protobuf).
-    ///
-    /// `proto` on the wire.
-    Proto,
-    /// A value this version of the document does not list, kept as sent.
-    /// Compare values through `as_str()` rather than matching on this
-    /// variant: a later revision may list the value as a variant of its own.
-    UnknownValue(__rt::wire::UnknownValue),
-}
-
-impl Alt {
-    /// The value as it appears in JSON.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Json => "json",
-            Self::Media => "media",
-            Self::Proto => "proto",
-            Self::UnknownValue(value) => value.as_str(),
-        }
-    }
-}
-
-impl __rt::From<&str> for Alt {
-    fn from(value: &str) -> Self {
-        match value {
-            "json" => Self::Json,
-            "media" => Self::Media,
-            "proto" => Self::Proto,
-            other => Self::UnknownValue(__rt::wire::UnknownValue::__new(other)),
-        }
-    }
-}
-
-impl __rt::Display for Alt {
-    fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl __rt::serde::Serialize for Alt {
-    fn serialize<S: __rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> __rt::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> __rt::serde::Deserialize<'de> for Alt {
-    fn deserialize<D: __rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> __rt::Result<Self, D::Error> {
-        __rt::wire::read_enum(deserializer)
-    }
-}
-
-impl __rt::wire::QueryValue for Alt {
-    fn to_query(&self) -> __rt::Cow<'_, str> {
-        __rt::Cow::Borrowed(self.as_str())
-    }
-}
+///
+/// The runtime's `rpc::Status`, shared by every API: `code_enum()` reads the code and `typed_details()` decodes the details.
+pub type Status = __rt::rpc::Status;

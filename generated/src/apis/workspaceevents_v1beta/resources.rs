@@ -37,13 +37,29 @@ impl<'a> OperationsResource<'a> {
 ///
 /// `GET v1beta/{+name}`
 ///
-/// Created by the resource accessor; set options, then call `send`.
+/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in `discogen_runtime::prelude`.
+///
+/// # Example
+///
+/// ```no_run
+/// # async fn example() -> discogen_runtime::Result<()> {
+/// use discogen_apis::workspaceevents_v1beta as api;
+///
+/// // Credentials, root URL and transport are set on the builder.
+/// let client = api::Client::builder().build()?;
+/// let response = client.operations().get("operations/my-path").send().await?;
+/// println!("{response:?}");
+/// let done = client.operations().get("operations/my-path").wait(discogen_runtime::lro::PollPolicy::default()).await?;
+/// println!("{:?}", done.result());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(__rt::Clone, __rt::Debug)]
 #[must_use = "a call does nothing until it is sent"]
 pub struct OperationsGetCall {
     pub(crate) client: __rt::Client,
     pub(crate) name: __rt::String,
-    pub(crate) params: super::StandardParams,
+    pub(crate) params: __rt::params::StandardParams,
 }
 
 impl OperationsGetCall {
@@ -122,9 +138,9 @@ impl OperationsGetCall {
     }
 }
 
-impl super::WithStandardParams for OperationsGetCall {
+impl __rt::params::WithStandardParams for OperationsGetCall {
     #[inline]
-    fn standard_params_mut(&mut self) -> &mut super::StandardParams {
+    fn standard_params_mut(&mut self) -> &mut __rt::params::StandardParams {
         &mut self.params
     }
 }
