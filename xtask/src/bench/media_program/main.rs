@@ -26,7 +26,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bytes = match (mode, &args[2..]) {
         ("upload-resumable", [file, object]) => {
             let media = Body::from_file(file).await?;
-            let metadata = storage::Object { name: Some(object.clone()), ..Default::default() };
+            let metadata = storage::model::Object { name: Some(object.clone()), ..Default::default() };
             let stored = client
                 .objects()
                 .insert(BUCKET, metadata)
