@@ -63,6 +63,12 @@ pub fn resource(api: &Api, type_name: &str) -> Gate {
     }
 }
 
+/// The feature a resource accessor struct or call builder needs, if any.
+pub fn feature_of<'a>(api: &'a Api, type_name: &str) -> Option<&'a str> {
+    let gates = api.features.as_ref()?;
+    gates.names.get(*gates.resources.get(type_name)?).map(String::as_str)
+}
+
 /// The gate of the `Client`'s accessor of a top-level resource; accessors
 /// deeper down sit inside a struct that is gated already.
 pub fn accessor(api: &Api, parent: &crate::ir::Resource, type_name: &str) -> Gate {

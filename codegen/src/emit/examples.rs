@@ -42,14 +42,15 @@ pub fn call_example(api: &Api, chain: &[&str], m: &Method) -> Vec<String> {
 }
 
 /// The lines of an `# Example` section for the module root: the first
-/// method of the document, sent.
-pub fn module_example(api: &Api) -> Option<Vec<String>> {
+/// method of the document, sent; and that method, whose builder may sit
+/// behind a resource feature.
+pub fn module_example(api: &Api) -> Option<(Vec<String>, &Method)> {
     let mut chain = Vec::new();
     let m = first_method(&api.root, &mut chain)?;
     let call = call_expr(api, &chain, m);
     let body =
         vec![format!("let response = {call}.{}().await?;", m.members.send), "println!(\"{response:?}\");".to_string()];
-    Some(wrap(api, body))
+    Some((wrap(api, body), m))
 }
 
 fn first_method<'a>(r: &'a crate::ir::Resource, chain: &mut Vec<&'a str>) -> Option<&'a Method> {

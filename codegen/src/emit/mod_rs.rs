@@ -23,7 +23,7 @@ fn module_doc(api: &Api) -> TokenStream {
         head.push(String::new());
     }
     let builder = &api.client_members.builder;
-    let mut tail = vec![
+    let tail = vec![
         format!(
             "Start with [`Client::{builder}()`](Client::{builder}). Data types are in [`model`], and each \
              method is a call builder in [`resources`]: set its options, then `send()` it. The standard \
@@ -33,9 +33,19 @@ fn module_doc(api: &Api) -> TokenStream {
         ),
         String::new(),
     ];
-    tail.extend(super::examples::module_example(api).unwrap_or_default());
     let mut attrs = docs::inner_attrs(&head);
     attrs.extend(docs::inner_verbatim(&tail));
+    if let Some((example, method)) = super::examples::module_example(api) {
+        // With resource features, the example is there only when the
+        // feature of the method it calls is on, so it always compiles.
+        match super::cfg::feature_of(api, &method.call_type) {
+            Some(feature) => attrs.extend(example.iter().map(|line| {
+                let text = if line.is_empty() { String::new() } else { format!(" {line}") };
+                quote!(#![cfg_attr(feature = #feature, doc = #text)])
+            })),
+            None => attrs.extend(docs::inner_verbatim(&example)),
+        }
+    }
     attrs
 }
 
