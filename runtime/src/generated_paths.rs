@@ -19,9 +19,10 @@ pub use std::collections::BTreeMap;
 pub use std::convert::{From, Into};
 pub use std::default::Default;
 pub use std::fmt::{self, Debug, Display};
+pub use std::future::Future;
 pub use std::hash::Hash;
 pub use std::iter::IntoIterator;
-pub use std::marker::{Copy, Sized, Unpin};
+pub use std::marker::{Copy, Send, Sized, Unpin};
 pub use std::option::Option::{self, None, Some};
 pub use std::result::Result::{Err, Ok};
 pub use std::string::{String, ToString};
@@ -31,6 +32,7 @@ pub use serde_json::Value;
 // Where generated `download_to` writes.
 pub use tokio::io::AsyncWrite;
 
+pub use crate::client::send::{send_empty, send_json};
 pub use crate::{
     auth, bytes, client, error, http, lro, media, paging, params, path, request, retry, rpc, serde, serde_json,
     transport, wire,

@@ -613,30 +613,25 @@ fn paging_methods(m: &Method, model: &Types<'_>) -> Option<TokenStream> {
     })
 }
 
+/// `send` hands its built request to the runtime's `send_json` or
+/// `send_empty` rather than being an `async fn`: see the runtime's
+/// `client::send` for the build time that saves.
 fn send(m: &Method, model: &Types<'_>) -> TokenStream {
     let send_fn = ident(&m.members.send);
     let build_fn = ident(&m.members.build_request);
     let client_field = ident(&m.members.client);
-    match &m.response {
-        Some(ty) => {
-            let t = rust(ty, model);
-            quote! {
-                /// Sends the request and decodes the response.
-                #[inline]
-                pub async fn #send_fn(self) -> __rt::Result<#t> {
-                    let request = self.#build_fn()?;
-                    self.#client_field.execute_json(request, Self::SCOPES).await
-                }
-            }
+    let (doc, output, sender) = match &m.response {
+        Some(ty) => ("Sends the request and decodes the response.", rust(ty, model), quote!(send_json)),
+        None => ("Sends the request; the method returns no body.", quote!(()), quote!(send_empty)),
+    };
+    let doc = super::docs::plain(doc);
+    quote! {
+        #doc
+        #[inline]
+        pub fn #send_fn(self) -> impl __rt::Future<Output = __rt::Result<#output>> + __rt::Send + 'static {
+            let request = self.#build_fn();
+            __rt::#sender(self.#client_field, request, Self::SCOPES)
         }
-        None => quote! {
-            /// Sends the request; the method returns no body.
-            #[inline]
-            pub async fn #send_fn(self) -> __rt::Result<()> {
-                let request = self.#build_fn()?;
-                self.#client_field.execute_empty(request, Self::SCOPES).await
-            }
-        },
     }
 }
 

@@ -5,6 +5,7 @@ pub(crate) mod decode;
 mod identity;
 mod idle_timeout;
 mod root_url;
+pub(crate) mod send;
 
 use std::fmt;
 use std::sync::Arc;

@@ -125,9 +125,13 @@ impl ApisGetRestCall {
     }
     /// Sends the request and decodes the response.
     #[inline]
-    pub async fn send(self) -> __rt::Result<super::model::RestDescription> {
-        let request = self.build_request()?;
-        self.client.execute_json(request, Self::SCOPES).await
+    pub fn send(
+        self,
+    ) -> impl __rt::Future<
+        Output = __rt::Result<super::model::RestDescription>,
+    > + __rt::Send + 'static {
+        let request = self.build_request();
+        __rt::send_json(self.client, request, Self::SCOPES)
     }
 }
 
@@ -214,9 +218,13 @@ impl ApisListCall {
     }
     /// Sends the request and decodes the response.
     #[inline]
-    pub async fn send(self) -> __rt::Result<super::model::DirectoryList> {
-        let request = self.build_request()?;
-        self.client.execute_json(request, Self::SCOPES).await
+    pub fn send(
+        self,
+    ) -> impl __rt::Future<
+        Output = __rt::Result<super::model::DirectoryList>,
+    > + __rt::Send + 'static {
+        let request = self.build_request();
+        __rt::send_json(self.client, request, Self::SCOPES)
     }
 }
 

@@ -122,9 +122,13 @@ impl LocationsOperationsGetCall {
     }
     /// Sends the request and decodes the response.
     #[inline]
-    pub async fn send(self) -> __rt::Result<super::model::Operation> {
-        let request = self.build_request()?;
-        self.client.execute_json(request, Self::SCOPES).await
+    pub fn send(
+        self,
+    ) -> impl __rt::Future<
+        Output = __rt::Result<super::model::Operation>,
+    > + __rt::Send + 'static {
+        let request = self.build_request();
+        __rt::send_json(self.client, request, Self::SCOPES)
     }
     /// A poller that repeats this request until the operation is done.
     #[inline]
@@ -239,9 +243,13 @@ impl OperationsGetCall {
     }
     /// Sends the request and decodes the response.
     #[inline]
-    pub async fn send(self) -> __rt::Result<super::model::Operation> {
-        let request = self.build_request()?;
-        self.client.execute_json(request, Self::SCOPES).await
+    pub fn send(
+        self,
+    ) -> impl __rt::Future<
+        Output = __rt::Result<super::model::Operation>,
+    > + __rt::Send + 'static {
+        let request = self.build_request();
+        __rt::send_json(self.client, request, Self::SCOPES)
     }
     /// A poller that repeats this request until the operation is done.
     #[inline]
@@ -398,9 +406,13 @@ impl ProjectsLocationsOperationsGetCall {
     }
     /// Sends the request and decodes the response.
     #[inline]
-    pub async fn send(self) -> __rt::Result<super::model::Operation> {
-        let request = self.build_request()?;
-        self.client.execute_json(request, Self::SCOPES).await
+    pub fn send(
+        self,
+    ) -> impl __rt::Future<
+        Output = __rt::Result<super::model::Operation>,
+    > + __rt::Send + 'static {
+        let request = self.build_request();
+        __rt::send_json(self.client, request, Self::SCOPES)
     }
     /// A poller that repeats this request until the operation is done.
     #[inline]
@@ -515,9 +527,13 @@ impl ProjectsOperationsGetCall {
     }
     /// Sends the request and decodes the response.
     #[inline]
-    pub async fn send(self) -> __rt::Result<super::model::Operation> {
-        let request = self.build_request()?;
-        self.client.execute_json(request, Self::SCOPES).await
+    pub fn send(
+        self,
+    ) -> impl __rt::Future<
+        Output = __rt::Result<super::model::Operation>,
+    > + __rt::Send + 'static {
+        let request = self.build_request();
+        __rt::send_json(self.client, request, Self::SCOPES)
     }
     /// A poller that repeats this request until the operation is done.
     #[inline]
