@@ -11,7 +11,7 @@
 pub struct TypeId(pub usize);
 
 /// A Rust type for a field, parameter or alias.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Ty {
     String,
     Bool,
@@ -220,14 +220,34 @@ pub struct Variant {
 pub struct Alias {
     pub id: TypeId,
     pub name: String,
-    /// The schema key, or for a shared enum the name it would have had.
+    /// The schema key, or for a shared type the name it would have had.
     pub schema_name: String,
     pub doc: Docs,
     pub target: Ty,
-    /// Names an enum emitted once for several fields with the same values.
-    /// Fields keep such an alias as written, so their docs name their own
-    /// type; only aliases of schemas are expanded into their target.
-    pub shared_enum: bool,
+    pub kind: AliasKind,
+}
+
+/// Why an alias exists, which decides what fields that use it see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AliasKind {
+    /// A schema that stands for another type (a `$ref`, an array, a map,
+    /// the runtime's status). Fields see the target.
+    Schema,
+    /// A field's name for an enum emitted once for several fields with the
+    /// same values. Fields keep the alias as written, so their docs name
+    /// their own type.
+    SharedEnum,
+    /// An inline object with exactly the members of an earlier one. Fields
+    /// see the shared struct, which is named like shared enums are; the
+    /// alias keeps the name users may already have written.
+    SharedStruct,
+}
+
+impl AliasKind {
+    /// Whether the alias belongs to a group that `enum_names` names.
+    pub fn is_shared(self) -> bool {
+        self != AliasKind::Schema
+    }
 }
 
 /// Documentation pieces: the description plus notes the generator adds.

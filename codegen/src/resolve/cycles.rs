@@ -2,7 +2,7 @@
 
 use crate::discovery::RestDescription;
 use crate::error::Error;
-use crate::ir::{Ty, TypeDef, TypeId};
+use crate::ir::{AliasKind, Ty, TypeDef, TypeId};
 use std::collections::HashMap;
 
 /// How many arrays and maps may nest in one type. Real documents stay below
@@ -20,7 +20,9 @@ pub fn expand_aliases(types: &mut [TypeDef], _doc: &RestDescription) -> Result<(
         raw: types
             .iter()
             .filter_map(|t| match t {
-                TypeDef::Alias(a) if !a.shared_enum => Some((a.id, (a.target.clone(), a.schema_name.clone()))),
+                TypeDef::Alias(a) if a.kind != AliasKind::SharedEnum => {
+                    Some((a.id, (a.target.clone(), a.schema_name.clone())))
+                }
                 _ => None,
             })
             .collect(),
@@ -36,7 +38,7 @@ pub fn expand_aliases(types: &mut [TypeDef], _doc: &RestDescription) -> Result<(
                     check_depth(&f.ty, &format!("schemas.{schema}.properties.{}", f.json_name))?;
                 }
             }
-            TypeDef::Alias(a) if a.shared_enum => {}
+            TypeDef::Alias(a) if a.kind == AliasKind::SharedEnum => {}
             TypeDef::Alias(a) => {
                 a.target = aliases.expand(&Ty::Named(a.id))?;
                 check_depth(&a.target, &format!("schemas.{}", a.schema_name))?;

@@ -1,10 +1,12 @@
-//! Names for enums that several fields share.
+//! Names for enums and inline structs that several fields share.
 //!
 //! `schemas::push_enum` emits one enum per distinct value list and makes
 //! every later field with the same list an alias of it, so the enum first
 //! carries the name of whichever field the document happened to list first
-//! (`GoogleCloudVisionV1p1beta1FaceAnnotationAngerLikelihood`). This pass,
-//! run once every enum is known, names each shared enum by a rule instead:
+//! (`GoogleCloudVisionV1p1beta1FaceAnnotationAngerLikelihood`);
+//! `schemas::share_struct` does the same for inline objects with the same
+//! members (Compute's `warning`, named `ListWarning` here). This pass, run
+//! once every type is known, names each shared type by a rule instead:
 //!
 //! 1. a name from the user's override table, looked up by any field's type
 //!    name or by the name the rule would give;
@@ -20,7 +22,7 @@
 
 use super::Resolver;
 use crate::error::Error;
-use crate::ir::{Alias, Ty, TypeDef, TypeId};
+use crate::ir::{Alias, AliasKind, Docs, Ty, TypeDef, TypeId};
 use crate::names::{bare, sanitize, Case};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,10 +31,20 @@ use std::collections::{BTreeMap, BTreeSet};
 /// so that `Client` in the docs always means the API's client.
 const MODULE_TYPES: &[&str] = &["Client"];
 
-/// One shared enum and its aliases (handle, name) in document order.
+/// One shared enum or struct and its aliases (handle, name) in document
+/// order.
 struct Group {
     id: TypeId,
     aliases: Vec<(TypeId, String)>,
+}
+
+/// The shared enum or struct in `slot`: its handle, name and docs.
+fn shared_parts(slot: &mut Option<TypeDef>) -> Option<(&mut TypeId, &mut String, &mut Docs, AliasKind)> {
+    match slot {
+        Some(TypeDef::Enum(e)) => Some((&mut e.id, &mut e.name, &mut e.doc, AliasKind::SharedEnum)),
+        Some(TypeDef::Struct(s)) => Some((&mut s.id, &mut s.name, &mut s.doc, AliasKind::SharedStruct)),
+        _ => None,
+    }
 }
 
 impl Resolver<'_> {
@@ -60,20 +72,63 @@ impl Resolver<'_> {
             self.rename_group(&group, &members, chosen);
         }
         for key in overrides.keys().filter(|k| !used_overrides.contains(*k)) {
-            self.warn(&format!("enum name overrides.{key}"), "no enum shared by several fields has this name".into());
+            self.warn(
+                &format!("enum name overrides.{key}"),
+                "no enum or inline object shared by several fields has this name".into(),
+            );
         }
         self.note_shared_aliases();
+        self.unalias_shared_struct_fields();
         Ok(())
+    }
+
+    /// Inside a shared struct, a field's own enum alias would carry the name
+    /// of whichever copy the document listed first; such fields name the
+    /// shared enum instead.
+    fn unalias_shared_struct_fields(&mut self) {
+        let mut enums = std::collections::HashMap::new();
+        let mut structs = BTreeSet::new();
+        for t in self.types.iter().flatten() {
+            if let TypeDef::Alias(Alias { id, kind, target: Ty::Named(target), .. }) = t {
+                match kind {
+                    AliasKind::SharedEnum => {
+                        enums.insert(*id, *target);
+                    }
+                    AliasKind::SharedStruct => {
+                        structs.insert(*target);
+                    }
+                    AliasKind::Schema => {}
+                }
+            }
+        }
+        fn unalias(ty: &mut Ty, enums: &std::collections::HashMap<TypeId, TypeId>) {
+            match ty {
+                Ty::Named(id) => {
+                    if let Some(target) = enums.get(id) {
+                        *id = *target;
+                    }
+                }
+                Ty::Vec(t) | Ty::Map(t) => unalias(t, enums),
+                _ => {}
+            }
+        }
+        for t in self.types.iter_mut().flatten() {
+            if let TypeDef::Struct(s) = t {
+                if structs.contains(&s.id) {
+                    s.fields.iter_mut().for_each(|f| unalias(&mut f.ty, &enums));
+                }
+            }
+        }
     }
 
     fn shared_groups(&self) -> Vec<Group> {
         let mut groups: Vec<Group> = Vec::new();
         for t in &self.types {
             match t {
-                Some(TypeDef::Enum(e)) if self.shared_enum_users.contains(&e.id) => {
-                    groups.push(Group { id: e.id, aliases: Vec::new() })
+                Some(t @ (TypeDef::Enum(_) | TypeDef::Struct(_))) if self.shared_users.contains(&t.id()) => {
+                    groups.push(Group { id: t.id(), aliases: Vec::new() })
                 }
-                Some(TypeDef::Alias(Alias { shared_enum: true, target: Ty::Named(target), id, name, .. })) => {
+                Some(TypeDef::Alias(Alias { kind, target: Ty::Named(target), id, name, .. })) if kind.is_shared() => {
                     if let Some(g) = groups.iter_mut().find(|g| g.id == *target) {
                         g.aliases.push((*id, name.clone()));
                     }
@@ -115,14 +170,15 @@ impl Resolver<'_> {
         Ok(wanted.to_string())
     }
 
-    /// Gives the group's enum the name `chosen`. When a field's alias has
-    /// that name, the enum takes that field's handle and its alias goes;
-    /// otherwise the enum gets a new handle. Either way the field that first
-    /// owned the enum keeps its name as an alias.
+    /// Gives the group's enum or struct the name `chosen`. When a field's
+    /// alias has that name, the type takes that field's handle and its alias
+    /// goes; otherwise the type gets a new handle. Either way the field that
+    /// first owned the type keeps its name as an alias.
     fn rename_group(&mut self, group: &Group, members: &[(TypeId, String)], chosen: String) {
         let old_id = group.id;
         // Looked up each time: renaming an earlier group inserted an alias.
-        let Some(slot) = self.types.iter().position(|t| matches!(t, Some(TypeDef::Enum(e)) if e.id == old_id)) else {
+        let Some(slot) = self.types.iter_mut().position(|t| shared_parts(t).is_some_and(|(id, ..)| *id == old_id))
+        else {
             return;
         };
         if bare(&members[0].1) == chosen {
@@ -141,14 +197,21 @@ impl Resolver<'_> {
                 self.new_type(ident)
             }
         };
-        let Some(TypeDef::Enum(e)) = &mut self.types[slot] else { return };
-        let old_doc = std::mem::take(&mut e.doc);
-        e.doc.notes.push(
-            "Several fields have exactly these values; each has a type alias named after it, which documents it."
-                .to_string(),
+        let new_name = self.type_names[new_id.0].clone();
+        let Some((id, name, doc, kind)) = shared_parts(&mut self.types[slot]) else { return };
+        let old_doc = std::mem::take(doc);
+        doc.notes.push(
+            match kind {
+                AliasKind::SharedStruct => {
+                    "Several fields hold objects with exactly these members; each has a type alias named after \
+                     it, which documents it."
+                }
+                _ => "Several fields have exactly these values; each has a type alias named after it, which documents it.",
+            }
+            .to_string(),
         );
-        e.id = new_id;
-        e.name = self.type_names[new_id.0].clone();
+        *id = new_id;
+        *name = new_name;
         let old_name = members[0].1.clone();
         let alias = TypeDef::Alias(Alias {
             id: old_id,
@@ -156,28 +219,39 @@ impl Resolver<'_> {
             name: old_name,
             doc: old_doc,
             target: Ty::Named(new_id),
-            shared_enum: true,
+            kind,
         });
         self.types.insert(slot + 1, Some(alias));
         for t in self.types.iter_mut().flatten() {
             if let TypeDef::Alias(a) = t {
-                if a.shared_enum && a.target == Ty::Named(old_id) && a.id != old_id {
+                if a.kind.is_shared() && a.target == Ty::Named(old_id) && a.id != old_id {
                     a.target = Ty::Named(new_id);
                 }
             }
         }
-        // Not in `shared_enum_users`: its own note above says the same
-        // thing for an enum that no field owns.
-        self.enum_names.insert(new_id);
+        // Not in `shared_users`: its own note above says the same thing
+        // for a type that no field owns.
+        if kind == AliasKind::SharedEnum {
+            self.enum_names.insert(new_id);
+        }
     }
 
-    /// Tells readers of each field's alias which enum it names, once the
-    /// enums have their final names.
+    /// Tells readers of each field's alias which type it names, once the
+    /// shared types have their final names.
     fn note_shared_aliases(&mut self) {
         let names = &self.type_names;
         for t in self.types.iter_mut().flatten() {
-            if let TypeDef::Alias(Alias { shared_enum: true, target: Ty::Named(target), doc, .. }) = t {
-                doc.notes.push(format!("The values are those of `{}`, which this type names.", bare(&names[target.0])));
+            if let TypeDef::Alias(Alias { kind, target: Ty::Named(target), doc, .. }) = t {
+                let shared = bare(&names[target.0]);
+                match kind {
+                    AliasKind::SharedEnum => {
+                        doc.notes.push(format!("The values are those of `{shared}`, which this type names."))
+                    }
+                    AliasKind::SharedStruct => {
+                        doc.notes.push(format!("The members are those of `{shared}`, which this type names."))
+                    }
+                    AliasKind::Schema => {}
+                }
             }
         }
     }

@@ -10,9 +10,9 @@
 //!    recording on each struct the well-known message it looks like;
 //! 3. `methods`: the resource tree and one call builder per method, whose
 //!    own member names come from the `members` table;
-//! 4. `enum_names`: enums that several fields share named by a rule (or
-//!    the user's override table) rather than after the first field (the
-//!    one name `schemas` leaves open);
+//! 4. `enum_names`: enums and inline structs that several fields share
+//!    named by a rule (or the user's override table) rather than after the
+//!    first field (the one name `schemas` leaves open);
 //! 5. `cycles`: aliases expanded, recursive fields boxed;
 //! 6. `prune`: `--only`;
 //! 7. `router`: how the `Client` finds the `operations.get` for a name;
@@ -76,8 +76,13 @@ pub(crate) struct Resolver<'a> {
     pub checkable_patterns: std::collections::HashSet<String>,
     /// Variants (value, description, notes) → the enum emitted for them.
     pub shared_enums: HashMap<schemas::EnumKey, TypeId>,
-    /// Enums that at least one alias shares.
-    pub shared_enum_users: HashSet<TypeId>,
+    /// Fields (json name, type, description, notes) → the inline struct
+    /// emitted for them.
+    pub shared_structs: HashMap<schemas::StructKey, TypeId>,
+    /// Enums and inline structs that at least one alias shares.
+    pub shared_users: HashSet<TypeId>,
+    /// A shared type's alias → the type it shares, while schemas resolve.
+    pub same_as: HashMap<TypeId, TypeId>,
     /// Every struct, including schemas not yet resolved.
     pub struct_names: HashSet<TypeId>,
     /// Schemas that map to the runtime's `rpc::Status`.
@@ -100,7 +105,9 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
         enum_names: Default::default(),
         checkable_patterns: Default::default(),
         shared_enums: HashMap::new(),
-        shared_enum_users: Default::default(),
+        shared_structs: HashMap::new(),
+        shared_users: Default::default(),
+        same_as: HashMap::new(),
         struct_names: HashSet::new(),
         rpc_statuses: HashSet::new(),
         pollable_operations: HashSet::new(),
@@ -121,7 +128,7 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
     r.check_standard_params();
     let (root, client_members) = r.resolve_resources()?;
     r.name_shared_enums(&options.enum_names)?;
-    r.note_shared_enums();
+    r.note_shared_types();
     let mut types: Vec<TypeDef> = r.types.into_iter().flatten().collect();
     cycles::expand_aliases(&mut types, doc)?;
     cycles::box_cycles(&mut types);

@@ -4,12 +4,18 @@ use super::members::{EXTRA_FIELD, UNKNOWN_VARIANT};
 use super::{shapes, Resolver};
 use crate::discovery::Schema;
 use crate::error::Error;
-use crate::ir::{Alias, Docs, Enum, Field, Struct, Ty, TypeDef, TypeId, Variant};
+use crate::ir::{Alias, AliasKind, Docs, Enum, Field, Struct, Ty, TypeDef, TypeId, Variant};
 use crate::names::{bare, sanitize, Case, Namer};
 
 /// What makes two enums the same type: each variant's value, description
 /// and notes, in order.
 pub(super) type EnumKey = Vec<(String, Option<String>, Vec<String>)>;
+
+/// What makes two inline objects the same type: each member's JSON name,
+/// type (shared types counted as the type they share), description and
+/// notes, in order. The object's own description is not part of it: that
+/// describes the field holding it, and stays on the field's alias.
+pub(super) type StructKey = Vec<(String, Ty, Option<String>, Vec<String>)>;
 
 impl Resolver<'_> {
     /// Claims every schema's type name first, so that names derived later
@@ -51,7 +57,7 @@ impl Resolver<'_> {
                     schema_name: key.clone(),
                     doc: docs(schema),
                     target,
-                    shared_enum: false,
+                    kind: AliasKind::Schema,
                 }));
             }
         }
@@ -203,8 +209,11 @@ impl Resolver<'_> {
                 schema_name: schema_name.unwrap_or_default().to_string(),
                 doc,
                 target: Ty::RpcStatus,
-                shared_enum: false,
+                kind: AliasKind::Schema,
             }));
+            return Ok(());
+        }
+        if schema_name.is_none() && self.share_struct(id, slot, &fields, s) {
             return Ok(());
         }
         let operation = shapes::operation(&fields, &self.struct_names);
@@ -258,19 +267,58 @@ impl Resolver<'_> {
         if let Some(&canonical) = self.shared_enums.get(&key) {
             // `enum_names` adds the note naming the enum, once it has its
             // final name.
-            self.shared_enum_users.insert(canonical);
+            self.shared_users.insert(canonical);
+            self.same_as.insert(id, canonical);
             self.types[slot] = Some(TypeDef::Alias(Alias {
                 id,
                 schema_name: name.clone(),
                 name,
                 doc: docs(s),
                 target: Ty::Named(canonical),
-                shared_enum: true,
+                kind: AliasKind::SharedEnum,
             }));
             return;
         }
         self.shared_enums.insert(key, id);
         self.types[slot] = Some(TypeDef::Enum(Enum { id, name, doc: docs(s), variants, unknown_variant }));
+    }
+
+    /// Makes the inline object `id` an alias of an earlier one with the
+    /// same members, and returns `true`; or records it as the first of its
+    /// kind and returns `false`. Compute repeats one `warning` object (and
+    /// its `data` items) on over 200 list responses, and a struct per copy
+    /// multiplied the model's build time.
+    fn share_struct(&mut self, id: TypeId, slot: usize, fields: &[Field], s: &Schema) -> bool {
+        let key: StructKey = fields
+            .iter()
+            .map(|f| (f.json_name.clone(), self.as_shared(&f.ty), f.doc.description.clone(), f.doc.notes.clone()))
+            .collect();
+        let Some(&canonical) = self.shared_structs.get(&key) else {
+            self.shared_structs.insert(key, id);
+            return false;
+        };
+        self.shared_users.insert(canonical);
+        self.same_as.insert(id, canonical);
+        let name = self.type_name(id).to_string();
+        self.types[slot] = Some(TypeDef::Alias(Alias {
+            id,
+            schema_name: name.clone(),
+            name,
+            doc: docs(s),
+            target: Ty::Named(canonical),
+            kind: AliasKind::SharedStruct,
+        }));
+        true
+    }
+
+    /// `ty` with each shared type's alias replaced by the type it shares.
+    fn as_shared(&self, ty: &Ty) -> Ty {
+        match ty {
+            Ty::Named(id) => Ty::Named(*self.same_as.get(id).unwrap_or(id)),
+            Ty::Vec(t) => Ty::Vec(Box::new(self.as_shared(t))),
+            Ty::Map(t) => Ty::Map(Box::new(self.as_shared(t))),
+            other => other.clone(),
+        }
     }
 
     /// Operations whose `error` is a schema that became the runtime's
@@ -283,16 +331,25 @@ impl Resolver<'_> {
         }
     }
 
-    /// Tells readers of a shared enum's docs that other fields use it too.
-    pub(super) fn note_shared_enums(&mut self) {
+    /// Tells readers of a shared type's docs that other fields use it too.
+    pub(super) fn note_shared_types(&mut self) {
         for t in self.types.iter_mut().flatten() {
-            if let TypeDef::Enum(e) = t {
-                if self.shared_enum_users.contains(&e.id) {
-                    e.doc.notes.push(
-                        "Other fields with exactly these values use this type too, under type aliases named after them."
-                            .to_string(),
-                    );
-                }
+            let (id, doc, note) = match t {
+                TypeDef::Enum(e) => (
+                    e.id,
+                    &mut e.doc,
+                    "Other fields with exactly these values use this type too, under type aliases named after them.",
+                ),
+                TypeDef::Struct(s) => (
+                    s.id,
+                    &mut s.doc,
+                    "Other fields holding objects with exactly these members use this type too, under type \
+                     aliases named after them.",
+                ),
+                TypeDef::Alias(_) => continue,
+            };
+            if self.shared_users.contains(&id) {
+                doc.notes.push(note.to_string());
             }
         }
     }

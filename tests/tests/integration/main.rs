@@ -9,4 +9,5 @@ mod open_enums;
 mod operation_roundtrip;
 mod real_vision;
 mod resource_features;
+mod shared_objects;
 mod snapshots;

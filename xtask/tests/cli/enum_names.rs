@@ -42,7 +42,10 @@ fn the_table_names_a_shared_enum_by_any_field_type_name() {
     assert!(model.contains("pub enum Hue {"), "{model}");
     assert!(model.contains("pub type PaintColor = Hue;") && model.contains("pub type InkColor = Hue;"), "{model}");
     assert!(!model.contains("pub enum Color"), "{model}");
-    assert!(stderr.contains("NothingHere") && stderr.contains("no enum shared by several fields"), "{stderr}");
+    assert!(
+        stderr.contains("NothingHere") && stderr.contains("no enum or inline object shared by several fields"),
+        "{stderr}"
+    );
 }
 
 #[test]
