@@ -13,8 +13,7 @@ use crate::ir::{Api, Method, Param, Ty, TypeDef};
 pub fn call_example(api: &Api, chain: &[&str], m: &Method) -> Vec<String> {
     let call = call_expr(api, chain, m);
     let members = &m.members;
-    let mut body = vec![format!("let response = {call}.{}().await?;", members.send)];
-    body.push("println!(\"{response:?}\");".to_string());
+    let mut body = sent(&call, m);
     if let Some(pages) = &members.pages {
         body.push(format!("let mut pages = {call}.{pages}();"));
         body.push("while let Some(page) = pages.next_page().await {".to_string());
@@ -22,7 +21,7 @@ pub fn call_example(api: &Api, chain: &[&str], m: &Method) -> Vec<String> {
         body.push("}".to_string());
     }
     if let Some(wait) = &members.wait {
-        body.push(format!("let done = {call}.{wait}({}::lro::PollPolicy::default()).await?;", runtime(api)));
+        body.push(format!("let done = {call}.{wait}({RUNTIME}::lro::PollPolicy::default()).await?;"));
         body.push("println!(\"{:?}\", done.result());".to_string());
     }
     if let Some(download) = &members.download {
@@ -34,7 +33,7 @@ pub fn call_example(api: &Api, chain: &[&str], m: &Method) -> Vec<String> {
         body.push("println!(\"{uploaded:?}\");".to_string());
     }
     if let Some(resumable) = &members.upload_resumable {
-        body.push(format!("let file = {}::Body::from(b\"a large file\".to_vec());", runtime(api)));
+        body.push(format!("let file = {RUNTIME}::Body::from(b\"a large file\".to_vec());"));
         body.push(format!("let uploaded = {call}.{resumable}(file, \"application/octet-stream\").await?;"));
         body.push("println!(\"{uploaded:?}\");".to_string());
     }
@@ -48,9 +47,12 @@ pub fn module_example(api: &Api) -> Option<(Vec<String>, &Method)> {
     let mut chain = Vec::new();
     let m = first_method(&api.root, &mut chain)?;
     let call = call_expr(api, &chain, m);
-    let body =
-        vec![format!("let response = {call}.{}().await?;", m.members.send), "println!(\"{response:?}\");".to_string()];
-    Some((wrap(api, body), m))
+    Some((wrap(api, sent(&call, m)), m))
+}
+
+/// The call sent, and its response printed.
+fn sent(call: &str, m: &Method) -> Vec<String> {
+    vec![format!("let response = {call}.{}().await?;", m.members.send), "println!(\"{response:?}\");".to_string()]
 }
 
 fn first_method<'a>(r: &'a crate::ir::Resource, chain: &mut Vec<&'a str>) -> Option<&'a Method> {
@@ -69,9 +71,7 @@ fn first_method<'a>(r: &'a crate::ir::Resource, chain: &mut Vec<&'a str>) -> Opt
 
 /// How the examples name the runtime crate: through the generated crate's
 /// own dependency, so that the example needs nothing else.
-fn runtime(_api: &Api) -> &'static str {
-    "discogen_runtime"
-}
+const RUNTIME: &str = "discogen_runtime";
 
 fn wrap(api: &Api, body: Vec<String>) -> Vec<String> {
     let module = &api.example_path;
@@ -80,7 +80,7 @@ fn wrap(api: &Api, body: Vec<String>) -> Vec<String> {
         "# Example".to_string(),
         String::new(),
         "```no_run".to_string(),
-        format!("# async fn example() -> {}::Result<()> {{", runtime(api)),
+        format!("# async fn example() -> {RUNTIME}::Result<()> {{"),
         format!("use {module} as api;"),
         String::new(),
         "// Credentials, root URL and transport are set on the builder.".to_string(),
@@ -97,7 +97,7 @@ fn wrap(api: &Api, body: Vec<String>) -> Vec<String> {
 fn call_expr(api: &Api, chain: &[&str], m: &Method) -> String {
     let mut args: Vec<String> = m.required.iter().map(|p| value(api, p)).collect();
     if let Some(body) = &m.request {
-        args.insert(m.required.len(), default_of(api, &body.ty));
+        args.push(default_of(api, &body.ty));
     }
     let mut expr = String::from("client");
     for accessor in chain {
@@ -131,7 +131,7 @@ fn default_of(api: &Api, ty: &Ty) -> String {
         Ty::I32 | Ty::U32 | Ty::I64 | Ty::U64 | Ty::Integer => "0".to_string(),
         Ty::F32 | Ty::F64 => "0.0".to_string(),
         Ty::Bool => "false".to_string(),
-        Ty::Timestamp => format!("{}::wire::Timestamp::UNIX_EPOCH", runtime(api)),
+        Ty::Timestamp => format!("{RUNTIME}::wire::Timestamp::UNIX_EPOCH"),
         Ty::Date => "todo!(\"a date\")".to_string(),
         _ => "Default::default()".to_string(),
     }

@@ -168,3 +168,27 @@ async fn a_content_type_with_a_newline_is_refused_before_sending() {
     assert_eq!(err.kind(), discogen_runtime::ErrorKind::InvalidArgument);
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_sent_call_is_a_spawnable_future_and_a_bad_path_fails_when_awaited() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/files/v1/buckets/b1/files"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"files": [{"name": "a"}]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server).await;
+    // `send()` gives a `Send + 'static` future: it borrows neither the call
+    // nor the client, so it can run on another task after both are gone.
+    let task = tokio::spawn(client.files().list("buckets/b1").send());
+    let bad = client.files().list("no-bucket-here").send();
+    drop(client);
+    let page = task.await.expect("the task ends").expect("the page decodes");
+    assert_eq!(page.files.unwrap_or_default()[0].name.as_deref(), Some("a"));
+    // The path breaks its pattern: building failed inside `send()`, and the
+    // error comes out of the future, with nothing sent.
+    let error = bad.await.expect_err("the path does not match ^buckets/[^/]+$");
+    assert!(error.to_string().contains("parent"), "{error}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
