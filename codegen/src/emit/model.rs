@@ -43,13 +43,6 @@ fn strukt(s: &Struct, types: &Types<'_>) -> super::Item {
         }
     });
     let extra = ident(&s.extra_field);
-    let type_url = s.schema_name.as_ref().map(|schema| {
-        quote! {
-            impl __rt::lro::TypeUrl for #name {
-                const SCHEMA_NAME: &'static str = #schema;
-            }
-        }
-    });
     let status_impl = s.status.as_ref().map(|st| status_helpers(&name, st));
     let page_impl = s.page.as_ref().map(|p| page_impls(&name, p, types));
     let operation_impl = s.operation.as_ref().map(|op| operation_helpers(&name, op, types));
@@ -61,7 +54,6 @@ fn strukt(s: &Struct, types: &Types<'_>) -> super::Item {
             /// JSON members this schema does not describe, kept so that a round trip loses nothing.
             pub #extra: __rt::BTreeMap<__rt::String, __rt::Value>,
         }
-        #type_url
         #status_impl
         #operation_impl
         #page_impl
@@ -249,6 +241,15 @@ fn enumeration(e: &Enum) -> TokenStream {
         quote!(#doc #sep #value_doc #v,)
     });
     let to_str = variants.iter().map(|(v, value, _)| quote!(Self::#v => #value,));
+    let query_value = e.parameter.then(|| {
+        quote! {
+            impl __rt::wire::QueryValue for #name {
+                fn to_query(&self) -> __rt::Cow<'_, str> {
+                    __rt::Cow::Borrowed(self.as_str())
+                }
+            }
+        }
+    });
     let from_str = variants.iter().map(|(v, value, _)| quote!(#value => Self::#v,));
     quote! {
         #doc
@@ -293,11 +294,7 @@ fn enumeration(e: &Enum) -> TokenStream {
                 __rt::wire::read_enum(deserializer)
             }
         }
-        impl __rt::wire::QueryValue for #name {
-            fn to_query(&self) -> __rt::Cow<'_, str> {
-                __rt::Cow::Borrowed(self.as_str())
-            }
-        }
+        #query_value
     }
 }
 

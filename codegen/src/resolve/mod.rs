@@ -15,8 +15,9 @@
 //!    first field (the one name `schemas` leaves open);
 //! 5. `cycles`: aliases expanded, recursive fields boxed;
 //! 6. `prune`: `--only`;
-//! 7. `router`: how the `Client` finds the `operations.get` for a name;
-//! 8. `features`: with `--resource-features`, which cargo feature compiles
+//! 7. `parameter_enums`: which enums need writing into a URL;
+//! 8. `router`: how the `Client` finds the `operations.get` for a name;
+//! 9. `features`: with `--resource-features`, which cargo feature compiles
 //!    which item.
 
 mod cycles;
@@ -25,6 +26,7 @@ mod enum_names;
 mod features;
 mod members;
 mod methods;
+mod parameter_enums;
 mod prune;
 mod router;
 mod schemas;
@@ -173,6 +175,7 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
     if let Some(only) = &options.only {
         prune::keep_only(&mut api, only)?;
     }
+    parameter_enums::mark(&mut api);
     api.operation_router = router::operation_router(&api.root);
     if options.resource_features {
         api.features = Some(features::gates(&api));

@@ -280,7 +280,8 @@ impl Resolver<'_> {
             return;
         }
         self.shared_enums.insert(key, id);
-        self.types[slot] = Some(TypeDef::Enum(Enum { id, name, doc: docs(s), variants, unknown_variant }));
+        self.types[slot] =
+            Some(TypeDef::Enum(Enum { id, name, doc: docs(s), variants, unknown_variant, parameter: false }));
     }
 
     /// Makes the inline object `id` an alias of an earlier one with the

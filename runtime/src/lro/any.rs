@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::Error;
 use crate::text::one_line;
+use crate::wire::Object;
 
 /// Longest type URL quoted in an error, in characters. Longer than usual
 /// quotes, because the message name that matters comes last.
@@ -25,11 +26,18 @@ const TYPE_KEY: &str = "@type";
 /// Names the discovery schema a generated type was made from, so that
 /// `@type`d payloads can be checked against it.
 ///
-/// The generator implements this for every schema struct.
+/// Every generated struct has it through its [`Object`] impl, whose
+/// `NAME` is the schema's name: one blanket impl here rather than one impl
+/// per struct in each generated crate, which the compiler would have to
+/// check one by one. Other types may implement it directly.
 pub trait TypeUrl {
     /// The schema's name in the discovery document, such as
     /// `OperationMetadata` or `GoogleCloudVisionV1p2beta1OperationMetadata`.
     const SCHEMA_NAME: &'static str;
+}
+
+impl<T: Object> TypeUrl for T {
+    const SCHEMA_NAME: &'static str = T::NAME;
 }
 
 /// Decodes an `Any` payload into `T` after checking that its `@type` names

@@ -45,7 +45,9 @@ pub struct Status {
 // Written out rather than derived, like the generated structs, so that no
 // derive macro is needed to build the runtime (see `json_struct`).
 impl Object for Status {
-    const NAME: &'static str = "google.rpc.Status";
+    // Also its `TypeUrl::SCHEMA_NAME`: the name discovery documents give
+    // this message, which an `@type` ends with.
+    const NAME: &'static str = "Status";
 
     fn read_member<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
         match key {
@@ -77,10 +79,6 @@ impl Object for Status {
 }
 
 crate::object_impls!(Status);
-
-impl crate::lro::TypeUrl for Status {
-    const SCHEMA_NAME: &'static str = "Status";
-}
 
 impl Status {
     /// Reads the `error` object of a Google error body. `None` if the body is

@@ -35,10 +35,6 @@ pub struct DirectoryItem {
     pub extra: __rt::BTreeMap<__rt::String, __rt::Value>,
 }
 
-impl __rt::lro::TypeUrl for DirectoryItem {
-    const SCHEMA_NAME: &'static str = "DirectoryItem";
-}
-
 __rt::object! {
     DirectoryItem("DirectoryItem") {
         "description" => description,
@@ -63,10 +59,6 @@ pub struct DirectoryList {
     pub kind: __rt::Option<__rt::String>,
     /// JSON members this schema does not describe, kept so that a round trip loses nothing.
     pub extra: __rt::BTreeMap<__rt::String, __rt::Value>,
-}
-
-impl __rt::lro::TypeUrl for DirectoryList {
-    const SCHEMA_NAME: &'static str = "DirectoryList";
 }
 
 __rt::object! {
@@ -94,10 +86,6 @@ pub struct RestDescription {
     pub version: __rt::Option<__rt::String>,
     /// JSON members this schema does not describe, kept so that a round trip loses nothing.
     pub extra: __rt::BTreeMap<__rt::String, __rt::Value>,
-}
-
-impl __rt::lro::TypeUrl for RestDescription {
-    const SCHEMA_NAME: &'static str = "RestDescription";
 }
 
 __rt::object! {

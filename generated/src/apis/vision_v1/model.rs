@@ -29,10 +29,6 @@ pub struct Operation {
     pub extra: __rt::BTreeMap<__rt::String, __rt::Value>,
 }
 
-impl __rt::lro::TypeUrl for Operation {
-    const SCHEMA_NAME: &'static str = "Operation";
-}
-
 impl Operation {
     /// Which of its three states the operation is in.
     pub fn result(&self) -> __rt::lro::OperationResult<'_, Status> {
