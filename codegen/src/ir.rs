@@ -52,6 +52,16 @@ impl Ty {
             _ => false,
         }
     }
+
+    /// The handle of the generated type this names, under any arrays and
+    /// maps; `None` for a built-in type or a boxed one.
+    pub fn handle_mut(&mut self) -> Option<&mut TypeId> {
+        match self {
+            Ty::Named(id) => Some(id),
+            Ty::Vec(t) | Ty::Map(t) => t.handle_mut(),
+            _ => None,
+        }
+    }
 }
 
 /// One generated API module.

@@ -101,21 +101,12 @@ impl Resolver<'_> {
                 }
             }
         }
-        fn unalias(ty: &mut Ty, enums: &std::collections::HashMap<TypeId, TypeId>) {
-            match ty {
-                Ty::Named(id) => {
-                    if let Some(target) = enums.get(id) {
-                        *id = *target;
-                    }
-                }
-                Ty::Vec(t) | Ty::Map(t) => unalias(t, enums),
-                _ => {}
-            }
-        }
         for t in self.types.iter_mut().flatten() {
             if let TypeDef::Struct(s) = t {
                 if structs.contains(&s.id) {
-                    s.fields.iter_mut().for_each(|f| unalias(&mut f.ty, &enums));
+                    for id in s.fields.iter_mut().filter_map(|f| f.ty.handle_mut()) {
+                        *id = *enums.get(id).unwrap_or(id);
+                    }
                 }
             }
         }

@@ -314,12 +314,11 @@ impl Resolver<'_> {
 
     /// `ty` with each shared type's alias replaced by the type it shares.
     fn as_shared(&self, ty: &Ty) -> Ty {
-        match ty {
-            Ty::Named(id) => Ty::Named(*self.same_as.get(id).unwrap_or(id)),
-            Ty::Vec(t) => Ty::Vec(Box::new(self.as_shared(t))),
-            Ty::Map(t) => Ty::Map(Box::new(self.as_shared(t))),
-            other => other.clone(),
+        let mut ty = ty.clone();
+        if let Some(id) = ty.handle_mut() {
+            *id = *self.same_as.get(id).unwrap_or(id);
         }
+        ty
     }
 
     /// Operations whose `error` is a schema that became the runtime's
