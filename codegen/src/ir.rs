@@ -219,7 +219,7 @@ pub struct Enum {
     pub unknown_variant: String,
     /// A method parameter has this type, so it gets `wire::QueryValue`.
     /// Enums only fields use go without: most of them (Compute has 417
-    /// enums, 9 of them parameters), and one impl less each to compile.
+    /// enums, 8 of them parameters), and one impl less each to compile.
     pub parameter: bool,
 }
 
