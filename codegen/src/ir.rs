@@ -92,7 +92,8 @@ pub struct Api {
     /// The types to write, in output order.
     pub types: Vec<TypeDef>,
     pub root: Resource,
-    /// Which cargo feature compiles which item, with `--resource-features`.
+    /// Which cargo feature compiles which item, with `--resource-features`
+    /// or when other API versions' schemas are gated.
     pub features: Option<FeatureGates>,
 }
 
@@ -453,13 +454,15 @@ pub struct Param {
     pub doc: Docs,
 }
 
-/// The cargo features of a crate with one feature per top-level resource,
-/// and the features each gated item needs. An item needs one of its
-/// features; an item with no entry is always compiled.
+/// The cargo features of a crate (one per top-level resource, then
+/// `other-versions`, each optional), and the features each gated item
+/// needs. An item needs one of its features; an item with no entry is
+/// always compiled.
 #[derive(Debug, Default)]
 pub struct FeatureGates {
-    /// Feature names, one per top-level resource, in the order of
-    /// `Api::root.children`.
+    /// Feature names: with resource features one per top-level resource,
+    /// in the order of `Api::root.children`; then `other-versions` when
+    /// that feature has types to gate.
     pub names: Vec<String>,
     /// Types that only some features reach, each with the indexes (into
     /// `names`) of those features, ascending.

@@ -20,7 +20,7 @@ pub mod resolve;
 
 pub use emit::GeneratedFile;
 pub use error::{Error, Location};
-pub use resolve::ResolveOptions;
+pub use resolve::{ResolveOptions, OTHER_VERSIONS};
 
 /// Options for [`generate`].
 #[derive(Debug, Clone)]
@@ -35,6 +35,12 @@ pub struct Options {
     pub enum_names: std::collections::BTreeMap<String, String>,
     /// One cargo feature per top-level resource; see [`Output::features`].
     pub resource_features: bool,
+    /// The schemas of sibling API versions that no method reaches (Vision
+    /// v1's `GoogleCloudVisionV1p1beta1*` copies) behind the
+    /// `other-versions` feature, off by default. For a module that is a
+    /// crate of its own: in a crate of several APIs the one feature name
+    /// would serve them all.
+    pub other_versions: bool,
     /// The path by which the doc examples reach the API module, with
     /// `{module}` standing for its name: `my_crate::{module}` when the
     /// module sits in a crate of several APIs, or the crate's name when
@@ -50,6 +56,7 @@ impl Default for Options {
             regen_command: "cargo xtask regen".to_string(),
             enum_names: Default::default(),
             resource_features: false,
+            other_versions: false,
             example_path: "{module}".to_string(),
         }
     }
@@ -65,9 +72,14 @@ pub struct Output {
     /// Things that were generated with a fallback, each with its JSON path.
     pub warnings: Vec<String>,
     pub stats: Stats,
-    /// With `resource_features`, the cargo features the module's items are
-    /// gated on, one per top-level resource, for the crate's `[features]`.
+    /// The cargo features the module's items are gated on, for the
+    /// crate's `[features]`: with `resource_features` one per top-level
+    /// resource, then with `other_versions` [`OTHER_VERSIONS`] if the
+    /// document has such schemas.
     pub features: Vec<String>,
+    /// Those of `features` that are on unless the user says otherwise:
+    /// every resource feature, not `other-versions`.
+    pub default_features: Vec<String>,
 }
 
 /// Counts for reports.
@@ -115,6 +127,7 @@ fn generate_here(source: &str, options: &Options) -> Result<Output, Error> {
         only: options.only.clone(),
         enum_names: options.enum_names.clone(),
         resource_features: options.resource_features,
+        other_versions: options.other_versions,
         example_path: options.example_path.clone(),
     };
     let (api, warnings) = resolve::resolve(&doc, &resolve_options)?;
@@ -132,7 +145,8 @@ fn generate_here(source: &str, options: &Options) -> Result<Output, Error> {
         lines: files.iter().map(|f| f.contents.lines().count()).sum(),
     };
     let features = api.features.map(|f| f.names).unwrap_or_default();
-    Ok(Output { module_name: api.module_name, files, warnings, stats, features })
+    let default_features = features.iter().filter(|f| *f != OTHER_VERSIONS).cloned().collect();
+    Ok(Output { module_name: api.module_name, files, warnings, stats, features, default_features })
 }
 
 fn api_id(api: &ir::Api) -> String {

@@ -57,6 +57,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     let options = discogen::Options {
         only,
         resource_features,
+        other_versions: true,
         example_path: example_crate.unwrap_or_else(|| "{module}".to_string()),
         regen_command: format!("cargo xtask gen --spec {}", spec.display()),
         ..Default::default()
@@ -280,20 +281,30 @@ pub fn crate_tree(generated: &discogen::Output, manifest: &Manifest) -> Tree {
         manifest.crate_name
     );
     if !generated.features.is_empty() {
-        let defaults = manifest.default_features.unwrap_or(&generated.features);
+        let defaults = manifest.default_features.unwrap_or(&generated.default_features);
         let quoted = |names: &[String]| names.iter().map(|n| toml_string(n)).collect::<Vec<_>>().join(", ");
-        // Feature names are snake-case words, which TOML takes as bare keys.
+        // Feature names are snake-case words or `other-versions`, which TOML
+        // takes as bare keys; quoting is for anything else.
         let key = |name: &str| {
-            if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
                 name.to_string()
             } else {
                 toml_string(name)
             }
         };
-        text.push_str(&format!(
-            "\n# One feature per top-level resource: its calls and the types they reach.\n[features]\ndefault = [{}]\n",
-            quoted(defaults)
-        ));
+        text.push('\n');
+        if !generated.default_features.is_empty() {
+            text.push_str("# One feature per top-level resource: its calls and the types they reach.\n");
+        }
+        if generated.features.iter().any(|f| f == discogen::OTHER_VERSIONS) {
+            text.push_str(&format!(
+                "# `{0}`: the schemas of other versions of the API that no method here\n\
+                 # takes or returns, such as the payloads their operations report. Off\n\
+                 # unless asked for: turn it on to decode those payloads.\n",
+                discogen::OTHER_VERSIONS
+            ));
+        }
+        text.push_str(&format!("[features]\ndefault = [{}]\n", quoted(defaults)));
         for feature in &generated.features {
             text.push_str(&format!("{} = []\n", key(feature)));
         }
@@ -356,6 +367,7 @@ mod tests {
             warnings: Vec::new(),
             stats: discogen::Stats::default(),
             features: vec!["instances".into(), "type".into()],
+            default_features: vec!["instances".into(), "type".into()],
         };
         let runtime = RuntimeDep::Version("0.1".into());
         let defaults = vec!["type".to_string()];
@@ -365,8 +377,17 @@ mod tests {
             |g: &discogen::Output, m: &Manifest| crate_tree(g, m).remove(Path::new("Cargo.toml")).unwrap_or_default();
         let with = text(&generated, &manifest);
         assert!(with.ends_with("[features]\ndefault = [\"type\"]\ninstances = []\ntype = []\n"), "{with}");
+        generated.features = vec!["instances".into(), discogen::OTHER_VERSIONS.into()];
+        generated.default_features = vec!["instances".into()];
+        let unchosen = Manifest { default_features: None, ..manifest };
+        let with = text(&generated, &unchosen);
+        assert!(
+            with.ends_with("[features]\ndefault = [\"instances\"]\ninstances = []\nother-versions = []\n"),
+            "other-versions is declared and off by default: {with}"
+        );
         generated.features.clear();
-        assert!(!text(&generated, &manifest).contains("[features]"), "no table without resource features");
+        generated.default_features.clear();
+        assert!(!text(&generated, &unchosen).contains("[features]"), "no table without features");
     }
 
     #[test]

@@ -63,9 +63,9 @@ enum Command {
         /// resource's calls and the types they reach.
         #[arg(long)]
         resource_features: bool,
-        /// With --resource-features: the comma-separated features on by
-        /// default, `all` (the default) or `none`.
-        #[arg(long, value_delimiter = ',', requires = "resource_features")]
+        /// The comma-separated features on by default, `all` or `none`.
+        /// Without it: every resource feature, and not `other-versions`.
+        #[arg(long, value_delimiter = ',')]
         default_features: Option<Vec<String>>,
     },
     /// Generate every *.json in a directory and check that each output parses

@@ -1,6 +1,6 @@
 //! `#[cfg(feature = ...)]` attributes from the IR's feature gates. Every
-//! function returns nothing when the crate has no resource features, so
-//! the output without them stays as it was.
+//! function returns nothing when the crate has no features, so the output
+//! without them stays as it was.
 
 use super::Item;
 use crate::ir::{Api, TypeId};

@@ -1,41 +1,87 @@
-//! `--resource-features`: one cargo feature per top-level resource, and
-//! which of them each item needs.
+//! Cargo features and which of them each item needs.
 //!
-//! A feature holds its resource's accessor structs and call builders, nested
-//! resources included, and every type its methods reach. A type that several
-//! features reach compiles under any of them. Types are always compiled when
-//! something outside every feature needs them: the top-level methods, and
-//! types no method reaches at all (kept whole so that
-//! the crate without features still has the document's full model, and so
-//! that every type an always-compiled type names is always compiled too).
+//! With `--resource-features`, one feature per top-level resource holds
+//! its accessor structs and call builders, nested resources included, and
+//! every type its methods reach. With `other_versions`, the schemas of
+//! sibling API versions that no method reaches (see `sibling_versions`)
+//! sit behind the `other-versions` feature, off by default, with the types
+//! only they reach.
+//!
+//! A type that several features reach compiles under any of them. Types are
+//! always compiled when something outside every feature needs them: the
+//! methods without a feature, and the other types no method reaches (kept
+//! whole, so that a crate without features still has the rest of the
+//! document's model, and so that every type an always-compiled type names
+//! is always compiled too).
 
 use super::prune::{collect_method_types, method_types, reachable};
-use crate::ir::{Api, FeatureGates, Resource, Ty, TypeId};
+use super::sibling_versions::other_version;
+use crate::ir::{Api, FeatureGates, Resource, Ty, TypeDef, TypeId};
 use crate::names::{bare, Case, Namer};
 use std::collections::{HashMap, HashSet};
 
-pub(super) fn gates(api: &Api) -> FeatureGates {
-    let names = feature_names(&api.root);
+/// The feature of the sibling versions' schemas. The hyphen keeps it apart
+/// from every resource feature, which are snake case.
+pub const OTHER_VERSIONS: &str = "other-versions";
 
-    // Per feature, the types its methods reach.
+/// The gates of `api`'s items, or `None` when there are no features to
+/// make: no `resource_features`, and no sibling version's schema that
+/// `other_versions` would gate.
+pub(super) fn gates(
+    api: &mut Api,
+    schemas: &HashMap<String, TypeId>,
+    resource_features: bool,
+    other_versions: bool,
+) -> Option<FeatureGates> {
+    let mut names = if resource_features { feature_names(&api.root) } else { Vec::new() };
+    // Per feature, the types that open it: its methods' types.
+    let mut roots: Vec<Vec<Ty>> = Vec::new();
+    let mut always_roots: Vec<Ty> = Vec::new();
+    if resource_features {
+        for resource in &api.root.children {
+            let mut r = Vec::new();
+            collect_method_types(resource, &mut r);
+            roots.push(r);
+        }
+        for m in &api.root.methods {
+            method_types(m, &mut always_roots);
+        }
+    } else {
+        collect_method_types(&api.root, &mut always_roots);
+    }
+
+    let mut by_methods = Vec::new();
+    collect_method_types(&api.root, &mut by_methods);
+    let reached = reachable(&api.types, by_methods);
+    let present: HashSet<TypeId> = api.types.iter().map(TypeDef::id).collect();
+    let mut siblings: Vec<(TypeId, String)> = if other_versions {
+        schemas
+            .iter()
+            .filter(|(_, id)| present.contains(id) && !reached.contains(id))
+            .filter_map(|(key, &id)| Some((id, other_version(key, &api.name, &api.version)?.to_string())))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    siblings.sort_unstable();
+    if !siblings.is_empty() {
+        names.push(OTHER_VERSIONS.to_string());
+        roots.push(siblings.iter().map(|(id, _)| Ty::Named(*id)).collect());
+    }
+    if names.is_empty() {
+        return None;
+    }
+
     let mut reached_by: HashMap<TypeId, Vec<usize>> = HashMap::new();
-    for (f, resource) in api.root.children.iter().enumerate() {
-        let mut roots = Vec::new();
-        collect_method_types(resource, &mut roots);
-        for id in reachable(&api.types, roots) {
+    for (f, r) in roots.into_iter().enumerate() {
+        for id in reachable(&api.types, r) {
             reached_by.entry(id).or_default().push(f);
         }
     }
-
     // Types every build needs, and whatever they name.
-    let mut always_roots: Vec<Ty> = Vec::new();
-    for m in &api.root.methods {
-        method_types(m, &mut always_roots);
-    }
-    always_roots.extend(api.types.iter().map(|t| t.id()).filter(|id| !reached_by.contains_key(id)).map(Ty::Named));
+    always_roots.extend(present.iter().copied().filter(|id| !reached_by.contains_key(id)).map(Ty::Named));
     let always: HashSet<TypeId> = reachable(&api.types, always_roots);
-
-    let types = reached_by
+    let types: HashMap<TypeId, Vec<usize>> = reached_by
         .into_iter()
         .filter(|(id, _)| !always.contains(id))
         .map(|(id, mut features)| {
@@ -43,23 +89,56 @@ pub(super) fn gates(api: &Api) -> FeatureGates {
             (id, features)
         })
         .collect();
-
-    let mut resources = HashMap::new();
-    for (f, resource) in api.root.children.iter().enumerate() {
-        mark_resources(resource, f, &mut resources);
+    if !siblings.is_empty() {
+        note_sibling_types(api, &siblings, &types, names.len() - 1);
     }
 
-    let routes = api
-        .operation_router
-        .iter()
-        .flat_map(|router| &router.routes)
-        .map(|route| {
-            let top = route.accessors.first()?;
-            api.root.children.iter().position(|c| &c.accessor == top)
-        })
-        .collect();
+    let mut resources = HashMap::new();
+    let mut routes: Vec<Option<usize>> =
+        api.operation_router.iter().flat_map(|router| &router.routes).map(|_| None).collect();
+    if resource_features {
+        for (f, resource) in api.root.children.iter().enumerate() {
+            mark_resources(resource, f, &mut resources);
+        }
+        routes = api
+            .operation_router
+            .iter()
+            .flat_map(|router| &router.routes)
+            .map(|route| {
+                let top = route.accessors.first()?;
+                api.root.children.iter().position(|c| &c.accessor == top)
+            })
+            .collect();
+    }
+    Some(FeatureGates { names, types, resources, routes })
+}
 
-    FeatureGates { names, types, resources, routes }
+/// Tells the reader of a gated sibling schema, and of a type that only
+/// such schemas use, which feature compiles it and why it is off.
+fn note_sibling_types(api: &mut Api, siblings: &[(TypeId, String)], types: &HashMap<TypeId, Vec<usize>>, f: usize) {
+    let version: HashMap<TypeId, String> = siblings.iter().map(|(id, v)| (*id, v.to_ascii_lowercase())).collect();
+    for t in &mut api.types {
+        let id = t.id();
+        if types.get(&id).is_none_or(|features| features != &[f]) {
+            continue;
+        }
+        let note = match version.get(&id) {
+            Some(v) => format!(
+                "Compiled with the `{OTHER_VERSIONS}` feature only: this schema belongs to version `{v}` of the \
+                 API, and no method of this version takes or returns it."
+            ),
+            None => format!(
+                "Compiled with the `{OTHER_VERSIONS}` feature only: just the schemas of other versions of the API \
+                 use this type."
+            ),
+        };
+        let doc = match t {
+            TypeDef::Struct(s) => &mut s.doc,
+            TypeDef::Enum(e) => &mut e.doc,
+            TypeDef::Alias(a) => &mut a.doc,
+        };
+        doc.notes.push(note);
+    }
 }
 
 /// Snake-case names of the top-level resources, unique, bare of any raw

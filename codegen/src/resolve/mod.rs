@@ -31,8 +31,10 @@ mod prune;
 mod router;
 mod schemas;
 mod shapes;
+mod sibling_versions;
 
 #[doc(hidden)]
+pub use features::OTHER_VERSIONS;
 pub use members::STANDARD_MEMBERS;
 
 use crate::discovery::RestDescription;
@@ -53,6 +55,9 @@ pub struct ResolveOptions {
     pub enum_names: std::collections::BTreeMap<String, String>,
     /// One cargo feature per top-level resource (see `features`).
     pub resource_features: bool,
+    /// Sibling versions' schemas that no method reaches behind a feature,
+    /// off by default (see `features`).
+    pub other_versions: bool,
     /// How doc examples name the API module; `{module}` is replaced by
     /// its name.
     pub example_path: String,
@@ -177,9 +182,7 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
     }
     parameter_enums::mark(&mut api);
     api.operation_router = router::operation_router(&api.root);
-    if options.resource_features {
-        api.features = Some(features::gates(&api));
-    }
+    api.features = features::gates(&mut api, &r.schema_names, options.resource_features, options.other_versions);
     Ok((api, r.warnings))
 }
 

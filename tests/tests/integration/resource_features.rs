@@ -1,22 +1,28 @@
-//! `--resource-features` on `tests/fixtures/resource-features.json`: which
-//! feature gates which item, and that the crate builds without warnings
-//! with no features, with each feature alone and with all of them.
+//! `--resource-features` and `other-versions` on
+//! `tests/fixtures/resource-features.json`: which feature gates which item,
+//! and that the crate builds without warnings with no features, with each
+//! feature alone and with all of them.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const FEATURES: [&str; 3] = ["gardens", "sheds", "tools"];
+const FEATURES: [&str; 4] = ["gardens", "sheds", "tools", "other-versions"];
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("the workspace root")
 }
 
 fn generate() -> discogen::Output {
+    generate_with(true)
+}
+
+fn generate_with(resource_features: bool) -> discogen::Output {
     let source = std::fs::read_to_string(workspace().join("tests/fixtures/resource-features.json"))
         .expect("the fixture is part of the repository");
     let options = discogen::Options {
         module_name: Some("yard".into()),
-        resource_features: true,
+        resource_features,
+        other_versions: true,
         regen_command: "cargo test -p discogen-tests --test integration resource_features".into(),
         ..Default::default()
     };
@@ -50,6 +56,7 @@ fn gate_of<'a>(text: &'a str, start: &str) -> &'a str {
 fn each_item_is_gated_on_the_features_that_reach_it() {
     let out = generate();
     assert_eq!(out.features, FEATURES);
+    assert_eq!(out.default_features, FEATURES[..3], "other-versions is off unless asked for");
     let model = file(&out, "model.rs");
     let any_two = r#"#[cfg(any(feature = "gardens", feature = "sheds"))]"#;
     assert_eq!(gate_of(model, "pub struct Plant "), any_two, "shared by two features");
@@ -58,7 +65,15 @@ fn each_item_is_gated_on_the_features_that_reach_it() {
     assert_eq!(gate_of(model, "pub type Status "), any_two, "named by Operation::result()");
     assert_eq!(gate_of(model, "pub struct Garden "), r#"#[cfg(feature = "gardens")]"#);
     assert_eq!(gate_of(model, "pub struct ShedList "), r#"#[cfg(feature = "sheds")]"#);
-    assert_eq!(gate_of(model, "pub struct Tool "), r#"#[cfg(feature = "tools")]"#);
+    assert_eq!(
+        gate_of(model, "pub struct Tool "),
+        r#"#[cfg(any(feature = "tools", feature = "other-versions"))]"#,
+        "a sibling version's schema names it"
+    );
+    let sibling = r#"#[cfg(feature = "other-versions")]"#;
+    assert_eq!(gate_of(model, "pub struct YardV1beta1Inventory "), sibling);
+    assert_eq!(gate_of(model, "pub struct Soil "), sibling, "only the sibling's schema uses it");
+    assert_eq!(gate_of(model, "pub struct LegacyV1beta1Note "), "", "another API's version: always there");
     assert_eq!(gate_of(model, "pub struct Pong "), "", "a top-level method's type is always there");
     assert_eq!(gate_of(model, "pub struct Leftover "), "", "a type no method reaches is always there");
     // The serde impls are laid out as text; they carry the gate too.
@@ -77,6 +92,27 @@ fn each_item_is_gated_on_the_features_that_reach_it() {
         )),
         "{root}"
     );
+}
+
+/// Without resource features, `other-versions` is the crate's one feature,
+/// and everything a method reaches is always there.
+#[test]
+fn sibling_versions_are_gated_without_resource_features_too() {
+    let out = generate_with(false);
+    assert_eq!(out.features, ["other-versions"]);
+    assert!(out.default_features.is_empty());
+    let model = file(&out, "model.rs");
+    let sibling = r#"#[cfg(feature = "other-versions")]"#;
+    assert_eq!(gate_of(model, "pub struct YardV1beta1Inventory "), sibling);
+    assert_eq!(gate_of(model, "pub struct Soil "), sibling);
+    assert_eq!(gate_of(model, "pub struct Tool "), "", "a method reaches it");
+    assert_eq!(gate_of(model, "pub struct Leftover "), "");
+    assert!(
+        model.contains("belongs to version `v1beta1` of the API")
+            && model.contains("just the schemas of other versions of the API use this type"),
+        "the gated types say why: {model}"
+    );
+    assert_eq!(gate_of(file(&out, "resources.rs"), "pub struct ToolsGetCall"), "", "no resource features");
 }
 
 /// Writes the crate once and checks each combination in one target

@@ -110,6 +110,7 @@ pub fn run_pipeline(source: &str, out: &Path) -> (RunTimes, Result<Produced, Str
         warnings,
         stats: discogen::Stats::default(),
         features: Vec::new(),
+        default_features: Vec::new(),
     };
     let written = write(out, &generated);
     lap(&mut times, 4);

@@ -341,8 +341,12 @@ fn check_document(path: &Path, size: u64, compile: Compile) -> Row {
             return row;
         }
     };
-    let options =
-        discogen::Options { regen_command: format!("cargo xtask gen --spec {}", path.display()), ..Default::default() };
+    // As `gen` makes it, the `other-versions` feature included.
+    let options = discogen::Options {
+        regen_command: format!("cargo xtask gen --spec {}", path.display()),
+        other_versions: true,
+        ..Default::default()
+    };
     // A panic in the generator is a bug to report against this document, not
     // a reason to lose the rows of all the others. The panic hook installed
     // in main has already printed the message.
