@@ -90,6 +90,16 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         generated.stats.methods,
         generated.stats.lines
     );
+    let defaults = manifest.default_features.unwrap_or(&generated.default_features);
+    if generated.features.iter().any(|f| f == discogen::OTHER_VERSIONS)
+        && !defaults.iter().any(|f| f == discogen::OTHER_VERSIONS)
+    {
+        eprintln!(
+            "the schemas of other versions of the API, which no method takes or returns, are behind the `{}` \
+             feature, off by default",
+            discogen::OTHER_VERSIONS
+        );
+    }
     if let Some(ws) = workspace {
         let member = path_text(&relative_path(&ws.root, &out_abs));
         let manifest = ws.root.join("Cargo.toml");
@@ -118,6 +128,13 @@ fn chosen_defaults(asked: &[String], features: &[String]) -> Result<Vec<String>,
         _ => {}
     }
     let unknown: Vec<&str> = asked.iter().map(|a| a.trim()).filter(|a| !features.iter().any(|f| f == a)).collect();
+    if !unknown.is_empty() && features.is_empty() {
+        return Err(Failure(format!(
+            "--default-features names {}, but the crate has no features (add --resource-features for one per \
+             resource)",
+            unknown.join(", ")
+        )));
+    }
     if !unknown.is_empty() {
         let shown: Vec<&str> = features.iter().take(20).map(String::as_str).collect();
         let more = if features.len() > shown.len() { ", ..." } else { "" };
@@ -357,6 +374,11 @@ mod tests {
         assert_eq!(asked(&["zones", "instances"]).ok(), Some(vec!["zones".to_string(), "instances".to_string()]));
         let Err(Failure(message)) = asked(&["instances", "disks"]) else { panic!("an unknown feature was accepted") };
         assert!(message.contains("disks") && message.contains("it has: instances, projects, zones"), "{message}");
+        let Err(Failure(message)) = chosen_defaults(&["instances".to_string()], &[]) else {
+            panic!("a feature of a crate without features was accepted")
+        };
+        assert!(message.contains("no features") && message.contains("--resource-features"), "{message}");
+        assert_eq!(chosen_defaults(&["all".to_string()], &[]).ok(), Some(Vec::new()));
     }
 
     #[test]
