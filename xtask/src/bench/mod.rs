@@ -14,6 +14,7 @@
 mod compile;
 pub mod compute;
 mod generation;
+mod generation_ab;
 mod machine;
 pub mod media;
 mod report;
@@ -127,6 +128,10 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, Failure> {
         let files = output::json_files(&corpus)?;
         eprintln!("bench: generation of {} documents ({} passes each way)", files.len(), report.reps.corpus);
         report.corpus = Some(generation::bench_corpus(&files, report.reps.corpus, 2, &scratch)?);
+        // Odd, so that each generator goes first as often as second but one.
+        let passes = if args.quick { 1 } else { 9 };
+        report.generation_ab =
+            Some(generation_ab::run(&root, &files, passes, &root.join("target/bench")).map_err(|e| e.0));
         report.load_generation = load.window(t0, Instant::now());
     }
     if !args.skip_runtime {
