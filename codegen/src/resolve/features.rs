@@ -50,20 +50,8 @@ pub(super) fn gates(
         collect_method_types(&api.root, &mut always_roots);
     }
 
-    let mut by_methods = Vec::new();
-    collect_method_types(&api.root, &mut by_methods);
-    let reached = reachable(&api.types, by_methods);
     let present: HashSet<TypeId> = api.types.iter().map(TypeDef::id).collect();
-    let mut siblings: Vec<(TypeId, String)> = if other_versions {
-        schemas
-            .iter()
-            .filter(|(_, id)| present.contains(id) && !reached.contains(id))
-            .filter_map(|(key, &id)| Some((id, other_version(key, &api.name, &api.version)?.to_string())))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    siblings.sort_unstable();
+    let siblings = if other_versions { sibling_schemas(api, schemas, &present) } else { Vec::new() };
     if !siblings.is_empty() {
         names.push(OTHER_VERSIONS.to_string());
         roots.push(siblings.iter().map(|(id, _)| Ty::Named(*id)).collect());
@@ -94,23 +82,40 @@ pub(super) fn gates(
     }
 
     let mut resources = HashMap::new();
-    let mut routes: Vec<Option<usize>> =
-        api.operation_router.iter().flat_map(|router| &router.routes).map(|_| None).collect();
     if resource_features {
         for (f, resource) in api.root.children.iter().enumerate() {
             mark_resources(resource, f, &mut resources);
         }
-        routes = api
-            .operation_router
-            .iter()
-            .flat_map(|router| &router.routes)
-            .map(|route| {
-                let top = route.accessors.first()?;
-                api.root.children.iter().position(|c| &c.accessor == top)
-            })
-            .collect();
     }
+    let routes = route_features(api, resource_features);
     Some(FeatureGates { names, types, resources, routes })
+}
+
+/// The schemas of other versions of the API that no method reaches, each
+/// with the version its key names, in handle order.
+fn sibling_schemas(api: &Api, schemas: &HashMap<String, TypeId>, present: &HashSet<TypeId>) -> Vec<(TypeId, String)> {
+    let mut by_methods = Vec::new();
+    collect_method_types(&api.root, &mut by_methods);
+    let reached = reachable(&api.types, by_methods);
+    let mut siblings: Vec<(TypeId, String)> = schemas
+        .iter()
+        .filter(|(_, id)| present.contains(id) && !reached.contains(id))
+        .filter_map(|(key, &id)| Some((id, other_version(key, &api.name, &api.version)?.to_string())))
+        .collect();
+    siblings.sort_unstable();
+    siblings
+}
+
+/// The resource feature of each route of the operation router: the one of
+/// the top-level resource it goes through; none without resource features.
+fn route_features(api: &Api, resource_features: bool) -> Vec<Option<usize>> {
+    let routes = api.operation_router.iter().flat_map(|router| &router.routes);
+    routes
+        .map(|route| {
+            let top = route.accessors.first().filter(|_| resource_features)?;
+            api.root.children.iter().position(|c| &c.accessor == top)
+        })
+        .collect()
 }
 
 /// Tells the reader of a gated sibling schema, and of a type that only
