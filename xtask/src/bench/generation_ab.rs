@@ -30,17 +30,21 @@ pub struct GenerationAb {
 pub fn run(root: &Path, files: &[PathBuf], passes: usize, scratch: &Path) -> Result<GenerationAb, Failure> {
     let baseline = build_baseline(root, &scratch.join("baseline"))?;
     let ours = std::env::current_exe().map_err(|e| Failure(format!("cannot find this xtask binary: {e}")))?;
+    let passes = passes.max(1);
+    let out = scratch.join("ab-out");
+    let time = |bin: &Path| one_pass(bin, root, files, &out);
     let (mut base_cpu, mut our_cpu, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for pass in 0..passes.max(1) {
-        eprintln!("bench: generation against {} pass {}/{}", &BASELINE_COMMIT[..7], pass + 1, passes.max(1));
+    for pass in 0..passes {
+        eprintln!("bench: generation against {} pass {}/{passes}", &BASELINE_COMMIT[..7], pass + 1);
         // Which one goes first alternates, so neither always meets a
         // machine that the other has just warmed or loaded.
-        let order = if pass % 2 == 0 { [&baseline, &ours] } else { [&ours, &baseline] };
-        let mut cpu = [0.0; 2];
-        for (slot, bin) in order.iter().enumerate() {
-            cpu[slot] = one_pass(bin, root, files, &scratch.join("ab-out"))?;
-        }
-        let (b, o) = if pass % 2 == 0 { (cpu[0], cpu[1]) } else { (cpu[1], cpu[0]) };
+        let (b, o) = if pass % 2 == 0 {
+            let b = time(&baseline)?;
+            (b, time(&ours)?)
+        } else {
+            let o = time(&ours)?;
+            (time(&baseline)?, o)
+        };
         base_cpu.push(b);
         our_cpu.push(o);
         ratios.push(o / b);
