@@ -37,6 +37,13 @@ pub struct Faults {
     pub drop_download_after: Option<u64>,
     /// Answer range requests with the whole object (`200`).
     pub ignore_ranges: bool,
+    /// Answer `503` to this many chunks, keeping nothing, each one the
+    /// first try of a chunk after one that was kept: a fault late in a long
+    /// upload, again and again.
+    pub chunk_503_after_progress: u32,
+    /// Cut this many downloads in a row, each after `drop_download_after`
+    /// bytes (or, without it, after half of what the response carries).
+    pub download_cuts: u32,
 }
 
 /// What the server saw, for tests to check that a fault really happened.
@@ -51,6 +58,11 @@ pub struct Seen {
     pub range_requests: Vec<String>,
     /// `Content-Range` of every chunk and query, in order.
     pub content_ranges: Vec<String>,
+    /// When each of those arrived, on Tokio's clock (which a test may pause)
+    /// from the server's start.
+    pub content_range_times: Vec<std::time::Duration>,
+    /// Downloads cut off mid-body.
+    pub downloads_cut: u32,
 }
 
 struct Session {
@@ -65,6 +77,8 @@ struct State {
     seen: Seen,
     sessions: HashMap<u64, Session>,
     next_id: u64,
+    /// Whether the last chunk got a `chunk_503_after_progress` fault.
+    last_chunk_failed: bool,
 }
 
 /// A running server; it stops when dropped.
@@ -88,7 +102,7 @@ impl MediaServer {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(Mutex::new(State::default()));
-        let shared = Shared { dir: dir.clone(), state: state.clone(), addr };
+        let shared = Shared { dir: dir.clone(), state: state.clone(), addr, started: tokio::time::Instant::now() };
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let shared = shared.clone();
@@ -155,6 +169,7 @@ struct Shared {
     dir: PathBuf,
     state: Arc<Mutex<State>>,
     addr: SocketAddr,
+    started: tokio::time::Instant,
 }
 
 fn full(status: StatusCode, body: impl Into<Bytes>) -> Response<Body> {
@@ -257,6 +272,7 @@ impl Shared {
         let (file, received, name, faults) = {
             let mut state = self.state.lock().expect("state");
             state.seen.content_ranges.push(range.clone());
+            state.seen.content_range_times.push(self.started.elapsed());
             let Some(session) = id.parse().ok().and_then(|id: u64| state.sessions.get(&id)) else {
                 return Ok(full(StatusCode::NOT_FOUND, r#"{"error":{"code":404,"message":"no such upload"}}"#));
             };
@@ -285,10 +301,21 @@ impl Shared {
         // dropped.
         let mut overlap = received - start;
         self.state.lock().expect("state").seen.chunks += 1;
-        if faults.chunk_503 > 0 {
+        let late_fault = {
+            let mut state = self.state.lock().expect("state");
+            let fire = state.faults.chunk_503_after_progress > 0 && !state.last_chunk_failed;
+            if fire {
+                state.faults.chunk_503_after_progress -= 1;
+            }
+            state.last_chunk_failed = fire;
+            fire
+        };
+        if faults.chunk_503 > 0 || late_fault {
             {
                 let mut state = self.state.lock().expect("state");
-                state.faults.chunk_503 -= 1;
+                if !late_fault {
+                    state.faults.chunk_503 -= 1;
+                }
                 state.seen.answered_503 += 1;
             }
             while body.frame().await.is_some() {}
@@ -375,8 +402,13 @@ impl Shared {
             if let Some(r) = &range {
                 state.seen.range_requests.push(r.clone());
             }
-            let faults = state.faults.clone();
-            state.faults.drop_download_after = None;
+            let mut faults = state.faults.clone();
+            if state.faults.download_cuts > 0 {
+                state.faults.download_cuts -= 1;
+            } else {
+                faults.download_cuts = 0;
+                state.faults.drop_download_after = None;
+            }
             faults
         };
         let asked = range.as_deref().filter(|_| !faults.ignore_ranges);
@@ -395,7 +427,11 @@ impl Shared {
         use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
         file.seek(std::io::SeekFrom::Start(start)).await?;
         let reader = file.take(len);
-        let cut = faults.drop_download_after;
+        let cut = match faults.download_cuts {
+            0 => faults.drop_download_after,
+            _ => Some(faults.drop_download_after.unwrap_or(len / 2)),
+        };
+        let state = self.state.clone();
         let mut sent = 0u64;
         let stream = futures_util_lite::map(
             tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024),
@@ -403,6 +439,7 @@ impl Shared {
                 let chunk = chunk?;
                 if let Some(cut) = cut {
                     if sent + chunk.len() as u64 > cut {
+                        state.lock().expect("state").seen.downloads_cut += 1;
                         return Err(std::io::Error::other("fault: connection dropped mid-download"));
                     }
                 }

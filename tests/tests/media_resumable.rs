@@ -340,3 +340,47 @@ async fn a_server_that_keeps_failing_exhausts_a_bounded_budget() {
     // One chunk, then for each of the two retries a status query and the chunk again.
     assert_eq!((seen.answered_503, seen.status_queries), (3, 2), "{seen:?}");
 }
+
+/// Tokio's clock is paused, so every wait passes at once and is measured
+/// exactly; the server runs on the same runtime and records, on that clock,
+/// when each exchange arrives.
+#[tokio::test(start_paused = true)]
+async fn the_backoff_starts_again_after_every_chunk_the_server_keeps() {
+    let server = MediaServer::start(temp_dir("late-faults")).await.expect("server");
+    let faults = 20u32;
+    let data = media(24 * 256 * KIB);
+    server.inject(Faults { chunk_503_after_progress: faults, ..Faults::default() });
+    let (first, max) = (Duration::from_secs(1), Duration::from_secs(30));
+    let started = tokio::time::Instant::now();
+    client(&server)
+        .files()
+        .create("buckets/b1", meta("late"))
+        .upload_resumable(data.clone(), "application/octet-stream")
+        .chunk_size(256 * KIB)
+        .max_retries(2)
+        .backoff(first, max)
+        .await
+        .expect("upload finishes");
+    let elapsed = started.elapsed();
+    assert!(std::fs::read(server.object_path("late")).unwrap() == data);
+
+    let seen = server.seen();
+    assert_eq!(seen.answered_503, faults, "{seen:?}");
+    // After each 503 the client waits, then asks where the server is with
+    // `bytes */N`: the gap before each such query is one wait.
+    let waits: Vec<Duration> = seen
+        .content_ranges
+        .iter()
+        .zip(&seen.content_range_times)
+        .zip(&seen.content_range_times[1..])
+        .zip(&seen.content_ranges[1..])
+        .filter(|(_, next)| next.starts_with("bytes */"))
+        .map(|(((_, before), after), _)| *after - *before)
+        .collect();
+    assert_eq!(waits.len(), faults as usize, "{seen:?}");
+    // Full jitter draws each wait from [0, first]: a schedule that kept
+    // growing across chunks would reach 30 s after five faults.
+    assert!(waits.iter().all(|w| *w <= first), "every wait within the first delay: {waits:?}");
+    eprintln!("{faults} faults after progress: {elapsed:?} of waiting in all");
+    assert!(elapsed <= first * faults, "{elapsed:?} for {faults} faults");
+}

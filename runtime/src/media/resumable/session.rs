@@ -9,7 +9,7 @@ use super::chunks::Chunker;
 use super::ResumableUpload;
 use crate::media::{content_type, range};
 use crate::request::CallOptions;
-use crate::retry::backoff::{plan_sleep, server_wait, Exponential};
+use crate::retry::backoff::{plan_sleep, server_wait, Backoff, Exponential};
 use crate::retry::{Jitter, RetryPolicy};
 use crate::{Error, ErrorKind, Result};
 
@@ -57,18 +57,10 @@ pub(super) async fn run<T>(upload: ResumableUpload<T>) -> Result<T> {
     };
     let length = media.length();
     let mut chunks = Chunker::new(media.into_stream(), offset, length, chunk_size);
-    let mut backoff =
-        Exponential { initial_delay: first_delay, max_delay, multiplier: 2.0, jitter: Jitter::Full }.schedule();
-    let mut failures = 0u32;
-    // The server's `Retry-After`, when it sent one, is a floor on the wait.
-    let mut retry = |error: Error, failures: &mut u32| {
-        *failures += 1;
-        if *failures > max_retries {
-            return Err(error);
-        }
-        let scheduled = backoff.next_delay();
-        plan_sleep(scheduled, server_wait(&error), None).map_err(|_| error)
-    };
+    let mut pacing = Pacing::new(
+        Exponential { initial_delay: first_delay, max_delay, multiplier: 2.0, jitter: Jitter::Full },
+        max_retries,
+    );
 
     let resuming = session.is_some();
     let session = match session {
@@ -76,7 +68,7 @@ pub(super) async fn run<T>(upload: ResumableUpload<T>) -> Result<T> {
         None => loop {
             match start_session(&upload, &start, &media_type, chunks.total()).await {
                 Ok(uri) => break uri,
-                Err(e) if is_retryable(&e) => tokio::time::sleep(retry(e, &mut failures)?).await,
+                Err(e) if is_retryable(&e) => pacing.wait(e).await?,
                 Err(e) => return Err(e),
             }
         },
@@ -110,7 +102,7 @@ pub(super) async fn run<T>(upload: ResumableUpload<T>) -> Result<T> {
                 chunks.confirm(persisted).await?;
                 must_query = false;
                 if persisted > before {
-                    failures = 0;
+                    pacing.progressed();
                     if let Some(report) = progress.as_mut() {
                         report(persisted, chunks.total());
                     }
@@ -120,15 +112,59 @@ pub(super) async fn run<T>(upload: ResumableUpload<T>) -> Result<T> {
                     let error = Error::transport(format!(
                         "the upload server keeps answering 308 without accepting bytes past {persisted}"
                     ));
-                    tokio::time::sleep(retry(error, &mut failures)?).await;
+                    pacing.wait(error).await?;
                 }
             }
             Ok(Step::Transient(error)) | Err(error) if is_retryable(&error) => {
-                tokio::time::sleep(retry(error, &mut failures)?).await;
+                pacing.wait(error).await?;
                 must_query = true;
             }
             Ok(Step::Transient(error)) | Err(error) => return Err(error),
         }
+    }
+}
+
+/// The waits between failed exchanges of one upload.
+///
+/// Only failures in a row count against `max_retries`, and the schedule
+/// starts again from its first delay once the server accepts more bytes,
+/// as Go's `gensupport` does with a fresh backoff per chunk: otherwise a
+/// long upload that met a few faults early would wait the maximum delay
+/// after every later one.
+struct Pacing {
+    settings: Exponential,
+    schedule: Backoff,
+    failures: u32,
+    max_retries: u32,
+}
+
+impl Pacing {
+    fn new(settings: Exponential, max_retries: u32) -> Self {
+        Self { schedule: settings.schedule(), settings, failures: 0, max_retries }
+    }
+
+    /// The server kept bytes it did not hold before.
+    fn progressed(&mut self) {
+        self.failures = 0;
+        self.schedule = self.settings.schedule();
+    }
+
+    /// Waits before the next try after `error`, or gives the error back
+    /// when the failures in a row are used up. The server's `Retry-After`,
+    /// when it sent one, is a floor on the wait.
+    async fn wait(&mut self, error: Error) -> Result<()> {
+        self.failures += 1;
+        if self.failures > self.max_retries {
+            return Err(error);
+        }
+        let delay = plan_sleep(self.schedule.next_delay(), server_wait(&error), None).map_err(|_| error)?;
+        tracing::debug!(
+            failures = self.failures,
+            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            "upload exchange failed; retrying"
+        );
+        tokio::time::sleep(delay).await;
+        Ok(())
     }
 }
 
