@@ -41,6 +41,27 @@ pub enum ErrorKind {
     Io,
 }
 
+/// Whether an error object gives a rate limit as its reason. Google's
+/// Python client reads the first of `errors[].reason`; every entry is read
+/// here, and the `ErrorInfo` detail of newer error bodies too.
+fn names_rate_limit(status: &rpc::Status, object: &serde_json::Value) -> bool {
+    const LEGACY: [&str; 2] = ["rateLimitExceeded", "userRateLimitExceeded"];
+    let legacy = object
+        .get("errors")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.get("reason").and_then(serde_json::Value::as_str))
+        .any(|reason| LEGACY.contains(&reason));
+    legacy
+        || status.typed_details().iter().any(|detail| match detail {
+            rpc::Detail::ErrorInfo(info) => {
+                info.reason == "RATE_LIMIT_EXCEEDED" || LEGACY.contains(&info.reason.as_str())
+            }
+            _ => false,
+        })
+}
+
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -78,6 +99,8 @@ struct Inner {
     retry_after: Option<Duration>,
     /// Set only where no byte of the request can have reached the server.
     never_sent: bool,
+    /// The error object names a rate limit as its reason.
+    rate_limit_reason: bool,
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
 }
 
@@ -94,6 +117,7 @@ impl Error {
                 body_excerpt: None,
                 retry_after: None,
                 never_sent: false,
+                rate_limit_reason: false,
                 source: None,
             }),
         }
@@ -161,6 +185,8 @@ impl Error {
         let mut error = Self::new(ErrorKind::Http, "the server returned an error").with_http_status(status_code);
         match rpc::parse_error_body(body) {
             Some((status, object)) => {
+                error.inner.rate_limit_reason =
+                    status_code == StatusCode::FORBIDDEN && names_rate_limit(&status, &object);
                 error.inner.status = Some(status);
                 error.inner.error_object = Some(object);
             }
@@ -238,13 +264,29 @@ impl Error {
     }
 
     /// Whether trying again later may succeed: HTTP 429, 500, 502, 503 and
-    /// 504, transport failures and timeouts.
+    /// 504, a `403` that reports a rate limit ([`is_rate_limited`](Self::is_rate_limited)),
+    /// transport failures and timeouts.
     pub fn is_transient(&self) -> bool {
         match self.inner.kind {
             ErrorKind::Transport | ErrorKind::Timeout => true,
             ErrorKind::Http => {
                 self.inner.http_status.is_some_and(|s| matches!(s.as_u16(), 429 | 500 | 502 | 503 | 504))
+                    || self.is_rate_limited()
             }
+            _ => false,
+        }
+    }
+
+    /// Whether the server refused the call for a quota or rate limit that a
+    /// later try may fit in: any `429`, and a `403` whose error gives the
+    /// reason `rateLimitExceeded` or `userRateLimitExceeded` (in
+    /// `error.errors[].reason`, as Drive, Gmail, YouTube and Sheets send it)
+    /// or `RATE_LIMIT_EXCEEDED` (in an `ErrorInfo` detail). Other `403`s,
+    /// such as `dailyLimitExceeded` or a missing permission, are final.
+    pub fn is_rate_limited(&self) -> bool {
+        match self.inner.http_status.map(|s| s.as_u16()) {
+            Some(429) => self.inner.kind == ErrorKind::Http,
+            Some(403) => self.inner.kind == ErrorKind::Http && self.inner.rate_limit_reason,
             _ => false,
         }
     }

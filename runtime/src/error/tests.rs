@@ -78,6 +78,35 @@ fn transient_statuses() {
 }
 
 #[test]
+fn rate_limits_are_told_from_other_refusals() {
+    let legacy = |reason: &str| {
+        format!(
+            r#"{{"error":{{"code":403,"message":"m","errors":[{{"domain":"d","reason":"other"}},{{"domain":"usageLimits","reason":"{reason}"}}]}}}}"#
+        )
+    };
+    let info = |reason: &str| {
+        format!(
+            r#"{{"error":{{"code":403,"message":"m","details":[{{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"{reason}","domain":"googleapis.com"}}]}}}}"#
+        )
+    };
+    for (status, body, limited) in [
+        (403, legacy("rateLimitExceeded"), true),
+        (403, legacy("userRateLimitExceeded"), true),
+        (403, info("RATE_LIMIT_EXCEEDED"), true),
+        (403, legacy("dailyLimitExceeded"), false),
+        (403, legacy("insufficientPermissions"), false),
+        (403, info("ACCESS_TOKEN_SCOPE_INSUFFICIENT"), false),
+        (403, "not json".to_string(), false),
+        (400, legacy("rateLimitExceeded"), false),
+        (429, String::new(), true),
+    ] {
+        let error = Error::from_http_response(&response(status, &[], &body));
+        assert_eq!((error.is_rate_limited(), error.is_transient()), (limited, limited), "{status} {body}");
+    }
+    assert!(!Error::transport("x").is_rate_limited());
+}
+
+#[test]
 fn debug_shows_the_whole_source_chain() {
     #[derive(Debug)]
     struct Outer(std::io::Error);

@@ -5,8 +5,10 @@
 //! or one given to the call. A failure is retried only when it is
 //! transient **and** sending the request again is safe:
 //!
-//! - transient: HTTP 429, 500, 502, 503 and 504, failed or broken
-//!   connections, and timeouts ([`Error::is_transient`]);
+//! - transient: HTTP 429, 500, 502, 503 and 504, a 403 whose reason is a
+//!   rate limit (`rateLimitExceeded`, `userRateLimitExceeded`, as Google's
+//!   Python client retries them; [`Error::is_rate_limited`]), failed or
+//!   broken connections, and timeouts ([`Error::is_transient`]);
 //! - safe: the HTTP method is idempotent (`GET`, `HEAD`, `PUT`, `DELETE`,
 //!   `OPTIONS`), or the caller declared the call idempotent, or the request
 //!   provably never left ([`Error::is_never_sent`]). A `POST` or `PATCH` that

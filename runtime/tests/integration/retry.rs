@@ -26,6 +26,8 @@ enum Reply {
     Status(u16, Option<u64>),
     /// Reads the whole request, then closes the connection without a word.
     Hangup,
+    /// Answers with this status and JSON body.
+    Json(u16, &'static str),
 }
 
 /// One request as the server saw it.
@@ -57,8 +59,14 @@ fn serve(listener: TcpListener, replies: Vec<Reply>, log: Arc<Mutex<Vec<Seen>>>)
             served += 1;
             match reply {
                 Reply::Hangup => drop(socket),
-                Reply::Status(code, retry_after) => {
-                    let body = format!("{{\"name\":\"attempt-{served}\"}}");
+                Reply::Status(..) | Reply::Json(..) => {
+                    let (code, retry_after, body) = match reply {
+                        Reply::Json(code, body) => (code, None, body.to_string()),
+                        Reply::Status(code, retry_after) => {
+                            (code, retry_after, format!("{{\"name\":\"attempt-{served}\"}}"))
+                        }
+                        Reply::Hangup => unreachable!("matched above"),
+                    };
                     let wait = retry_after.map(|s| format!("retry-after: {s}\r\n")).unwrap_or_default();
                     let head = format!(
                         "HTTP/1.1 {code} X\r\ncontent-type: application/json\r\n{wait}content-length: {}\r\nconnection: close\r\n\r\n",
@@ -305,5 +313,61 @@ async fn a_streamed_body_cannot_be_replayed_so_it_is_sent_once() {
     let error = client.execute(request(&client, Method::PUT, chunks), SCOPES).await.expect_err("not replayable");
 
     assert_eq!(error.http_status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(seen.lock().expect("log").len(), 1);
+}
+
+/// A 403 as Drive, Gmail, YouTube and Sheets send it for a quota per user.
+const USER_RATE_LIMIT: &str = r#"{"error":{"code":403,"message":"User rate limit exceeded.","errors":[{"message":"User rate limit exceeded.","domain":"usageLimits","reason":"userRateLimitExceeded"}]}}"#;
+
+#[tokio::test(start_paused = true)]
+async fn a_403_for_a_rate_limit_is_retried_like_a_429() {
+    let (root, seen) = scripted(vec![Reply::Json(403, USER_RATE_LIMIT), Reply::Status(200, None)]).await;
+    let client = client(&root, exact_policy());
+
+    let response = client.execute(request(&client, Method::GET, Body::empty()), SCOPES).await.expect("second try");
+
+    assert_eq!(response.body().as_ref(), br#"{"name":"attempt-2"}"#);
+    assert_eq!(gaps(&seen.lock().expect("log")), vec![ms(100)]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_403_whose_error_info_names_a_rate_limit_is_retried() {
+    const BODY: &str = r#"{"error":{"code":403,"message":"Quota exceeded.","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"RATE_LIMIT_EXCEEDED","domain":"googleapis.com"}]}}"#;
+    let (root, seen) = scripted(vec![Reply::Json(403, BODY), Reply::Json(403, BODY), Reply::Status(200, None)]).await;
+    let client = client(&root, exact_policy());
+
+    client.execute(request(&client, Method::GET, Body::empty()), SCOPES).await.expect("third try");
+
+    assert_eq!(gaps(&seen.lock().expect("log")), vec![ms(100), ms(200)]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn other_403s_stay_final() {
+    for body in [
+        r#"{"error":{"code":403,"message":"Daily Limit Exceeded","errors":[{"domain":"usageLimits","reason":"dailyLimitExceeded"}]}}"#,
+        r#"{"error":{"code":403,"message":"The caller does not have permission","status":"PERMISSION_DENIED"}}"#,
+        "forbidden",
+    ] {
+        let (root, seen) = scripted(vec![Reply::Json(403, body), Reply::Status(200, None)]).await;
+        let client = client(&root, exact_policy());
+
+        let error = client.execute(request(&client, Method::GET, Body::empty()), SCOPES).await.expect_err("final");
+
+        assert!(!error.is_rate_limited() && !error.is_transient(), "{body}: {error}");
+        assert_eq!(seen.lock().expect("log").len(), 1, "{body}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rate_limited_post_is_not_sent_twice_unless_declared_idempotent() {
+    let (root, seen) = scripted(vec![Reply::Json(403, USER_RATE_LIMIT), Reply::Status(200, None)]).await;
+    let client = client(&root, exact_policy());
+
+    let error = client
+        .execute(request(&client, Method::POST, Body::from("x")), SCOPES)
+        .await
+        .expect_err("a POST is not retried");
+
+    assert!(error.is_rate_limited() && error.is_transient(), "{error}");
     assert_eq!(seen.lock().expect("log").len(), 1);
 }
