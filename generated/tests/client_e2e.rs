@@ -142,7 +142,7 @@ async fn without_credentials_nothing_is_sent_and_a_custom_user_agent_is_used() -
     let request = only_request(&server).await;
     assert_plain_get(&request, "/v1beta/operations/abc");
     assert_eq!(header(&request, "authorization"), None);
-    assert_eq!(header(&request, "user-agent"), Some("my-app/7.1"));
+    assert_eq!(header(&request, "user-agent"), Some("my-app/7.1 (gzip)"));
     Ok(())
 }
 

@@ -51,7 +51,7 @@ async fn quota_project_and_user_agent_are_sent_as_set() {
     client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.unwrap();
     let request = &server.received_requests().await.unwrap()[0];
     assert_eq!(request.headers["x-goog-user-project"], "billing-project-1");
-    assert_eq!(request.headers["user-agent"], "my-tool/2.0");
+    assert_eq!(request.headers["user-agent"], "my-tool/2.0 (gzip)");
     assert_eq!(request.headers["authorization"], "Bearer t");
 
     let refused = ClientBuilder::<Api>::new().root_url(server.uri()).quota_project("bad\nproject").build();

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use http::HeaderValue;
 
-use super::root_url;
+use super::{gzip, root_url};
 use super::{Client, ClientInner, Service};
 use crate::auth::{Credentials, TokenProvider};
 use crate::error::Error;
@@ -158,8 +158,9 @@ impl<S: Service> ClientBuilder<S> {
         let root_url = root_url::normalize(root, self.allow_insecure_http)?;
         let base_url = root_url::join_service_path(&root_url, S::SERVICE_PATH);
         let user_agent = self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);
-        let user_agent = HeaderValue::try_from(user_agent)
-            .map_err(|_| Error::invalid_argument("the user agent has characters not allowed in a header"))?;
+        let bad_agent = || Error::invalid_argument("the user agent has characters not allowed in a header");
+        let user_agent_gzip = HeaderValue::try_from(gzip::user_agent(user_agent)).map_err(|_| bad_agent())?;
+        let user_agent = HeaderValue::try_from(user_agent).map_err(|_| bad_agent())?;
         let quota_project = match self.quota_project.as_deref().map(HeaderValue::try_from) {
             None => None,
             Some(Ok(value)) => Some(value),
@@ -177,6 +178,7 @@ impl<S: Service> ClientBuilder<S> {
             credentials: self.credentials,
             timeout: self.timeout,
             user_agent,
+            user_agent_gzip,
             quota_project,
             transport,
             max_response_bytes: self.max_response_bytes,

@@ -2,6 +2,7 @@
 
 mod builder;
 pub(crate) mod decode;
+mod gzip;
 mod identity;
 mod idle_timeout;
 mod root_url;
@@ -54,6 +55,8 @@ struct ClientInner {
     credentials: Credentials,
     timeout: Duration,
     user_agent: HeaderValue,
+    /// `user_agent` naming gzip, for requests that ask for it.
+    user_agent_gzip: HeaderValue,
     quota_project: Option<HeaderValue>,
     transport: Arc<dyn Transport>,
     max_response_bytes: usize,
@@ -98,16 +101,21 @@ impl Client {
 
     /// [`run`](Self::run) for a body read whole and held to the cap, then
     /// handed to `finish` (inside `run`, so its errors are scrubbed too).
+    ///
+    /// Such bodies are JSON, so the request asks for gzip (see `gzip`); the
+    /// cap holds for the inflated bytes.
     async fn run_collected<T>(
         &self,
-        request: http::Request<Body>,
+        mut request: http::Request<Body>,
         scopes: &'static [&'static str],
         finish: impl FnOnce(http::Response<bytes::Bytes>) -> Result<T, Error>,
     ) -> Result<T, Error> {
+        gzip::accept(request.headers_mut());
         let limit = self.inner.max_response_bytes;
         let receive = |response: http::Response<Body>| async move {
-            let (parts, body) = response.into_parts();
-            let body = body.collect_limited(limit).await.map_err(|e| e.with_http_status(parts.status))?;
+            let (mut parts, body) = response.into_parts();
+            let body =
+                gzip::collect(&mut parts.headers, body, limit).await.map_err(|e| e.with_http_status(parts.status))?;
             Ok(http::Response::from_parts(parts, body))
         };
         self.run(request, scopes, Deadline::Whole, receive, finish).await
@@ -295,9 +303,19 @@ impl Client {
         let (mut parts, body) = request.into_parts();
         let any_status = parts.extensions.get::<AnyStatus>().is_some();
         *token = inner.credentials.apply(&mut parts, scopes).await?;
-        if !parts.headers.contains_key(USER_AGENT) {
-            parts.headers.insert(USER_AGENT, inner.user_agent.clone());
-        }
+        let wants_gzip = gzip::asked(&parts.headers);
+        match parts.headers.get(USER_AGENT) {
+            None if wants_gzip => parts.headers.insert(USER_AGENT, inner.user_agent_gzip.clone()),
+            None => parts.headers.insert(USER_AGENT, inner.user_agent.clone()),
+            Some(own) if wants_gzip => {
+                let named = own.to_str().ok().map(gzip::user_agent).and_then(|a| HeaderValue::try_from(a).ok());
+                match named {
+                    Some(agent) => parts.headers.insert(USER_AGENT, agent),
+                    None => None,
+                }
+            }
+            Some(_) => None,
+        };
         identity::apply(&mut parts.headers, inner.quota_project.as_ref(), &inner.credentials);
         let request = http::Request::from_parts(parts, body);
 
@@ -311,8 +329,10 @@ impl Client {
         if !status.is_success() && !any_status {
             // An error body is for reading, never for streaming: hold it to
             // the cap whatever the call expected.
-            let (parts, body) = response.into_parts();
-            let body = body.collect_limited(inner.max_response_bytes).await.map_err(|e| e.with_http_status(status))?;
+            let (mut parts, body) = response.into_parts();
+            let body = gzip::collect(&mut parts.headers, body, inner.max_response_bytes)
+                .await
+                .map_err(|e| e.with_http_status(status))?;
             return Err(Error::from_http_response(&http::Response::from_parts(parts, body)));
         }
         Ok(response)

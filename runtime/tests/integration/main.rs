@@ -2,6 +2,7 @@
 //! dependencies are linked once.
 
 mod client;
+mod gzip;
 mod object;
 mod request;
 mod retry;
