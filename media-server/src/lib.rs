@@ -17,7 +17,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, StreamBody};
-use hyper::body::{Frame, Incoming};
+use hyper::body::Incoming;
 use tokio::io::AsyncWriteExt as _;
 
 type Body = BoxBody<Bytes, std::io::Error>;
@@ -41,8 +41,9 @@ pub struct Faults {
     /// first try of a chunk after one that was kept: a fault late in a long
     /// upload, again and again.
     pub chunk_503_after_progress: u32,
-    /// Cut this many downloads in a row, each after `drop_download_after`
-    /// bytes (or, without it, after half of what the response carries).
+    /// Cut this many downloads in a row (instead of one), each after
+    /// `drop_download_after` bytes (or, without it, after half of what the
+    /// response carries).
     pub download_cuts: u32,
 }
 
@@ -402,11 +403,11 @@ impl Shared {
             if let Some(r) = &range {
                 state.seen.range_requests.push(r.clone());
             }
-            let mut faults = state.faults.clone();
+            let faults = state.faults.clone();
             if state.faults.download_cuts > 0 {
                 state.faults.download_cuts -= 1;
-            } else {
-                faults.download_cuts = 0;
+            }
+            if state.faults.download_cuts == 0 {
                 state.faults.drop_download_after = None;
             }
             faults
@@ -431,22 +432,8 @@ impl Shared {
             0 => faults.drop_download_after,
             _ => Some(faults.drop_download_after.unwrap_or(len / 2)),
         };
-        let state = self.state.clone();
-        let mut sent = 0u64;
-        let stream = futures_util_lite::map(
-            tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024),
-            move |chunk: std::io::Result<Bytes>| {
-                let chunk = chunk?;
-                if let Some(cut) = cut {
-                    if sent + chunk.len() as u64 > cut {
-                        state.lock().expect("state").seen.downloads_cut += 1;
-                        return Err(std::io::Error::other("fault: connection dropped mid-download"));
-                    }
-                }
-                sent += chunk.len() as u64;
-                Ok(Frame::data(chunk))
-            },
-        );
+        let stream =
+            cut::Cut::new(tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024), cut, self.state.clone());
         let mut response = Response::new(BodyExt::boxed(StreamBody::new(stream)));
         *response.status_mut() = status;
         let headers = response.headers_mut();
@@ -483,27 +470,72 @@ fn parse_range(value: &str, size: u64) -> Option<(u64, u64)> {
     (start <= end).then_some((start, end))
 }
 
-/// `map` over a stream without pulling in futures-util.
-mod futures_util_lite {
+/// A download body that can break off after a given number of bytes.
+mod cut {
+    use std::future::Future as _;
     use std::pin::Pin;
+    use std::sync::{Arc, Mutex};
     use std::task::{Context, Poll};
+    use std::time::Duration;
 
+    use bytes::Bytes;
     use futures_core::Stream;
+    use hyper::body::Frame;
 
-    pub(super) struct Map<S, F> {
-        stream: S,
-        f: F,
+    use super::State;
+
+    /// Hands on the stream's chunks until `cut` bytes have gone, then
+    /// fails, which makes hyper drop the connection. Before failing it
+    /// waits a moment, so that hyper flushes the bytes already given to it
+    /// and the client receives exactly `cut` bytes.
+    pub(super) struct Cut<S> {
+        inner: S,
+        cut: Option<u64>,
+        sent: u64,
+        state: Arc<Mutex<State>>,
+        cutting: Option<Pin<Box<tokio::time::Sleep>>>,
+        done: bool,
     }
 
-    pub(super) fn map<S, F>(stream: S, f: F) -> Map<S, F> {
-        Map { stream, f }
+    impl<S> Cut<S> {
+        pub(super) fn new(inner: S, cut: Option<u64>, state: Arc<Mutex<State>>) -> Self {
+            Self { inner, cut, sent: 0, state, cutting: None, done: false }
+        }
     }
 
-    impl<S: Stream + Unpin, F: FnMut(S::Item) -> T + Unpin, T> Stream for Map<S, F> {
-        type Item = T;
-        fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+    impl<S: Stream<Item = std::io::Result<Bytes>> + Unpin> Stream for Cut<S> {
+        type Item = std::io::Result<Frame<Bytes>>;
+
+        fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
             let this = self.get_mut();
-            Pin::new(&mut this.stream).poll_next(cx).map(|item| item.map(&mut this.f))
+            loop {
+                if let Some(pause) = &mut this.cutting {
+                    std::task::ready!(pause.as_mut().poll(cx));
+                    this.cutting = None;
+                    this.done = true;
+                    this.state.lock().expect("state").seen.downloads_cut += 1;
+                    return Poll::Ready(Some(Err(std::io::Error::other("fault: connection dropped mid-download"))));
+                }
+                if this.done {
+                    return Poll::Ready(None);
+                }
+                let mut chunk = match std::task::ready!(Pin::new(&mut this.inner).poll_next(cx)) {
+                    Some(Ok(chunk)) => chunk,
+                    Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                    None => return Poll::Ready(None),
+                };
+                if let Some(cut) = this.cut {
+                    if this.sent + chunk.len() as u64 > cut {
+                        chunk.truncate((cut - this.sent) as usize);
+                        this.cutting = Some(Box::pin(tokio::time::sleep(Duration::from_millis(20))));
+                        if chunk.is_empty() {
+                            continue;
+                        }
+                    }
+                }
+                this.sent += chunk.len() as u64;
+                return Poll::Ready(Some(Ok(Frame::data(chunk))));
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use discogen_media_server::{Faults, MediaServer};
+use discogen_runtime::prelude::*;
 use discogen_runtime::{Body, ErrorKind};
 use discogen_tests::fixtures::mediapaging_v1 as api;
 
@@ -383,4 +384,164 @@ async fn the_backoff_starts_again_after_every_chunk_the_server_keeps() {
     assert!(waits.iter().all(|w| *w <= first), "every wait within the first delay: {waits:?}");
     eprintln!("{faults} faults after progress: {elapsed:?} of waiting in all");
     assert!(elapsed <= first * faults, "{elapsed:?} for {faults} faults");
+}
+
+/// Retries quickly: these tests count requests, not wait for them.
+fn quick_client(root: &str) -> api::Client {
+    let policy = discogen_runtime::retry::RetryPolicy::new().initial_delay(Duration::from_millis(2));
+    api::Client::builder().root_url(root).bearer_token("tok").retry_policy(policy).build().expect("client builds")
+}
+
+#[tokio::test]
+async fn a_download_cut_several_times_carries_on_by_itself_in_every_form() {
+    let server = MediaServer::start(temp_dir("cuts")).await.expect("server");
+    let data = media(2 * 1024 * KIB + 99);
+    server.put_object("cut", &data).expect("object");
+    let call = || quick_client(&server.uri()).files().get("buckets/b1/files/cut");
+    // Each cut answer carries exactly 300 KiB before the connection drops.
+    let resumed_at = |n: u64| (1..=n).map(|i| format!("bytes={}-", i * 300 * KIB as u64)).collect::<Vec<_>>();
+
+    server.inject(Faults { download_cuts: 3, drop_download_after: Some(300 * KIB as u64), ..Faults::default() });
+    let whole = call().download().await.expect("download");
+    assert!(whole == data, "download(): {} of {} bytes", whole.len(), data.len());
+    assert_eq!((server.seen().downloads_cut, server.seen().range_requests), (3, resumed_at(3)));
+
+    server.inject(Faults { download_cuts: 4, drop_download_after: Some(300 * KIB as u64), ..Faults::default() });
+    let mut written = Vec::new();
+    let count = call().download_to(&mut written).await.expect("download_to");
+    assert!(count == data.len() as u64 && written == data, "download_to(): {count} bytes");
+    assert_eq!(server.seen().downloads_cut, 3 + 4);
+
+    server.inject(Faults { download_cuts: 2, drop_download_after: Some(300 * KIB as u64), ..Faults::default() });
+    let mut stream = call().download_stream().await.expect("stream");
+    let mut streamed = Vec::new();
+    while let Some(chunk) = stream.next_chunk().await {
+        streamed.extend_from_slice(&chunk.expect("chunk"));
+    }
+    assert!(streamed == data, "download_stream(): {} bytes", streamed.len());
+    assert_eq!(server.seen().downloads_cut, 3 + 4 + 2);
+}
+
+#[tokio::test]
+async fn a_cut_range_download_resumes_within_its_range() {
+    let server = MediaServer::start(temp_dir("cut-range")).await.expect("server");
+    let data = media(2 * 1024 * KIB);
+    server.put_object("r", &data).expect("object");
+    server.inject(Faults { download_cuts: 1, drop_download_after: Some(300 * KIB as u64), ..Faults::default() });
+    let (from, to) = (100_000u64, 1_500_000u64);
+    let part = quick_client(&server.uri())
+        .files()
+        .get("buckets/b1/files/r")
+        .media_download()
+        .range(from..to)
+        .bytes()
+        .await
+        .expect("range download");
+    assert!(part[..] == data[from as usize..to as usize], "{} bytes", part.len());
+    let resumed = from + 300 * KIB as u64;
+    assert_eq!(
+        server.seen().range_requests,
+        [format!("bytes={from}-{}", to - 1), format!("bytes={resumed}-{}", to - 1)]
+    );
+}
+
+#[tokio::test]
+async fn a_resumed_download_from_a_server_that_ignores_ranges_skips_what_was_delivered() {
+    let server = MediaServer::start(temp_dir("cut-ignore")).await.expect("server");
+    let data = media(1024 * KIB + 3);
+    server.put_object("i", &data).expect("object");
+    server.inject(Faults {
+        download_cuts: 2,
+        drop_download_after: Some(300 * KIB as u64),
+        ignore_ranges: true,
+        ..Faults::default()
+    });
+    let whole = quick_client(&server.uri()).files().get("buckets/b1/files/i").download().await.expect("download");
+    assert!(whole == data, "{} of {} bytes", whole.len(), data.len());
+    // Every answer is the whole object from byte 0: the first and second
+    // break off after 300 KiB, so the second brings nothing new and the
+    // third carries on past what was delivered.
+    assert_eq!(server.seen().downloads_cut, 2);
+    assert_eq!(server.seen().range_requests, ["bytes=307200-", "bytes=307200-"]);
+}
+
+#[tokio::test]
+async fn a_download_policy_of_one_attempt_does_not_resume() {
+    let server = MediaServer::start(temp_dir("cut-never")).await.expect("server");
+    server.put_object("n", &media(1024 * KIB)).expect("object");
+    server.inject(Faults { download_cuts: 1, drop_download_after: Some(300 * KIB as u64), ..Faults::default() });
+    let err = client(&server)
+        .files()
+        .get("buckets/b1/files/n")
+        .retry_policy(discogen_runtime::retry::RetryPolicy::never())
+        .download()
+        .await
+        .expect_err("no resuming");
+    assert!(matches!(err.kind(), ErrorKind::Transport | ErrorKind::Timeout), "{err}");
+    assert!(server.seen().range_requests.is_empty());
+}
+
+/// Serves one scripted answer per connection, in order, closing each
+/// connection after it, and records the head of every request.
+async fn scripted(answers: Vec<Vec<u8>>) -> (String, Arc<Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let root = format!("http://{}/", listener.local_addr().expect("address"));
+    let heads = Arc::new(Mutex::new(Vec::new()));
+    let log = heads.clone();
+    tokio::spawn(async move {
+        for answer in answers {
+            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match socket.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            log.lock().unwrap().push(String::from_utf8_lossy(&head).to_ascii_lowercase());
+            let _ = socket.write_all(&answer).await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    (root, heads)
+}
+
+/// A `200` that announces 1,000 bytes with `etag`, then sends 400 of them.
+fn cut_at_400(etag: &str) -> Vec<u8> {
+    let mut answer = format!("HTTP/1.1 200 OK\r\ncontent-length: 1000\r\netag: \"{etag}\"\r\n\r\n").into_bytes();
+    answer.extend_from_slice(&media(1000)[..400]);
+    answer
+}
+
+fn partial(range: &str, etag: &str, body: &[u8]) -> Vec<u8> {
+    let mut answer = format!(
+        "HTTP/1.1 206 Partial Content\r\ncontent-range: bytes {range}\r\ncontent-length: {}\r\netag: \"{etag}\"\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    answer.extend_from_slice(body);
+    answer
+}
+
+#[tokio::test]
+async fn a_resumed_answer_must_start_where_the_download_stopped() {
+    let data = media(1000);
+    let (root, heads) = scripted(vec![cut_at_400("v1"), partial("100-999/1000", "v1", &data[100..])]).await;
+    let err = quick_client(&root).files().get("buckets/b1/files/x").download().await.expect_err("wrong offset");
+    assert!(err.to_string().contains("asked for bytes 400-, the server sent bytes 100-999"), "{err}");
+    assert!(heads.lock().unwrap()[1].contains("range: bytes=400-"), "{:?}", heads.lock().unwrap());
+
+    let (root, _) = scripted(vec![cut_at_400("v1"), partial("400-999/1000", "v1", &data[400..])]).await;
+    let whole = quick_client(&root).files().get("buckets/b1/files/x").download().await.expect("right offset");
+    assert!(whole[..] == data[..]);
+}
+
+#[tokio::test]
+async fn a_download_whose_media_changed_meanwhile_is_refused() {
+    let data = media(1000);
+    let (root, _) = scripted(vec![cut_at_400("v1"), partial("400-999/1000", "v2", &data[400..])]).await;
+    let err = quick_client(&root).files().get("buckets/b1/files/x").download().await.expect_err("changed");
+    assert!(err.to_string().contains("the media changed while it was downloaded"), "{err}");
 }

@@ -75,6 +75,11 @@ impl Client {
         &self.inner.base_url
     }
 
+    /// The retry policy of calls that set none of their own.
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry_policy
+    }
+
     /// The time allowed for each request.
     pub fn timeout(&self) -> Duration {
         self.inner.timeout

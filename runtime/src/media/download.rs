@@ -1,20 +1,25 @@
 //! Media downloads (`alt=media`): whole, to a writer, or as a stream, from
-//! any byte offset so that an interrupted download can carry on.
+//! any byte offset. A download broken off mid-body carries on by itself
+//! with a `Range` request from the first byte not yet delivered.
 
 use std::fmt;
+use std::future::Future;
 use std::ops::RangeBounds;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
-use http::header::{CONTENT_LENGTH, CONTENT_RANGE, RANGE};
-use http::{HeaderMap, StatusCode};
+use http::header::{CONTENT_LENGTH, CONTENT_RANGE, ETAG, RANGE};
+use http::{HeaderMap, HeaderValue, StatusCode};
 use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 
 use super::range::{ContentRange, Wanted};
 use crate::body::BodyStream;
 use crate::client::Client;
+use crate::request::CallOptions;
+use crate::retry::backoff::Backoff;
+use crate::retry::RetryPolicy;
 use crate::{Error, Result};
 
 /// A media download, ready to send: choose a [`range`](Self::range) if
@@ -52,14 +57,37 @@ impl Download {
 
     /// Sends the request and returns the media as a stream of chunks once
     /// the response head has arrived.
+    ///
+    /// When the connection breaks (or the body ends short) part way, the
+    /// stream asks again for the rest with a `Range` request, after a wait
+    /// from the call's retry policy, and goes on where it stopped: nothing
+    /// is delivered twice or skipped. A resumed answer must start at the
+    /// byte asked for and carry the same `ETag`, if the first one had one;
+    /// a server that ignores the range is read past the bytes already
+    /// delivered. The policy's `max_attempts` bounds the tries in a row
+    /// that bring no new byte; `RetryPolicy::never()` turns resuming off.
     pub async fn stream(self) -> Result<MediaStream> {
         let wanted = self.range?;
-        let mut request = self.request?.map(crate::Body::from);
-        if let Some(wanted) = wanted {
-            request.headers_mut().insert(RANGE, wanted.header());
-        }
-        let response = self.client.execute_streaming(request, self.scopes).await?;
-        MediaStream::new(response, wanted)
+        let (parts, _) = self.request?.into_parts();
+        let policy = parts
+            .extensions
+            .get::<CallOptions>()
+            .and_then(CallOptions::retry_policy)
+            .unwrap_or_else(|| self.client.retry_policy())
+            .clone();
+        let resume = Resume {
+            client: self.client,
+            scopes: self.scopes,
+            schedule: policy.backoff.schedule(),
+            policy,
+            parts,
+            failures: 0,
+        };
+        let response = resume.send(wanted).await?;
+        let mut stream = MediaStream::new(response, wanted)?;
+        stream.etag = stream.headers.get(ETAG).cloned();
+        stream.resume = Some(Box::new(resume));
+        Ok(stream)
     }
 
     /// Reads the whole media (or range) into memory, however large.
@@ -76,8 +104,9 @@ impl Download {
     /// Streams the media (or range) into `writer`, flushes it, and returns
     /// the number of bytes written.
     ///
-    /// If the download fails part way, the bytes written so far are good:
-    /// count them and carry on with `.range(count..)`.
+    /// A broken connection is resumed by itself (see [`stream`](Self::stream));
+    /// if the download still fails part way, the bytes written so far are
+    /// good: count them and carry on later with `.range(count..)`.
     pub async fn write_to<W>(self, writer: &mut W) -> Result<u64>
     where
         W: AsyncWrite + Unpin + ?Sized,
@@ -116,15 +145,127 @@ pub struct MediaStream {
     /// Bytes still to hand out, when known.
     remaining: Option<u64>,
     done: bool,
+    /// The offset in the media of the next byte to hand out.
+    offset: u64,
+    /// The last byte asked for, inclusive, when the range has an end.
+    end: Option<u64>,
+    etag: Option<HeaderValue>,
+    /// How to ask for the rest after a break; `None` for a stream that
+    /// cannot carry on.
+    resume: Option<Box<Resume>>,
+    /// The request for the rest, while it is under way.
+    reconnecting: Option<Reconnect>,
+}
+
+type Reconnect = Pin<Box<dyn Future<Output = (Box<Resume>, Result<http::Response<crate::Body>>)> + Send>>;
+
+/// What a download needs to ask for the rest of its media.
+struct Resume {
+    client: Client,
+    scopes: &'static [&'static str],
+    /// The request's head; the body of a download is empty.
+    parts: http::request::Parts,
+    policy: RetryPolicy,
+    schedule: Backoff,
+    /// Tries in a row that brought no new byte.
+    failures: u32,
+}
+
+impl Resume {
+    async fn send(&self, wanted: Option<Wanted>) -> Result<http::Response<crate::Body>> {
+        let mut request = http::Request::new(crate::Body::empty());
+        *request.method_mut() = self.parts.method.clone();
+        *request.uri_mut() = self.parts.uri.clone();
+        *request.headers_mut() = self.parts.headers.clone();
+        *request.extensions_mut() = self.parts.extensions.clone();
+        if let Some(wanted) = wanted {
+            request.headers_mut().insert(RANGE, wanted.header());
+        }
+        self.client.execute_streaming(request, self.scopes).await
+    }
+
+    /// After a wait from the policy, asks for the media from `offset`
+    /// (through `end`), or gives `error` back when the tries are used up.
+    fn reconnect(mut self: Box<Self>, error: Error, offset: u64, end: Option<u64>) -> Result<Reconnect> {
+        self.failures += 1;
+        if self.failures >= self.policy.max_attempts {
+            return Err(error);
+        }
+        let delay = self.schedule.next_delay();
+        tracing::debug!(
+            offset,
+            failures = self.failures,
+            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            "download broke off; asking for the rest"
+        );
+        Ok(Box::pin(async move {
+            tokio::time::sleep(delay).await;
+            let response = self.send(Some(Wanted { start: offset, end })).await;
+            (self, response)
+        }))
+    }
+
+    /// A new byte arrived: the tries in a row start again.
+    fn progressed(&mut self) {
+        if self.failures > 0 {
+            self.failures = 0;
+            self.schedule = self.policy.backoff.schedule();
+        }
+    }
 }
 
 impl MediaStream {
     fn new(response: http::Response<crate::Body>, wanted: Option<Wanted>) -> Result<Self> {
         let (parts, body) = response.into_parts();
+        let (skip, remaining, total) = window(&parts, wanted)?;
+        let start = wanted.map_or(0, |w| w.start);
+        Ok(Self {
+            body: body.into_stream(),
+            headers: parts.headers,
+            start,
+            total,
+            skip,
+            remaining,
+            done: false,
+            offset: start,
+            end: wanted.and_then(|w| w.end),
+            etag: None,
+            resume: None,
+            reconnecting: None,
+        })
+    }
+
+    /// Takes up a resumed answer for the media from `self.offset`.
+    fn carry_on(&mut self, response: http::Response<crate::Body>) -> Result<()> {
+        let (parts, body) = response.into_parts();
+        let etag = parts.headers.get(ETAG);
+        if let (Some(before), Some(now)) = (&self.etag, etag) {
+            if before != now {
+                return Err(Error::decode(format!(
+                    "the media changed while it was downloaded (ETag {} became {}); download it again",
+                    crate::text::quoted(before.to_str().unwrap_or("?")),
+                    crate::text::quoted(now.to_str().unwrap_or("?")),
+                ))
+                .with_http_status(parts.status));
+            }
+        }
+        let (skip, remaining, _) = window(&parts, Some(Wanted { start: self.offset, end: self.end }))?;
+        self.skip = skip;
+        self.remaining = remaining;
+        self.body = body.into_stream();
+        Ok(())
+    }
+}
+
+/// What a download response holds of the range `wanted`: the bytes to drop
+/// first (when the server ignored the range), the bytes to hand out (when
+/// known), and the size of the whole media (when said).
+fn window(parts: &http::response::Parts, wanted: Option<Wanted>) -> Result<(u64, Option<u64>, Option<u64>)> {
+    {
         let header = |name| parts.headers.get(name).and_then(|v: &http::HeaderValue| v.to_str().ok());
         let length = header(CONTENT_LENGTH).and_then(|v| v.trim().parse::<u64>().ok());
         let start = wanted.map_or(0, |w| w.start);
-        let (skip, remaining, total) = if parts.status == StatusCode::PARTIAL_CONTENT {
+        let window = if parts.status == StatusCode::PARTIAL_CONTENT {
             let raw = header(CONTENT_RANGE).unwrap_or("");
             let got = ContentRange::parse(raw).ok_or_else(|| {
                 Error::decode(format!("a partial download came with the `Content-Range` `{}`", raw.escape_debug()))
@@ -155,9 +296,11 @@ impl MediaStream {
             }
             (start, remaining, length)
         };
-        Ok(Self { body: body.into_stream(), headers: parts.headers, start, total, skip, remaining, done: false })
+        Ok(window)
     }
+}
 
+impl MediaStream {
     /// The response headers, such as `Content-Type` or `ETag`.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
@@ -192,46 +335,84 @@ impl Stream for MediaStream {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         loop {
+            if let Some(pending) = &mut this.reconnecting {
+                let (resume, answer) = std::task::ready!(pending.as_mut().poll(cx));
+                this.reconnecting = None;
+                match answer.and_then(|response| this.carry_on(response)) {
+                    Ok(()) => this.resume = Some(resume),
+                    Err(e) if e.is_transient() => match resume.reconnect(e, this.offset, this.end) {
+                        Ok(next) => this.reconnecting = Some(next),
+                        Err(e) => return this.fail(e),
+                    },
+                    Err(e) => return this.fail(e),
+                }
+                continue;
+            }
             if this.done || this.remaining == Some(0) {
                 return Poll::Ready(None);
             }
-            let mut chunk = match std::task::ready!(Pin::new(&mut this.body).poll_next(cx)) {
-                Some(Ok(chunk)) => chunk,
-                Some(Err(e)) => {
-                    this.done = true;
-                    return Poll::Ready(Some(Err(e)));
+            let broke = match std::task::ready!(Pin::new(&mut this.body).poll_next(cx)) {
+                Some(Ok(chunk)) => match this.hand_out(chunk) {
+                    Some(chunk) => return Poll::Ready(Some(Ok(chunk))),
+                    None => continue,
+                },
+                Some(Err(e)) if e.is_transient() => e,
+                Some(Err(e)) => return this.fail(e),
+                None if this.skip > 0 => {
+                    let skip = this.skip;
+                    return this.fail(Error::invalid_argument(format!(
+                        "the media ended {skip} bytes before the start of the download range"
+                    )));
                 }
-                None => {
-                    this.done = true;
-                    if this.skip > 0 {
-                        return Poll::Ready(Some(Err(Error::invalid_argument(format!(
-                            "the media ended {} bytes before the start of the download range",
-                            this.skip
-                        )))));
+                None => match this.remaining {
+                    None => {
+                        this.done = true;
+                        return Poll::Ready(None);
                     }
-                    return Poll::Ready(this.remaining.map(|left| {
-                        Err(Error::transport(format!(
-                            "the download ended {left} bytes early; carry on with a range from the bytes received"
-                        )))
-                    }));
-                }
+                    Some(left) => Error::transport(format!(
+                        "the download ended {left} bytes early; carry on with a range from the bytes received"
+                    )),
+                },
             };
-            if this.skip > 0 {
-                let dropped = this.skip.min(chunk.len() as u64);
-                this.skip -= dropped;
-                chunk = chunk.slice(dropped as usize..);
-                if chunk.is_empty() {
-                    continue;
-                }
+            match this.resume.take() {
+                Some(resume) => match resume.reconnect(broke, this.offset, this.end) {
+                    Ok(next) => this.reconnecting = Some(next),
+                    Err(e) => return this.fail(e),
+                },
+                None => return this.fail(broke),
             }
-            if let Some(left) = &mut this.remaining {
-                if chunk.len() as u64 > *left {
-                    chunk.truncate(*left as usize);
-                }
-                *left -= chunk.len() as u64;
-            }
-            return Poll::Ready(Some(Ok(chunk)));
         }
+    }
+}
+
+impl MediaStream {
+    fn fail(&mut self, error: Error) -> Poll<Option<Result<Bytes>>> {
+        self.done = true;
+        Poll::Ready(Some(Err(error)))
+    }
+
+    /// The part of `chunk` to hand out, once bytes before the range are
+    /// dropped and bytes past it cut; `None` when nothing is left of it.
+    fn hand_out(&mut self, mut chunk: Bytes) -> Option<Bytes> {
+        if self.skip > 0 {
+            let dropped = self.skip.min(chunk.len() as u64);
+            self.skip -= dropped;
+            chunk = chunk.slice(dropped as usize..);
+        }
+        if let Some(left) = &mut self.remaining {
+            if chunk.len() as u64 > *left {
+                chunk.truncate(*left as usize);
+            }
+            *left -= chunk.len() as u64;
+        }
+        if chunk.is_empty() {
+            return None;
+        }
+        self.offset += chunk.len() as u64;
+        if let Some(resume) = &mut self.resume {
+            resume.progressed();
+        }
+        Some(chunk)
     }
 }
 
