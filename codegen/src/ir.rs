@@ -310,6 +310,10 @@ pub struct Method {
     /// Set when this is the `get` of an operations resource returning a
     /// pollable operation.
     pub polls_operation: bool,
+    /// The Rust name of a `requestId` parameter the client fills in with a
+    /// UUID when the caller leaves it unset (AIP-4235; see
+    /// `resolve::request_id`).
+    pub request_id: Option<String>,
     /// Whether building the request can fail for a reason other than a
     /// parameter: an HTTP method without a constant in `http` is parsed.
     pub fallible_builder: bool,

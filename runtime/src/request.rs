@@ -59,6 +59,8 @@ pub struct RequestBuilder {
     headers: http::HeaderMap,
     body: Vec<u8>,
     options: Option<CallOptions>,
+    /// The request carries an idempotency key, so sending it again is safe.
+    keyed: bool,
 }
 
 impl RequestBuilder {
@@ -79,6 +81,7 @@ impl RequestBuilder {
             headers: http::HeaderMap::new(),
             body: Vec::new(),
             options: None,
+            keyed: false,
         }
     }
 
@@ -111,6 +114,20 @@ impl RequestBuilder {
         self.has_query = url.contains('?');
         self.url = url;
         self.query(name, value);
+    }
+
+    /// Sends the idempotency key `name` (a `requestId`, AIP-4235): `value`
+    /// when the caller chose one, else a new random UUID v4. Either way the
+    /// server recognises the request when it comes again, so the call counts
+    /// as idempotent for retries unless the caller said otherwise through
+    /// [`CallOptions::set_idempotent`]. The key is fixed when the request is
+    /// built: every retry of it sends the same one.
+    pub fn idempotency_key(&mut self, name: &str, value: Option<&str>) {
+        match value {
+            Some(value) => self.query(name, value),
+            None => self.query(name, uuid_v4().as_str()),
+        }
+        self.keyed = true;
     }
 
     /// Serializes `body` as the JSON request body.
@@ -154,11 +171,36 @@ impl RequestBuilder {
         *request.method_mut() = self.method;
         *request.uri_mut() = uri;
         *request.headers_mut() = self.headers;
-        if let Some(options) = self.options {
+        let mut options = self.options;
+        if self.keyed && options.as_ref().and_then(CallOptions::idempotent).is_none() {
+            options.get_or_insert_with(CallOptions::default).set_idempotent(true);
+        }
+        if let Some(options) = options {
             request.extensions_mut().insert(options);
         }
         Ok(request)
     }
+}
+
+/// A random (version 4) UUID in its usual text form. The bits come from
+/// the operating system; should it fail, from a generator seeded by the
+/// system, which still makes a collision between two calls unthinkable.
+fn uuid_v4() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::getrandom(&mut bytes).is_err() {
+        bytes = fastrand::u128(..).to_le_bytes();
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let mut text = String::with_capacity(36);
+    for (i, b) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            text.push('-');
+        }
+        text.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        text.push(char::from(b"0123456789abcdef"[usize::from(b & 0x0f)]));
+    }
+    text
 }
 
 impl fmt::Debug for RequestBuilder {
@@ -177,6 +219,31 @@ impl fmt::Debug for RequestBuilder {
 #[cfg(test)]
 mod set_query_tests {
     use super::*;
+
+    #[test]
+    fn request_ids_are_version_4_uuids_and_mark_the_call_idempotent() {
+        let a = uuid_v4();
+        assert_eq!(a.len(), 36);
+        assert_eq!(a.as_bytes()[14], b'4', "{a}");
+        assert!(matches!(a.as_bytes()[19], b'8' | b'9' | b'a' | b'b'), "{a}");
+        assert_ne!(a, uuid_v4());
+
+        let mut keyed = builder();
+        keyed.idempotency_key("requestId", None);
+        let request = keyed.build().unwrap();
+        let query = request.uri().query().unwrap().to_string();
+        assert!(query.starts_with("requestId=") && query.len() == "requestId=".len() + 36, "{query}");
+        assert_eq!(request.extensions().get::<CallOptions>().and_then(CallOptions::idempotent), Some(true));
+
+        let mut chosen = builder();
+        chosen.idempotency_key("requestId", Some("mine"));
+        let mut options = CallOptions::default();
+        options.set_idempotent(false);
+        chosen.options(&options);
+        let request = chosen.build().unwrap();
+        assert_eq!(request.uri().query(), Some("requestId=mine"));
+        assert_eq!(request.extensions().get::<CallOptions>().and_then(CallOptions::idempotent), Some(false));
+    }
 
     struct Svc(Client);
     impl crate::Service for Svc {

@@ -360,6 +360,10 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
         let f = ident(&p.rust_name);
         let json = &p.json_name;
         let required = m.required.iter().any(|r| r.json_name == p.json_name);
+        if m.request_id.as_ref() == Some(&p.rust_name) {
+            let value = if required { quote!(__rt::Some(self.#f.as_str())) } else { quote!(self.#f.as_deref()) };
+            return quote!(request.idempotency_key(#json, #value););
+        }
         match (p.repeated, required) {
             (true, _) => quote!(for value in &self.#f { request.query(#json, value); }),
             (false, true) => quote!(request.query(#json, &self.#f);),

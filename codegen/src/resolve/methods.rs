@@ -1,6 +1,7 @@
 //! Resources and methods → call builders.
 
 use super::members::{self, CallFeatures};
+use super::request_id;
 use super::schemas::docs;
 use super::Resolver;
 use crate::discovery::{Method as DMethod, Resource as DResource, Schema};
@@ -281,6 +282,12 @@ impl Resolver<'_> {
             token_field: params[i].rust_name.clone(),
             item: page.flatten().filter(|_| features.items),
         });
+        let request_id =
+            params.iter_mut().find(|p| request_id::qualifies(p, m.parameters.get(&p.json_name))).map(|p| {
+                let required = required_json.contains(&p.json_name);
+                p.doc.notes.push(if required { request_id::NOTE_REQUIRED } else { request_id::NOTE }.into());
+                p.rust_name.clone()
+            });
 
         let mut required = Vec::new();
         for name in &m.parameter_order {
@@ -316,6 +323,7 @@ impl Resolver<'_> {
             media_upload,
             paging,
             polls_operation: features.polls,
+            request_id,
             fallible_builder,
             members,
         })

@@ -28,6 +28,7 @@ mod members;
 mod methods;
 mod parameter_enums;
 mod prune;
+mod request_id;
 mod router;
 mod schemas;
 mod shapes;

@@ -8,6 +8,7 @@ mod media_paging_e2e;
 mod open_enums;
 mod operation_roundtrip;
 mod real_vision;
+mod request_id_e2e;
 mod resource_features;
 mod shared_objects;
 mod snapshots;
