@@ -152,16 +152,23 @@ pub struct Struct {
     pub operation: Option<Box<OperationShape>>,
     /// Set when the struct has the shape of `google.rpc.Status`.
     pub status: Option<Box<StatusShape>>,
-    /// Set when the struct is one page of a list (`nextPageToken`).
+    /// Set when some method pages through the struct: its token field is
+    /// `pageToken` or `nextPageToken`.
     pub page: Option<PageShape>,
 }
 
 /// How a list response pages: the token field, and the one list of items
 /// when there is an obvious one.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PageShape {
+    /// The Rust name of the token field.
     pub token_field: String,
+    /// Its JSON name: `pageToken` or `nextPageToken`.
+    pub token_json: String,
     pub items: Option<(String, Ty)>,
+    /// The JSON names of the lists when there are several, which leaves
+    /// the items unknown.
+    pub lists: Vec<String>,
 }
 
 /// The parts of `google.longrunning.Operation` a struct has, each as the
@@ -304,8 +311,8 @@ pub struct Method {
     pub media_download: bool,
     /// Simple and multipart upload through the document's upload path.
     pub media_upload: Option<MediaUpload>,
-    /// Set when the method pages: its response is a page and it takes a
-    /// `pageToken`.
+    /// Set when the method pages: its response is a page and its request
+    /// takes a token, as a query parameter or in the body.
     pub paging: Option<Paging>,
     /// Set when this is the `get` of an operations resource returning a
     /// pollable operation.
@@ -324,10 +331,25 @@ pub struct Method {
 /// What a list method pages through.
 #[derive(Debug)]
 pub struct Paging {
-    /// The Rust name of the builder's `pageToken` field.
-    pub token_field: String,
+    /// Where the next request carries the token.
+    pub token: PageToken,
+    /// The JSON name of the response's token field.
+    pub next_token_json: String,
     /// The item type, when the page has one list of items.
     pub item: Option<Ty>,
+    /// The JSON names of the page's lists when it has several.
+    pub lists: Vec<String>,
+}
+
+/// The request's page token.
+#[derive(Debug)]
+pub enum PageToken {
+    /// A query parameter: the builder's field, an `Option<String>` unless
+    /// the parameter is required.
+    Query { field: String, json_name: String, required: bool },
+    /// A field of the request body: the builder's body field, and the
+    /// body struct's `Option<String>` field.
+    Body { request: String, field: String, json_name: String },
 }
 
 /// The names of every member a call builder has besides its parameters.

@@ -1,4 +1,5 @@
-//! Following `nextPageToken` across the pages of a list method.
+//! Following the page token (`nextPageToken`, or `pageToken` in some APIs)
+//! across the pages of a list method.
 //!
 //! Generated list calls get `pages()` (a stream of whole responses) and,
 //! when the response has one obvious list of items, `items()` (a stream of
@@ -30,7 +31,8 @@ type PageFuture<R> = Pin<Box<dyn Future<Output = Result<R>> + Send>>;
 type Fetch<R> = Box<dyn FnMut(Option<String>) -> PageFuture<R> + Send>;
 
 /// A stream of pages. The first request uses the call as it was built; each
-/// later one repeats it with `pageToken` set to the previous page's token.
+/// later one repeats it with the request's token (a query parameter or a
+/// body field) set to the previous page's token.
 /// It ends after the last page, or after the first error.
 pub struct Pages<R> {
     fetch: Fetch<R>,

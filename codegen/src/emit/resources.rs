@@ -9,7 +9,7 @@
 
 use super::docs;
 use super::types::{ident, rust, Types};
-use crate::ir::{Api, Docs, Location, Method, Param, PathPart, Resource, Ty};
+use crate::ir::{Api, Docs, Location, Method, PageToken, Param, PathPart, Resource, Ty};
 
 /// The resource accessor structs' field that holds the client.
 fn client_field(api: &Api) -> proc_macro2::Ident {
@@ -582,18 +582,55 @@ fn resumable_method(m: &Method, r: &crate::ir::UploadPath, ret: &TokenStream) ->
     })
 }
 
-/// `pages()` for methods whose response carries `nextPageToken`, and
-/// `items()` when that response has one list of items.
+/// `pages()` for methods that page, and `items()` when the page has one
+/// list of items. Where the page has several, the doc of `pages()` says why
+/// there is no `items()`.
 fn paging_methods(m: &Method, model: &Types<'_>) -> Option<TokenStream> {
     let paging = m.paging.as_ref()?;
     let pages_fn = ident(m.members.pages.as_ref()?);
     let send_fn = ident(&m.members.send);
-    let token = ident(&paging.token_field);
     let t = rust(m.response.as_ref()?, model);
+    let next = paging.next_token_json.replace('`', "'");
+    let (set_token, carried) = match &paging.token {
+        PageToken::Query { field, json_name, required } => {
+            let f = ident(field);
+            let set = if *required {
+                quote!(if let __rt::Some(token) = token { call.#f = token; })
+            } else {
+                quote!(if token.is_some() { call.#f = token; })
+            };
+            (set, format!("the `{}` query parameter", json_name.replace('`', "'")))
+        }
+        PageToken::Body { request, field, json_name } => {
+            let (r, f) = (ident(request), ident(field));
+            (
+                quote!(if token.is_some() { call.#r.#f = token; }),
+                format!("`{}` in the request body", json_name.replace('`', "'")),
+            )
+        }
+    };
+    let mut doc = Docs {
+        description: Some(format!(
+            "Every page of the result, following `{next}`. The first request is\n\
+             this call as built; later ones only change {carried}."
+        )),
+        notes: Vec::new(),
+    };
+    if !paging.lists.is_empty() {
+        let lists: Vec<String> = paging.lists.iter().map(|l| format!("`{}`", l.replace('`', "'"))).collect();
+        doc.notes.push(format!(
+            "There is no `items()`: the page has several lists ({}),\n\
+             and the document does not say which one holds the results. Google's\n\
+             discovery clients page whole responses too; take the lists from each page.",
+            lists.join(", ")
+        ));
+    }
+    let doc = docs::attrs(&doc);
     let items = m.members.items.as_ref().filter(|_| paging.item.is_some()).map(|name| {
         let items_fn = ident(name);
+        let items_doc = docs::plain(&format!("Every item of every page, following `{next}`."));
         quote! {
-            /// Every item of every page, following `nextPageToken`.
+            #items_doc
             #[inline]
             pub fn #items_fn(self) -> __rt::paging::Items<#t> {
                 self.#pages_fn().items()
@@ -601,15 +638,12 @@ fn paging_methods(m: &Method, model: &Types<'_>) -> Option<TokenStream> {
         }
     });
     Some(quote! {
-        /// Every page of the result, following `nextPageToken`. The first
-        /// request is this call as built; later ones only change `pageToken`.
+        #doc
         #[inline]
         pub fn #pages_fn(self) -> __rt::paging::Pages<#t> {
             __rt::paging::Pages::new(move |token| {
                 let mut call = __rt::Clone::clone(&self);
-                if token.is_some() {
-                    call.#token = token;
-                }
+                #set_token
                 __rt::Box::pin(call.#send_fn())
             })
         }

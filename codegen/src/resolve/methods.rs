@@ -1,14 +1,13 @@
 //! Resources and methods → call builders.
 
 use super::members::{self, CallFeatures};
+use super::paging;
 use super::request_id;
 use super::schemas::docs;
 use super::Resolver;
 use crate::discovery::{Method as DMethod, Resource as DResource, Schema};
 use crate::error::Error;
-use crate::ir::{
-    ClientMembers, Docs, Location, Method, Paging, Param, PathPart, RequestBody, Resource, Ty, UploadKind,
-};
+use crate::ir::{ClientMembers, Docs, Location, Method, Param, PathPart, RequestBody, Resource, Ty, UploadKind};
 use crate::names::{bare, sanitize, Case, Namer};
 use crate::path_template;
 use std::collections::HashSet;
@@ -250,11 +249,11 @@ impl Resolver<'_> {
             Some(Ty::Named(n)) => self.pages.get(n).cloned(),
             _ => None,
         };
-        let page_token = page.as_ref().and_then(|_| {
-            params.iter().position(|p| {
-                p.json_name == "pageToken" && p.ty == Ty::String && !p.repeated && !required_json.contains(&p.json_name)
-            })
-        });
+        let body_page = match &request_ty {
+            Some(Ty::Named(n)) => self.pages.get(n),
+            _ => None,
+        };
+        let page_token = page.as_ref().and_then(|_| paging::token_source(&params, &required_json, body_page));
         let returns_pollable = matches!(&response, Some(Ty::Named(n)) if self.pollable_operations.contains(n));
         let features = CallFeatures {
             download: m.supports_media_download == Some(true),
@@ -262,7 +261,7 @@ impl Resolver<'_> {
             resumable: media_upload.as_ref().is_some_and(|u| u.resumable.is_some()),
             polls: is_operations_get && returns_pollable && required_json.len() == 1,
             pages: page_token.is_some(),
-            items: page_token.is_some() && page.as_ref().is_some_and(Option::is_some),
+            items: page_token.is_some() && page.as_ref().is_some_and(|p| p.items.is_some()),
         };
 
         let mut namer = Namer::new();
@@ -278,10 +277,13 @@ impl Resolver<'_> {
                 _ => None,
             }
         });
-        let paging = page_token.map(|i| Paging {
-            token_field: params[i].rust_name.clone(),
-            item: page.flatten().filter(|_| features.items),
-        });
+        let paging = match (page_token, page) {
+            (Some(source), Some(page)) => paging::paging(source, &params, request.as_ref(), page, features.items),
+            _ => None,
+        };
+        if let (Some(_), Some(Ty::Named(n))) = (&paging, &response) {
+            self.paged_responses.insert(*n);
+        }
         let request_id =
             params.iter_mut().find(|p| request_id::qualifies(p, m.parameters.get(&p.json_name))).map(|p| {
                 let required = required_json.contains(&p.json_name);

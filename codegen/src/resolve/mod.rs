@@ -9,7 +9,8 @@
 //! 2. `schemas`: one type per schema, inline object and enum, with `shapes`
 //!    recording on each struct the well-known message it looks like;
 //! 3. `methods`: the resource tree and one call builder per method, whose
-//!    own member names come from the `members` table;
+//!    own member names come from the `members` table, and with `paging`
+//!    which of them page (only their responses then implement `Page`);
 //! 4. `enum_names`: enums and inline structs that several fields share
 //!    named by a rule (or the user's override table) rather than after the
 //!    first field (the one name `schemas` leaves open);
@@ -26,6 +27,7 @@ mod enum_names;
 mod features;
 mod members;
 mod methods;
+mod paging;
 mod parameter_enums;
 mod prune;
 mod request_id;
@@ -40,7 +42,7 @@ pub use members::STANDARD_MEMBERS;
 
 use crate::discovery::RestDescription;
 use crate::error::Error;
-use crate::ir::{Api, Endpoint, Scope, Ty, TypeDef, TypeId};
+use crate::ir::{Api, Endpoint, Scope, TypeDef, TypeId};
 use crate::names::{bare, sanitize, Case, Namer};
 use std::collections::{HashMap, HashSet};
 
@@ -97,8 +99,10 @@ pub(crate) struct Resolver<'a> {
     pub rpc_statuses: HashSet<TypeId>,
     /// Operations whose `done` the poller can read.
     pub pollable_operations: HashSet<TypeId>,
-    /// List pages → their item type, when they have one list.
-    pub pages: HashMap<TypeId, Option<Ty>>,
+    /// Structs with a page token (see `shapes::page`).
+    pub pages: HashMap<TypeId, crate::ir::PageShape>,
+    /// The responses some method pages through.
+    pub paged_responses: HashSet<TypeId>,
 }
 
 pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, Vec<String>), Error> {
@@ -120,6 +124,7 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
         rpc_statuses: HashSet::new(),
         pollable_operations: HashSet::new(),
         pages: HashMap::new(),
+        paged_responses: HashSet::new(),
     };
     let document::Identity { name, version, root_url } = r.identity()?;
     let module_name = match &options.module_name {
@@ -135,6 +140,7 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
     r.mark_rpc_status_errors();
     r.check_standard_params();
     let (root, client_members) = r.resolve_resources()?;
+    r.mark_paged_responses();
     r.name_shared_enums(&options.enum_names)?;
     r.note_shared_types();
     let mut types: Vec<TypeDef> = r.types.into_iter().flatten().collect();

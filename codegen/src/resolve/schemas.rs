@@ -220,9 +220,10 @@ impl Resolver<'_> {
         if operation.as_ref().is_some_and(|o| o.pollable()) {
             self.pollable_operations.insert(id);
         }
-        let page = shapes::page(&fields);
-        if let Some(p) = &page {
-            self.pages.insert(id, p.items.as_ref().map(|(_, item)| item.clone()));
+        // Recorded on the struct only once a method pages through it (see
+        // `mark_paged_responses`): a request body has the same fields.
+        if let Some(p) = shapes::page(&fields) {
+            self.pages.insert(id, p);
         }
         self.types[slot] = Some(TypeDef::Struct(Struct {
             id,
@@ -233,7 +234,7 @@ impl Resolver<'_> {
             fields,
             extra_field,
             operation: operation.map(Box::new),
-            page,
+            page: None,
         }));
         Ok(())
     }
@@ -327,6 +328,18 @@ impl Resolver<'_> {
         for t in self.types.iter_mut().flatten() {
             if let TypeDef::Struct(Struct { operation: Some(op), .. }) = t {
                 op.error_is_rpc_status = op.error.as_ref().is_some_and(|(_, id)| self.rpc_statuses.contains(id));
+            }
+        }
+    }
+
+    /// Pages some method pages through, known once every method is
+    /// resolved: only they implement the runtime's `Page`.
+    pub(super) fn mark_paged_responses(&mut self) {
+        for t in self.types.iter_mut().flatten() {
+            if let TypeDef::Struct(s) = t {
+                if self.paged_responses.contains(&s.id) {
+                    s.page = self.pages.get(&s.id).cloned();
+                }
             }
         }
     }

@@ -99,18 +99,29 @@ pub(super) fn is_rpc_status(fields: &[Field]) -> bool {
     fields.len() == 3 && fits("code", &Ty::I32) && fits("message", &Ty::String) && fits("details", &details_ty)
 }
 
-/// A list page: a `nextPageToken` string, and as items the single array
-/// field (leaving out `unreachable`, which lists locations, not results).
+/// The names a page token goes by, in the order Google's Python client
+/// (`discovery.py`, `_PAGE_TOKEN_NAMES`) looks for them.
+pub(super) const PAGE_TOKEN_NAMES: [&str; 2] = ["pageToken", "nextPageToken"];
+
+/// A struct that carries a page token: the first of `PAGE_TOKEN_NAMES` it
+/// has, which must be a string (a token of another type cannot be sent
+/// back), and as items the single array field (leaving out `unreachable`,
+/// which lists locations, not results). The same fact serves a response,
+/// whose token points at the next page, and a request body, which takes it.
 pub(super) fn page(fields: &[Field]) -> Option<PageShape> {
-    let token = field(fields, "nextPageToken").filter(|f| f.ty == Ty::String)?;
+    let token = PAGE_TOKEN_NAMES.iter().find_map(|n| field(fields, n))?;
+    if token.ty != Ty::String {
+        return None;
+    }
     let arrays: Vec<&Field> =
         fields.iter().filter(|f| matches!(f.ty, Ty::Vec(_)) && f.json_name != "unreachable").collect();
-    let items = match arrays.as_slice() {
+    let (items, lists) = match arrays.as_slice() {
         [only] => match &only.ty {
-            Ty::Vec(item) => Some((only.name.clone(), (**item).clone())),
-            _ => None,
+            Ty::Vec(item) => (Some((only.name.clone(), (**item).clone())), Vec::new()),
+            _ => (None, Vec::new()),
         },
-        _ => None,
+        [] => (None, Vec::new()),
+        several => (None, several.iter().map(|f| f.json_name.clone()).collect()),
     };
-    Some(PageShape { token_field: token.name.clone(), items })
+    Some(PageShape { token_field: token.name.clone(), token_json: token.json_name.clone(), items, lists })
 }
