@@ -189,12 +189,32 @@ pub struct OperationShape {
     pub response: Option<String>,
     /// `metadata`, an object of any members.
     pub metadata: Option<String>,
+    /// For operations that report their state in a `status` enum instead
+    /// of `done` (Compute, GKE, Cloud SQL, Cloud DNS): that field and its
+    /// terminal value.
+    pub status: Option<StatusEnum>,
+    /// `httpErrorStatusCode: int32`, the HTTP status a failure would have had.
+    pub http_error_status_code: Option<String>,
+    /// `httpErrorMessage: string`.
+    pub http_error_message: Option<String>,
+}
+
+/// The `status` of an operation that reports its state in an enum.
+#[derive(Debug, Clone)]
+pub struct StatusEnum {
+    /// The Rust name of the field.
+    pub field: String,
+    /// The wire value that means finished, as the document spells it
+    /// (`DONE`, or `done` in Cloud DNS).
+    pub done_value: String,
+    /// The field is a plain string rather than a generated enum.
+    pub is_text: bool,
 }
 
 impl OperationShape {
     /// Whether the poller can tell when the operation has finished.
     pub fn pollable(&self) -> bool {
-        self.done.is_some()
+        self.done.is_some() || self.status.is_some()
     }
 }
 

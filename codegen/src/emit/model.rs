@@ -128,14 +128,89 @@ fn status_helpers(name: &proc_macro2::Ident, status: &StatusShape) -> TokenStrea
     }
 }
 
+/// `result` and the poller's trait for an operation that reports its state
+/// in a `status` enum. A failure is the operation's own `error`; the
+/// poller's `error_status` turns it, with the HTTP status beside it, into
+/// the shared `rpc::Status`.
+fn status_operation_helpers(
+    name: &proc_macro2::Ident,
+    op: &OperationShape,
+    status: &crate::ir::StatusEnum,
+    error: Option<&(proc_macro2::Ident, proc_macro2::Ident)>,
+) -> TokenStream {
+    let field = ident(&status.field);
+    let done_value = &status.done_value;
+    let is_done = if status.is_text {
+        quote!(self.#field.as_deref() == __rt::Some(#done_value))
+    } else {
+        quote!(self.#field.as_ref().is_some_and(|status| status.as_str() == #done_value))
+    };
+    let (status_ty, outcome, error_json) = match error {
+        Some((e, ty)) => (
+            quote!(#ty),
+            quote! {
+                match &self.#e {
+                    __rt::Some(error) => __rt::lro::OperationResult::Failed(error),
+                    __rt::None => __rt::lro::OperationResult::Succeeded(__rt::None),
+                }
+            },
+            quote!(self.#e.as_ref().and_then(|error| __rt::serde_json::to_value(error).ok())),
+        ),
+        None => {
+            (quote!(__rt::rpc::Status), quote!(__rt::lro::OperationResult::Succeeded(__rt::None)), quote!(__rt::None))
+        }
+    };
+    let http_status = match op.http_error_status_code.as_deref().map(ident) {
+        Some(f) => quote!(self.#f),
+        None => quote!(__rt::None),
+    };
+    let http_message = match op.http_error_message.as_deref().map(ident) {
+        Some(f) => quote!(self.#f.as_deref()),
+        None => quote!(__rt::None),
+    };
+    let name_of = match op.name.as_deref().map(ident) {
+        Some(n) => quote!(self.#n.as_deref()),
+        None => quote!(__rt::None),
+    };
+    let doc = format!(" Which of its three states the operation is in: pending until `{done_value}`, then failed when it carries an error.");
+    quote! {
+        impl #name {
+            #[doc = #doc]
+            pub fn result(&self) -> __rt::lro::OperationResult<'_, #status_ty> {
+                if !__rt::lro::LongRunningOperation::is_done(self) {
+                    return __rt::lro::OperationResult::Pending;
+                }
+                #outcome
+            }
+        }
+        impl __rt::lro::LongRunningOperation for #name {
+            fn is_done(&self) -> bool {
+                #is_done
+            }
+            fn operation_name(&self) -> __rt::Option<&str> {
+                #name_of
+            }
+            fn error_status(&self) -> __rt::Option<__rt::rpc::Status> {
+                if !__rt::lro::LongRunningOperation::is_done(self) {
+                    return __rt::None;
+                }
+                __rt::lro::status_from_operation_error(#http_status, #http_message, #error_json)
+            }
+        }
+    }
+}
+
 /// `result`, `response_as`, `metadata_as` and the poller's trait, each from
 /// the parts the operation has.
 fn operation_helpers(name: &proc_macro2::Ident, op: &OperationShape, types: &Types<'_>) -> TokenStream {
     let field = |f: &Option<String>| f.as_deref().map(ident);
-    let done = field(&op.done);
     let response = field(&op.response);
     let metadata = field(&op.metadata);
     let error = op.error.as_ref().map(|(f, ty)| (ident(f), types.ident(*ty)));
+    if let Some(status) = &op.status {
+        return status_operation_helpers(name, op, status, error.as_ref());
+    }
+    let done = field(&op.done);
     let result = done.as_ref().map(|done| {
         let succeeded = match &response {
             Some(r) => quote!(__rt::lro::OperationResult::Succeeded(self.#r.as_ref())),

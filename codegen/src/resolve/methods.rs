@@ -259,7 +259,7 @@ impl Resolver<'_> {
             download: m.supports_media_download == Some(true),
             upload: media_upload.is_some(),
             resumable: media_upload.as_ref().is_some_and(|u| u.resumable.is_some()),
-            polls: is_operations_get && returns_pollable && required_json.len() == 1,
+            polls: is_operations_get && returns_pollable,
             pages: page_token.is_some(),
             items: page_token.is_some() && page.as_ref().is_some_and(|p| p.items.is_some()),
         };

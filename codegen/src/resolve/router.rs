@@ -4,12 +4,15 @@
 
 use crate::ir::{Method, OperationRouter, Resource, Route};
 
-/// A router exists when every polling `get` returns the same operation type
-/// and takes only the name. Routes with a path pattern come first; the first
-/// one without a pattern accepts any name and ends the list.
+/// A router exists when every polling `get` that takes only the name
+/// returns the same operation type. Routes with a path pattern come first;
+/// the first one without a pattern accepts any name and ends the list.
+/// `get`s that take more than the name (Compute's `zoneOperations.get`
+/// takes the project and zone too) poll from their builders only.
 pub(super) fn operation_router(root: &Resource) -> Option<OperationRouter> {
     let mut gets = Vec::new();
     collect_gets(root, &mut Vec::new(), &mut gets);
+    gets.retain(|(_, m)| m.required.len() == 1);
     let operation = gets.first()?.1.response.clone()?;
     if gets.iter().any(|(_, m)| m.response.as_ref() != Some(&operation) || m.required.len() != 1) {
         return None;

@@ -216,9 +216,24 @@ impl Resolver<'_> {
         if schema_name.is_none() && self.share_struct(id, slot, &fields, s) {
             return Ok(());
         }
-        let operation = shapes::operation(&fields, &self.struct_names);
+        let status_values = match s.properties.get("status") {
+            Some(p) => match &p.ref_ {
+                Some(r) => self.doc.schemas.get(r).map(|t| t.enum_.clone()).unwrap_or_default(),
+                None => p.enum_.clone(),
+            },
+            None => Vec::new(),
+        };
+        let operation = shapes::operation(&fields, &self.struct_names)
+            .or_else(|| shapes::status_operation(&fields, &status_values, &self.struct_names));
         if operation.as_ref().is_some_and(|o| o.pollable()) {
             self.pollable_operations.insert(id);
+        } else if schema_name == Some("Operation") {
+            self.warn(
+                path,
+                "`Operation` has no shape the generator knows (neither `done` nor a `status` enum with a \
+                 finished value): its methods get no poller"
+                    .to_string(),
+            );
         }
         // Recorded on the struct only once a method pages through it (see
         // `mark_paged_responses`): a request body has the same fields.

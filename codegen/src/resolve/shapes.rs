@@ -3,7 +3,7 @@
 //! list pages. Each fact lists only the parts the struct really has, so the
 //! emitters never reach for a field that is not there.
 
-use crate::ir::{Field, OperationShape, PageShape, StatusShape, Ty, TypeId};
+use crate::ir::{Field, OperationShape, PageShape, StatusEnum, StatusShape, Ty, TypeId};
 use std::collections::HashSet;
 
 fn field<'a>(fields: &'a [Field], json: &str) -> Option<&'a Field> {
@@ -60,9 +60,59 @@ pub(super) fn operation(fields: &[Field], structs: &HashSet<TypeId>) -> Option<O
         error_is_rpc_status: false,
         response: found(response).ok()?,
         metadata: found(metadata).ok()?,
+        status: None,
+        http_error_status_code: None,
+        http_error_message: None,
     };
     let outcome = shape.error.is_some() || shape.response.is_some() || shape.metadata.is_some();
     (shape.done.is_some() && outcome).then_some(shape)
+}
+
+/// An operation that reports its state in a `status` enum rather than
+/// `done`: the enum (`status_values`, as the document lists them) has a
+/// value meaning finished (`DONE`, in any case) and one meaning not yet
+/// (`PENDING` or `RUNNING`), and the struct has a `name`, an `error` object
+/// or an `httpErrorStatusCode` besides. The error may be a list of
+/// `errors[]` (Compute, Cloud SQL) or a status (GKE); the runtime reads
+/// either (`lro::status_from_operation_error`).
+pub(super) fn status_operation(
+    fields: &[Field],
+    status_values: &[String],
+    structs: &HashSet<TypeId>,
+) -> Option<OperationShape> {
+    if field(fields, "done").is_some() {
+        return None;
+    }
+    let status = field(fields, "status")?;
+    let is_text = match &status.ty {
+        Ty::String => true,
+        Ty::Named(_) => false,
+        _ => return None,
+    };
+    let done_value = status_values.iter().find(|v| v.eq_ignore_ascii_case("DONE"))?.clone();
+    if !status_values.iter().any(|v| v.eq_ignore_ascii_case("PENDING") || v.eq_ignore_ascii_case("RUNNING")) {
+        return None;
+    }
+    let named = |json: &str, ty: Ty| field(fields, json).filter(|f| f.ty == ty).map(|f| f.name.clone());
+    let error = field(fields, "error").and_then(|f| match &f.ty {
+        Ty::Named(id) | Ty::Boxed(id) if structs.contains(id) => Some((f.name.clone(), *id)),
+        Ty::RpcStatus => None,
+        _ => None,
+    });
+    let shape = OperationShape {
+        done: None,
+        // Cloud DNS names its operations by `id`.
+        name: named("name", Ty::String).or_else(|| named("id", Ty::String)),
+        error,
+        error_is_rpc_status: false,
+        response: None,
+        metadata: None,
+        status: Some(StatusEnum { field: status.name.clone(), done_value, is_text }),
+        http_error_status_code: named("httpErrorStatusCode", Ty::I32),
+        http_error_message: named("httpErrorMessage", Ty::String),
+    };
+    let identified = shape.name.is_some() || shape.error.is_some() || shape.http_error_status_code.is_some();
+    identified.then_some(shape)
 }
 
 /// `google.rpc.Status`: at least two of `code` (int32), `message` (a

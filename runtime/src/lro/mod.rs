@@ -36,6 +36,7 @@ mod any;
 mod deadline;
 mod policy;
 mod poller;
+mod status_shape;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -46,6 +47,7 @@ pub use any::{decode_any, TypeUrl};
 pub use deadline::DeadlineExceeded;
 pub use policy::{Jitter, PollPolicy};
 pub use poller::{DelayReason, PollDelay, Poller};
+pub use status_shape::status_from_operation_error;
 
 /// What a generated `Operation` type tells the poller.
 ///

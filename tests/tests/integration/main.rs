@@ -7,6 +7,7 @@ mod generated_members;
 mod media_paging_e2e;
 mod open_enums;
 mod operation_roundtrip;
+mod operation_shapes_e2e;
 mod paging_tokens_e2e;
 mod real_vision;
 mod request_id_e2e;

@@ -1,0 +1,216 @@
+//! Operations whose state is a `status` enum (the `operation-compute`,
+//! `-gke`, `-sql` and `-dns` fixtures), polled to the end through their
+//! generated `get` builders and the `Client`, against a loopback server
+//! that answers a few pending states before the last one.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use discogen_runtime::lro::{DeadlineExceeded, LongRunningOperation, OperationResult, PollPolicy};
+use discogen_runtime::rpc::{Code, Detail};
+use discogen_tests::fixtures::{opcompute_v1, opdns_v1, opgke_v1, opsql_v1};
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// Answers the bodies in order; the last one repeats.
+struct InTurn {
+    bodies: Vec<Value>,
+    served: AtomicUsize,
+}
+
+impl Respond for InTurn {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let i = self.served.fetch_add(1, Ordering::SeqCst).min(self.bodies.len() - 1);
+        ResponseTemplate::new(200).set_body_json(&self.bodies[i])
+    }
+}
+
+async fn serve(server: &MockServer, at: &str, bodies: Vec<Value>) {
+    Mock::given(method("GET"))
+        .and(path(at))
+        .respond_with(InTurn { bodies, served: AtomicUsize::new(0) })
+        .mount(server)
+        .await;
+}
+
+fn quick() -> PollPolicy {
+    PollPolicy::default().initial_delay(Duration::from_millis(1)).max_delay(Duration::from_millis(2))
+}
+
+async fn polls(server: &MockServer) -> Vec<String> {
+    server.received_requests().await.expect("recorded").iter().map(|r| r.url.path().to_string()).collect()
+}
+
+#[tokio::test]
+async fn a_zonal_compute_operation_is_polled_until_done_with_its_progress() {
+    let server = MockServer::start().await;
+    let at = "/opcompute/v1/projects/p1/zones/z1/operations/op-1";
+    serve(
+        &server,
+        at,
+        vec![
+            json!({"name": "op-1", "status": "PENDING", "progress": 0}),
+            json!({"name": "op-1", "status": "RUNNING", "progress": 40}),
+            json!({"name": "op-1", "status": "RUNNING", "progress": 90}),
+            json!({"name": "op-1", "status": "DONE", "progress": 100, "targetLink": "https://x/machines/m1"}),
+        ],
+    )
+    .await;
+    let client = opcompute_v1::Client::builder().root_url(server.uri()).build().expect("client");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let progress = seen.clone();
+
+    let done = client
+        .zone_operations()
+        .get("p1", "z1", "op-1")
+        .poller()
+        .policy(quick())
+        .on_progress(move |op: &opcompute_v1::model::Operation| progress.lock().unwrap().push(op.progress))
+        .wait()
+        .await
+        .expect("finishes");
+
+    assert!(done.is_done() && done.error_status().is_none());
+    assert!(matches!(done.result(), OperationResult::Succeeded(None)));
+    assert_eq!(polls(&server).await, vec![at; 4]);
+    assert_eq!(*seen.lock().unwrap(), [Some(0), Some(40), Some(90), Some(100)]);
+}
+
+#[tokio::test]
+async fn a_failed_compute_operation_maps_its_http_status_and_keeps_its_error_codes() {
+    let server = MockServer::start().await;
+    let at = "/opcompute/v1/projects/p1/regions/r1/operations/op-2";
+    let failed = json!({
+        "name": "op-2", "status": "DONE", "httpErrorStatusCode": 403, "httpErrorMessage": "FORBIDDEN",
+        "error": {"errors": [{"code": "QUOTA_EXCEEDED", "message": "Quota 'CPUS' exceeded.", "location": "r1"}]}
+    });
+    serve(&server, at, vec![json!({"name": "op-2", "status": "RUNNING"}), failed]).await;
+    let client = opcompute_v1::Client::builder().root_url(server.uri()).build().expect("client");
+
+    let done = client.region_operations().get("p1", "r1", "op-2").wait(quick()).await.expect("finishes");
+
+    let OperationResult::Failed(error) = done.result() else { panic!("a failure: {done:?}") };
+    assert_eq!(error.errors.as_ref().map(Vec::len), Some(1));
+    let status = done.error_status().expect("a status");
+    assert_eq!((status.code_enum(), status.message.as_str()), (Code::PermissionDenied, "FORBIDDEN"));
+    assert!(
+        status.typed_details().iter().any(|d| matches!(d, Detail::ErrorInfo(i) if i.reason == "QUOTA_EXCEEDED")),
+        "{status:?}"
+    );
+    assert_eq!(polls(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_global_compute_operation_that_never_finishes_stops_at_the_deadline() {
+    let server = MockServer::start().await;
+    let at = "/opcompute/v1/projects/p1/global/operations/op-3";
+    serve(&server, at, vec![json!({"name": "op-3", "status": "RUNNING", "progress": 10})]).await;
+    let client = opcompute_v1::Client::builder().root_url(server.uri()).build().expect("client");
+
+    let error = client
+        .global_operations()
+        .get("p1", "op-3")
+        .wait(quick().deadline(Duration::from_millis(50)))
+        .await
+        .expect_err("runs past the deadline");
+
+    let late = DeadlineExceeded::<opcompute_v1::model::Operation>::from_error(&error).expect("a deadline error");
+    assert_eq!(late.last_operation().and_then(|op| op.progress), Some(10));
+    assert!(polls(&server).await.len() >= 2);
+}
+
+#[tokio::test]
+async fn a_gke_operation_is_routed_by_its_name_and_its_error_is_a_status() {
+    let server = MockServer::start().await;
+    let name = "projects/p1/locations/us-central1/operations/op-4";
+    serve(
+        &server,
+        &format!("/v1/{name}"),
+        vec![
+            json!({"name": name, "status": "RUNNING"}),
+            json!({"name": name, "status": "ABORTING"}),
+            json!({"name": name, "status": "DONE", "error": {"code": 9, "message": "node pool busy"}}),
+        ],
+    )
+    .await;
+    let client = opgke_v1::Client::builder().root_url(server.uri()).build().expect("client");
+    let started = opgke_v1::model::Operation { name: Some(name.into()), ..Default::default() };
+
+    let done = client.wait_operation(started, quick()).await.expect("finishes");
+
+    let status = done.error_status().expect("failed");
+    assert_eq!((status.code_enum(), status.message.as_str()), (Code::FailedPrecondition, "node pool busy"));
+    assert!(matches!(done.result(), OperationResult::Failed(_)));
+    assert_eq!(polls(&server).await.len(), 3, "ABORTING is not the end");
+}
+
+#[tokio::test]
+async fn a_gke_operation_by_project_zone_and_id_polls_from_its_builder() {
+    let server = MockServer::start().await;
+    let at = "/v1/projects/p1/zones/z1/operations/op-5";
+    serve(&server, at, vec![json!({"name": "op-5", "status": "PENDING"}), json!({"name": "op-5", "status": "DONE"})])
+        .await;
+    let client = opgke_v1::Client::builder().root_url(server.uri()).build().expect("client");
+
+    let done = client.projects().zones().operations().get("p1", "z1", "op-5").wait(quick()).await.expect("done");
+
+    assert!(matches!(done.result(), OperationResult::Succeeded(None)));
+    assert_eq!(polls(&server).await, vec![at; 2]);
+}
+
+#[tokio::test]
+async fn a_cloud_sql_operation_reads_its_error_list() {
+    let server = MockServer::start().await;
+    let at = "/v1/projects/p1/operations/op-6";
+    let failed = json!({"name": "op-6", "status": "DONE", "error": {"kind": "sql#operationErrors",
+        "errors": [{"kind": "sql#operationError", "code": "INSTANCE_ALREADY_EXISTS", "message": "taken"}]}});
+    serve(&server, at, vec![json!({"name": "op-6", "status": "PENDING"}), failed]).await;
+    let client = opsql_v1::Client::builder().root_url(server.uri()).build().expect("client");
+
+    let done = client.operations().get("p1", "op-6").wait(quick()).await.expect("finishes");
+
+    let status = done.error_status().expect("failed");
+    assert_eq!((status.code_enum(), status.message.as_str()), (Code::Unknown, "taken"));
+    assert!(status
+        .typed_details()
+        .iter()
+        .any(|d| matches!(d, Detail::ErrorInfo(i) if i.reason == "INSTANCE_ALREADY_EXISTS")));
+}
+
+#[tokio::test]
+async fn a_cloud_dns_operation_finishes_on_lower_case_done() {
+    let server = MockServer::start().await;
+    let at = "/v1/projects/p1/managedZones/mz/operations/7";
+    serve(
+        &server,
+        at,
+        vec![
+            json!({"id": "7", "status": "pending"}),
+            json!({"id": "7", "status": "pending"}),
+            json!({"id": "7", "status": "done"}),
+        ],
+    )
+    .await;
+    let client = opdns_v1::Client::builder().root_url(server.uri()).build().expect("client");
+
+    let done = client.managed_zone_operations().get("p1", "mz", "7").wait(quick()).await.expect("finishes");
+
+    assert_eq!(done.operation_name(), Some("7"));
+    assert!(matches!(done.result(), OperationResult::Succeeded(None)));
+    assert_eq!(polls(&server).await.len(), 3);
+}
+
+#[test]
+fn an_operation_of_an_unknown_shape_gets_no_poller_and_a_warning() {
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/operation-unknown.json"))
+        .expect("fixture");
+    let out = discogen::generate(&source, &discogen::Options::default()).expect("generates");
+    assert!(
+        out.warnings.iter().any(|w| w.contains("schemas.Operation") && w.contains("no poller")),
+        "{:?}",
+        out.warnings
+    );
+    let resources = out.files.iter().find(|f| f.path == "resources.rs").expect("resources.rs");
+    assert!(!resources.contents.contains("fn poller") && !resources.contents.contains("fn wait"));
+}
