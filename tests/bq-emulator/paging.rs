@@ -85,11 +85,8 @@ async fn tabledata_list_items_are_every_row_exactly_once() {
     // A dataset of its own, so that a second run against the same emulator works too.
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
     let dataset = format!("paging_{}_{nanos}", std::process::id());
-    let reference = DatasetReference {
-        project_id: Some(PROJECT.into()),
-        dataset_id: Some(dataset.clone()),
-        ..Default::default()
-    };
+    let reference =
+        DatasetReference { project_id: Some(PROJECT.into()), dataset_id: Some(dataset.clone()), ..Default::default() };
     let request = Dataset { dataset_reference: Some(reference), ..Default::default() };
     client.datasets().insert(PROJECT, request).send().await.expect("the dataset is created");
     let create = format!("CREATE TABLE {dataset}.seven AS {SEVEN_ROWS}");
