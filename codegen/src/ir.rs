@@ -86,6 +86,10 @@ pub struct Api {
     pub client_members: ClientMembers,
     /// How the `Client` finds the `operations.get` for an operation name.
     pub operation_router: Option<OperationRouter>,
+    /// Where there is no such router: how the `Client` finds the `get` for
+    /// an operation from the operation's own fields (Compute's zone, region
+    /// or global operations).
+    pub field_router: Option<FieldRouter>,
     pub endpoints: Vec<Endpoint>,
     /// The Rust identifier of every type handle, pruned ones included.
     pub type_names: Vec<String>,
@@ -432,6 +436,39 @@ pub struct Route {
     pub send: String,
     pub poller: String,
     pub pattern: Option<String>,
+}
+
+/// The polling `get`s an operation can be routed to by its own fields,
+/// those that take the most arguments first: an operation goes to the
+/// first route whose every argument it has.
+#[derive(Debug)]
+pub struct FieldRouter {
+    pub operation: Ty,
+    pub routes: Vec<FieldRoute>,
+}
+
+#[derive(Debug)]
+pub struct FieldRoute {
+    /// Accessors from the `Client` to the resource, then the method.
+    pub accessors: Vec<String>,
+    pub method: String,
+    /// The builder's type, whose feature gate the route shares.
+    pub call_type: String,
+    pub send: String,
+    pub poller: String,
+    /// Where each argument of the method comes from, in call order.
+    pub args: Vec<ArgSource>,
+}
+
+/// A `get` argument read off the operation, by the Rust name of its field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgSource {
+    /// The field as it is (the operation's name).
+    Field(String),
+    /// The last segment of a URL or name (`zone`, `region`).
+    LastSegment(String),
+    /// The segment after a key in a URL (`projects/{p}` of `selfLink`).
+    After(String, String),
 }
 
 /// How media goes up with the request.

@@ -81,7 +81,11 @@ fn root_items(api: &Api) -> TokenStream {
     let builder_fn = ident(&names.builder);
     let runtime_fn = ident(&names.runtime);
     let accessors = accessors(api, &api.root, &quote!(&self.#inner), &quote!('_), &here, &model);
-    let operations = api.operation_router.as_ref().map(|r| operation_dispatch(api, r));
+    let operations = match (&api.operation_router, &api.field_router) {
+        (Some(r), _) => Some(operation_dispatch(api, r)),
+        (None, Some(r)) => Some(field_dispatch(api, r)),
+        (None, None) => None,
+    };
     let root_url_doc = if root_url.is_empty() {
         " The document names no root URL: give one with `ClientBuilder::root_url`, or `build()` fails."
     } else {
@@ -229,6 +233,108 @@ fn operation_dispatch(api: &Api, router: &OperationRouter) -> TokenStream {
             let name = __rt::lro::LongRunningOperation::operation_name(&operation)
                 .ok_or_else(|| __rt::Error::invalid_argument("the operation has no name to poll"))?;
             self.#poller_fn(name)?.policy(policy).wait().await
+        }
+    }
+}
+
+/// `get_operation`, `operation_poller` and `wait_operation` on the client
+/// for an API whose operations are found by their fields (see
+/// `resolve::router::field_router`): each takes the operation itself.
+fn field_dispatch(api: &Api, router: &crate::ir::FieldRouter) -> TokenStream {
+    let names = &api.client_members;
+    let get_fn = ident(&names.get_operation);
+    let poller_fn = ident(&names.operation_poller);
+    let wait_fn = ident(&names.wait_operation);
+    let op = rust(&router.operation, &Types::new(api, quote!(model::)));
+    let gate = match &router.operation {
+        crate::ir::Ty::Named(id) => super::cfg::ty(api, *id),
+        _ => Default::default(),
+    };
+    let arms = |finish: &dyn Fn(TokenStream, &crate::ir::FieldRoute) -> TokenStream| {
+        let arms = router.routes.iter().map(|route| {
+            let chain = route.accessors.iter().map(|a| ident(a));
+            let f = ident(&route.method);
+            let vars: Vec<proc_macro2::Ident> = (0..route.args.len()).map(|i| ident(&format!("arg{i}"))).collect();
+            let sources = route.args.iter().map(|a| match a {
+                crate::ir::ArgSource::Field(f) => {
+                    let f = ident(f);
+                    quote!(operation.#f.as_deref())
+                }
+                crate::ir::ArgSource::LastSegment(f) => {
+                    let f = ident(f);
+                    quote!(__rt::lro::last_segment(operation.#f.as_deref()))
+                }
+                crate::ir::ArgSource::After(f, key) => {
+                    let f = ident(f);
+                    quote!(__rt::lro::segment_after(operation.#f.as_deref(), #key))
+                }
+            });
+            let somes = vars.iter().map(|v| quote!(__rt::Some(#v)));
+            let call = quote!(self #(.#chain())* .#f(#(#vars),*));
+            let body = finish(call, route);
+            let route_gate = super::cfg::resource(api, &route.call_type);
+            quote! {
+                #route_gate
+                if let (#(#somes,)*) = (#(#sources,)*) {
+                    return #body;
+                }
+            }
+        });
+        let described: Vec<String> = router
+            .routes
+            .iter()
+            .map(|r| {
+                let mut path = r.accessors.clone();
+                path.push(r.method.clone());
+                path.join(".")
+            })
+            .collect();
+        let message = format!(
+            "the operation's fields name none of the operation `get`s compiled in (routes: {})",
+            described.join(", ")
+        );
+        // Under resource features every route may be compiled out.
+        quote! {
+            let _ = operation;
+            #(#arms)*
+            __rt::Err(__rt::Error::invalid_argument(#message))
+        }
+    };
+    let poll_arms = arms(&|call, route| {
+        let poller = ident(&route.poller);
+        quote!(__rt::Ok(#call.#poller()))
+    });
+    let get_arms = arms(&|call, route| {
+        let send = ident(&route.send);
+        quote!(#call.#send().await)
+    });
+    let poller_doc =
+        format!(" A poller for `operation`, through the `get` chosen as in [`Client::{}`].", names.get_operation);
+    quote! {
+        /// Fetches `operation` again, through the `get` its own fields name:
+        /// its zone, its region, or neither (global), with the project from its
+        /// `selfLink`. An operation whose fields name no route is refused before
+        /// any request is made.
+        #gate
+        #[allow(clippy::needless_return)]
+        pub async fn #get_fn(&self, operation: &#op) -> __rt::Result<#op> {
+            #get_arms
+        }
+        #[doc = #poller_doc]
+        #gate
+        #[allow(clippy::needless_return)]
+        pub fn #poller_fn(&self, operation: &#op) -> __rt::Result<__rt::lro::Poller<#op>> {
+            #poll_arms
+        }
+        /// Waits until `operation` is done, polling the `get` its fields name.
+        /// An operation that is already done is returned as it is, without a
+        /// request.
+        #gate
+        pub async fn #wait_fn(&self, operation: #op, policy: __rt::lro::PollPolicy) -> __rt::Result<#op> {
+            if __rt::lro::LongRunningOperation::is_done(&operation) {
+                return __rt::Ok(operation);
+            }
+            self.#poller_fn(&operation)?.policy(policy).wait().await
         }
     }
 }

@@ -211,7 +211,7 @@ fn call(api: &Api, m: &Method, chain: &[&str]) -> TokenStream {
     let scopes = &m.scopes;
     let build = build_request(api, m);
     let send = send(m, &model);
-    let poll = poll_methods(m, &model);
+    let poll = poll_methods(m, &model).or_else(|| wait_after_send(api, m, &model));
     let media = media_methods(m, &model);
     let paging = paging_methods(m, &model);
     let client_field = ident(&m.members.client);
@@ -671,6 +671,36 @@ fn send(m: &Method, model: &Types<'_>) -> TokenStream {
             __rt::#sender(self.#client_field, request, Self::SCOPES)
         }
     }
+}
+
+/// `wait` on a call that returns an operation without being its `get`
+/// (Compute's `instances.insert`): it sends the call, then waits through
+/// the `Client`'s router, by the operation's name or by its fields.
+fn wait_after_send(api: &Api, m: &Method, model: &Types<'_>) -> Option<TokenStream> {
+    let wait_fn = ident(m.members.wait.as_ref()?);
+    let response = m.response.as_ref()?;
+    let (routed, gate) = match (&api.operation_router, &api.field_router) {
+        (Some(r), _) => (&r.operation, super::cfg::operation_helpers(api)),
+        (None, Some(r)) => (&r.operation, TokenStream::new()),
+        (None, None) => return None,
+    };
+    if routed != response {
+        return None;
+    }
+    let op = rust(response, model);
+    let send_fn = ident(&m.members.send);
+    let client_field = ident(&m.members.client);
+    let wait_operation = ident(&api.client_members.wait_operation);
+    Some(quote! {
+        /// Sends the call, then polls the operation it returns until it is
+        /// done, with backoff as `policy` says.
+        #gate
+        pub async fn #wait_fn(self, policy: __rt::lro::PollPolicy) -> __rt::Result<#op> {
+            let client = <super::Client as __rt::Service>::from_client(__rt::Clone::clone(&self.#client_field));
+            let operation = self.#send_fn().await?;
+            client.#wait_operation(operation, policy).await
+        }
+    })
 }
 
 fn poll_methods(m: &Method, model: &Types<'_>) -> Option<TokenStream> {

@@ -27,6 +27,9 @@ pub(super) struct CallFeatures {
     /// The document lists a usable resumable path besides the simple one.
     pub resumable: bool,
     pub polls: bool,
+    /// The call returns a pollable operation without being its `get`: it
+    /// may get a `wait` that sends it and polls the operation it returns.
+    pub waits: bool,
     pub pages: bool,
     pub items: bool,
 }
@@ -83,7 +86,7 @@ pub(super) fn claim_call<T>(
     let resumable = features.upload && features.resumable;
     let upload_resumable = optional(resumable, "upload_resumable");
     let poller = optional(features.polls, "poller");
-    let wait = optional(features.polls, "wait");
+    let wait = optional(features.polls || features.waits, "wait");
     let pages = optional(features.pages, "pages");
     let items = optional(features.items, "items");
 

@@ -260,6 +260,7 @@ impl Resolver<'_> {
             upload: media_upload.is_some(),
             resumable: media_upload.as_ref().is_some_and(|u| u.resumable.is_some()),
             polls: is_operations_get && returns_pollable,
+            waits: returns_pollable && !is_operations_get,
             pages: page_token.is_some(),
             items: page_token.is_some() && page.as_ref().is_some_and(|p| p.items.is_some()),
         };

@@ -168,6 +168,7 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
         scopes: scopes(doc),
         client_members,
         operation_router: None,
+        field_router: None,
         endpoints: doc
             .endpoints
             .iter()
@@ -188,7 +189,10 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
         prune::keep_only(&mut api, only)?;
     }
     parameter_enums::mark(&mut api);
-    api.operation_router = router::operation_router(&api.root);
+    api.operation_router = router::operation_router(&api);
+    if api.operation_router.is_none() {
+        api.field_router = router::field_router(&api);
+    }
     api.features = features::gates(&mut api, &r.schema_names, options.resource_features, options.other_versions);
     Ok((api, r.warnings))
 }

@@ -47,7 +47,7 @@ pub use any::{decode_any, TypeUrl};
 pub use deadline::DeadlineExceeded;
 pub use policy::{Jitter, PollPolicy};
 pub use poller::{DelayReason, PollDelay, Poller};
-pub use status_shape::status_from_operation_error;
+pub use status_shape::{last_segment, segment_after, status_from_operation_error};
 
 /// What a generated `Operation` type tells the poller.
 ///

@@ -130,3 +130,36 @@ mod tests {
         assert_eq!((http_only.code_enum(), http_only.message.as_str()), (Code::NotFound, "the operation failed"));
     }
 }
+
+/// The last `/`-separated segment of a URL or name: `us-central1-a` of
+/// `https://…/projects/p/zones/us-central1-a`, and a plain name as it is.
+/// `None` for an absent or empty value.
+pub fn last_segment(value: Option<&str>) -> Option<&str> {
+    value?.trim_end_matches('/').rsplit('/').next().filter(|s| !s.is_empty())
+}
+
+/// The segment after `key` in a URL or name: `p1` for `projects` in
+/// `https://…/projects/p1/zones/z/operations/o`. `None` when `key` is not
+/// there or nothing follows it.
+pub fn segment_after<'a>(value: Option<&'a str>, key: &str) -> Option<&'a str> {
+    let mut segments = value?.split('/');
+    segments.by_ref().find(|s| *s == key)?;
+    segments.next().filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod segment_tests {
+    use super::*;
+
+    #[test]
+    fn segments_of_operation_urls() {
+        let link = Some("https://compute.example.com/compute/v1/projects/p1/zones/z1/operations/op-1");
+        assert_eq!(segment_after(link, "projects"), Some("p1"));
+        assert_eq!(segment_after(link, "regions"), None);
+        assert_eq!(segment_after(Some("a/projects/"), "projects"), None);
+        assert_eq!(last_segment(Some("https://x/zones/us-central1-a")), Some("us-central1-a"));
+        assert_eq!(last_segment(Some("us-central1-a")), Some("us-central1-a"));
+        assert_eq!(last_segment(Some("")), None);
+        assert_eq!(last_segment(None), None);
+    }
+}

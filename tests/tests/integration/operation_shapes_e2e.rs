@@ -121,28 +121,23 @@ async fn a_global_compute_operation_that_never_finishes_stops_at_the_deadline() 
 }
 
 #[tokio::test]
-async fn a_gke_operation_is_routed_by_its_name_and_its_error_is_a_status() {
+async fn a_gke_operation_is_routed_by_project_and_zone_and_its_error_is_a_status() {
     let server = MockServer::start().await;
-    let name = "projects/p1/locations/us-central1/operations/op-4";
-    serve(
-        &server,
-        &format!("/v1/{name}"),
-        vec![
-            json!({"name": name, "status": "RUNNING"}),
-            json!({"name": name, "status": "ABORTING"}),
-            json!({"name": name, "status": "DONE", "error": {"code": 9, "message": "node pool busy"}}),
-        ],
-    )
-    .await;
+    let at = "/v1/projects/p1/zones/us-central1-a/operations/op-4";
+    let link = "https://opgke.example.com/v1/projects/p1/zones/us-central1-a/operations/op-4";
+    let op = |status: &str| json!({"name": "op-4", "status": status, "zone": "us-central1-a", "selfLink": link});
+    let mut failed = op("DONE");
+    failed["error"] = json!({"code": 9, "message": "node pool busy"});
+    serve(&server, at, vec![op("RUNNING"), op("ABORTING"), failed]).await;
     let client = opgke_v1::Client::builder().root_url(server.uri()).build().expect("client");
-    let started = opgke_v1::model::Operation { name: Some(name.into()), ..Default::default() };
+    let started: opgke_v1::model::Operation = serde_json::from_value(op("PENDING")).expect("operation");
 
     let done = client.wait_operation(started, quick()).await.expect("finishes");
 
     let status = done.error_status().expect("failed");
     assert_eq!((status.code_enum(), status.message.as_str()), (Code::FailedPrecondition, "node pool busy"));
     assert!(matches!(done.result(), OperationResult::Failed(_)));
-    assert_eq!(polls(&server).await.len(), 3, "ABORTING is not the end");
+    assert_eq!(polls(&server).await, vec![at; 3], "ABORTING is not the end");
 }
 
 #[tokio::test]
@@ -213,4 +208,94 @@ fn an_operation_of_an_unknown_shape_gets_no_poller_and_a_warning() {
     );
     let resources = out.files.iter().find(|f| f.path == "resources.rs").expect("resources.rs");
     assert!(!resources.contents.contains("fn poller") && !resources.contents.contains("fn wait"));
+}
+
+fn compute_op(name: &str, status: &str, scope: Option<(&str, &str)>) -> Value {
+    let base = "https://opcompute.example.com/opcompute/v1/projects/p1";
+    let mut op = json!({"name": name, "status": status});
+    let link = match scope {
+        Some((kind, place)) => {
+            op[kind] = json!(format!("{base}/{kind}s/{place}"));
+            format!("{base}/{kind}s/{place}/operations/{name}")
+        }
+        None => format!("{base}/global/operations/{name}"),
+    };
+    op["selfLink"] = json!(link);
+    op
+}
+
+#[tokio::test]
+async fn an_insert_waits_for_its_operation_through_the_zonal_get() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/opcompute/v1/projects/p1/zones/z1/machines"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(compute_op("op-8", "PENDING", Some(("zone", "z1")))))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let at = "/opcompute/v1/projects/p1/zones/z1/operations/op-8";
+    serve(
+        &server,
+        at,
+        vec![compute_op("op-8", "RUNNING", Some(("zone", "z1"))), compute_op("op-8", "DONE", Some(("zone", "z1")))],
+    )
+    .await;
+    let client = opcompute_v1::Client::builder().root_url(server.uri()).build().expect("client");
+    let machine = opcompute_v1::model::Machine { name: Some("m1".into()), ..Default::default() };
+
+    let done = client.machines().insert("p1", "z1", machine).wait(quick()).await.expect("inserted and done");
+
+    assert!(done.is_done());
+    let seen = polls(&server).await;
+    assert_eq!(seen, ["/opcompute/v1/projects/p1/zones/z1/machines", at, at]);
+}
+
+#[tokio::test]
+async fn the_client_routes_regional_and_global_operations_by_their_fields() {
+    let server = MockServer::start().await;
+    let regional = "/opcompute/v1/projects/p1/regions/r1/operations/op-9";
+    let global = "/opcompute/v1/projects/p1/global/operations/op-10";
+    serve(&server, regional, vec![compute_op("op-9", "DONE", Some(("region", "r1")))]).await;
+    serve(&server, global, vec![compute_op("op-10", "DONE", None)]).await;
+    let client = opcompute_v1::Client::builder().root_url(server.uri()).build().expect("client");
+
+    let r = client.wait_operation(
+        serde_json::from_value(compute_op("op-9", "RUNNING", Some(("region", "r1")))).unwrap(),
+        quick(),
+    );
+    assert!(r.await.expect("regional").is_done());
+    let fetched = client.get_operation(&serde_json::from_value(compute_op("op-10", "RUNNING", None)).unwrap()).await;
+    assert!(fetched.expect("global").is_done());
+    assert_eq!(polls(&server).await, [regional, global]);
+}
+
+#[tokio::test]
+async fn an_operation_whose_fields_name_no_route_is_refused_before_sending() {
+    let server = MockServer::start().await;
+    let client = opcompute_v1::Client::builder().root_url(server.uri()).build().expect("client");
+    let no_project = opcompute_v1::model::Operation {
+        name: Some("op-11".into()),
+        status: Some(opcompute_v1::model::OperationStatus::Running),
+        ..Default::default()
+    };
+
+    let error = client.wait_operation(no_project, quick()).await.expect_err("no route");
+
+    assert!(error.to_string().contains("name none of the operation `get`s"), "{error}");
+    assert!(polls(&server).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_cloud_sql_operation_is_routed_by_the_project_of_its_self_link() {
+    let server = MockServer::start().await;
+    let at = "/v1/projects/p7/operations/op-12";
+    let link = "https://opsql.example.com/v1/projects/p7/operations/op-12";
+    serve(&server, at, vec![json!({"name": "op-12", "status": "DONE", "selfLink": link})]).await;
+    let client = opsql_v1::Client::builder().root_url(server.uri()).build().expect("client");
+    let started = json!({"name": "op-12", "status": "PENDING", "selfLink": link});
+
+    let done = client.wait_operation(serde_json::from_value(started).unwrap(), quick()).await.expect("done");
+
+    assert!(done.is_done());
+    assert_eq!(polls(&server).await, [at]);
 }
