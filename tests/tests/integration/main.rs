@@ -11,3 +11,4 @@ mod real_vision;
 mod resource_features;
 mod shared_objects;
 mod snapshots;
+mod wire_compat;
