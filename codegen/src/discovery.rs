@@ -127,6 +127,8 @@ pub struct Resource {
 pub struct Method {
     pub id: Option<String>,
     pub path: Option<String>,
+    /// The older name of `path`.
+    pub rest_path: Option<String>,
     pub flat_path: Option<String>,
     pub http_method: Option<String>,
     pub description: Option<String>,

@@ -24,6 +24,11 @@ impl Error {
         Error { location: Some(Location::Path(printable(&path.into()))), message: printable(&message.into()) }
     }
 
+    /// A problem with the document as a whole, which no path points at.
+    pub(crate) fn not_discovery(message: impl Into<String>) -> Self {
+        Error { location: None, message: printable(&message.into()) }
+    }
+
     pub(crate) fn from_json(err: &serde_json::Error) -> Self {
         // serde_json appends " at line X column Y" to its message; the
         // location is reported separately, so keep only the reason.

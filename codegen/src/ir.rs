@@ -81,6 +81,9 @@ pub struct Api {
     pub service_path: String,
     pub batch_path: Option<String>,
     pub fully_encode_reserved: bool,
+    /// The document lists the `dataWrapper` feature: JSON bodies travel as
+    /// `{"data": ...}` both ways.
+    pub data_wrapper: bool,
     pub scopes: Vec<Scope>,
     /// Names of the `Client`'s own members.
     pub client_members: ClientMembers,
@@ -332,6 +335,9 @@ pub struct Method {
     pub request: Option<RequestBody>,
     pub response: Option<Ty>,
     pub scopes: Vec<String>,
+    /// The method's `apiVersion`, sent as `X-Goog-Api-Version`; only a
+    /// value that is a valid header value.
+    pub api_version: Option<String>,
     pub media_download: bool,
     /// Simple and multipart upload through the document's upload path.
     pub media_upload: Option<MediaUpload>,
@@ -399,6 +405,8 @@ pub struct CallMembers {
     /// without a body.
     pub path: String,
     pub upload_path: Option<String>,
+    /// No longer emitted (sessions start at the upload path), but still
+    /// claimed, so that the names of parameters stay what they were.
     pub resumable_path: Option<String>,
     pub request_builder: String,
 }
@@ -497,8 +505,10 @@ pub struct MediaUpload {
     pub path: Vec<PathPart>,
     pub accept: Vec<String>,
     pub max_size: Option<String>,
-    /// The resumable protocol's path, when the document lists it.
-    pub resumable: Option<UploadPath>,
+    /// The document lists the resumable protocol. Sessions start at the
+    /// simple upload path (with `uploadType=resumable`), as Google's
+    /// clients start them, not at the protocol's own path.
+    pub resumable: bool,
 }
 
 #[derive(Debug)]

@@ -112,10 +112,10 @@ fn invalid_json_gives_a_line_and_column() {
         assert_error_at(&format!("{case:?}"), generate_str(case), Want::AnyLineColumn, "");
     }
     // serde reads a struct from an array too (field by field, in order), so
-    // an empty array is an empty document: refused for its missing name.
-    assert_error_at("[]", generate_str("[]"), Want::Path("name"), "name");
+    // an array is a document with nothing in it: no discovery document.
+    assert_error_at("[]", generate_str("[]"), Want::Whole, "not a discovery document");
     let positional = r#"["not", "a", "description"]"#;
-    assert_error_at(positional, generate_str(positional), Want::Path("name"), "name");
+    assert_error_at(positional, generate_str(positional), Want::Whole, "not a discovery document");
     // The error is on the line of the problem, not at the start of the text.
     let text = "{\n  \"name\": \"t\",\n  \"version\": \"v1\",\n  \"schemas\": {,}\n}";
     assert_error_at("a comma on line 4", generate_str(text), Want::Line(4), "");
@@ -253,19 +253,29 @@ fn a_struct_that_contains_itself_is_boxed_not_refused() {
 }
 
 #[test]
-fn duplicate_method_ids_are_refused() {
+fn duplicate_method_ids_are_taken_with_a_warning() {
     let mut doc = base_doc();
     doc["resources"] = json!({
         "a": {"methods": {"get": simple_method("hostile.same")}},
         "b": {"methods": {"get": simple_method("hostile.same")}}
     });
-    assert_error_at("two resources", generate_value(&doc), Want::Path("resources.b.methods.get.id"), "hostile.same");
+    let (output, _) = generate_ok(&doc);
+    let resources = output.files.iter().find(|f| f.path == "resources.rs").expect("resources.rs");
+    assert!(resources.contents.contains("pub struct AGetCall"), "the first keeps its builder");
+    assert!(resources.contents.contains("pub struct BGetCall"), "the second keeps its builder");
+    assert!(
+        output.warnings.iter().any(|w| w.starts_with("at resources.b.methods.get.id:") && w.contains("hostile.same")),
+        "{:?}",
+        output.warnings
+    );
 
     // One id at the top level and again in a resource.
     let mut doc = base_doc();
     doc["methods"] = json!({"get": simple_method("hostile.top")});
     doc["resources"] = json!({"r": {"methods": {"list": simple_method("hostile.top")}}});
-    assert_error_at("top and nested", generate_value(&doc), Want::PathPrefix("resources.r.methods.list"), "twice");
+    let (output, _) = generate_ok(&doc);
+    assert!(output.warnings.iter().any(|w| w.starts_with("at resources.r.methods.list.id:")), "{:?}", output.warnings);
+    assert_eq!(output.stats.methods, 2);
 }
 
 #[test]
@@ -341,11 +351,91 @@ fn a_placeholder_without_a_parameter_becomes_a_required_path_string() {
 }
 
 #[test]
-fn parameter_order_naming_nothing_is_refused() {
+fn parameter_order_naming_nothing_is_dropped_with_a_warning() {
     let mut method = simple_method("hostile.r.m");
-    method["parameterOrder"] = json!(["name", "ghost"]);
-    let doc = doc_with_method(method);
-    assert_error_at("ghost", generate_value(&doc), Want::Path("resources.r.methods.m.parameterOrder"), "`ghost`");
+    method["parameterOrder"] = json!(["ghost", "name"]);
+    let (output, _) = generate_ok(&doc_with_method(method));
+    assert!(
+        output
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("at resources.r.methods.m.parameterOrder[0]:") && w.contains("`ghost`")),
+        "{:?}",
+        output.warnings
+    );
+    let resources = output.files.iter().find(|f| f.path == "resources.rs").expect("resources.rs");
+    assert!(!resources.contents.contains("ghost"), "the entry leaves no trace in the code");
+}
+
+#[test]
+fn a_rest_path_stands_in_for_a_missing_path() {
+    let mut method = simple_method("hostile.r.m");
+    let template = method.as_object_mut().and_then(|o| o.remove("path")).expect("the method has a path");
+    method["restPath"] = template;
+    let (output, _) = generate_ok(&doc_with_method(method));
+    assert!(
+        output.warnings.iter().any(|w| w.starts_with("at resources.r.methods.m.restPath:")),
+        "{:?}",
+        output.warnings
+    );
+    let resources = output.files.iter().find(|f| f.path == "resources.rs").expect("resources.rs");
+    assert!(resources.contents.contains("things/"), "the restPath is expanded: {}", resources.contents);
+
+    let mut method = simple_method("hostile.r.m");
+    method.as_object_mut().map(|o| o.remove("path"));
+    assert_error_at(
+        "neither",
+        generate_value(&doc_with_method(method)),
+        Want::Path("resources.r.methods.m"),
+        "restPath",
+    );
+}
+
+#[test]
+fn an_api_version_that_is_no_header_value_is_dropped_with_a_warning() {
+    for bad in ["v1\r\nX-Evil: 1", "", "v\u{0}", "versi\u{f3}n"] {
+        let mut method = simple_method("hostile.r.m");
+        method["apiVersion"] = json!(bad);
+        let (output, _) = generate_ok(&doc_with_method(method));
+        assert!(
+            output.warnings.iter().any(|w| w.starts_with("at resources.r.methods.m.apiVersion:")),
+            "{bad}: {:?}",
+            output.warnings
+        );
+        let resources = output.files.iter().find(|f| f.path == "resources.rs").expect("resources.rs");
+        assert!(!resources.contents.contains("api_version("), "{bad}: no header is sent");
+    }
+    let mut method = simple_method("hostile.r.m");
+    method["apiVersion"] = json!("2024-06-01");
+    let (output, _) = generate_ok(&doc_with_method(method));
+    let resources = output.files.iter().find(|f| f.path == "resources.rs").expect("resources.rs");
+    assert!(resources.contents.contains("request.api_version(\"2024-06-01\");"), "{}", resources.contents);
+}
+
+#[test]
+fn a_json_file_that_is_no_discovery_document_is_refused() {
+    let not_discovery = [
+        ("{}", "{}"),
+        ("[]", "[]"),
+        (
+            "a JSON Schema",
+            r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://example.com/x.json", "type": "object", "properties": {"a": {"type": "string"}}}"#,
+        ),
+        ("another kind", r#"{"kind": "discovery#directoryList", "name": "x", "version": "v1", "items": []}"#),
+        ("named, but empty", r#"{"name": "x", "version": "v1", "rootUrl": "https://x.example.com/"}"#),
+    ];
+    for (label, text) in not_discovery {
+        assert_error_at(label, generate_str(text), Want::Whole, "not a discovery document");
+    }
+    let shown = generate_str(r#"{"kind": "discovery#directoryList"}"#).expect_err("refused").to_string();
+    assert!(shown.contains("`discovery#directoryList`"), "the message names the kind it found: {shown}");
+    // Either mark is enough: the kind, or something to generate.
+    let kind_only =
+        r#"{"kind": "discovery#restDescription", "name": "x", "version": "v1", "rootUrl": "https://x.example.com/"}"#;
+    generate_str(kind_only).expect("the kind alone makes it one");
+    let schemas_only =
+        r#"{"name": "x", "version": "v1", "rootUrl": "https://x.example.com/", "schemas": {"A": {"type": "object"}}}"#;
+    generate_str(schemas_only).expect("schemas without a kind");
 }
 
 #[test]
@@ -405,7 +495,8 @@ fn broken_top_level_fields_are_refused() {
         set(&mut doc);
         assert_error_at(path, generate_value(&doc), Want::Path(path), "");
     }
-    assert_error_at("{}", generate_str("{}"), Want::Path("name"), "name");
+    let unnamed = r#"{"kind": "discovery#restDescription"}"#;
+    assert_error_at("no name", generate_str(unnamed), Want::Path("name"), "name");
 }
 
 #[test]
@@ -456,7 +547,7 @@ fn nested(open: &str, middle: &str, close: &str, depth: usize) -> String {
 #[test]
 fn ten_thousand_levels_of_nesting_are_refused_without_overflow() {
     const DEPTH: usize = 10_000;
-    let head = r#"{"name": "hostile", "version": "v1", "rootUrl": "https://h.example.com/", "#;
+    let head = r#"{"kind": "discovery#restDescription", "name": "hostile", "version": "v1", "rootUrl": "https://h.example.com/", "#;
     // Built as text: a serde_json::Value this deep would itself recurse when dropped.
     let cases = [
         (

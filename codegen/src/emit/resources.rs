@@ -212,7 +212,7 @@ fn call(api: &Api, m: &Method, chain: &[&str]) -> TokenStream {
     let build = build_request(api, m);
     let send = send(m, &model);
     let poll = poll_methods(m, &model).or_else(|| wait_after_send(api, m, &model));
-    let media = media_methods(m, &model);
+    let media = media_methods(api, m, &model);
     let paging = paging_methods(m, &model);
     let client_field = ident(&m.members.client);
     let params_field = ident(&m.members.params);
@@ -392,12 +392,8 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
         .as_ref()
         .zip(names.upload_path.as_ref())
         .map(|(u, name)| expand_path_fn(api, m, name, &u.path, &u.path_template));
-    let resumable_path = m
-        .media_upload
-        .as_ref()
-        .and_then(|u| u.resumable.as_ref())
-        .zip(names.resumable_path.as_ref())
-        .map(|(r, name)| expand_path_fn(api, m, name, &r.parts, &r.template));
+    let wrapper = api.data_wrapper.then(|| quote!(request.data_wrapper();));
+    let api_version = m.api_version.as_ref().map(|v| quote!(request.api_version(#v);));
     let (builder_ret, builder_ok) = if m.fallible_builder {
         (quote!(__rt::Result<__rt::request::RequestBuilder>), quote!(__rt::Ok(request)))
     } else {
@@ -406,11 +402,12 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
     quote! {
         #main_path
         #upload_path
-        #resumable_path
         /// The request without a body: method, URL with query, standard parameters.
         #[inline]
         fn #builder_fn(&self, path: &str) -> #builder_ret {
             let mut request = __rt::request::RequestBuilder::new(&self.#client_field, #method, path);
+            #wrapper
+            #api_version
             #(#queries)*
             self.#params_field.apply(&mut request);
             #builder_ok
@@ -437,9 +434,9 @@ fn fallible(m: &Method) -> TokenStream {
 
 /// The media members: downloads for methods that serve media, uploads for
 /// those that take it.
-fn media_methods(m: &Method, model: &Types<'_>) -> TokenStream {
+fn media_methods(api: &Api, m: &Method, model: &Types<'_>) -> TokenStream {
     let download = download_methods(m);
-    let upload = m.media_upload.as_ref().and_then(|u| upload_methods(m, u, model));
+    let upload = m.media_upload.as_ref().and_then(|u| upload_methods(api, m, u, model));
     quote!(#download #upload)
 }
 
@@ -492,7 +489,7 @@ fn download_methods(m: &Method) -> Option<TokenStream> {
 
 /// `upload` (simple or multipart, streamed), and `upload_resumable` when
 /// the document lists the resumable protocol.
-fn upload_methods(m: &Method, u: &crate::ir::MediaUpload, model: &Types<'_>) -> Option<TokenStream> {
+fn upload_methods(api: &Api, m: &Method, u: &crate::ir::MediaUpload, model: &Types<'_>) -> Option<TokenStream> {
     let names = &m.members;
     let upload_fn = ident(names.upload.as_ref()?);
     let upload_path = ident(names.upload_path.as_ref()?);
@@ -503,7 +500,10 @@ fn upload_methods(m: &Method, u: &crate::ir::MediaUpload, model: &Types<'_>) -> 
     let attach = match (&m.request, u.kind) {
         (Some(b), crate::ir::UploadKind::Multipart) => {
             let f = ident(&b.arg_name);
-            quote!(__rt::media::multipart_upload(request, &self.#f, media, content_type)?)
+            // The metadata part is a JSON body too; the media part is not.
+            let metadata =
+                if api.data_wrapper { quote!(&__rt::request::data_wrapped(&self.#f)?) } else { quote!(&self.#f) };
+            quote!(__rt::media::multipart_upload(request, #metadata, media, content_type)?)
         }
         _ => quote!(__rt::media::simple_upload(request, media, content_type)?),
     };
@@ -530,7 +530,7 @@ fn upload_methods(m: &Method, u: &crate::ir::MediaUpload, model: &Types<'_>) -> 
         }
         None => (quote!(()), quote!(self.#client_field.execute_empty(request, Self::SCOPES).await)),
     };
-    let resumable = u.resumable.as_ref().and_then(|r| resumable_method(m, r, &ret));
+    let resumable = u.resumable.then(|| resumable_method(m, u, &ret)).flatten();
     Some(quote! {
         #doc
         #[inline]
@@ -545,10 +545,10 @@ fn upload_methods(m: &Method, u: &crate::ir::MediaUpload, model: &Types<'_>) -> 
     })
 }
 
-fn resumable_method(m: &Method, r: &crate::ir::UploadPath, ret: &TokenStream) -> Option<TokenStream> {
+fn resumable_method(m: &Method, u: &crate::ir::MediaUpload, ret: &TokenStream) -> Option<TokenStream> {
     let names = &m.members;
     let upload_resumable = ident(names.upload_resumable.as_ref()?);
-    let resumable_path = ident(names.resumable_path.as_ref()?);
+    let upload_path = ident(names.upload_path.as_ref()?);
     let client_field = ident(&names.client);
     let builder_fn = ident(&names.request_builder);
     let q = fallible(m);
@@ -561,7 +561,10 @@ fn resumable_method(m: &Method, r: &crate::ir::UploadPath, ret: &TokenStream) ->
         description: Some(
             "Uploads `media` (bytes, a file or a stream; see `Body`) of type `content_type` with the resumable protocol: in chunks, carrying on after failures. Await the result for the finished resource; set chunk size, progress and session options on it first.".to_string(),
         ),
-        notes: vec![format!("Resumable upload path: `{}`.", r.template.replace('`', "'"))],
+        notes: vec![format!(
+            "The session starts at the upload path, `{}`, with `uploadType=resumable`.",
+            u.path_template.replace('`', "'")
+        )],
     });
     Some(quote! {
         #doc
@@ -571,7 +574,7 @@ fn resumable_method(m: &Method, r: &crate::ir::UploadPath, ret: &TokenStream) ->
             content_type: &str,
         ) -> __rt::media::ResumableUpload<#ret> {
             let start = (|| {
-                let path = self.#resumable_path()?;
+                let path = self.#upload_path()?;
                 let mut request = self.#builder_fn(&path) #q;
                 request.set_query("uploadType", "resumable");
                 #metadata

@@ -139,14 +139,26 @@ impl Resolver<'_> {
         is_operations_get: bool,
     ) -> Result<Method, Error> {
         let id = m.id.clone().unwrap_or_else(|| key.to_string());
+        // Python's client takes such documents (its own test `zoo.json` has
+        // one): each method has a builder of its own anyway, and only
+        // `--only` goes by id, where the id then names both.
         if !seen_ids.insert(id.clone()) {
-            return Err(Error::at(format!("{path}.id"), format!("the method id `{id}` is used twice")));
+            self.warn(&format!("{path}.id"), format!("the method id `{id}` is used by an earlier method too"));
         }
         let http_method = m.http_method.clone().ok_or_else(|| Error::at(path, "the method has no `httpMethod`"))?;
         if http_method.is_empty() || !http_method.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(Error::at(format!("{path}.httpMethod"), format!("`{http_method}` is not an HTTP method")));
         }
-        let template = m.path.clone().ok_or_else(|| Error::at(path, "the method has no `path`"))?;
+        // Older documents name the path `restPath`; Google's older
+        // generators read it when `path` is missing.
+        let template = match (&m.path, &m.rest_path) {
+            (Some(p), _) => p.clone(),
+            (None, Some(p)) => {
+                self.warn(&format!("{path}.restPath"), "the method has no `path`; its `restPath` is used".into());
+                p.clone()
+            }
+            (None, None) => return Err(Error::at(path, "the method has neither `path` nor `restPath`")),
+        };
         let parts = path_template::parse(&template).map_err(|e| Error::at(format!("{path}.path"), e))?;
         let mut in_path: Vec<(&str, bool)> = Vec::new();
         for part in &parts {
@@ -156,12 +168,12 @@ impl Resolver<'_> {
                 }
             }
         }
-        for name in &m.parameter_order {
-            if !m.parameters.contains_key(name) {
-                return Err(Error::at(
-                    format!("{path}.parameterOrder"),
-                    format!("`parameterOrder` names `{name}`, which is not a parameter of the method"),
-                ));
+        for (i, name) in m.parameter_order.iter().enumerate() {
+            if !m.parameters.contains_key(name) && !in_path.iter().any(|(p, _)| p == name) {
+                self.warn(
+                    &format!("{path}.parameterOrder[{i}]"),
+                    format!("`{name}` is not a parameter of the method; left out of the order"),
+                );
             }
         }
 
@@ -258,7 +270,7 @@ impl Resolver<'_> {
         let features = CallFeatures {
             download: m.supports_media_download == Some(true),
             upload: media_upload.is_some(),
-            resumable: media_upload.as_ref().is_some_and(|u| u.resumable.is_some()),
+            resumable: media_upload.as_ref().is_some_and(|u| u.resumable),
             polls: is_operations_get && returns_pollable,
             waits: returns_pollable && !is_operations_get,
             pages: page_token.is_some(),
@@ -306,6 +318,20 @@ impl Resolver<'_> {
         if m.deprecated == Some(true) {
             doc.notes.push("Deprecated.".into());
         }
+        let api_version = m.api_version.as_ref().and_then(|v| {
+            // What `http::HeaderValue` takes, checked here so that a bad
+            // value costs the header, never a failed call.
+            if !v.is_empty() && v.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b)) {
+                return Some(v.clone());
+            }
+            let why = if v.is_empty() {
+                "it is empty".to_string()
+            } else {
+                format!("`{}` cannot be sent as a header value", v.escape_debug())
+            };
+            self.warn(&format!("{path}.apiVersion"), format!("{why}; `X-Goog-Api-Version` is not sent"));
+            None
+        });
         let fallible_builder =
             !matches!(http_method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS");
         Ok(Method {
@@ -322,6 +348,7 @@ impl Resolver<'_> {
             request,
             response,
             scopes: m.scopes.clone(),
+            api_version,
             media_download: features.download,
             media_upload,
             paging,
@@ -347,12 +374,11 @@ impl Resolver<'_> {
         let upload = m.media_upload.as_ref()?;
         let protocols = upload.protocols.as_ref()?;
         let simple = self.upload_path(protocols.simple.as_ref()?.path.clone()?, path_params, path, "upload")?;
-        // A resumable path that cannot be used only costs that protocol.
-        let resumable = protocols
-            .resumable
-            .as_ref()
-            .and_then(|r| r.path.clone())
-            .and_then(|template| self.upload_path(template, path_params, path, "resumable upload"));
+        // Google's clients start a session at the simple path with
+        // `uploadType=resumable` (Go's generator and Python's discovery.py
+        // alike), never at `protocols.resumable.path`, which servers other
+        // than Google's own (fake-gcs-server) do not serve.
+        let resumable = protocols.resumable.is_some();
         Some(crate::ir::MediaUpload {
             kind: if has_body { UploadKind::Multipart } else { UploadKind::Media },
             path_template: simple.template,

@@ -106,6 +106,7 @@ pub(crate) struct Resolver<'a> {
 }
 
 pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, Vec<String>), Error> {
+    check_is_discovery(doc)?;
     let mut r = Resolver {
         doc,
         type_namer: Namer::new(),
@@ -165,6 +166,7 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
             .to_string(),
         batch_path: doc.batch_path.clone(),
         fully_encode_reserved: doc.fully_encode_reserved_expansion.unwrap_or(false),
+        data_wrapper: doc.features.iter().any(|f| f == "dataWrapper"),
         scopes: scopes(doc),
         client_members,
         operation_router: None,
@@ -207,6 +209,25 @@ impl Resolver<'_> {
     pub(super) fn type_name(&self, id: TypeId) -> &str {
         &self.type_names[id.0]
     }
+}
+
+/// Every field of the model is optional, so any JSON object parses: a JSON
+/// Schema file would come out as an empty crate named after its `$id`'s
+/// host. A document must call itself one, or at least describe something.
+fn check_is_discovery(doc: &RestDescription) -> Result<(), Error> {
+    const KIND: &str = "discovery#restDescription";
+    if doc.kind.as_deref() == Some(KIND)
+        || !(doc.resources.is_empty() && doc.methods.is_empty() && doc.schemas.is_empty())
+    {
+        return Ok(());
+    }
+    let kind = match &doc.kind {
+        Some(kind) => format!("its `kind` is `{kind}`, not `{KIND}`"),
+        None => format!("it has no `kind` (`{KIND}`)"),
+    };
+    Err(Error::not_discovery(format!(
+        "not a discovery document: {kind}, and it has no `resources`, `methods` or `schemas`"
+    )))
 }
 
 fn scopes(doc: &RestDescription) -> Vec<Scope> {

@@ -122,6 +122,8 @@ pub enum Want<'a> {
     Path(&'a str),
     /// A JSON path starting with this prefix.
     PathPrefix(&'a str),
+    /// No location: the problem is the document as a whole.
+    Whole,
 }
 
 /// Asserts that `result` is an error at the wanted place, whose message
@@ -151,6 +153,7 @@ pub fn assert_error_at(label: &str, result: Result<Output, Error>, want: Want<'_
             assert!(path.starts_with(prefix), "{label}: path {path:?} does not start with {prefix:?}");
             assert!(shown.starts_with(&format!("at {path}: ")), "{label}: Display lacks the path: {shown}");
         }
+        (None, Want::Whole) => assert_eq!(shown, error.message, "{label}: Display adds nothing"),
         _ => panic!("{label}: expected a location like {want:?}, got {error:?}"),
     }
     assert!(error.message.contains(needle), "{label}: message {:?} lacks {needle:?}", error.message);

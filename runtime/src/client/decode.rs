@@ -19,6 +19,9 @@ pub(crate) fn json_body<T: DeserializeOwned>(response: &http::Response<bytes::By
         ))
         .with_http_status(status));
     }
+    if response.extensions().get::<crate::request::DataWrapper>().is_some() {
+        return unwrap_data(response);
+    }
     serde_json::from_slice(body).map_err(|e| {
         // serde_json's message already ends with "at line L column C".
         Error::decode(format!("response body does not match the expected type: {e}{}", content_type_note(response)))
@@ -26,6 +29,25 @@ pub(crate) fn json_body<T: DeserializeOwned>(response: &http::Response<bytes::By
             .with_body_excerpt(body)
             .with_source(e)
     })
+}
+
+/// The `data` member of a `dataWrapper` API's response, decoded into `T`.
+/// A body without one is decoded whole, as google-api-python-client's
+/// `JsonModel` does, so a server that stopped wrapping still works.
+fn unwrap_data<T: DeserializeOwned>(response: &http::Response<bytes::Bytes>) -> Result<T, Error> {
+    let body = response.body();
+    let mismatch = |e: serde_json::Error| {
+        Error::decode(format!("response body does not match the expected type: {e}{}", content_type_note(response)))
+            .with_http_status(response.status())
+            .with_body_excerpt(body)
+            .with_source(e)
+    };
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(mismatch)?;
+    let inner = match value {
+        serde_json::Value::Object(mut map) if map.contains_key("data") => map.remove("data").unwrap_or_default(),
+        other => other,
+    };
+    serde_json::from_value(inner).map_err(mismatch)
 }
 
 /// `" (content type text/html)"` for a content type that is not JSON.

@@ -307,6 +307,7 @@ impl Client {
         let inner = &*self.inner;
         let (mut parts, body) = request.into_parts();
         let any_status = parts.extensions.get::<AnyStatus>().is_some();
+        let data_wrapper = parts.extensions.get::<crate::request::DataWrapper>().copied();
         *token = inner.credentials.apply(&mut parts, scopes).await?;
         let wants_gzip = gzip::asked(&parts.headers);
         match parts.headers.get(USER_AGENT) {
@@ -339,6 +340,11 @@ impl Client {
                 .await
                 .map_err(|e| e.with_http_status(status))?;
             return Err(Error::from_http_response(&http::Response::from_parts(parts, body)));
+        }
+        let mut response = response;
+        // The decoder sees only the response, so the mark goes with it.
+        if let Some(mark) = data_wrapper {
+            response.extensions_mut().insert(mark);
         }
         Ok(response)
     }

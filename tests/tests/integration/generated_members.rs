@@ -152,7 +152,7 @@ async fn parameters_named_like_media_members_are_sent_beside_resumable_upload_an
     let session = format!("{}/session/1", server.uri());
     // The method is a PUT, so the session starts with one.
     Mock::given(method("PUT"))
-        .and(path("/resumable/upload/v1/items/n1"))
+        .and(path("/upload/v1/items/n1"))
         .and(query_param("uploadType", "resumable"))
         .and(query_param("upload_resumable", "a"))
         .and(query_param("resumable_path", "b"))

@@ -14,3 +14,4 @@ mod request_id_e2e;
 mod resource_features;
 mod shared_objects;
 mod snapshots;
+mod wire_compat;
