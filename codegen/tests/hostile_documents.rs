@@ -410,6 +410,16 @@ fn an_api_version_that_is_no_header_value_is_dropped_with_a_warning() {
     let (output, _) = generate_ok(&doc_with_method(method));
     let resources = output.files.iter().find(|f| f.path == "resources.rs").expect("resources.rs");
     assert!(resources.contents.contains("request.api_version(\"2024-06-01\");"), "{}", resources.contents);
+
+    // Quotes and backslashes are valid in a header value; they stay inside
+    // the string literal.
+    let mut method = simple_method("hostile.r.m");
+    method["apiVersion"] = json!(r#"v1"); panic!("\"#);
+    let (output, files) = generate_ok(&doc_with_method(method));
+    assert!(output.warnings.is_empty(), "{:?}", output.warnings);
+    let literals: Vec<String> = files.iter().flat_map(|(_, f)| string_literals(f)).collect();
+    assert!(literals.iter().any(|l| l == r#"v1"); panic!("\"#), "the value is one literal");
+    assert!(!files.iter().any(|(_, f)| quote::ToTokens::to_token_stream(f).to_string().contains("panic !")));
 }
 
 #[test]

@@ -72,6 +72,13 @@ impl Resolver<'_> {
     }
 }
 
+/// Whether the API wraps its JSON bodies in `{"data": ...}`, which the
+/// document says in its `features` list. The wire format changes, the
+/// types do not, so the flag is all an emitter needs.
+pub(super) fn data_wrapper(doc: &crate::discovery::RestDescription) -> bool {
+    doc.features.iter().any(|f| f == "dataWrapper")
+}
+
 /// `v1`, `v2beta3`, `v1.4`: a `v`, a digit, then anything.
 fn looks_like_version(segment: &str) -> bool {
     let mut chars = segment.chars();
