@@ -127,10 +127,11 @@ async fn a_data_wrapper_resumable_session_starts_with_wrapped_metadata_at_the_up
         .await;
     Mock::given(method("PUT"))
         .and(path("/session/w1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"text": "done"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"text": "done"}})))
         .expect(1)
         .mount(&server)
         .await;
+    // The finished resource comes wrapped like every other response.
     let done = wrapped(&server)
         .notes()
         .attach("n1", note("meta"))

@@ -30,6 +30,9 @@ struct Session<T> {
     client: crate::Client,
     scopes: &'static [&'static str],
     finish: super::Finish<T>,
+    /// The start request's `dataWrapper` mark, which every exchange carries
+    /// so that the finished resource is taken out of its `data` member.
+    data_wrapper: Option<crate::request::DataWrapper>,
 }
 
 pub(super) async fn run<T>(upload: ResumableUpload<T>) -> Result<T> {
@@ -50,7 +53,8 @@ pub(super) async fn run<T>(upload: ResumableUpload<T>) -> Result<T> {
     } = upload;
     let media_type = content_type::header(&content_type)?;
     let start = start?;
-    let upload = Session { client, scopes, finish };
+    let data_wrapper = start.extensions().get::<crate::request::DataWrapper>().copied();
+    let upload = Session { client, scopes, finish, data_wrapper };
     let (offset, session) = match resume {
         Some((uri, offset)) => (offset, Some(uri)),
         None => (0, None),
@@ -255,6 +259,9 @@ async fn exchange<T>(upload: &Session<T>, mut request: http::Request<crate::Body
     // This loop retries from the server's offset; the client retrying the
     // same chunk on its own would only send bytes again.
     request.extensions_mut().insert(no_retries());
+    if let Some(mark) = upload.data_wrapper {
+        request.extensions_mut().insert(mark);
+    }
     let response = match upload.client.execute_any_status(request, upload.scopes).await {
         Ok(response) => response,
         Err(e) if matches!(e.kind(), ErrorKind::Transport | ErrorKind::Timeout) => return Ok(Step::Transient(e)),
