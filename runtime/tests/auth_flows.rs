@@ -245,3 +245,323 @@ async fn refusals_and_bad_files_are_clear_errors() {
     assert!(ServiceAccount::from_json(&user_file).unwrap_err().to_string().contains("not a service account key"));
     assert!(AuthorizedUser::from_json(&user_file).unwrap_err().to_string().contains("no `refresh_token`"));
 }
+
+// ---- the installed-app flow ------------------------------------------------------
+
+mod installed_app {
+    use std::collections::{HashMap, HashSet};
+    use std::path::PathBuf;
+    use std::sync::Mutex;
+
+    use base64::Engine as _;
+    use discogen_runtime::auth::InstalledApp;
+    use discogen_runtime::http;
+    use discogen_runtime::transport::{HttpTransport, Transport};
+    use rsa::sha2::{Digest as _, Sha256};
+
+    use super::*;
+
+    const CLIENT_ID: &str = "desktop.apps.googleusercontent.com";
+    const CLIENT_SECRET: &str = "GOCSPX-desktop";
+
+    /// An authorization server: `/auth` is the consent page (which consents
+    /// at once and redirects with a code), `/token` the token endpoint. It
+    /// checks what RFC 6749 and RFC 7636 ask: the redirect URI is loopback
+    /// and the same at both ends, the challenge is S256 of the verifier, a
+    /// code is used once, the client is who it says.
+    pub(super) struct AuthServer {
+        pub(super) server: MockServer,
+        pub(super) consents: Arc<AtomicUsize>,
+        pub(super) refreshes: Arc<AtomicUsize>,
+        revoked: Arc<Mutex<HashSet<String>>>,
+    }
+
+    /// A code handed out: its challenge, redirect URI and scope.
+    type Grant = (String, String, String);
+
+    fn query(request: &Request) -> HashMap<String, String> {
+        request.url.query_pairs().into_owned().collect()
+    }
+
+    fn refuse(why: &str) -> ResponseTemplate {
+        ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_request", "error_description": why}))
+    }
+
+    impl AuthServer {
+        pub(super) async fn start() -> Self {
+            let server = MockServer::start().await;
+            let consents = Arc::new(AtomicUsize::new(0));
+            let refreshes = Arc::new(AtomicUsize::new(0));
+            let revoked = Arc::new(Mutex::new(HashSet::new()));
+            let grants: Arc<Mutex<HashMap<String, Grant>>> = Arc::default();
+
+            let (count, pending) = (consents.clone(), grants.clone());
+            Mock::given(method("GET"))
+                .and(path("/auth"))
+                .respond_with(move |request: &Request| {
+                    let q = query(request);
+                    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+                    let redirect = get("redirect_uri");
+                    let loopback = redirect.starts_with("http://127.0.0.1:") && redirect.ends_with('/');
+                    if get("response_type") != "code"
+                        || get("client_id") != CLIENT_ID
+                        || get("code_challenge_method") != "S256"
+                        || get("code_challenge").len() != 43
+                        || get("state").is_empty()
+                        || get("scope").is_empty()
+                        || !loopback
+                    {
+                        return refuse(&format!("bad consent request {q:?}"));
+                    }
+                    let n = count.fetch_add(1, Ordering::SeqCst) + 1;
+                    let code = format!("4/code-{n}");
+                    pending
+                        .lock()
+                        .unwrap()
+                        .insert(code.clone(), (get("code_challenge"), redirect.clone(), get("scope")));
+                    let location =
+                        format!("{redirect}?state={}&code={}&scope=x", get("state"), code.replace('/', "%2F"));
+                    ResponseTemplate::new(302).insert_header("location", location.as_str())
+                })
+                .mount(&server)
+                .await;
+
+            let (refreshed, gone) = (refreshes.clone(), revoked.clone());
+            let issued = Arc::new(AtomicUsize::new(0));
+            Mock::given(method("POST"))
+                .and(path("/token"))
+                .respond_with(move |request: &Request| {
+                    let sent = form(request);
+                    if field(&sent, "client_id") != Some(CLIENT_ID)
+                        || field(&sent, "client_secret") != Some(CLIENT_SECRET)
+                    {
+                        return ResponseTemplate::new(401).set_body_json(json!({"error": "invalid_client"}));
+                    }
+                    let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
+                    match field(&sent, "grant_type") {
+                        Some("authorization_code") => {
+                            let code = field(&sent, "code").unwrap_or_default();
+                            let Some((challenge, redirect, _)) = grants.lock().unwrap().remove(code) else {
+                                return ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"}));
+                            };
+                            let verifier = field(&sent, "code_verifier").unwrap_or_default();
+                            let hashed =
+                                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier));
+                            if !(43..=128).contains(&verifier.len()) || hashed != challenge {
+                                return refuse("PKCE verification failed");
+                            }
+                            if field(&sent, "redirect_uri") != Some(redirect.as_str()) {
+                                return refuse("redirect_uri mismatch");
+                            }
+                            ResponseTemplate::new(200).set_body_json(json!({
+                                "access_token": format!("user-token-{n}"), "expires_in": 3599,
+                                "refresh_token": format!("1//refresh-{n}"), "token_type": "Bearer",
+                            }))
+                        }
+                        Some("refresh_token") => {
+                            let token = field(&sent, "refresh_token").unwrap_or_default();
+                            if !token.starts_with("1//refresh-") || gone.lock().unwrap().contains(token) {
+                                return ResponseTemplate::new(400).set_body_json(json!({
+                                    "error": "invalid_grant", "error_description": "Token has been expired or revoked."
+                                }));
+                            }
+                            refreshed.fetch_add(1, Ordering::SeqCst);
+                            ResponseTemplate::new(200)
+                                .set_body_json(json!({"access_token": format!("user-token-{n}"), "expires_in": 3599}))
+                        }
+                        _ => refuse("unknown grant"),
+                    }
+                })
+                .mount(&server)
+                .await;
+            Self { server, consents, refreshes, revoked }
+        }
+
+        pub(super) fn revoke(&self, refresh_token: &str) {
+            self.revoked.lock().unwrap().insert(refresh_token.to_owned());
+        }
+
+        pub(super) fn app(&self) -> InstalledApp {
+            let uri = self.server.uri();
+            InstalledApp::new(CLIENT_ID, Some(CLIENT_SECRET.to_owned()))
+                .unwrap()
+                .endpoints(&format!("{uri}/auth"), &format!("{uri}/token"))
+                .unwrap()
+        }
+    }
+
+    /// Plays the person's browser: loads the consent URL, follows the
+    /// redirect to the program's loopback server, and returns that page.
+    pub(super) async fn browse(url: String) -> String {
+        let transport = HttpTransport::direct();
+        let get = |uri: String| http::Request::get(uri).body(discogen_runtime::Body::empty()).unwrap();
+        let consent = transport.send(get(url), None).await.expect("the consent page answers");
+        assert_eq!(consent.status(), 302, "the authorization server accepted the consent request");
+        let location = consent.headers()["location"].to_str().unwrap().to_owned();
+        let page = transport.send(get(location), None).await.expect("the redirect server answers");
+        String::from_utf8_lossy(&page.into_body().collect().await.unwrap()).into_owned()
+    }
+
+    /// An opener that browses in the background and records the pages.
+    pub(super) fn browser(pages: Arc<Mutex<Vec<String>>>) -> impl Fn(&str) -> std::io::Result<()> + Send + Sync {
+        move |url: &str| {
+            let (url, pages) = (url.to_owned(), pages.clone());
+            tokio::spawn(async move {
+                let page = browse(url).await;
+                pages.lock().unwrap().push(page);
+            });
+            Ok(())
+        }
+    }
+
+    pub(super) fn no_browser(url: &str) -> std::io::Result<()> {
+        panic!("no consent was expected, but the opener got {url}");
+    }
+
+    pub(super) fn temp_store(name: &str) -> PathBuf {
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+        std::env::temp_dir().join(format!("discogen-{name}-{}-{nanos}.json", std::process::id()))
+    }
+
+    #[tokio::test]
+    async fn consent_once_then_later_runs_refresh_from_the_store() {
+        let auth = AuthServer::start().await;
+        let api = api_server(&["user-token-1", "user-token-2", "user-token-3"]).await;
+        let store = temp_store("consent-once");
+        let pages = Arc::new(Mutex::new(Vec::new()));
+
+        let app = auth.app().token_store(&store).opener(browser(pages.clone()));
+        let Api(client) = ClientBuilder::<Api>::new().root_url(api.uri()).token_provider(app).build().unwrap();
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("signed in");
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("the token is cached");
+        assert_eq!(auth.consents.load(Ordering::SeqCst), 1);
+        assert!(pages.lock().unwrap()[0].contains("Signed in"), "{:?}", pages.lock().unwrap());
+        let text = std::fs::read_to_string(&store).unwrap();
+        assert!(text.contains("1//refresh-1") && text.contains(CLIENT_ID), "the store keeps the refresh token");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            assert_eq!(std::fs::metadata(&store).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+
+        // The next run: no browser, a refresh.
+        let app = auth.app().token_store(&store).opener(no_browser);
+        let Api(client) = ClientBuilder::<Api>::new().root_url(api.uri()).token_provider(app).build().unwrap();
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("refreshed");
+        assert_eq!((auth.consents.load(Ordering::SeqCst), auth.refreshes.load(Ordering::SeqCst)), (1, 1));
+        let auths: Vec<_> =
+            api.received_requests().await.unwrap().iter().map(|r| r.headers["authorization"].clone()).collect();
+        assert_eq!(auths, ["Bearer user-token-1", "Bearer user-token-1", "Bearer user-token-2"]);
+
+        // Another scope set is another consent, and another entry.
+        let app = auth.app().token_store(&store).opener(browser(pages.clone()));
+        app.token(OTHER_SCOPES).await.expect("a second consent");
+        assert_eq!(auth.consents.load(Ordering::SeqCst), 2);
+        let text = std::fs::read_to_string(&store).unwrap();
+        assert!(text.contains("1//refresh-1") && text.contains("1//refresh-3"), "{text}");
+        std::fs::remove_file(&store).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_revoked_refresh_token_means_consent_again() {
+        let auth = AuthServer::start().await;
+        let store = temp_store("revoked");
+        let pages = Arc::new(Mutex::new(Vec::new()));
+        auth.app().token_store(&store).opener(browser(pages.clone())).token(SCOPES).await.unwrap();
+        auth.revoke("1//refresh-1");
+
+        let app = auth.app().token_store(&store).opener(browser(pages.clone()));
+        assert_eq!(app.token(SCOPES).await.unwrap().secret(), "user-token-3", "after a refused refresh (token 2)");
+        assert_eq!(auth.consents.load(Ordering::SeqCst), 2);
+        let text = std::fs::read_to_string(&store).unwrap();
+        assert!(
+            !text.contains("1//refresh-1") && text.contains("1//refresh-3"),
+            "the revoked token is replaced: {text}"
+        );
+        std::fs::remove_file(&store).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_consent_that_never_comes_times_out_and_stores_nothing() {
+        let auth = AuthServer::start().await;
+        let store = temp_store("timeout");
+        let app = auth.app().token_store(&store).opener(|_| Ok(())).consent_timeout(Duration::from_millis(300));
+        let error = app.token(SCOPES).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Timeout);
+        assert!(error.to_string().contains("no consent arrived within 300ms"), "{error}");
+        assert!(!store.exists(), "nothing is written");
+
+        // An opener that fails ends the flow at once.
+        let app = auth.app().opener(|_| Err(std::io::Error::other("no display")));
+        let error = app.token(SCOPES).await.unwrap_err();
+        assert!(error.to_string().contains("could not be opened"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_refused_consent_and_a_forged_redirect_are_told_apart() {
+        let auth = AuthServer::start().await;
+        let pages = Arc::new(Mutex::new(Vec::new()));
+        let seen = pages.clone();
+        // A forged redirect (another state) is turned away; then the person declines.
+        let app = auth.app().opener(move |url: &str| {
+            let consent = url::Url::parse(url).unwrap();
+            let q: HashMap<_, _> = consent.query_pairs().into_owned().collect();
+            let (redirect, state) = (q["redirect_uri"].clone(), q["state"].clone());
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let transport = HttpTransport::direct();
+                for uri in [
+                    format!("{redirect}favicon.ico"),
+                    format!("{redirect}?state=forged&code=4%2Fstolen"),
+                    format!("{redirect}?state={state}&error=access_denied"),
+                ] {
+                    let request = http::Request::get(uri).body(discogen_runtime::Body::empty()).unwrap();
+                    let page = transport.send(request, None).await.unwrap();
+                    seen.lock().unwrap().push(page.status().as_u16().to_string());
+                }
+            });
+            Ok(())
+        });
+        let error = app.token(SCOPES).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Auth);
+        assert!(error.to_string().contains("\"access_denied\""), "{error}");
+        assert_eq!(auth.consents.load(Ordering::SeqCst), 0);
+        // Let the browser task record the last answer.
+        for _ in 0..50 {
+            if pages.lock().unwrap().len() == 3 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(*pages.lock().unwrap(), ["404", "400", "200"]);
+    }
+
+    #[tokio::test]
+    async fn a_corrupt_or_readable_store_is_refused_and_left_alone() {
+        let auth = AuthServer::start().await;
+        let store = temp_store("corrupt");
+        std::fs::write(&store, "{\"version\": 1, \"tokens\": [{\"refresh_token\": \"1//SECRET-in-store").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        let app = auth.app().token_store(&store).opener(no_browser);
+        let message = app.token(SCOPES).await.unwrap_err().to_string();
+        assert!(message.contains("is corrupt (not valid JSON") && message.contains("remove it"), "{message}");
+        assert!(!message.contains("SECRET"), "{message}");
+        assert!(std::fs::read_to_string(&store).unwrap().contains("SECRET-in-store"), "left as it was");
+
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::write(&store, r#"{"version": 1, "tokens": []}"#).unwrap();
+            std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let app = auth.app().token_store(&store).opener(no_browser);
+            let message = app.token(SCOPES).await.unwrap_err().to_string();
+            assert!(message.contains("mode 644") && message.contains("chmod 600"), "{message}");
+        }
+        std::fs::remove_file(&store).unwrap();
+        assert_eq!(auth.consents.load(Ordering::SeqCst), 0);
+    }
+}

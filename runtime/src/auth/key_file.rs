@@ -37,6 +37,21 @@ impl KeyFile {
         }
     }
 
+    /// A credential object found inside another (`installed` in a client
+    /// secrets file, `source_credentials` in an impersonation file).
+    pub(crate) fn from_object(fields: Map<String, Value>, source: String) -> Self {
+        Self { fields, source }
+    }
+
+    /// The object in `field`, if there is one.
+    pub(crate) fn object(&self, field: &str) -> Result<Option<Map<String, Value>>, Error> {
+        match self.fields.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(object)) => Ok(Some(object.clone())),
+            Some(_) => Err(Error::auth(format!("the {} has a `{field}` that is not an object", self.source))),
+        }
+    }
+
     /// The `type` field: `service_account`, `authorized_user`, ...
     pub(crate) fn kind(&self) -> Result<&str, Error> {
         self.required("type")
