@@ -565,3 +565,175 @@ mod installed_app {
         assert_eq!(auth.consents.load(Ordering::SeqCst), 0);
     }
 }
+
+// ---- impersonation ---------------------------------------------------------------
+
+mod impersonation {
+    use discogen_runtime::auth::{ApplicationDefault, Impersonated};
+    use discogen_runtime::wire::Timestamp;
+
+    use super::installed_app::temp_store;
+    use super::*;
+
+    /// One change that breaks a file.
+    type Change = dyn Fn(&mut serde_json::Value);
+
+    const TARGET: &str = "target@p.iam.gserviceaccount.com";
+    const IAM_PATH: &str = "/v1/projects/-/serviceAccounts/target@p.iam.gserviceaccount.com:generateAccessToken";
+
+    /// An IAM Credentials service that hands out `impersonated-N` to callers
+    /// with a base token from `token_server`, and 403 to others.
+    async fn iam_server() -> MockServer {
+        let server = MockServer::start().await;
+        let issued = Arc::new(AtomicUsize::new(0));
+        Mock::given(method("POST"))
+            .and(path(IAM_PATH))
+            .respond_with(move |request: &Request| {
+                let auth = request.headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+                if !auth.starts_with("Bearer token-") {
+                    return ResponseTemplate::new(403).set_body_json(json!({"error": {
+                        "code": 403, "status": "PERMISSION_DENIED",
+                        "message": format!("Permission 'iam.serviceAccounts.getAccessToken' denied ({auth})"),
+                    }}));
+                }
+                let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
+                let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+                let expiry = Timestamp::from_unix(now + 3600, 0).unwrap().to_string();
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"accessToken": format!("impersonated-{n}"), "expireTime": expiry}))
+            })
+            .mount(&server)
+            .await;
+        server
+    }
+
+    fn user_json(token_uri: &str) -> serde_json::Value {
+        json!({
+            "type": "authorized_user", "client_id": "id", "client_secret": "secret",
+            "refresh_token": "1//refresh", "token_uri": token_uri,
+        })
+    }
+
+    #[tokio::test]
+    async fn impersonation_from_code_sends_delegates_scopes_and_lifetime() {
+        let (tokens, _) = token_server(3600).await;
+        let iam = iam_server().await;
+        let api = api_server(&["impersonated-1"]).await;
+        let user = AuthorizedUser::from_json(&user_json(&format!("{}/token", tokens.uri())).to_string()).unwrap();
+        let impersonated = Impersonated::new(user, TARGET)
+            .unwrap()
+            .delegates([
+                "first@p.iam.gserviceaccount.com",
+                "projects/-/serviceAccounts/second@p.iam.gserviceaccount.com",
+            ])
+            .lifetime(Duration::from_secs(1800))
+            .unwrap()
+            .iam_root_url(&iam.uri())
+            .unwrap();
+        assert_eq!(impersonated.target_principal(), TARGET);
+        let Api(client) = ClientBuilder::<Api>::new().root_url(api.uri()).token_provider(impersonated).build().unwrap();
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("the call succeeds");
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("cached");
+
+        let asked = iam.received_requests().await.unwrap();
+        assert_eq!(asked.len(), 1, "one impersonated token for one scope set");
+        assert_eq!(asked[0].headers["authorization"], "Bearer token-1");
+        let body: serde_json::Value = serde_json::from_slice(&asked[0].body).unwrap();
+        assert_eq!(
+            body,
+            json!({
+                "delegates": ["projects/-/serviceAccounts/first@p.iam.gserviceaccount.com",
+                              "projects/-/serviceAccounts/second@p.iam.gserviceaccount.com"],
+                "scope": SCOPES, "lifetime": "1800s",
+            })
+        );
+        // The base credential is asked for cloud-platform, whatever the call's scopes.
+        assert_eq!(field(&form(&tokens.received_requests().await.unwrap()[0]), "grant_type"), Some("refresh_token"));
+        let calls = api.received_requests().await.unwrap();
+        assert!(calls.iter().all(|c| c.headers["authorization"] == "Bearer impersonated-1"));
+    }
+
+    #[tokio::test]
+    async fn impersonated_service_account_files_work_through_adc() {
+        let (tokens, _) = token_server(3600).await;
+        let iam = iam_server().await;
+        let api = api_server(&["impersonated-1"]).await;
+        let file = json!({
+            "type": "impersonated_service_account",
+            "service_account_impersonation_url": format!("{}{IAM_PATH}", iam.uri()),
+            "delegates": ["middle@p.iam.gserviceaccount.com"],
+            "source_credentials": user_json(&format!("{}/token", tokens.uri())),
+            "quota_project_id": "billed",
+        });
+        let path = temp_store("impersonated-adc");
+        std::fs::write(&path, file.to_string()).unwrap();
+        let adc = ApplicationDefault::from_file(&path).expect("an impersonation file");
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(adc.quota_project(), Some("billed"));
+        let Api(client) = ClientBuilder::<Api>::new().root_url(api.uri()).token_provider(adc).build().unwrap();
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("the call succeeds");
+        let body: serde_json::Value = serde_json::from_slice(&iam.received_requests().await.unwrap()[0].body).unwrap();
+        assert_eq!(body["delegates"], json!(["projects/-/serviceAccounts/middle@p.iam.gserviceaccount.com"]));
+        assert_eq!(api.received_requests().await.unwrap()[0].headers["x-goog-user-project"], "billed");
+    }
+
+    #[tokio::test]
+    async fn a_refusal_and_bad_files_are_clear_errors() {
+        // The IAM service refuses a base token it does not know, quoting it.
+        let iam = iam_server().await;
+        let base = discogen_runtime::auth::StaticToken::new("ya29.unknown-base");
+        let impersonated = Impersonated::new(base, TARGET).unwrap().iam_root_url(&iam.uri()).unwrap();
+        let error = impersonated.token(SCOPES).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Auth);
+        let message = error.to_string();
+        assert!(message.contains("PERMISSION_DENIED") && message.contains(TARGET), "{message}");
+        assert!(!message.contains("unknown-base"), "{message}");
+
+        assert!(Impersonated::new(discogen_runtime::auth::StaticToken::new("t"), "not an email").is_err());
+        let too_long = Impersonated::new(discogen_runtime::auth::StaticToken::new("t"), TARGET)
+            .unwrap()
+            .lifetime(Duration::from_secs(13 * 3600));
+        assert!(too_long.unwrap_err().to_string().contains("at most 43200 s"));
+
+        let good = json!({
+            "type": "impersonated_service_account",
+            "service_account_impersonation_url": format!("https://iamcredentials.googleapis.com{IAM_PATH}"),
+            "source_credentials": user_json("https://oauth2.googleapis.com/token"),
+        });
+        assert!(Impersonated::from_json(&good.to_string()).is_ok());
+        let broken = |change: &dyn Fn(&mut serde_json::Value)| {
+            let mut file = good.clone();
+            change(&mut file);
+            Impersonated::from_json(&file.to_string()).unwrap_err().to_string()
+        };
+        let cases: [(&str, &Change); 8] = [
+            ("no `service_account_impersonation_url`", &|f| {
+                drop(f.as_object_mut().unwrap().remove("service_account_impersonation_url"))
+            }),
+            ("`service_account_impersonation_url` that is not a string", &|f| {
+                f["service_account_impersonation_url"] = json!(5)
+            }),
+            ("plain http is only allowed", &|f| {
+                f["service_account_impersonation_url"] = json!(format!("http://example.com{IAM_PATH}"))
+            }),
+            ("does not end in", &|f| {
+                f["service_account_impersonation_url"] = json!("https://iamcredentials.googleapis.com/v1/x")
+            }),
+            ("no `source_credentials` object", &|f| drop(f.as_object_mut().unwrap().remove("source_credentials"))),
+            ("`delegates` that is not a list of strings", &|f| f["delegates"] = json!([1])),
+            ("cannot be impersonated from here", &|f| f["source_credentials"]["type"] = json!("external_account")),
+            ("no `refresh_token`", &|f| drop(f["source_credentials"].as_object_mut().unwrap().remove("refresh_token"))),
+        ];
+        for (expected, change) in cases {
+            let message = broken(change);
+            assert!(message.contains(expected), "{expected:?} not in {message}");
+            assert!(!message.contains("1//refresh"), "{message}");
+        }
+        let unknown = json!({"type": "workload_magic"}).to_string();
+        let path = temp_store("unknown-type");
+        std::fs::write(&path, unknown).unwrap();
+        let message = ApplicationDefault::from_file(&path).unwrap_err().to_string();
+        std::fs::remove_file(&path).unwrap();
+        assert!(message.contains("\"workload_magic\"") && message.contains("not supported"), "{message}");
+    }
+}

@@ -52,6 +52,18 @@ impl KeyFile {
         }
     }
 
+    /// The list of strings in `field`; none if it is missing.
+    pub(crate) fn strings(&self, field: &str) -> Result<Vec<String>, Error> {
+        let wrong = || Error::auth(format!("the {} has a `{field}` that is not a list of strings", self.source));
+        match self.fields.get(field) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(items)) => {
+                items.iter().map(|item| item.as_str().map(str::to_owned).ok_or_else(wrong)).collect()
+            }
+            Some(_) => Err(wrong()),
+        }
+    }
+
     /// The `type` field: `service_account`, `authorized_user`, ...
     pub(crate) fn kind(&self) -> Result<&str, Error> {
         self.required("type")

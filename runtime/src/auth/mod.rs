@@ -21,6 +21,8 @@ mod credentials;
 #[cfg(feature = "adc")]
 mod endpoint;
 #[cfg(feature = "adc")]
+mod impersonated;
+#[cfg(feature = "adc")]
 mod installed_app;
 #[cfg(feature = "adc")]
 mod key_file;
@@ -37,6 +39,8 @@ pub use adc::ApplicationDefault;
 #[cfg(feature = "adc")]
 pub use authorized_user::AuthorizedUser;
 pub use credentials::Credentials;
+#[cfg(feature = "adc")]
+pub use impersonated::Impersonated;
 #[cfg(feature = "adc")]
 pub use installed_app::{InstalledApp, Opener};
 #[cfg(feature = "adc")]
