@@ -737,3 +737,69 @@ mod impersonation {
         assert!(message.contains("\"workload_magic\"") && message.contains("not supported"), "{message}");
     }
 }
+
+// ---- universe domains ------------------------------------------------------------
+
+mod universe {
+    use discogen_runtime::{Client, Service};
+
+    use super::*;
+
+    /// A service whose default root is under googleapis.com.
+    struct Drive(Client);
+
+    impl Service for Drive {
+        const ROOT_URL: &'static str = "https://www.googleapis.com/";
+        const SERVICE_PATH: &'static str = "drive/v3/";
+        fn from_client(client: Client) -> Self {
+            Drive(client)
+        }
+    }
+
+    fn key_in(universe: &str, token_uri: &str) -> String {
+        let mut file: serde_json::Value = serde_json::from_str(&service_account_json(token_uri)).unwrap();
+        file["universe_domain"] = json!(universe);
+        file.to_string()
+    }
+
+    #[tokio::test]
+    async fn endpoints_move_to_the_universe_and_other_universes_are_refused() {
+        let (tokens, issued) = token_server(3600).await;
+        let api = api_server(&["token-1"]).await;
+        let token_uri = format!("{}/token", tokens.uri());
+
+        // The default root moves to the client's universe; a root set by hand stays.
+        let Drive(client) = ClientBuilder::<Drive>::new().universe_domain("tpc.example").build().unwrap();
+        assert_eq!(client.root_url(), "https://www.tpc.example/");
+        let Drive(client) = ClientBuilder::<Drive>::new().build().unwrap();
+        assert_eq!(client.root_url(), "https://www.googleapis.com/");
+
+        // A key from another universe: the client is not built, nothing is sent.
+        let account = ServiceAccount::from_json(&key_in("tpc.example", &token_uri)).unwrap();
+        assert_eq!(account.universe_domain(), Some("tpc.example"));
+        let error = ClientBuilder::<Drive>::new().token_provider(account).build().map(|_| ()).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Auth);
+        let message = error.to_string();
+        assert!(message.contains("universe domain googleapis.com") && message.contains("for tpc.example"), "{message}");
+        let plain = ServiceAccount::from_json(&service_account_json(&token_uri)).unwrap();
+        let error = ClientBuilder::<Drive>::new().universe_domain("tpc.example").token_provider(plain).build();
+        assert!(error.map(|_| ()).unwrap_err().to_string().contains("credentials are for googleapis.com"));
+        assert_eq!(issued.load(Ordering::SeqCst), 0, "no token was asked for");
+
+        // The same key in a client of its universe works end to end.
+        let account = ServiceAccount::from_json(&key_in("tpc.example", &token_uri)).unwrap();
+        let Api(client) = ClientBuilder::<Api>::new()
+            .universe_domain("tpc.example")
+            .root_url(api.uri())
+            .token_provider(account)
+            .build()
+            .unwrap();
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("the call succeeds");
+
+        // An unusable universe is refused, in the client and in a key file.
+        let error = ClientBuilder::<Drive>::new().universe_domain("").build().map(|_| ()).unwrap_err();
+        assert!(error.to_string().contains("universe domain is empty"), "{error}");
+        let message = ServiceAccount::from_json(&key_in("not a domain", &token_uri)).unwrap_err().to_string();
+        assert!(message.contains("`universe_domain` that is not a domain name"), "{message}");
+    }
+}

@@ -104,4 +104,8 @@ impl TokenProvider for ApplicationDefault {
     fn quota_project(&self) -> Option<&str> {
         self.inner.quota_project()
     }
+
+    fn universe_domain(&self) -> Option<&str> {
+        self.inner.universe_domain()
+    }
 }

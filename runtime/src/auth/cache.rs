@@ -32,6 +32,10 @@ pub(crate) type FetchFuture<'a> = Pin<Box<dyn Future<Output = Result<FreshToken,
 pub(crate) trait Fetch: Send + Sync + 'static {
     fn fetch<'a>(&'a self, scopes: &'a [&'static str]) -> FetchFuture<'a>;
     fn quota_project(&self) -> Option<&str>;
+    /// The universe the credentials belong to, if they say.
+    fn universe_domain(&self) -> Option<&str> {
+        None
+    }
 }
 
 struct Cached {
@@ -106,6 +110,10 @@ impl<F: Fetch> TokenProvider for TokenCache<F> {
     fn quota_project(&self) -> Option<&str> {
         self.fetch.quota_project()
     }
+
+    fn universe_domain(&self) -> Option<&str> {
+        self.fetch.universe_domain()
+    }
 }
 
 /// Implements [`TokenProvider`] for a public credential type by handing
@@ -126,6 +134,10 @@ macro_rules! provider_over_cache {
 
             fn quota_project(&self) -> Option<&str> {
                 $crate::auth::TokenProvider::quota_project(&self.cache)
+            }
+
+            fn universe_domain(&self) -> Option<&str> {
+                $crate::auth::TokenProvider::universe_domain(&self.cache)
             }
         }
     };

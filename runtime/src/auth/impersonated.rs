@@ -23,7 +23,8 @@ use crate::body::Body;
 use crate::error::Error;
 use crate::transport::Transport;
 
-/// The IAM Credentials service in Google's own universe.
+/// The IAM Credentials service in Google's own universe; other universes
+/// have it under their own domain.
 const IAM_ROOT: &str = "https://iamcredentials.googleapis.com/";
 /// What the base credential's token is asked for, as the Python library does.
 const IAM_SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
@@ -65,10 +66,11 @@ impl Impersonated {
 
     fn with_source(source: Arc<dyn TokenProvider>, target: &str) -> Result<Self, Error> {
         check_principal(target).map_err(Error::invalid_argument)?;
+        let url = access_token_url(&iam_root(source.universe_domain()), target);
         let iam = Iam {
             source,
             target: target.to_owned(),
-            url: access_token_url(IAM_ROOT, target),
+            url,
             delegates: Vec::new(),
             scopes: Vec::new(),
             lifetime: DEFAULT_LIFETIME,
@@ -205,6 +207,11 @@ fn check_url(url: &str) -> Result<(), &'static str> {
     }
 }
 
+/// The IAM Credentials root URL in the base credential's universe.
+fn iam_root(universe: Option<&str>) -> String {
+    crate::universe::rewrite_root(IAM_ROOT, universe.unwrap_or(crate::universe::DEFAULT_UNIVERSE))
+}
+
 fn resource_name(account: &str) -> String {
     if account.starts_with("projects/") {
         account.to_owned()
@@ -288,6 +295,10 @@ impl Fetch for Iam {
     fn quota_project(&self) -> Option<&str> {
         self.quota_project.as_deref().or_else(|| self.source.quota_project())
     }
+
+    fn universe_domain(&self) -> Option<&str> {
+        self.source.universe_domain()
+    }
 }
 
 provider_over_cache!(Impersonated);
@@ -313,6 +324,8 @@ mod tests {
             access_token_url("https://iamcredentials.googleapis.com/", "a@b"),
             "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/a@b:generateAccessToken"
         );
+        assert_eq!(iam_root(Some("tpc.example")), "https://iamcredentials.tpc.example/");
+        assert_eq!(iam_root(None), IAM_ROOT);
         assert!(check_principal("a@p.iam.gserviceaccount.com").is_ok());
         assert!(check_principal("not an email").is_err());
         assert!(check_principal("a@b/../x").is_err());

@@ -423,6 +423,11 @@ impl Fetch for Flow {
     fn quota_project(&self) -> Option<&str> {
         None
     }
+
+    /// Google's consent screen is in Google's own universe only.
+    fn universe_domain(&self) -> Option<&str> {
+        Some(crate::universe::DEFAULT_UNIVERSE)
+    }
 }
 
 provider_over_cache!(InstalledApp);

@@ -64,6 +64,13 @@ impl KeyFile {
         }
     }
 
+    /// The `universe_domain` field, `googleapis.com` if there is none.
+    pub(crate) fn universe_domain(&self) -> Result<String, Error> {
+        let universe = self.optional("universe_domain")?.unwrap_or(crate::universe::DEFAULT_UNIVERSE);
+        crate::universe::determine(Some(universe), None)
+            .map_err(|_| Error::auth(format!("the {} has a `universe_domain` that is not a domain name", self.source)))
+    }
+
     /// The `type` field: `service_account`, `authorized_user`, ...
     pub(crate) fn kind(&self) -> Result<&str, Error> {
         self.required("type")

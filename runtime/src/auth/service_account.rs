@@ -37,6 +37,7 @@ struct Signer {
     key_id: Option<String>,
     key: EncodingKey,
     quota_project: Option<String>,
+    universe_domain: String,
     transport: Arc<dyn Transport>,
 }
 
@@ -68,6 +69,7 @@ impl ServiceAccount {
             key_id: file.optional("private_key_id")?.map(str::to_owned),
             key,
             quota_project: file.optional("quota_project_id")?.map(str::to_owned),
+            universe_domain: file.universe_domain()?,
             transport: endpoint::default_transport()?,
         };
         Ok(Self { cache: TokenCache::new(signer) })
@@ -122,6 +124,10 @@ impl Fetch for Signer {
 
     fn quota_project(&self) -> Option<&str> {
         self.quota_project.as_deref()
+    }
+
+    fn universe_domain(&self) -> Option<&str> {
+        Some(&self.universe_domain)
     }
 }
 
