@@ -803,3 +803,66 @@ mod universe {
         assert!(message.contains("`universe_domain` that is not a domain name"), "{message}");
     }
 }
+
+// ---- refreshing without stalling -------------------------------------------------
+
+/// `token_server`, answering each request after `delay`.
+async fn slow_token_server(lifetime: u64, delay: Duration) -> (MockServer, Arc<AtomicUsize>) {
+    let server = MockServer::start().await;
+    let issued = Arc::new(AtomicUsize::new(0));
+    let counter = issued.clone();
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(move |_: &Request| {
+            let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": format!("token-{n}"), "expires_in": lifetime}))
+                .set_delay(delay)
+        })
+        .mount(&server)
+        .await;
+    (server, issued)
+}
+
+#[tokio::test]
+async fn concurrent_calls_share_one_fetch() {
+    let (tokens, issued) = slow_token_server(3600, Duration::from_millis(300)).await;
+    let account =
+        Arc::new(ServiceAccount::from_json(&service_account_json(&format!("{}/token", tokens.uri()))).unwrap());
+    let calls: Vec<_> = (0..20)
+        .map(|i| {
+            let account = account.clone();
+            let scopes = if i % 2 == 0 { SCOPES } else { REVERSED };
+            tokio::spawn(async move { account.token(scopes).await.map(|t| t.secret().to_owned()) })
+        })
+        .collect();
+    for call in calls {
+        assert_eq!(call.await.unwrap().unwrap(), "token-1");
+    }
+    assert_eq!(issued.load(Ordering::SeqCst), 1, "twenty calls, one fetch");
+}
+
+#[tokio::test]
+async fn a_valid_token_is_not_held_up_by_its_early_refresh() {
+    // Valid for 4 s, so refreshed after 2 s; each fetch takes 1 s.
+    let (tokens, issued) = slow_token_server(4, Duration::from_secs(1)).await;
+    let account =
+        Arc::new(ServiceAccount::from_json(&service_account_json(&format!("{}/token", tokens.uri()))).unwrap());
+    assert_eq!(account.token(SCOPES).await.unwrap().secret(), "token-1");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+
+    // The first call past the refresh time fetches; the others carry on.
+    let refresher = {
+        let account = account.clone();
+        tokio::spawn(async move { account.token(SCOPES).await.map(|t| t.secret().to_owned()) })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    for _ in 0..5 {
+        assert_eq!(account.token(SCOPES).await.unwrap().secret(), "token-1", "the old token is still valid");
+    }
+    assert!(started.elapsed() < Duration::from_millis(500), "not stalled: {:?}", started.elapsed());
+    assert_eq!(refresher.await.unwrap().unwrap(), "token-2");
+    assert_eq!(account.token(SCOPES).await.unwrap().secret(), "token-2");
+    assert_eq!(issued.load(Ordering::SeqCst), 2);
+}
