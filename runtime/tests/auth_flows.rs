@@ -866,3 +866,96 @@ async fn a_valid_token_is_not_held_up_by_its_early_refresh() {
     assert_eq!(account.token(SCOPES).await.unwrap().secret(), "token-2");
     assert_eq!(issued.load(Ordering::SeqCst), 2);
 }
+
+// ---- ID tokens --------------------------------------------------------------------
+
+mod id_tokens {
+    use discogen_runtime::auth::{IdTokenProvider, Impersonated};
+    use wiremock::matchers::query_param;
+
+    use super::*;
+
+    const AUDIENCE: &str = "https://svc.example";
+    const SA_JWT: &str =
+        "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL3N2Yy5leGFtcGxlIiwiZXhwIjo0MTAyNDQ0ODAwLCJzdWIiOiJzYSJ9.c2ln";
+    const MD_JWT: &str =
+        "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL3N2Yy5leGFtcGxlIiwiZXhwIjo0MTAyNDQ0ODAwLCJzdWIiOiJtZCJ9.c2ln";
+    const IMP_JWT: &str =
+        "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL3N2Yy5leGFtcGxlIiwiZXhwIjo0MTAyNDQ0ODAwLCJzdWIiOiJpbXAifQ.c2ln";
+    const TARGET: &str = "target@p.iam.gserviceaccount.com";
+
+    /// Calls the (Cloud Run-like) service with the ID token.
+    async fn call_with(token: &str) {
+        let service = api_server(&[SA_JWT, MD_JWT, IMP_JWT]).await;
+        let Api(client) = ClientBuilder::<Api>::new().root_url(service.uri()).bearer_token(token).build().unwrap();
+        client.execute_json::<Operation>(get(&client, "operations/x"), &[]).await.expect("the service accepts it");
+    }
+
+    #[tokio::test]
+    async fn a_service_account_exchanges_a_target_audience_jwt() {
+        let tokens = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id_token": SA_JWT})))
+            .expect(1)
+            .mount(&tokens)
+            .await;
+        let account = ServiceAccount::from_json(&service_account_json(&format!("{}/token", tokens.uri()))).unwrap();
+        assert_eq!(account.id_token(AUDIENCE).await.unwrap().secret(), SA_JWT);
+        assert_eq!(account.id_token(AUDIENCE).await.unwrap().secret(), SA_JWT, "cached until its exp");
+        let sent = form(&tokens.received_requests().await.unwrap()[0]);
+        assert_eq!(field(&sent, "grant_type"), Some("urn:ietf:params:oauth:grant-type:jwt-bearer"));
+        let claims = verified_claims(field(&sent, "assertion").unwrap());
+        assert_eq!(claims["target_audience"], AUDIENCE);
+        assert!(claims.get("scope").is_none(), "{claims}");
+        assert!(account.id_token("").await.unwrap_err().to_string().contains("needs an audience"));
+        call_with(SA_JWT).await;
+    }
+
+    #[tokio::test]
+    async fn the_metadata_server_is_asked_for_identity() {
+        let metadata = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/computeMetadata/v1/instance/service-accounts/default/identity"))
+            .and(query_param("audience", AUDIENCE))
+            .and(query_param("format", "full"))
+            .and(header("metadata-flavor", "Google"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(MD_JWT))
+            .expect(1)
+            .mount(&metadata)
+            .await;
+        let server = MetadataServer::with_host(metadata.uri().trim_start_matches("http://")).unwrap();
+        assert_eq!(server.id_token(AUDIENCE).await.unwrap().secret(), MD_JWT);
+        assert_eq!(server.id_token(AUDIENCE).await.unwrap().secret(), MD_JWT);
+        call_with(MD_JWT).await;
+        // Another audience is refused by this server: a clear error.
+        let error = server.id_token("https://other.example").await.unwrap_err();
+        assert_eq!(error.http_status().map(|s| s.as_u16()), Some(404));
+    }
+
+    #[tokio::test]
+    async fn impersonation_asks_generate_id_token() {
+        let iam = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(format!("/v1/projects/-/serviceAccounts/{TARGET}:generateIdToken")))
+            .and(header("authorization", "Bearer base-token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"token": IMP_JWT})))
+            .expect(1)
+            .mount(&iam)
+            .await;
+        let base = discogen_runtime::auth::StaticToken::new("base-token");
+        let impersonated = Impersonated::new(base, TARGET)
+            .unwrap()
+            .delegates(["middle@p.iam.gserviceaccount.com"])
+            .iam_root_url(&iam.uri())
+            .unwrap();
+        assert_eq!(impersonated.id_token(AUDIENCE).await.unwrap().secret(), IMP_JWT);
+        let body: serde_json::Value = serde_json::from_slice(&iam.received_requests().await.unwrap()[0].body).unwrap();
+        assert_eq!(
+            body,
+            json!({"audience": AUDIENCE, "includeEmail": true,
+                   "delegates": ["projects/-/serviceAccounts/middle@p.iam.gserviceaccount.com"]})
+        );
+        call_with(IMP_JWT).await;
+    }
+}

@@ -17,7 +17,9 @@ use serde_json::{json, Value};
 
 use super::cache::{provider_over_cache, Fetch, FetchFuture, FreshToken, TokenCache};
 use super::endpoint;
+use super::id_token::{self, IdCache, IdTokenProvider};
 use super::key_file::KeyFile;
+use super::TokenFuture;
 use super::{AccessToken, AuthorizedUser, ServiceAccount, TokenProvider};
 use crate::body::Body;
 use crate::error::Error;
@@ -54,6 +56,7 @@ struct Iam {
     scopes: Vec<String>,
     lifetime: Duration,
     quota_project: Option<String>,
+    ids: IdCache,
     transport: Arc<dyn Transport>,
 }
 
@@ -75,6 +78,7 @@ impl Impersonated {
             scopes: Vec::new(),
             lifetime: DEFAULT_LIFETIME,
             quota_project: None,
+            ids: IdCache::default(),
             transport: endpoint::default_transport()?,
         };
         Ok(Self { cache: TokenCache::new(iam) })
@@ -260,10 +264,20 @@ impl Iam {
 
     /// POSTs `body` with the base token; the answer if it succeeded.
     async fn post(&self, base: &AccessToken, body: String, from: &str) -> Result<endpoint::Answer, Error> {
+        self.post_to(&self.url, base, body, from).await
+    }
+
+    async fn post_to(
+        &self,
+        url: &str,
+        base: &AccessToken,
+        body: String,
+        from: &str,
+    ) -> Result<endpoint::Answer, Error> {
         let secrets = [base.secret()];
         let bearer = HeaderValue::try_from(format!("Bearer {}", base.secret()))
             .map_err(|_| Error::auth("the base credential's token cannot be sent in a header"))?;
-        let request = http::Request::post(&self.url)
+        let request = http::Request::post(url)
             .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
             .header(AUTHORIZATION, bearer)
             .body(Body::from(body))
@@ -302,6 +316,26 @@ impl Fetch for Iam {
 }
 
 provider_over_cache!(Impersonated);
+
+impl IdTokenProvider for Impersonated {
+    /// The target's ID token from `generateIdToken`, with its email in it.
+    fn id_token<'a>(&'a self, audience: &'a str) -> TokenFuture<'a> {
+        let iam = self.cache.fetch();
+        Box::pin(iam.ids.get(audience, move |audience| {
+            Box::pin(async move {
+                let base = iam.source.token(&[IAM_SCOPE]).await.map_err(|e| {
+                    Error::auth(format!("the base credential for impersonating {} gave no token", iam.target))
+                        .with_source(e)
+                })?;
+                let body = json!({"audience": audience, "delegates": iam.delegates, "includeEmail": true});
+                let from = format!("the IAM Credentials service (an ID token for {})", iam.target);
+                let url = iam.url.replace(":generateAccessToken", ":generateIdToken");
+                let answer = iam.post_to(&url, &base, body.to_string(), &from).await?;
+                id_token::read(answer.json.as_ref(), "token", &from)
+            })
+        }))
+    }
+}
 
 impl fmt::Debug for Impersonated {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -21,6 +21,8 @@ mod credentials;
 #[cfg(feature = "adc")]
 mod endpoint;
 #[cfg(feature = "adc")]
+mod id_token;
+#[cfg(feature = "adc")]
 mod impersonated;
 #[cfg(feature = "adc")]
 mod installed_app;
@@ -39,6 +41,8 @@ pub use adc::ApplicationDefault;
 #[cfg(feature = "adc")]
 pub use authorized_user::AuthorizedUser;
 pub use credentials::Credentials;
+#[cfg(feature = "adc")]
+pub use id_token::IdTokenProvider;
 #[cfg(feature = "adc")]
 pub use impersonated::Impersonated;
 #[cfg(feature = "adc")]
