@@ -959,3 +959,110 @@ mod id_tokens {
         call_with(IMP_JWT).await;
     }
 }
+
+// ---- the device flow --------------------------------------------------------------
+
+mod device_code {
+    use std::sync::Mutex;
+
+    use discogen_runtime::auth::DeviceCode;
+
+    use super::installed_app::temp_store;
+    use super::*;
+
+    /// A device authorization server: `/device/code` hands out a code, and
+    /// `/token` answers `authorization_pending` once, then `outcome`.
+    async fn device_server(outcome: ResponseTemplate) -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/device/code"))
+            .respond_with(|request: &Request| {
+                let sent = form(request);
+                if field(&sent, "client_id") != Some("tv-client") || field(&sent, "scope") != Some(&SCOPES.join(" ")) {
+                    return ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_request"}));
+                }
+                ResponseTemplate::new(200).set_body_json(json!({
+                    "device_code": "AH-device-code", "user_code": "ABCD-EFGH",
+                    "verification_url": "https://www.google.com/device", "expires_in": 1800, "interval": 1,
+                }))
+            })
+            .mount(&server)
+            .await;
+        let polls = Arc::new(AtomicUsize::new(0));
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .respond_with(move |request: &Request| {
+                let sent = form(request);
+                let grant = field(&sent, "grant_type");
+                if grant == Some("refresh_token") {
+                    return ResponseTemplate::new(200)
+                        .set_body_json(json!({"access_token": "tv-token-2", "expires_in": 3600}));
+                }
+                if grant != Some("urn:ietf:params:oauth:grant-type:device_code")
+                    || field(&sent, "device_code") != Some("AH-device-code")
+                    || field(&sent, "client_secret") != Some("tv-secret")
+                {
+                    return ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"}));
+                }
+                if polls.fetch_add(1, Ordering::SeqCst) == 0 {
+                    return ResponseTemplate::new(428).set_body_json(json!({"error": "authorization_pending"}));
+                }
+                outcome.clone()
+            })
+            .mount(&server)
+            .await;
+        server
+    }
+
+    fn device(server: &MockServer) -> DeviceCode {
+        let uri = server.uri();
+        DeviceCode::new("tv-client", Some("tv-secret".to_owned()))
+            .unwrap()
+            .endpoints(&format!("{uri}/device/code"), &format!("{uri}/token"))
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_code_is_shown_polled_for_and_its_refresh_token_kept() {
+        let granted = ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "tv-token-1", "expires_in": 3600, "refresh_token": "1//tv-refresh",
+        }));
+        let server = device_server(granted).await;
+        let api = api_server(&["tv-token-1", "tv-token-2"]).await;
+        let store = temp_store("device");
+        let shown = Arc::new(Mutex::new(Vec::new()));
+        let seen = shown.clone();
+        let flow = device(&server).token_store(&store).prompt(move |url, code| {
+            seen.lock().unwrap().push(format!("{url} {code}"));
+            Ok(())
+        });
+        let Api(client) = ClientBuilder::<Api>::new().root_url(api.uri()).token_provider(flow).build().unwrap();
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("signed in");
+        assert_eq!(*shown.lock().unwrap(), ["https://www.google.com/device ABCD-EFGH"]);
+        assert!(std::fs::read_to_string(&store).unwrap().contains("1//tv-refresh"));
+
+        // The next run refreshes; no code is shown.
+        let flow = device(&server).token_store(&store).prompt(|_, _| panic!("no code expected"));
+        let Api(client) = ClientBuilder::<Api>::new().root_url(api.uri()).token_provider(flow).build().unwrap();
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("refreshed");
+        let last = api.received_requests().await.unwrap().pop().unwrap();
+        assert_eq!(last.headers["authorization"], "Bearer tv-token-2");
+        std::fs::remove_file(&store).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_denied_or_unentered_code_is_a_clear_error() {
+        let denied = ResponseTemplate::new(403).set_body_json(json!({"error": "access_denied"}));
+        let server = device_server(denied).await;
+        let error = device(&server).prompt(|_, _| Ok(())).token(SCOPES).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Auth);
+        assert!(error.to_string().contains("\"access_denied\""), "{error}");
+
+        let pending = ResponseTemplate::new(428).set_body_json(json!({"error": "authorization_pending"}));
+        let server = device_server(pending).await;
+        let flow = device(&server).prompt(|_, _| Ok(())).consent_timeout(Duration::from_millis(1500));
+        let error = flow.token(SCOPES).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Timeout);
+        assert!(error.to_string().contains("not entered within"), "{error}");
+    }
+}

@@ -66,7 +66,15 @@ struct Flow {
     refresh_tokens: Mutex<HashMap<Vec<String>, String>>,
     opener: Opener,
     consent_timeout: Duration,
+    /// Set for the device flow: where device codes come from, and who shows
+    /// the person the code.
+    device: Option<Device>,
     transport: Arc<dyn Transport>,
+}
+
+struct Device {
+    uri: String,
+    prompt: Prompt,
 }
 
 impl InstalledApp {
@@ -87,6 +95,7 @@ impl InstalledApp {
                 refresh_tokens: Mutex::new(HashMap::new()),
                 opener: Arc::new(print_url),
                 consent_timeout: DEFAULT_CONSENT_TIMEOUT,
+                device: None,
                 transport: endpoint::default_transport()?,
             }),
         })
@@ -299,6 +308,159 @@ impl Flow {
     }
 }
 
+impl Flow {
+    /// The device authorization grant (RFC 8628): a code for the person to
+    /// enter elsewhere, then polling until they have.
+    async fn device_consent(&self, device: &Device, scopes: &[&str]) -> Result<(FreshToken, Option<String>), Error> {
+        let scope = scopes.join(" ");
+        let from = "the device authorization endpoint";
+        let request = endpoint::post_form(
+            &device.uri,
+            endpoint::form(&[("client_id", self.client_id.as_str()), ("scope", scope.as_str())]),
+        )?;
+        let answer = endpoint::send(&*self.transport, request, from)
+            .await
+            .map_err(|e| endpoint::scrubbed(e, &[self.secret()]))?;
+        if !answer.status.is_success() {
+            return Err(answer.refusal(from, &[self.secret()]));
+        }
+        let json = answer.json.as_ref();
+        let text = |name: &str| json.and_then(|j| j.get(name)).and_then(|v| v.as_str()).filter(|v| !v.is_empty());
+        let seconds = |name: &str| json.and_then(|j| j.get(name)).and_then(|v| v.as_u64());
+        let (Some(device_code), Some(user_code)) = (text("device_code"), text("user_code")) else {
+            return Err(Error::auth(format!("{from} sent no `device_code` and `user_code`")));
+        };
+        // Google says `verification_url`; RFC 8628 says `verification_uri`.
+        let Some(url) = text("verification_url").or_else(|| text("verification_uri")) else {
+            return Err(Error::auth(format!("{from} sent no verification URL")));
+        };
+        let mut interval = Duration::from_secs(seconds("interval").unwrap_or(5));
+        let expires = Duration::from_secs(seconds("expires_in").unwrap_or(1800)).min(self.consent_timeout);
+        (device.prompt)(url, user_code)
+            .map_err(|e| Error::auth("the device code could not be shown").with_source(e))?;
+
+        let secrets = [self.secret(), device_code];
+        let from = "the device flow's token endpoint";
+        let deadline = tokio::time::Instant::now() + expires;
+        let mut pairs = vec![
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("client_id", self.client_id.as_str()),
+            ("device_code", device_code),
+        ];
+        if let Some(secret) = &self.client_secret {
+            pairs.push(("client_secret", secret));
+        }
+        loop {
+            if tokio::time::Instant::now() + interval > deadline {
+                return Err(Error::timeout(format!(
+                    "the device code was not entered within {expires:?}; nothing was stored"
+                )));
+            }
+            tokio::time::sleep(interval).await;
+            let request = endpoint::post_form(&self.token_uri, endpoint::form(&pairs))?;
+            let answer =
+                endpoint::send(&*self.transport, request, from).await.map_err(|e| endpoint::scrubbed(e, &secrets))?;
+            match answer.oauth_code() {
+                _ if answer.status.is_success() => return read_tokens(&answer, from, &secrets),
+                Some("authorization_pending") => {}
+                Some("slow_down") => interval += Duration::from_secs(5),
+                _ => return read_tokens(&answer, from, &secrets),
+            }
+        }
+    }
+}
+
+/// What the device code is handed to: the verification URL and the code
+/// the person enters there. An error ends the flow.
+pub type Prompt = Arc<dyn Fn(&str, &str) -> std::io::Result<()> + Send + Sync>;
+
+fn print_code(url: &str, code: &str) -> std::io::Result<()> {
+    eprintln!("To sign in, visit {url} on any device and enter the code {code}\n");
+    Ok(())
+}
+
+/// Tokens for a person signing in on another device (RFC 8628's device
+/// authorization grant), for machines without a browser, where Google
+/// allows it (a "TVs and Limited Input devices" client, and only some
+/// scopes). The person is shown a URL and a code; the flow polls until
+/// they have entered it. Refresh tokens, the token store and
+/// `invalid_grant` work as for [`InstalledApp`].
+///
+/// `Debug` shows the client id and the token store's path only.
+pub struct DeviceCode {
+    cache: TokenCache<Flow>,
+}
+
+const GOOGLE_DEVICE_URI: &str = "https://oauth2.googleapis.com/device/code";
+
+impl DeviceCode {
+    /// A limited-input device client, with Google's endpoints.
+    pub fn new(client_id: impl Into<String>, client_secret: Option<String>) -> Result<Self, Error> {
+        let mut flow = InstalledApp::new(client_id, client_secret)?.cache.into_fetch();
+        flow.device = Some(Device { uri: GOOGLE_DEVICE_URI.to_owned(), prompt: Arc::new(print_code) });
+        flow.consent_timeout = Duration::from_secs(1800);
+        Ok(Self { cache: TokenCache::new(flow) })
+    }
+
+    /// Keeps refresh tokens in the file at `path`, as
+    /// [`InstalledApp::token_store`] does.
+    pub fn token_store(self, path: impl Into<PathBuf>) -> Self {
+        self.reconfigure(|flow| flow.store = Some(TokenStore::new(path.into())))
+    }
+
+    /// Shows the verification URL and the code with `prompt` instead of
+    /// printing them on standard error.
+    pub fn prompt(self, prompt: impl Fn(&str, &str) -> std::io::Result<()> + Send + Sync + 'static) -> Self {
+        self.reconfigure(|flow| {
+            if let Some(device) = &mut flow.device {
+                device.prompt = Arc::new(prompt);
+            }
+        })
+    }
+
+    /// The longest wait for the code to be entered (30 minutes, or the
+    /// code's own expiry if sooner).
+    pub fn consent_timeout(self, wait: Duration) -> Self {
+        self.reconfigure(|flow| flow.consent_timeout = wait)
+    }
+
+    /// Other device authorization and token endpoints than Google's.
+    pub fn endpoints(self, device_uri: &str, token_uri: &str) -> Result<Self, Error> {
+        check_auth_uri(device_uri)?;
+        check_token_uri(token_uri, &KeyFile::from_object(Default::default(), "device flow".to_owned()))?;
+        Ok(self.reconfigure(|flow| {
+            if let Some(device) = &mut flow.device {
+                device.uri = device_uri.to_owned();
+            }
+            flow.token_uri = token_uri.to_owned();
+        }))
+    }
+
+    /// Sends requests through `transport` instead of a new
+    /// [`crate::transport::HttpTransport`].
+    pub fn with_transport(self, transport: impl Transport) -> Self {
+        self.reconfigure(|flow| flow.transport = Arc::new(transport))
+    }
+
+    fn reconfigure(self, change: impl FnOnce(&mut Flow)) -> Self {
+        let mut flow = self.cache.into_fetch();
+        change(&mut flow);
+        Self { cache: TokenCache::new(flow) }
+    }
+}
+
+provider_over_cache!(DeviceCode);
+
+impl fmt::Debug for DeviceCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let flow = self.cache.fetch();
+        f.debug_struct("DeviceCode")
+            .field("client_id", &flow.client_id)
+            .field("token_store", &flow.store.as_ref().map(TokenStore::path))
+            .finish_non_exhaustive()
+    }
+}
+
 /// The access token and, if sent, the refresh token of a token response.
 fn read_tokens(answer: &endpoint::Answer, from: &str, secrets: &[&str]) -> Result<(FreshToken, Option<String>), Error> {
     if !answer.status.is_success() {
@@ -412,7 +574,10 @@ impl Fetch for Flow {
                     Err(RefreshFailure::Other(error)) => return Err(error),
                 }
             }
-            let (fresh, refresh_token) = self.consent(scopes).await?;
+            let (fresh, refresh_token) = match &self.device {
+                Some(device) => self.device_consent(device, scopes).await?,
+                None => self.consent(scopes).await?,
+            };
             if let Some(token) = refresh_token {
                 self.keep_refresh_token(scopes, Some(&token))?;
             }

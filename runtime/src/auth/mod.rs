@@ -46,7 +46,7 @@ pub use id_token::IdTokenProvider;
 #[cfg(feature = "adc")]
 pub use impersonated::Impersonated;
 #[cfg(feature = "adc")]
-pub use installed_app::{InstalledApp, Opener};
+pub use installed_app::{DeviceCode, InstalledApp, Opener, Prompt};
 #[cfg(feature = "adc")]
 pub use metadata::{MetadataServer, METADATA_HOST_VARIABLE};
 #[cfg(feature = "adc")]
