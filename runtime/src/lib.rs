@@ -71,6 +71,7 @@ mod encode;
 mod endpoint;
 mod redact;
 mod text;
+pub mod universe;
 
 /// What code using a generated client usually needs in scope: the
 /// standard-parameter setters of every call builder.

@@ -476,3 +476,137 @@ async fn credential_flows_leak_nothing_they_send_or_receive() {
     assert!(traced.contains("discogen.request"), "{traced}");
     assert_free_of("the trace", &traced, &refs);
 }
+
+/// Plays the browser for the installed-app flow: the consent page, then
+/// its redirect to the program's loopback server.
+#[cfg(feature = "adc")]
+fn browser(url: &str) -> std::io::Result<()> {
+    use discogen_runtime::transport::{HttpTransport, Transport};
+    let url = url.to_owned();
+    tokio::spawn(async move {
+        let transport = HttpTransport::direct();
+        let get = |uri: String| discogen_runtime::http::Request::get(uri).body(discogen_runtime::Body::empty());
+        let Ok(request) = get(url) else { return };
+        let Ok(consent) = transport.send(request, None).await else { return };
+        let Some(location) = consent.headers().get("location").and_then(|v| v.to_str().ok()) else { return };
+        if let Ok(request) = get(location.to_owned()) {
+            let _ = transport.send(request, None).await;
+        }
+    });
+    Ok(())
+}
+
+#[cfg(feature = "adc")]
+#[tokio::test]
+async fn installed_app_and_impersonation_leak_nothing() {
+    use discogen_runtime::auth::{Impersonated, InstalledApp, StaticToken};
+
+    const SECRET: &str = "GOCSPX-CLIENT-s3cr3t-321";
+    const CODE: &str = "4/CODE-s3cr3t-111";
+    const REFRESH: &str = "1//STORED-s3cr3t-222";
+    const IMPERSONATED: &str = "ya29.IMPERSONATED-s3cr3t-333";
+
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    // /auth consents at once; /ok-token hands out tokens; /refuse-token and
+    // the IAM path refuse, quoting everything they were sent.
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(|request: &Request| {
+            let echo = || {
+                let form = String::from_utf8_lossy(&request.body).into_owned();
+                let decoded: String =
+                    url::form_urlencoded::parse(form.as_bytes()).map(|(k, v)| format!("{k}={v} ")).collect();
+                let auth = request.headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+                format!("{form} {decoded} {auth}")
+            };
+            let path = request.url.path();
+            if path == "/auth" {
+                let q: std::collections::HashMap<String, String> = request.url.query_pairs().into_owned().collect();
+                let location = format!(
+                    "{}?state={}&code={}",
+                    q["redirect_uri"],
+                    q["state"],
+                    url::form_urlencoded::byte_serialize(CODE.as_bytes()).collect::<String>()
+                );
+                ResponseTemplate::new(302).insert_header("location", location.as_str())
+            } else if path == "/ok-token" {
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"access_token": TOKEN, "expires_in": 3600, "refresh_token": REFRESH}))
+            } else if path == "/refuse-token" {
+                ResponseTemplate::new(400).set_body_json(json!({"error": echo(), "error_description": echo()}))
+            } else if path.contains("generateAccessToken") {
+                let denied = request.headers.get("authorization").is_some_and(|v| v != "Bearer good-base");
+                if denied {
+                    ResponseTemplate::new(403).set_body_json(
+                        json!({"error": {"code": 403, "status": "PERMISSION_DENIED", "message": echo()}}),
+                    )
+                } else {
+                    ResponseTemplate::new(200)
+                        .set_body_json(json!({"accessToken": IMPERSONATED, "expireTime": "2999-01-01T00:00:00Z"}))
+                }
+            } else {
+                ResponseTemplate::new(404)
+            }
+        })
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let store = std::env::temp_dir().join(format!("discogen-secrets-store-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&store);
+    let app = |token_path: &str| {
+        InstalledApp::new("desktop-id", Some(SECRET.to_owned()))
+            .expect("client")
+            .endpoints(&format!("{uri}/auth"), &format!("{uri}{token_path}"))
+            .expect("endpoints")
+            .token_store(&store)
+            .opener(browser)
+    };
+    let mut errors = Vec::new();
+    // The code exchange refused, echoing the code, the verifier and the secret.
+    let refused = app("/refuse-token");
+    errors.push(refused.token(SCOPES).await.expect_err("refused"));
+    // A consent that succeeds, then a refresh from the store that is refused.
+    let signed_in = app("/ok-token");
+    assert_eq!(signed_in.token(SCOPES).await.expect("signed in").secret(), TOKEN);
+    let debug = format!("{signed_in:?}");
+    errors.push(app("/refuse-token").opener(|_| Ok(())).token(SCOPES).await.expect_err("refresh refused"));
+    // Impersonation refused, echoing the base token; then granted.
+    let base = StaticToken::new(TOKEN);
+    let impersonated = Impersonated::new(base, "t@p.iam.gserviceaccount.com").unwrap().iam_root_url(&uri).unwrap();
+    errors.push(impersonated.token(SCOPES).await.expect_err("denied"));
+    let granted = Impersonated::new(StaticToken::new("good-base"), "t@p.iam.gserviceaccount.com")
+        .unwrap()
+        .iam_root_url(&uri)
+        .unwrap();
+    assert_eq!(granted.token(SCOPES).await.expect("granted").secret(), IMPERSONATED);
+    let debug = format!("{debug} {granted:?} {impersonated:?}");
+
+    // Every verifier the token endpoints were sent is a secret too.
+    let received = server.received_requests().await.expect("recorded");
+    let verifiers: Vec<String> = received
+        .iter()
+        .flat_map(|r| url::form_urlencoded::parse(&r.body).into_owned().collect::<Vec<_>>())
+        .filter(|(k, _)| k == "code_verifier")
+        .map(|(_, v)| v)
+        .collect();
+    assert_eq!(verifiers.len(), 2, "two code exchanges");
+    let mut secrets = vec![SECRET, CODE, REFRESH, IMPERSONATED, TOKEN, "good-base"];
+    secrets.extend(verifiers.iter().map(String::as_str));
+    assert_free_of("Debug", &debug, &secrets);
+    for error in &errors {
+        for text in [error.to_string(), format!("{error:?}"), format!("{error:#?}")] {
+            assert_free_of("an error", &text, &secrets);
+        }
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            assert_free_of("an error's source", &format!("{cause} {cause:?}"), &secrets);
+            source = cause.source();
+        }
+    }
+    assert!(errors[0].to_string().contains("refused the token request"), "{}", errors[0]);
+    assert!(errors[2].to_string().contains("PERMISSION_DENIED"), "{}", errors[2]);
+    assert_free_of("the trace", &capture.text(), &secrets);
+    assert!(capture.text().contains("waiting for consent"), "{}", capture.text());
+    let _ = std::fs::remove_file(&store);
+}

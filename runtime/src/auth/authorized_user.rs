@@ -29,6 +29,7 @@ struct Refresher {
     refresh_token: String,
     token_uri: String,
     quota_project: Option<String>,
+    universe_domain: String,
     transport: Arc<dyn Transport>,
 }
 
@@ -57,6 +58,7 @@ impl AuthorizedUser {
             refresh_token: file.required("refresh_token")?.to_owned(),
             token_uri: token_uri.to_owned(),
             quota_project: file.optional("quota_project_id")?.map(str::to_owned),
+            universe_domain: file.universe_domain()?,
             transport: endpoint::default_transport()?,
         };
         Ok(Self { cache: TokenCache::new(refresher) })
@@ -93,6 +95,10 @@ impl Fetch for Refresher {
 
     fn quota_project(&self) -> Option<&str> {
         self.quota_project.as_deref()
+    }
+
+    fn universe_domain(&self) -> Option<&str> {
+        Some(&self.universe_domain)
     }
 }
 

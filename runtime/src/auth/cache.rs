@@ -7,7 +7,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use tokio::sync::Mutex;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::Mutex as AsyncMutex;
 use tokio::time::Instant;
 
 use super::{AccessToken, TokenFuture, TokenProvider};
@@ -32,25 +34,45 @@ pub(crate) type FetchFuture<'a> = Pin<Box<dyn Future<Output = Result<FreshToken,
 pub(crate) trait Fetch: Send + Sync + 'static {
     fn fetch<'a>(&'a self, scopes: &'a [&'static str]) -> FetchFuture<'a>;
     fn quota_project(&self) -> Option<&str>;
+    /// The universe the credentials belong to, if they say.
+    fn universe_domain(&self) -> Option<&str> {
+        None
+    }
 }
 
+#[derive(Clone)]
 struct Cached {
     token: AccessToken,
     /// When a new token is fetched in place of this one.
     refresh_at: Instant,
+    /// When this one stops being handed out at all.
+    expires_at: Instant,
+}
+
+/// What is kept per scope set: the token, and a lock held by whoever is
+/// fetching its replacement.
+#[derive(Default)]
+struct Slot {
+    cached: Option<Cached>,
+    fetching: Arc<AsyncMutex<()>>,
 }
 
 /// A [`TokenProvider`] over a [`Fetch`], keeping one token per scope set.
+///
+/// A token is handed out as is until its refresh time. From then until it
+/// expires, the first call to notice fetches a new one while every other
+/// call goes on with the old one, which is still valid; if that early fetch
+/// fails, its caller gets the old token too. Only once a token has expired
+/// (or there is none) do calls wait, and then all of them wait for the same
+/// single fetch. Scope sets never wait for one another.
 pub(crate) struct TokenCache<F> {
     fetch: F,
-    // One lock over fetching too: concurrent requests for the same scopes
-    // then wait for one fetch instead of each sending their own.
-    tokens: Mutex<HashMap<Vec<&'static str>, Cached>>,
+    slots: Mutex<HashMap<Vec<&'static str>, Slot>>,
 }
 
 impl<F: Fetch> TokenCache<F> {
     pub(crate) fn new(fetch: F) -> Self {
-        Self { fetch, tokens: Mutex::new(HashMap::new()) }
+        Self { fetch, slots: Mutex::new(HashMap::new()) }
     }
 
     pub(crate) fn fetch(&self) -> &F {
@@ -60,6 +82,27 @@ impl<F: Fetch> TokenCache<F> {
     /// The fetcher back, for reconfiguring; the cached tokens are dropped.
     pub(crate) fn into_fetch(self) -> F {
         self.fetch
+    }
+
+    /// The cached token of `key` and the lock of its fetch.
+    fn look(&self, key: &[&'static str]) -> (Option<Cached>, Arc<AsyncMutex<()>>) {
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        let slot = slots.entry(key.to_vec()).or_default();
+        (slot.cached.clone(), slot.fetching.clone())
+    }
+
+    /// Fetches a token for `key` and keeps it. The caller holds the slot's lock.
+    async fn renew(&self, key: &[&'static str]) -> Result<AccessToken, Error> {
+        let fresh = self.fetch.fetch(key).await?;
+        let now = Instant::now();
+        let cached = Cached {
+            token: fresh.token.clone(),
+            refresh_at: refresh_at(now, fresh.lifetime),
+            expires_at: now + fresh.lifetime,
+        };
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        slots.entry(key.to_vec()).or_default().cached = Some(cached);
+        Ok(fresh.token)
     }
 }
 
@@ -83,28 +126,54 @@ impl<F: Fetch> TokenProvider for TokenCache<F> {
     fn token<'a>(&'a self, scopes: &'a [&'static str]) -> TokenFuture<'a> {
         Box::pin(async move {
             let key = key(scopes);
-            let mut tokens = self.tokens.lock().await;
-            if let Some(cached) = tokens.get(&key) {
-                if Instant::now() < cached.refresh_at {
-                    return Ok(cached.token.clone());
+            let (cached, fetching) = self.look(&key);
+            let now = Instant::now();
+            match cached {
+                Some(cached) if now < cached.refresh_at => return Ok(cached.token),
+                Some(cached) if now < cached.expires_at => {
+                    // Still valid: refresh early unless another call already is.
+                    let Ok(_held) = fetching.try_lock() else { return Ok(cached.token) };
+                    match self.look(&key).0 {
+                        Some(newer) if Instant::now() < newer.refresh_at => return Ok(newer.token),
+                        _ => {}
+                    }
+                    return match self.renew(&key).await {
+                        Ok(token) => Ok(token),
+                        Err(error) => {
+                            tracing::debug!(target: "discogen::auth", kind = ?error.kind(), "early token refresh failed; the current token is still valid");
+                            Ok(cached.token)
+                        }
+                    };
                 }
+                _ => {}
             }
-            let fresh = self.fetch.fetch(&key).await?;
-            let cached = Cached { token: fresh.token.clone(), refresh_at: refresh_at(Instant::now(), fresh.lifetime) };
-            tokens.insert(key, cached);
-            Ok(fresh.token)
+            // No usable token: wait for whoever is fetching, then look again.
+            let _held = fetching.lock().await;
+            match self.look(&key).0 {
+                Some(newer) if Instant::now() < newer.refresh_at => Ok(newer.token),
+                _ => self.renew(&key).await,
+            }
         })
     }
 
     fn invalidate<'a>(&'a self, rejected: &'a AccessToken) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>> {
         Box::pin(async move {
-            self.tokens.lock().await.retain(|_, cached| cached.token != *rejected);
+            let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+            for slot in slots.values_mut() {
+                if slot.cached.as_ref().is_some_and(|cached| cached.token == *rejected) {
+                    slot.cached = None;
+                }
+            }
             true
         })
     }
 
     fn quota_project(&self) -> Option<&str> {
         self.fetch.quota_project()
+    }
+
+    fn universe_domain(&self) -> Option<&str> {
+        self.fetch.universe_domain()
     }
 }
 
@@ -126,6 +195,10 @@ macro_rules! provider_over_cache {
 
             fn quota_project(&self) -> Option<&str> {
                 $crate::auth::TokenProvider::quota_project(&self.cache)
+            }
+
+            fn universe_domain(&self) -> Option<&str> {
+                $crate::auth::TokenProvider::universe_domain(&self.cache)
             }
         }
     };

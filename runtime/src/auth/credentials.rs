@@ -102,6 +102,11 @@ impl Credentials {
         }
     }
 
+    /// The universe the token provider's credentials belong to, if it says.
+    pub(crate) fn universe_domain(&self) -> Option<&str> {
+        self.provider.as_ref().and_then(|p| p.universe_domain())
+    }
+
     /// The quota project the token provider names, if any.
     pub(crate) fn quota_project(&self) -> Option<&str> {
         self.provider.as_ref().and_then(|p| p.quota_project())

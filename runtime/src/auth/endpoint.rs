@@ -59,12 +59,7 @@ pub(crate) async fn exchange(
     from: &str,
     secrets: &[&str],
 ) -> Result<FreshToken, Error> {
-    exchange_unscrubbed(transport, request, from, secrets).await.map_err(|mut error| {
-        for secret in secrets {
-            error.redact(secret);
-        }
-        error
-    })
+    exchange_unscrubbed(transport, request, from, secrets).await.map_err(|error| scrubbed(error, secrets))
 }
 
 async fn exchange_unscrubbed(
@@ -73,25 +68,58 @@ async fn exchange_unscrubbed(
     from: &str,
     secrets: &[&str],
 ) -> Result<FreshToken, Error> {
+    let answer = send(transport, request, from).await?;
+    if !answer.status.is_success() {
+        return Err(answer.refusal(from, secrets));
+    }
+    read_token(answer.json.as_ref())
+        .map_err(|why| Error::auth(format!("{from} sent an unusable token response: {why}")))
+}
+
+/// What an endpoint answered: its status and, if the body was JSON, the body.
+pub(crate) struct Answer {
+    pub(crate) status: http::StatusCode,
+    pub(crate) json: Option<serde_json::Value>,
+}
+
+impl Answer {
+    /// The OAuth `error` code of a refusal (`invalid_grant`, ...).
+    pub(crate) fn oauth_code(&self) -> Option<&str> {
+        self.json.as_ref()?.get("error")?.as_str()
+    }
+
+    /// The error for a refusal, with `secrets` scrubbed from what it quotes.
+    pub(crate) fn refusal(&self, from: &str, secrets: &[&str]) -> Error {
+        Error::auth(format!("{from} refused the token request: {}", oauth_error(self.json.as_ref(), secrets)))
+            .with_http_status(self.status)
+    }
+}
+
+/// Sends `request` and reads the whole (small) answer, within [`TIMEOUT`].
+/// The caller scrubs its secrets from any error.
+pub(crate) async fn send(transport: &dyn Transport, request: http::Request<Body>, from: &str) -> Result<Answer, Error> {
     let response = tokio::time::timeout(TIMEOUT, async {
         let response = transport.send(request, Some(TIMEOUT)).await?;
         let (parts, body) = response.into_parts();
         Ok::<_, Error>((parts.status, body.collect_limited(MAX_RESPONSE_BYTES).await?))
     })
     .await
-    .map_err(|_| Error::timeout(format!("{from} sent no token within {TIMEOUT:?}")))?;
+    .map_err(|_| Error::timeout(format!("{from} sent no answer within {TIMEOUT:?}")))?;
     let (status, body) =
         response.map_err(|e| Error::auth(format!("could not get a token from {from}")).with_source(e))?;
-    let json: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
-    if !status.is_success() {
-        return Err(Error::auth(format!("{from} refused the token request: {}", oauth_error(json.as_ref(), secrets)))
-            .with_http_status(status));
+    Ok(Answer { status, json: serde_json::from_slice(&body).ok() })
+}
+
+/// Scrubs every form of `secrets` from `error`.
+pub(crate) fn scrubbed(mut error: Error, secrets: &[&str]) -> Error {
+    for secret in secrets {
+        error.redact(secret);
     }
-    read_token(json.as_ref()).map_err(|why| Error::auth(format!("{from} sent an unusable token response: {why}")))
+    error
 }
 
 /// The token and lifetime in a successful response (RFC 6749, section 5.1).
-fn read_token(json: Option<&serde_json::Value>) -> Result<FreshToken, &'static str> {
+pub(crate) fn read_token(json: Option<&serde_json::Value>) -> Result<FreshToken, &'static str> {
     let json = json.ok_or("the body is not JSON")?;
     let token = json.get("access_token").and_then(|v| v.as_str()).ok_or("it has no string `access_token`")?;
     if token.is_empty() {

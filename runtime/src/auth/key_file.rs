@@ -37,6 +37,40 @@ impl KeyFile {
         }
     }
 
+    /// A credential object found inside another (`installed` in a client
+    /// secrets file, `source_credentials` in an impersonation file).
+    pub(crate) fn from_object(fields: Map<String, Value>, source: String) -> Self {
+        Self { fields, source }
+    }
+
+    /// The object in `field`, if there is one.
+    pub(crate) fn object(&self, field: &str) -> Result<Option<Map<String, Value>>, Error> {
+        match self.fields.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(object)) => Ok(Some(object.clone())),
+            Some(_) => Err(Error::auth(format!("the {} has a `{field}` that is not an object", self.source))),
+        }
+    }
+
+    /// The list of strings in `field`; none if it is missing.
+    pub(crate) fn strings(&self, field: &str) -> Result<Vec<String>, Error> {
+        let wrong = || Error::auth(format!("the {} has a `{field}` that is not a list of strings", self.source));
+        match self.fields.get(field) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(items)) => {
+                items.iter().map(|item| item.as_str().map(str::to_owned).ok_or_else(wrong)).collect()
+            }
+            Some(_) => Err(wrong()),
+        }
+    }
+
+    /// The `universe_domain` field, `googleapis.com` if there is none.
+    pub(crate) fn universe_domain(&self) -> Result<String, Error> {
+        let universe = self.optional("universe_domain")?.unwrap_or(crate::universe::DEFAULT_UNIVERSE);
+        crate::universe::determine(Some(universe), None)
+            .map_err(|_| Error::auth(format!("the {} has a `universe_domain` that is not a domain name", self.source)))
+    }
+
     /// The `type` field: `service_account`, `authorized_user`, ...
     pub(crate) fn kind(&self) -> Result<&str, Error> {
         self.required("type")

@@ -9,6 +9,8 @@ use http::header::HeaderValue;
 
 use super::cache::{provider_over_cache, Fetch, FetchFuture, TokenCache};
 use super::endpoint;
+use super::id_token::{IdCache, IdTokenProvider};
+use super::{AccessToken, TokenFuture};
 use crate::body::Body;
 use crate::encode::{percent_encode_into, UNRESERVED};
 use crate::error::Error;
@@ -18,6 +20,7 @@ use crate::transport::Transport;
 /// (an emulator, a test), as `host` or `host:port`.
 pub const METADATA_HOST_VARIABLE: &str = "GCE_METADATA_HOST";
 const DEFAULT_HOST: &str = "metadata.google.internal";
+const IDENTITY_PATH: &str = "/computeMetadata/v1/instance/service-accounts/default/identity?audience=";
 const TOKEN_PATH: &str = "/computeMetadata/v1/instance/service-accounts/default/token";
 /// The server refuses requests without it, which keeps a page fetched on
 /// the workload's behalf (server-side request forgery) from reading tokens.
@@ -33,6 +36,7 @@ pub struct MetadataServer {
 
 struct Metadata {
     host: String,
+    ids: IdCache,
     transport: Arc<dyn Transport>,
 }
 
@@ -48,7 +52,11 @@ impl MetadataServer {
         let authority: http::uri::Authority = host.parse().map_err(|_| {
             Error::invalid_argument(format!("metadata server host {host:?} is not a host or host:port"))
         })?;
-        let metadata = Metadata { host: authority.to_string(), transport: endpoint::default_transport()? };
+        let metadata = Metadata {
+            host: authority.to_string(),
+            ids: IdCache::default(),
+            transport: endpoint::default_transport()?,
+        };
         Ok(Self { cache: TokenCache::new(metadata) })
     }
 
@@ -106,6 +114,40 @@ impl Fetch for Metadata {
 }
 
 provider_over_cache!(MetadataServer);
+
+impl IdTokenProvider for MetadataServer {
+    /// `…/service-accounts/default/identity?audience=…&format=full`, whose
+    /// body is the token itself.
+    fn id_token<'a>(&'a self, audience: &'a str) -> TokenFuture<'a> {
+        let metadata = self.cache.fetch();
+        Box::pin(metadata.ids.get(audience, move |audience| {
+            Box::pin(async move {
+                let mut path = IDENTITY_PATH.to_owned();
+                percent_encode_into(&mut path, audience, UNRESERVED);
+                path.push_str("&format=full");
+                let request = metadata.request(path)?;
+                let from = "the metadata server";
+                let response = metadata
+                    .transport
+                    .send(request, Some(Duration::from_secs(30)))
+                    .await
+                    .map_err(|e| Error::auth(format!("could not get an ID token from {from}")).with_source(e))?;
+                let status = response.status();
+                let body = response.into_body().collect_limited(64 * 1024).await?;
+                let text = String::from_utf8(body.to_vec()).unwrap_or_default();
+                let text = text.trim();
+                if !status.is_success() {
+                    return Err(Error::auth(format!("{from} refused the ID token request (HTTP {})", status.as_u16()))
+                        .with_http_status(status));
+                }
+                if text.split('.').count() != 3 {
+                    return Err(Error::auth(format!("{from} sent no ID token (its answer is not a JWT)")));
+                }
+                Ok(AccessToken::new(text))
+            })
+        }))
+    }
+}
 
 impl fmt::Debug for MetadataServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -21,18 +21,32 @@ mod credentials;
 #[cfg(feature = "adc")]
 mod endpoint;
 #[cfg(feature = "adc")]
+mod id_token;
+#[cfg(feature = "adc")]
+mod impersonated;
+#[cfg(feature = "adc")]
+mod installed_app;
+#[cfg(feature = "adc")]
 mod key_file;
 #[cfg(feature = "adc")]
 mod metadata;
 #[cfg(feature = "adc")]
 mod service_account;
 mod token;
+#[cfg(feature = "adc")]
+mod token_store;
 
 #[cfg(feature = "adc")]
 pub use adc::ApplicationDefault;
 #[cfg(feature = "adc")]
 pub use authorized_user::AuthorizedUser;
 pub use credentials::Credentials;
+#[cfg(feature = "adc")]
+pub use id_token::IdTokenProvider;
+#[cfg(feature = "adc")]
+pub use impersonated::Impersonated;
+#[cfg(feature = "adc")]
+pub use installed_app::{DeviceCode, InstalledApp, Opener, Prompt};
 #[cfg(feature = "adc")]
 pub use metadata::{MetadataServer, METADATA_HOST_VARIABLE};
 #[cfg(feature = "adc")]

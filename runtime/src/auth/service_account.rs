@@ -11,7 +11,9 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 
 use super::cache::{provider_over_cache, Fetch, FetchFuture, TokenCache};
 use super::endpoint;
+use super::id_token::{self, IdCache, IdTokenProvider};
 use super::key_file::{check_token_uri, KeyFile};
+use super::TokenFuture;
 use crate::error::Error;
 use crate::transport::Transport;
 
@@ -37,6 +39,8 @@ struct Signer {
     key_id: Option<String>,
     key: EncodingKey,
     quota_project: Option<String>,
+    universe_domain: String,
+    ids: IdCache,
     transport: Arc<dyn Transport>,
 }
 
@@ -68,6 +72,8 @@ impl ServiceAccount {
             key_id: file.optional("private_key_id")?.map(str::to_owned),
             key,
             quota_project: file.optional("quota_project_id")?.map(str::to_owned),
+            universe_domain: file.universe_domain()?,
+            ids: IdCache::default(),
             transport: endpoint::default_transport()?,
         };
         Ok(Self { cache: TokenCache::new(signer) })
@@ -90,18 +96,24 @@ impl ServiceAccount {
 impl Signer {
     /// The signed JWT for `scopes`, valid from now.
     fn assertion(&self, scopes: &[&'static str]) -> Result<String, Error> {
+        let scope = if scopes.is_empty() { DEFAULT_SCOPE.to_owned() } else { scopes.join(" ") };
+        self.sign(("scope", &scope))
+    }
+
+    /// The signed JWT with one more claim (`scope`, or `target_audience`
+    /// for an ID token), valid from now.
+    fn sign(&self, (claim, value): (&str, &str)) -> Result<String, Error> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_err(|_| Error::auth("the system clock is before 1970; cannot date a JWT"))?
             .as_secs();
-        let scope = if scopes.is_empty() { DEFAULT_SCOPE.to_owned() } else { scopes.join(" ") };
-        let claims = serde_json::json!({
+        let mut claims = serde_json::json!({
             "iss": self.client_email,
-            "scope": scope,
             "aud": self.token_uri,
             "iat": now,
             "exp": now + ASSERTION_LIFETIME.as_secs(),
         });
+        claims[claim] = serde_json::Value::from(value);
         let mut header = Header::new(Algorithm::RS256);
         header.kid.clone_from(&self.key_id);
         jsonwebtoken::encode(&header, &claims, &self.key).map_err(|e| {
@@ -123,9 +135,37 @@ impl Fetch for Signer {
     fn quota_project(&self) -> Option<&str> {
         self.quota_project.as_deref()
     }
+
+    fn universe_domain(&self) -> Option<&str> {
+        Some(&self.universe_domain)
+    }
 }
 
 provider_over_cache!(ServiceAccount);
+
+impl IdTokenProvider for ServiceAccount {
+    /// A JWT with `target_audience` is exchanged at the key's `token_uri`,
+    /// which answers with an `id_token`.
+    fn id_token<'a>(&'a self, audience: &'a str) -> TokenFuture<'a> {
+        let signer = self.cache.fetch();
+        Box::pin(signer.ids.get(audience, move |audience| {
+            Box::pin(async move {
+                let assertion = signer.sign(("target_audience", audience))?;
+                let form = endpoint::form(&[("grant_type", JWT_BEARER), ("assertion", &assertion)]);
+                let request = endpoint::post_form(&signer.token_uri, form)?;
+                let from = "the service account token endpoint";
+                let secrets = [assertion.as_str()];
+                let answer = endpoint::send(&*signer.transport, request, from)
+                    .await
+                    .map_err(|e| endpoint::scrubbed(e, &secrets))?;
+                if !answer.status.is_success() {
+                    return Err(endpoint::scrubbed(answer.refusal(from, &secrets), &secrets));
+                }
+                id_token::read(answer.json.as_ref(), "id_token", from)
+            })
+        }))
+    }
+}
 
 impl fmt::Debug for ServiceAccount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -37,6 +37,14 @@ pub trait TokenProvider: Send + Sync + 'static {
     fn quota_project(&self) -> Option<&str> {
         None
     }
+
+    /// The universe domain these credentials belong to (a key file's
+    /// `universe_domain`, `googleapis.com` when it names none), or `None`
+    /// when they do not say. A client refuses credentials from another
+    /// universe than its own (see [`crate::universe`]).
+    fn universe_domain(&self) -> Option<&str> {
+        None
+    }
 }
 
 impl<T: TokenProvider + ?Sized> TokenProvider for Arc<T> {
@@ -51,6 +59,10 @@ impl<T: TokenProvider + ?Sized> TokenProvider for Arc<T> {
     fn quota_project(&self) -> Option<&str> {
         (**self).quota_project()
     }
+
+    fn universe_domain(&self) -> Option<&str> {
+        (**self).universe_domain()
+    }
 }
 
 impl<T: TokenProvider + ?Sized> TokenProvider for Box<T> {
@@ -64,6 +76,10 @@ impl<T: TokenProvider + ?Sized> TokenProvider for Box<T> {
 
     fn quota_project(&self) -> Option<&str> {
         (**self).quota_project()
+    }
+
+    fn universe_domain(&self) -> Option<&str> {
+        (**self).universe_domain()
     }
 }
 

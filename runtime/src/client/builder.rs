@@ -25,6 +25,7 @@ pub const DEFAULT_USER_AGENT: &str = concat!("discogen-runtime/", env!("CARGO_PK
 /// Nothing is checked or connected until [`ClientBuilder::build`].
 pub struct ClientBuilder<S> {
     root_url: Option<String>,
+    universe_domain: Option<String>,
     credentials: Credentials,
     timeout: Duration,
     user_agent: Option<String>,
@@ -48,6 +49,7 @@ impl<S: Service> ClientBuilder<S> {
     pub fn new() -> Self {
         Self {
             root_url: None,
+            universe_domain: None,
             credentials: Credentials::none(),
             timeout: DEFAULT_TIMEOUT,
             user_agent: None,
@@ -65,6 +67,15 @@ impl<S: Service> ClientBuilder<S> {
     /// still appended.
     pub fn root_url(mut self, url: impl Into<String>) -> Self {
         self.root_url = Some(url.into());
+        self
+    }
+
+    /// The universe the client works in (see [`crate::universe`]): the
+    /// API's default root URL moves from `googleapis.com` to this domain,
+    /// and credentials from another universe are refused by
+    /// [`build`](Self::build). Beats `GOOGLE_CLOUD_UNIVERSE_DOMAIN`.
+    pub fn universe_domain(mut self, domain: impl Into<String>) -> Self {
+        self.universe_domain = Some(domain.into());
         self
     }
 
@@ -151,11 +162,18 @@ impl<S: Service> ClientBuilder<S> {
     /// Checks the settings and creates the client.
     ///
     /// Fails with [`crate::ErrorKind::InvalidArgument`] for an unusable root
-    /// URL or user agent, and [`crate::ErrorKind::Transport`] if the HTTP
+    /// URL, universe domain or user agent, [`crate::ErrorKind::Auth`] for
+    /// credentials from another universe, and [`crate::ErrorKind::Transport`] if the HTTP
     /// client cannot be set up.
     pub fn build(self) -> Result<S, Error> {
-        let root = self.root_url.as_deref().unwrap_or(S::ROOT_URL);
-        let root_url = root_url::normalize(root, self.allow_insecure_http)?;
+        let env = std::env::var(crate::universe::UNIVERSE_VARIABLE).ok();
+        let universe = crate::universe::determine(self.universe_domain.as_deref(), env)?;
+        crate::universe::check_credentials(&universe, self.credentials.universe_domain())?;
+        let root = match &self.root_url {
+            Some(root) => root.clone(),
+            None => crate::universe::rewrite_root(S::ROOT_URL, &universe),
+        };
+        let root_url = root_url::normalize(&root, self.allow_insecure_http)?;
         let base_url = root_url::join_service_path(&root_url, S::SERVICE_PATH);
         let user_agent = self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);
         let bad_agent = || Error::invalid_argument("the user agent has characters not allowed in a header");
@@ -192,6 +210,7 @@ impl<S> fmt::Debug for ClientBuilder<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("root_url", &self.root_url)
+            .field("universe_domain", &self.universe_domain)
             .field("credentials", &self.credentials)
             .field("timeout", &self.timeout)
             .field("user_agent", &self.user_agent)
