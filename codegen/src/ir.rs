@@ -204,6 +204,10 @@ pub struct OperationShape {
     pub http_error_status_code: Option<String>,
     /// `httpErrorMessage: string`.
     pub http_error_message: Option<String>,
+    /// Exactly `google.longrunning.Operation`: its five members and a
+    /// `google.rpc.Status` error, nothing else. Printed as an alias of the
+    /// runtime's `lro::Operation` instead of a struct of its own.
+    pub is_longrunning: bool,
 }
 
 /// The `status` of an operation that reports its state in an enum.

@@ -313,6 +313,22 @@ async fn on_progress_sees_every_operation_in_order() -> TestResult {
     Ok(())
 }
 
+/// An operation type of the user's own, not the one the poller ran on.
+#[derive(Deserialize)]
+struct OtherOperation {}
+
+impl discogen_runtime::lro::LongRunningOperation for OtherOperation {
+    fn is_done(&self) -> bool {
+        true
+    }
+    fn operation_name(&self) -> Option<&str> {
+        None
+    }
+    fn error_status(&self) -> Option<discogen_runtime::rpc::Status> {
+        None
+    }
+}
+
 #[tokio::test]
 async fn a_deadline_that_runs_out_keeps_the_last_operation() -> TestResult {
     let server = scripted(vec![ok(pending(VISION_NAME, 10)), ok(pending(VISION_NAME, 20))]).await;
@@ -336,8 +352,12 @@ async fn a_deadline_that_runs_out_keeps_the_last_operation() -> TestResult {
     let last_percent = last.metadata_as::<OperationMetadata>()?.and_then(|m| m.progress_percent);
     assert_eq!(last_percent, Some(expected_percent), "the most recent answer is kept");
 
-    // Another API's operation type finds nothing rather than the wrong value.
-    assert!(DeadlineExceeded::<workspaceevents_v1beta::model::Operation>::from_error(&error).is_none());
+    // Both APIs have exactly the longrunning shape, so both name the
+    // runtime's one type; another operation type finds nothing rather than
+    // the wrong value.
+    let shared = DeadlineExceeded::<workspaceevents_v1beta::model::Operation>::from_error(&error);
+    assert_eq!(shared.and_then(|d| d.last_operation()).and_then(|op| op.name.as_deref()), Some(VISION_NAME));
+    assert!(DeadlineExceeded::<OtherOperation>::from_error(&error).is_none());
     Ok(())
 }
 

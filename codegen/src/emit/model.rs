@@ -29,6 +29,13 @@ pub fn model(api: &Api) -> super::ItemSource<'_> {
 fn strukt(s: &Struct, types: &Types<'_>) -> super::Item {
     let name = ident(&s.name);
     let doc = docs::attrs(&s.doc);
+    if s.operation.as_ref().is_some_and(|op| op.is_longrunning) {
+        return quote! {
+            #doc
+            pub type #name = __rt::lro::Operation;
+        }
+        .into();
+    }
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let ty = rust(&f.ty, types);

@@ -338,11 +338,21 @@ impl Resolver<'_> {
     }
 
     /// Operations whose `error` is a schema that became the runtime's
-    /// status, known only once every schema is resolved.
+    /// status, and among them those of exactly the longrunning shape, known
+    /// only once every schema is resolved.
     pub(super) fn mark_rpc_status_errors(&mut self) {
         for t in self.types.iter_mut().flatten() {
-            if let TypeDef::Struct(Struct { operation: Some(op), .. }) = t {
-                op.error_is_rpc_status = op.error.as_ref().is_some_and(|(_, id)| self.rpc_statuses.contains(id));
+            let TypeDef::Struct(s) = t else { continue };
+            let Some(op) = s.operation.as_deref_mut() else { continue };
+            op.error_is_rpc_status = op.error.as_ref().is_some_and(|(_, id)| self.rpc_statuses.contains(id));
+            // Inline objects have no schema for a user to name.
+            op.is_longrunning = s.schema_name.is_some() && shapes::is_longrunning(&s.fields, op, &s.extra_field);
+            if op.is_longrunning {
+                s.doc.notes.push(
+                    "The runtime's `lro::Operation`, shared by every API: `result()` tells its state, and \
+                     `response_as`/`metadata_as` decode its payloads."
+                        .to_string(),
+                );
             }
         }
     }

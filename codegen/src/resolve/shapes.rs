@@ -63,6 +63,8 @@ pub(super) fn operation(fields: &[Field], structs: &HashSet<TypeId>) -> Option<O
         status: None,
         http_error_status_code: None,
         http_error_message: None,
+        // Known once every schema is resolved (see `mark_rpc_status_errors`).
+        is_longrunning: false,
     };
     let outcome = shape.error.is_some() || shape.response.is_some() || shape.metadata.is_some();
     (shape.done.is_some() && outcome).then_some(shape)
@@ -110,9 +112,31 @@ pub(super) fn status_operation(
         status: Some(StatusEnum { field: status.name.clone(), done_value, is_text }),
         http_error_status_code: named("httpErrorStatusCode", Ty::I32),
         http_error_message: named("httpErrorMessage", Ty::String),
+        is_longrunning: false,
     };
     let identified = shape.name.is_some() || shape.error.is_some() || shape.http_error_status_code.is_some();
     identified.then_some(shape)
+}
+
+/// Whether an operation of `shape` with these `fields` is exactly
+/// `google.longrunning.Operation`, so that the runtime's `lro::Operation`
+/// reads and writes the same JSON and has the same Rust fields: the five
+/// members under their own names, each of the type `operation` checked,
+/// and an `error` that is the runtime's status.
+pub(super) fn is_longrunning(fields: &[Field], shape: &OperationShape, extra_field: &str) -> bool {
+    const MEMBERS: [&str; 5] = ["done", "error", "metadata", "name", "response"];
+    let own_names = fields.iter().all(|f| MEMBERS.contains(&f.json_name.as_str()) && f.name == f.json_name);
+    let complete = shape.done.is_some()
+        && shape.name.is_some()
+        && shape.response.is_some()
+        && shape.metadata.is_some()
+        && shape.error.is_some();
+    fields.len() == MEMBERS.len()
+        && own_names
+        && complete
+        && shape.error_is_rpc_status
+        && shape.status.is_none()
+        && extra_field == "extra"
 }
 
 /// `google.rpc.Status`: at least two of `code` (int32), `message` (a

@@ -1,5 +1,6 @@
 //! Operations whose state is a `status` enum (the `operation-compute`,
-//! `-gke`, `-sql` and `-dns` fixtures), polled to the end through their
+//! `-gke`, `-sql` and `-dns` fixtures), and the standard shape under its
+//! newer name (`operation-longrunning`), polled to the end through their
 //! generated `get` builders and the `Client`, against a loopback server
 //! that answers a few pending states before the last one.
 
@@ -8,7 +9,7 @@ use std::time::Duration;
 
 use discogen_runtime::lro::{DeadlineExceeded, LongRunningOperation, OperationResult, PollPolicy};
 use discogen_runtime::rpc::{Code, Detail};
-use discogen_tests::fixtures::{opcompute_v1, opdns_v1, opgke_v1, opsql_v1};
+use discogen_tests::fixtures::{opcompute_v1, opdns_v1, opgke_v1, oplong_v1, opsql_v1};
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -298,4 +299,59 @@ async fn a_cloud_sql_operation_is_routed_by_the_project_of_its_self_link() {
 
     assert!(done.is_done());
     assert_eq!(polls(&server).await, [at]);
+}
+
+#[tokio::test]
+async fn the_standard_shape_is_the_runtime_type_and_waits_from_the_call_that_started_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/reports:render"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"name": "operations/r1"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let at = "/v1/operations/r1";
+    let report = json!({"@type": "type.googleapis.com/oplong.v1.Report", "pages": 12});
+    serve(
+        &server,
+        at,
+        vec![
+            json!({"name": "operations/r1", "done": false, "metadata": {"@type": "t/oplong.v1.Progress"}}),
+            json!({"name": "operations/r1", "done": true, "response": report}),
+        ],
+    )
+    .await;
+    let client = oplong_v1::Client::builder().root_url(server.uri()).build().expect("client");
+    let request = oplong_v1::model::RenderRequest { title: Some("q3".into()), ..Default::default() };
+
+    let done: discogen_runtime::lro::Operation = client.reports().render(request).wait(quick()).await.expect("done");
+
+    assert!(matches!(done.result(), OperationResult::Succeeded(Some(_))));
+    let rendered = done.response_as::<oplong_v1::model::Report>().expect("a Report").expect("a response");
+    assert_eq!(rendered.pages, Some(12));
+    assert_eq!(polls(&server).await, ["/v1/reports:render", at, at]);
+}
+
+#[tokio::test]
+async fn a_failed_standard_operation_is_a_failed_result_and_an_operation_with_more_members_keeps_its_struct() {
+    let server = MockServer::start().await;
+    let failed = json!({"name": "operations/r2", "done": true, "error": {"code": 8, "message": "quota"}});
+    serve(&server, "/v1/operations/r2", vec![failed]).await;
+    let client = oplong_v1::Client::builder().root_url(server.uri()).build().expect("client");
+
+    let op = client.operations().get("operations/r2").poller().policy(quick()).wait().await.expect("an answer");
+    match op.result() {
+        OperationResult::Failed(status) => {
+            assert_eq!((status.code_enum(), status.message.as_str()), (Code::ResourceExhausted, "quota"))
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    assert_eq!(op.error_status().map(|s| s.code), Some(8));
+
+    // `itemCount` makes it another type, which keeps its own field and still
+    // reads its state.
+    let batch: oplong_v1::model::BatchOperation =
+        serde_json::from_value(json!({"name": "operations/b", "done": true, "itemCount": 3})).expect("decodes");
+    assert_eq!(batch.item_count, Some(3));
+    assert!(matches!(batch.result(), OperationResult::Succeeded(None)));
 }

@@ -60,7 +60,7 @@ fn operation_and_status_match_the_spec() {
     let ours = generate(&spec, None);
     let full_model = code_only(file(&full, "model.rs"));
     let our_model = code_only(file(&ours, "model.rs"));
-    for ty in ["pub struct Operation {", "pub type Status = __rt::rpc::Status;"] {
+    for ty in ["pub type Operation = __rt::lro::Operation;", "pub type Status = __rt::rpc::Status;"] {
         assert_eq!(item(&full_model, ty), item(&our_model, ty), "{ty} differs between the real document and the spec");
     }
 }

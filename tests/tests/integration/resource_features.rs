@@ -61,7 +61,7 @@ fn each_item_is_gated_on_the_features_that_reach_it() {
     let any_two = r#"#[cfg(any(feature = "gardens", feature = "sheds"))]"#;
     assert_eq!(gate_of(model, "pub struct Plant "), any_two, "shared by two features");
     assert_eq!(gate_of(model, "pub enum PlantSeason "), any_two, "an enum follows its struct");
-    assert_eq!(gate_of(model, "pub struct Operation "), any_two, "both LRO resources reach it");
+    assert_eq!(gate_of(model, "pub type Operation "), any_two, "both LRO resources reach it");
     assert_eq!(gate_of(model, "pub type Status "), any_two, "named by Operation::result()");
     assert_eq!(gate_of(model, "pub struct Garden "), r#"#[cfg(feature = "gardens")]"#);
     assert_eq!(gate_of(model, "pub struct ShedList "), r#"#[cfg(feature = "sheds")]"#);

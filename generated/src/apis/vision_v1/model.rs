@@ -13,70 +13,9 @@
 use ::discogen_runtime::__private as __rt;
 
 /// A long-running operation started by an API call.
-#[derive(__rt::Clone, __rt::Debug, __rt::Default, __rt::PartialEq)]
-pub struct Operation {
-    /// `false` while the operation is still running; `true` once it has finished, at which point either `error` or `response` is set.
-    pub done: __rt::Option<bool>,
-    /// Set when the operation failed or was cancelled; describes what went wrong.
-    pub error: __rt::Option<__rt::rpc::Status>,
-    /// Extra data defined by the service, such as progress or the creation time. Not every service fills it in; the method that returns the operation names its type.
-    pub metadata: __rt::Option<__rt::BTreeMap<__rt::String, __rt::Value>>,
-    /// Name given by the server. It is unique only inside the service that returned it; with the default HTTP mapping it ends in `operations/{unique_id}`.
-    pub name: __rt::Option<__rt::String>,
-    /// The result when the operation succeeds: `google.protobuf.Empty` for methods that return nothing (such as `Delete`), the resource itself for standard `Get`/`Create`/`Update` methods, and otherwise an `XxxResponse` message named after the original method `Xxx`.
-    pub response: __rt::Option<__rt::BTreeMap<__rt::String, __rt::Value>>,
-    /// JSON members this schema does not describe, kept so that a round trip loses nothing.
-    pub extra: __rt::BTreeMap<__rt::String, __rt::Value>,
-}
-
-impl Operation {
-    /// Which of its three states the operation is in.
-    pub fn result(&self) -> __rt::lro::OperationResult<'_, Status> {
-        match (self.done, &self.error) {
-            (__rt::Some(true), __rt::Some(error)) => {
-                __rt::lro::OperationResult::Failed(error)
-            }
-            (__rt::Some(true), __rt::None) => {
-                __rt::lro::OperationResult::Succeeded(self.response.as_ref())
-            }
-            _ => __rt::lro::OperationResult::Pending,
-        }
-    }
-    /// Decodes `response` as `T` after checking its `@type` names `T`.
-    pub fn response_as<T: __rt::lro::TypeUrl + __rt::serde::de::DeserializeOwned>(
-        &self,
-    ) -> __rt::Result<__rt::Option<T>> {
-        self.response.as_ref().map(__rt::lro::decode_any::<T>).transpose()
-    }
-    /// Decodes `metadata` as `T` after checking its `@type` names `T`.
-    pub fn metadata_as<T: __rt::lro::TypeUrl + __rt::serde::de::DeserializeOwned>(
-        &self,
-    ) -> __rt::Result<__rt::Option<T>> {
-        self.metadata.as_ref().map(__rt::lro::decode_any::<T>).transpose()
-    }
-}
-
-impl __rt::lro::LongRunningOperation for Operation {
-    fn is_done(&self) -> bool {
-        self.done == __rt::Some(true)
-    }
-    fn operation_name(&self) -> __rt::Option<&str> {
-        self.name.as_deref()
-    }
-    fn error_status(&self) -> __rt::Option<__rt::rpc::Status> {
-        __rt::Clone::clone(&self.error)
-    }
-}
-
-__rt::object! {
-    Operation("Operation") {
-        "done" => done,
-        "error" => error,
-        "metadata" => metadata,
-        "name" => name,
-        "response" => response,
-    }
-}
+///
+/// The runtime's `lro::Operation`, shared by every API: `result()` tells its state, and `response_as`/`metadata_as` decode its payloads.
+pub type Operation = __rt::lro::Operation;
 
 /// An error, as used by REST and gRPC APIs alike: a numeric code, a message and a list of detail messages. The Google API design guide explains this error model.
 ///
