@@ -8,7 +8,7 @@ use std::time::Duration;
 use discogen_media_server::{Faults, MediaServer};
 use discogen_runtime::prelude::*;
 use discogen_runtime::{Body, ErrorKind};
-use discogen_tests::fixtures::mediapaging_v1 as api;
+use discogen_tests::fixtures::media_and_paging as api;
 
 const KIB: usize = 1024;
 

@@ -12,6 +12,10 @@ struct Target {
     what: &'static str,
     /// How the doc examples name a module of this tree.
     example_path: &'static str,
+    /// Name each module after its document's file stem rather than the
+    /// document's name and version, so that a fixture has one name: file,
+    /// module and snapshot (`operation-dns.json` → `operation_dns`).
+    module_from_stem: bool,
 }
 
 const TARGETS: &[Target] = &[
@@ -20,12 +24,14 @@ const TARGETS: &[Target] = &[
         out: "generated/src/apis",
         what: "the generated crate",
         example_path: "discogen_apis::{module}",
+        module_from_stem: false,
     },
     Target {
         specs: "tests/fixtures",
         out: "tests/src/fixtures",
         what: "the fixture crate",
         example_path: "discogen_tests::fixtures::{module}",
+        module_from_stem: true,
     },
 ];
 
@@ -35,7 +41,7 @@ pub fn run(check: bool) -> Result<ExitCode, Failure> {
     // before any file is touched.
     let mut planned = Vec::new();
     for t in TARGETS {
-        planned.push((t, tree_for(&root.join(t.specs), t.example_path)?));
+        planned.push((t, tree_for(&root.join(t.specs), t)?));
     }
     if check {
         let mut stale = false;
@@ -56,11 +62,14 @@ pub fn run(check: bool) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn tree_for(spec_dir: &Path, example_path: &str) -> Result<Tree, Failure> {
-    let options = discogen::Options { example_path: example_path.to_string(), ..Default::default() };
+fn tree_for(spec_dir: &Path, target: &Target) -> Result<Tree, Failure> {
+    let mut options = discogen::Options { example_path: target.example_path.to_string(), ..Default::default() };
     let mut tree = Tree::new();
     let mut modules: Vec<(String, PathBuf)> = Vec::new();
     for path in output::json_files(spec_dir)? {
+        if target.module_from_stem {
+            options.module_name = Some(module_of_stem(&path));
+        }
         let out = output::generate(&path, &options)?;
         if let Some((_, other)) = modules.iter().find(|(m, _)| *m == out.module_name) {
             return Err(Failure(format!(
@@ -75,6 +84,12 @@ fn tree_for(spec_dir: &Path, example_path: &str) -> Result<Tree, Failure> {
     }
     tree.insert(PathBuf::from("mod.rs"), index(&modules));
     Ok(tree)
+}
+
+/// `operation-dns.json` → `operation_dns`.
+fn module_of_stem(path: &Path) -> String {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    stem.replace(['-', '.'], "_")
 }
 
 /// The `mod.rs` that declares one module per document.

@@ -682,14 +682,11 @@ fn send(m: &Method, model: &Types<'_>) -> TokenStream {
 fn wait_after_send(api: &Api, m: &Method, model: &Types<'_>) -> Option<TokenStream> {
     let wait_fn = ident(m.members.wait.as_ref()?);
     let response = m.response.as_ref()?;
-    let (routed, gate) = match (&api.operation_router, &api.field_router) {
-        (Some(r), _) => (&r.operation, super::cfg::operation_helpers(api)),
-        (None, Some(r)) => (&r.operation, TokenStream::new()),
-        (None, None) => return None,
+    // Resolve leaves `wait` only on calls whose operation a router fetches.
+    let gate = match &api.operation_router {
+        Some(_) => super::cfg::operation_helpers(api),
+        None => TokenStream::new(),
     };
-    if routed != response {
-        return None;
-    }
     let op = rust(response, model);
     let send_fn = ident(&m.members.send);
     let client_field = ident(&m.members.client);

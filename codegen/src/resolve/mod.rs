@@ -195,6 +195,7 @@ pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, 
     if api.operation_router.is_none() {
         api.field_router = router::field_router(&api);
     }
+    router::drop_unroutable_waits(&mut api);
     api.features = features::gates(&mut api, &r.schema_names, options.resource_features, options.other_versions);
     Ok((api, r.warnings))
 }

@@ -111,3 +111,26 @@ fn status_shaped(api: &Api, ty: &Ty) -> bool {
         |t| matches!(t, TypeDef::Struct(s) if s.id == *id && s.operation.as_ref().is_some_and(|o| o.status.is_some())),
     )
 }
+
+/// Drops `wait` from calls that return an operation no router can fetch
+/// again: with no router at all, or one whose `get`s return another type
+/// (an operation with members the polled one lacks). Their builders then
+/// offer no `wait`, and their doc examples do not show one.
+pub(super) fn drop_unroutable_waits(api: &mut Api) {
+    let routed = match (&api.operation_router, &api.field_router) {
+        (Some(r), _) => Some(r.operation.clone()),
+        (None, Some(r)) => Some(r.operation.clone()),
+        (None, None) => None,
+    };
+    fn walk(r: &mut Resource, routed: Option<&Ty>) {
+        for m in &mut r.methods {
+            if !m.polls_operation && m.response.as_ref() != routed {
+                m.members.wait = None;
+            }
+        }
+        for c in &mut r.children {
+            walk(c, routed);
+        }
+    }
+    walk(&mut api.root, routed.as_ref());
+}

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use discogen_runtime::Body;
-use discogen_tests::fixtures::mediapaging_v1 as api;
+use discogen_tests::fixtures::media_and_paging as api;
 
 #[tokio::main]
 async fn main() -> ExitCode {

@@ -1,11 +1,11 @@
 //! The endpoints a document lists, as typed constants a client can be
 //! pointed at.
 
-use discogen_tests::fixtures::placed_v1;
+use discogen_tests::fixtures::endpoints;
 
 #[test]
 fn listed_endpoints_keep_their_locations_and_urls_in_document_order() {
-    let listed: Vec<(&str, &str)> = placed_v1::ENDPOINTS.iter().map(|e| (e.location, e.root_url)).collect();
+    let listed: Vec<(&str, &str)> = endpoints::ENDPOINTS.iter().map(|e| (e.location, e.root_url)).collect();
     assert_eq!(
         listed,
         [
@@ -18,8 +18,8 @@ fn listed_endpoints_keep_their_locations_and_urls_in_document_order() {
 
 #[test]
 fn a_client_built_on_an_endpoint_sends_its_requests_there() {
-    let south = placed_v1::ENDPOINTS.iter().find(|e| e.location == "south-2").expect("listed");
-    let client = placed_v1::Client::builder().root_url(south.root_url).build().expect("client builds");
+    let south = endpoints::ENDPOINTS.iter().find(|e| e.location == "south-2").expect("listed");
+    let client = endpoints::Client::builder().root_url(south.root_url).build().expect("client builds");
 
     let request = client.spots().get("s1").build_request().expect("request builds");
 

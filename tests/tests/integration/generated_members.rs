@@ -2,7 +2,7 @@
 //! operations lack parts, and whose documents lack a root URL, used as a
 //! caller would, against a loopback server.
 
-use discogen_tests::fixtures::{bare_v3, members_v1, opshapes_v1};
+use discogen_tests::fixtures::{member_names, minimal, operation_shapes};
 use serde_json::json;
 use wiremock::matchers::{body_json, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -21,8 +21,8 @@ async fn a_query_parameter_named_path_is_sent_and_the_builder_still_works() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = members_v1::Client::builder().root_url(server.uri()).build().expect("client builds");
-    let body = members_v1::model::Item { id: Some("sent".into()), ..Default::default() };
+    let client = member_names::Client::builder().root_url(server.uri()).build().expect("client builds");
+    let body = member_names::model::Item { id: Some("sent".into()), ..Default::default() };
     let item = client.items().search(body).path("a/b").request("r").send().await.expect("search succeeds");
     assert_eq!(item.id.as_deref(), Some("found"));
 }
@@ -40,7 +40,7 @@ async fn parameters_named_like_builder_members_are_renamed_and_sent_under_their_
         .expect(1)
         .mount(&server)
         .await;
-    let client = members_v1::Client::builder().root_url(server.uri()).build().expect("client builds");
+    let client = member_names::Client::builder().root_url(server.uri()).build().expect("client builds");
     let pages: Vec<_> =
         futures_collect(client.items().list("p1").send2("1").pages2("2").client2("3").fields2("4").pages()).await;
     assert_eq!(pages.len(), 1);
@@ -61,7 +61,7 @@ async fn standard_parameters_come_from_the_runtime_trait_beside_renamed_setters(
         .expect(1)
         .mount(&server)
         .await;
-    let client = members_v1::Client::builder().root_url(server.uri()).build().expect("client builds");
+    let client = member_names::Client::builder().root_url(server.uri()).build().expect("client builds");
     let call = client.items().list("p1").send2("1").quota_user("u1").pretty_print(false).query_param("pp", "0");
     call.send().await.expect("list succeeds");
 }
@@ -85,7 +85,7 @@ where
 
 #[tokio::test]
 async fn a_document_without_a_root_url_needs_one_at_build_time() {
-    let error = bare_v3::Client::builder().build().expect_err("no root URL to fall back on");
+    let error = minimal::Client::builder().build().expect_err("no root URL to fall back on");
     assert!(error.to_string().contains("root URL"), "{error}");
 
     let server = MockServer::start().await;
@@ -96,7 +96,7 @@ async fn a_document_without_a_root_url_needs_one_at_build_time() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = bare_v3::Client::builder().root_url(server.uri()).build().expect("client builds");
+    let client = minimal::Client::builder().root_url(server.uri()).build().expect("client builds");
     client.things().get("t1", "a/b").send().await.expect("get succeeds");
 }
 
@@ -117,7 +117,7 @@ async fn an_operation_without_metadata_is_polled_to_its_result() {
         )
         .mount(&server)
         .await;
-    let client = opshapes_v1::Client::builder().root_url(server.uri()).build().expect("client builds");
+    let client = operation_shapes::Client::builder().root_url(server.uri()).build().expect("client builds");
     let policy = PollPolicy::default().initial_delay(std::time::Duration::from_millis(1));
     let op = client.no_metadata().operations().get("noMetadata/o1").wait(policy).await.expect("the operation ends");
     match op.result() {
@@ -129,7 +129,7 @@ async fn an_operation_without_metadata_is_polled_to_its_result() {
 #[test]
 fn operations_missing_parts_report_what_they_have() {
     use discogen_runtime::lro::LongRunningOperation;
-    let failed: opshapes_v1::model::OperationWithoutName =
+    let failed: operation_shapes::model::OperationWithoutName =
         serde_json::from_value(json!({"done": true, "error": {"message": "no", "details": []}})).expect("decodes");
     assert!(failed.is_done());
     assert_eq!(failed.operation_name(), None);
@@ -137,11 +137,11 @@ fn operations_missing_parts_report_what_they_have() {
         OperationResult::Failed(status) => assert_eq!(status.message.as_deref(), Some("no")),
         _ => panic!("expected a failure"),
     }
-    let finished: opshapes_v1::model::OperationWithoutError =
+    let finished: operation_shapes::model::OperationWithoutError =
         serde_json::from_value(json!({"name": "noError/x", "done": true})).expect("decodes");
     assert!(matches!(finished.result(), OperationResult::Succeeded(None)));
     assert_eq!(finished.error_status(), None);
-    let pending: opshapes_v1::model::OperationWithDoneAndMetadata =
+    let pending: operation_shapes::model::OperationWithDoneAndMetadata =
         serde_json::from_value(json!({"metadata": {"@type": "x"}})).expect("decodes");
     assert!(pending.result().is_pending());
 }
@@ -176,7 +176,7 @@ async fn parameters_named_like_media_members_are_sent_beside_resumable_upload_an
         .expect(1)
         .mount(&server)
         .await;
-    let client = members_v1::Client::builder().root_url(server.uri()).build().expect("client builds");
+    let client = member_names::Client::builder().root_url(server.uri()).build().expect("client builds");
 
     let item = client
         .items()

@@ -1,7 +1,7 @@
 //! Paging, media download and upload through a generated client (the
 //! `media-and-paging` fixture) against a real server on loopback.
 
-use discogen_tests::fixtures::mediapaging_v1 as api;
+use discogen_tests::fixtures::media_and_paging as api;
 use serde_json::json;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};

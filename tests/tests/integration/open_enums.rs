@@ -2,7 +2,7 @@
 //! decoding, comparison and encoding unchanged, and listed values never end
 //! up in the catch-all.
 
-use discogen_tests::fixtures::enums_v1::model::{Light, LightColor};
+use discogen_tests::fixtures::enums::model::{Light, LightColor};
 use serde_json::json;
 
 #[test]

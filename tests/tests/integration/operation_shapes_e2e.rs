@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use discogen_runtime::lro::{DeadlineExceeded, LongRunningOperation, OperationResult, PollPolicy};
 use discogen_runtime::rpc::{Code, Detail};
-use discogen_tests::fixtures::{opcompute_v1, opdns_v1, opgke_v1, oplong_v1, opsql_v1};
+use discogen_tests::fixtures::{operation_compute, operation_dns, operation_gke, operation_longrunning, operation_sql};
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -58,7 +58,7 @@ async fn a_zonal_compute_operation_is_polled_until_done_with_its_progress() {
         ],
     )
     .await;
-    let client = opcompute_v1::Client::builder().root_url(server.uri()).build().expect("client");
+    let client = operation_compute::Client::builder().root_url(server.uri()).build().expect("client");
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let progress = seen.clone();
 
@@ -67,7 +67,7 @@ async fn a_zonal_compute_operation_is_polled_until_done_with_its_progress() {
         .get("p1", "z1", "op-1")
         .poller()
         .policy(quick())
-        .on_progress(move |op: &opcompute_v1::model::Operation| progress.lock().unwrap().push(op.progress))
+        .on_progress(move |op: &operation_compute::model::Operation| progress.lock().unwrap().push(op.progress))
         .wait()
         .await
         .expect("finishes");
@@ -87,7 +87,7 @@ async fn a_failed_compute_operation_maps_its_http_status_and_keeps_its_error_cod
         "error": {"errors": [{"code": "QUOTA_EXCEEDED", "message": "Quota 'CPUS' exceeded.", "location": "r1"}]}
     });
     serve(&server, at, vec![json!({"name": "op-2", "status": "RUNNING"}), failed]).await;
-    let client = opcompute_v1::Client::builder().root_url(server.uri()).build().expect("client");
+    let client = operation_compute::Client::builder().root_url(server.uri()).build().expect("client");
 
     let done = client.region_operations().get("p1", "r1", "op-2").wait(quick()).await.expect("finishes");
 
@@ -107,7 +107,7 @@ async fn a_global_compute_operation_that_never_finishes_stops_at_the_deadline() 
     let server = MockServer::start().await;
     let at = "/opcompute/v1/projects/p1/global/operations/op-3";
     serve(&server, at, vec![json!({"name": "op-3", "status": "RUNNING", "progress": 10})]).await;
-    let client = opcompute_v1::Client::builder().root_url(server.uri()).build().expect("client");
+    let client = operation_compute::Client::builder().root_url(server.uri()).build().expect("client");
 
     let error = client
         .global_operations()
@@ -116,7 +116,7 @@ async fn a_global_compute_operation_that_never_finishes_stops_at_the_deadline() 
         .await
         .expect_err("runs past the deadline");
 
-    let late = DeadlineExceeded::<opcompute_v1::model::Operation>::from_error(&error).expect("a deadline error");
+    let late = DeadlineExceeded::<operation_compute::model::Operation>::from_error(&error).expect("a deadline error");
     assert_eq!(late.last_operation().and_then(|op| op.progress), Some(10));
     assert!(polls(&server).await.len() >= 2);
 }
@@ -130,8 +130,8 @@ async fn a_gke_operation_is_routed_by_project_and_zone_and_its_error_is_a_status
     let mut failed = op("DONE");
     failed["error"] = json!({"code": 9, "message": "node pool busy"});
     serve(&server, at, vec![op("RUNNING"), op("ABORTING"), failed]).await;
-    let client = opgke_v1::Client::builder().root_url(server.uri()).build().expect("client");
-    let started: opgke_v1::model::Operation = serde_json::from_value(op("PENDING")).expect("operation");
+    let client = operation_gke::Client::builder().root_url(server.uri()).build().expect("client");
+    let started: operation_gke::model::Operation = serde_json::from_value(op("PENDING")).expect("operation");
 
     let done = client.wait_operation(started, quick()).await.expect("finishes");
 
@@ -147,7 +147,7 @@ async fn a_gke_operation_by_project_zone_and_id_polls_from_its_builder() {
     let at = "/v1/projects/p1/zones/z1/operations/op-5";
     serve(&server, at, vec![json!({"name": "op-5", "status": "PENDING"}), json!({"name": "op-5", "status": "DONE"})])
         .await;
-    let client = opgke_v1::Client::builder().root_url(server.uri()).build().expect("client");
+    let client = operation_gke::Client::builder().root_url(server.uri()).build().expect("client");
 
     let done = client.projects().zones().operations().get("p1", "z1", "op-5").wait(quick()).await.expect("done");
 
@@ -162,7 +162,7 @@ async fn a_cloud_sql_operation_reads_its_error_list() {
     let failed = json!({"name": "op-6", "status": "DONE", "error": {"kind": "sql#operationErrors",
         "errors": [{"kind": "sql#operationError", "code": "INSTANCE_ALREADY_EXISTS", "message": "taken"}]}});
     serve(&server, at, vec![json!({"name": "op-6", "status": "PENDING"}), failed]).await;
-    let client = opsql_v1::Client::builder().root_url(server.uri()).build().expect("client");
+    let client = operation_sql::Client::builder().root_url(server.uri()).build().expect("client");
 
     let done = client.operations().get("p1", "op-6").wait(quick()).await.expect("finishes");
 
@@ -188,7 +188,7 @@ async fn a_cloud_dns_operation_finishes_on_lower_case_done() {
         ],
     )
     .await;
-    let client = opdns_v1::Client::builder().root_url(server.uri()).build().expect("client");
+    let client = operation_dns::Client::builder().root_url(server.uri()).build().expect("client");
 
     let done = client.managed_zone_operations().get("p1", "mz", "7").wait(quick()).await.expect("finishes");
 
@@ -241,8 +241,8 @@ async fn an_insert_waits_for_its_operation_through_the_zonal_get() {
         vec![compute_op("op-8", "RUNNING", Some(("zone", "z1"))), compute_op("op-8", "DONE", Some(("zone", "z1")))],
     )
     .await;
-    let client = opcompute_v1::Client::builder().root_url(server.uri()).build().expect("client");
-    let machine = opcompute_v1::model::Machine { name: Some("m1".into()), ..Default::default() };
+    let client = operation_compute::Client::builder().root_url(server.uri()).build().expect("client");
+    let machine = operation_compute::model::Machine { name: Some("m1".into()), ..Default::default() };
 
     let done = client.machines().insert("p1", "z1", machine).wait(quick()).await.expect("inserted and done");
 
@@ -258,7 +258,7 @@ async fn the_client_routes_regional_and_global_operations_by_their_fields() {
     let global = "/opcompute/v1/projects/p1/global/operations/op-10";
     serve(&server, regional, vec![compute_op("op-9", "DONE", Some(("region", "r1")))]).await;
     serve(&server, global, vec![compute_op("op-10", "DONE", None)]).await;
-    let client = opcompute_v1::Client::builder().root_url(server.uri()).build().expect("client");
+    let client = operation_compute::Client::builder().root_url(server.uri()).build().expect("client");
 
     let r = client.wait_operation(
         serde_json::from_value(compute_op("op-9", "RUNNING", Some(("region", "r1")))).unwrap(),
@@ -273,10 +273,10 @@ async fn the_client_routes_regional_and_global_operations_by_their_fields() {
 #[tokio::test]
 async fn an_operation_whose_fields_name_no_route_is_refused_before_sending() {
     let server = MockServer::start().await;
-    let client = opcompute_v1::Client::builder().root_url(server.uri()).build().expect("client");
-    let no_project = opcompute_v1::model::Operation {
+    let client = operation_compute::Client::builder().root_url(server.uri()).build().expect("client");
+    let no_project = operation_compute::model::Operation {
         name: Some("op-11".into()),
-        status: Some(opcompute_v1::model::OperationStatus::Running),
+        status: Some(operation_compute::model::OperationStatus::Running),
         ..Default::default()
     };
 
@@ -292,7 +292,7 @@ async fn a_cloud_sql_operation_is_routed_by_the_project_of_its_self_link() {
     let at = "/v1/projects/p7/operations/op-12";
     let link = "https://opsql.example.com/v1/projects/p7/operations/op-12";
     serve(&server, at, vec![json!({"name": "op-12", "status": "DONE", "selfLink": link})]).await;
-    let client = opsql_v1::Client::builder().root_url(server.uri()).build().expect("client");
+    let client = operation_sql::Client::builder().root_url(server.uri()).build().expect("client");
     let started = json!({"name": "op-12", "status": "PENDING", "selfLink": link});
 
     let done = client.wait_operation(serde_json::from_value(started).unwrap(), quick()).await.expect("done");
@@ -321,13 +321,13 @@ async fn the_standard_shape_is_the_runtime_type_and_waits_from_the_call_that_sta
         ],
     )
     .await;
-    let client = oplong_v1::Client::builder().root_url(server.uri()).build().expect("client");
-    let request = oplong_v1::model::RenderRequest { title: Some("q3".into()), ..Default::default() };
+    let client = operation_longrunning::Client::builder().root_url(server.uri()).build().expect("client");
+    let request = operation_longrunning::model::RenderRequest { title: Some("q3".into()), ..Default::default() };
 
     let done: discogen_runtime::lro::Operation = client.reports().render(request).wait(quick()).await.expect("done");
 
     assert!(matches!(done.result(), OperationResult::Succeeded(Some(_))));
-    let rendered = done.response_as::<oplong_v1::model::Report>().expect("a Report").expect("a response");
+    let rendered = done.response_as::<operation_longrunning::model::Report>().expect("a Report").expect("a response");
     assert_eq!(rendered.pages, Some(12));
     assert_eq!(polls(&server).await, ["/v1/reports:render", at, at]);
 }
@@ -337,7 +337,7 @@ async fn a_failed_standard_operation_is_a_failed_result_and_an_operation_with_mo
     let server = MockServer::start().await;
     let failed = json!({"name": "operations/r2", "done": true, "error": {"code": 8, "message": "quota"}});
     serve(&server, "/v1/operations/r2", vec![failed]).await;
-    let client = oplong_v1::Client::builder().root_url(server.uri()).build().expect("client");
+    let client = operation_longrunning::Client::builder().root_url(server.uri()).build().expect("client");
 
     let op = client.operations().get("operations/r2").poller().policy(quick()).wait().await.expect("an answer");
     match op.result() {
@@ -350,7 +350,7 @@ async fn a_failed_standard_operation_is_a_failed_result_and_an_operation_with_mo
 
     // `itemCount` makes it another type, which keeps its own field and still
     // reads its state.
-    let batch: oplong_v1::model::BatchOperation =
+    let batch: operation_longrunning::model::BatchOperation =
         serde_json::from_value(json!({"name": "operations/b", "done": true, "itemCount": 3})).expect("decodes");
     assert_eq!(batch.item_count, Some(3));
     assert!(matches!(batch.result(), OperationResult::Succeeded(None)));

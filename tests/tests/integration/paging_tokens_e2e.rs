@@ -3,7 +3,7 @@
 //! `pageToken`, a token carried in the request body, a required token
 //! parameter, and a page with two lists.
 
-use discogen_tests::fixtures::tokens_v1 as api;
+use discogen_tests::fixtures::paging_token_names as api;
 use serde_json::{json, Value};
 use wiremock::matchers::{body_json, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use discogen_runtime::retry::RetryPolicy;
-use discogen_tests::fixtures::requestid_v1 as api;
+use discogen_tests::fixtures::request_id as api;
 use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};

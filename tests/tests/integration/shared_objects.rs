@@ -5,7 +5,7 @@
 
 use std::any::TypeId;
 
-use discogen_tests::fixtures::sharedobjects_v1::model::{
+use discogen_tests::fixtures::shared_objects::model::{
     AddressListWarning, AddressListWarningDataItem, DiskListWarning, DiskListWarningDataItem, InstanceList,
     InstanceListWarning, Leaf, LeafLink, ListWarning, Node, NodeLink, NotePair, Operation, OperationWarningsItem,
 };

@@ -5,7 +5,9 @@
 //! document shapes that are taken with a warning (`rest-path.json`,
 //! `duplicate-method-ids.json`, `parameter-order-unknown.json`).
 
-use discogen_tests::fixtures::{dupids_v1, looseorder_v1, mediapaging_v1, restpath_v1, versioned_v1, wrapped_v1};
+use discogen_tests::fixtures::{
+    api_version, data_wrapper, duplicate_method_ids, media_and_paging, parameter_order_unknown, rest_path,
+};
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -16,12 +18,12 @@ fn no_api_version(request: &Request) -> bool {
     !request.headers.contains_key(API_VERSION)
 }
 
-fn wrapped(server: &MockServer) -> wrapped_v1::Client {
-    wrapped_v1::Client::builder().root_url(server.uri()).bearer_token("tok").build().expect("client builds")
+fn wrapped(server: &MockServer) -> data_wrapper::Client {
+    data_wrapper::Client::builder().root_url(server.uri()).bearer_token("tok").build().expect("client builds")
 }
 
-fn note(text: &str) -> wrapped_v1::model::Note {
-    wrapped_v1::model::Note { text: Some(text.into()), pinned: Some(true), ..Default::default() }
+fn note(text: &str) -> data_wrapper::model::Note {
+    data_wrapper::model::Note { text: Some(text.into()), pinned: Some(true), ..Default::default() }
 }
 
 #[tokio::test]
@@ -141,8 +143,8 @@ async fn a_data_wrapper_resumable_session_starts_with_wrapped_metadata_at_the_up
     assert_eq!(done.text.as_deref(), Some("done"));
 }
 
-fn versioned(server: &MockServer) -> versioned_v1::Client {
-    versioned_v1::Client::builder().root_url(server.uri()).bearer_token("tok").build().expect("client builds")
+fn versioned(server: &MockServer) -> api_version::Client {
+    api_version::Client::builder().root_url(server.uri()).bearer_token("tok").build().expect("client builds")
 }
 
 #[tokio::test]
@@ -214,8 +216,8 @@ async fn a_resumable_session_starts_at_the_simple_upload_path() {
         .mount(&server)
         .await;
     let client =
-        mediapaging_v1::Client::builder().root_url(server.uri()).bearer_token("tok").build().expect("client builds");
-    let file = mediapaging_v1::model::File { name: Some("up".into()), ..Default::default() };
+        media_and_paging::Client::builder().root_url(server.uri()).bearer_token("tok").build().expect("client builds");
+    let file = media_and_paging::model::File { name: Some("up".into()), ..Default::default() };
     let stored = client
         .files()
         .create("buckets/b1", file)
@@ -240,7 +242,7 @@ async fn a_rest_path_is_the_path_when_path_is_missing() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = restpath_v1::Client::builder().root_url(server.uri()).build().expect("client builds");
+    let client = rest_path::Client::builder().root_url(server.uri()).build().expect("client builds");
     client.boxes().get("b1").send().await.expect("restPath used");
     client.boxes().open("b1").send().await.expect("path preferred to restPath");
 }
@@ -256,7 +258,7 @@ async fn methods_sharing_an_id_keep_their_own_builders() {
             .mount(&server)
             .await;
     }
-    let client = dupids_v1::Client::builder().root_url(server.uri()).build().expect("client builds");
+    let client = duplicate_method_ids::Client::builder().root_url(server.uri()).build().expect("client builds");
     client.cups().fill("c1").send().await.expect("first method");
     client.mugs().fill("m1").send().await.expect("second method");
 }
@@ -270,7 +272,7 @@ async fn a_parameter_order_entry_without_a_parameter_is_left_out() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = looseorder_v1::Client::builder().root_url(server.uri()).build().expect("client builds");
+    let client = parameter_order_unknown::Client::builder().root_url(server.uri()).build().expect("client builds");
     // Two arguments, in the order the document gives for the real ones.
     client.shelves().get("r1", "s2").send().await.expect("sent");
 }
