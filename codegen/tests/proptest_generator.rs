@@ -859,28 +859,13 @@ fn fixed_sample(valid: usize, random: usize) -> Vec<String> {
 /// Parsing alone missed output that does not compile (a parameter named
 /// like a builder method, a field the code reached for that was not there),
 /// so a fixed handful of property documents is also built, as the modules
-/// of one crate with warnings denied. `cargo check` in a target directory
-/// of its own under `target/` keeps it to seconds after the first run.
+/// of one crate with warnings denied, in the shared scratch target
+/// directory (seconds once the runtime is built there).
 #[test]
+#[ignore = "nested cargo build; .ci/run runs it"]
 fn a_fixed_sample_compiles() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let root = root.canonicalize().expect("the workspace root");
-    let dir = root.join("target/proptest-sample");
-    let src = dir.join("src");
-    let _ = std::fs::remove_dir_all(&src);
-    std::fs::create_dir_all(&src).expect("a directory for the sample crate");
-    let runtime = root.join("runtime");
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"proptest-sample\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\ndiscogen-runtime = {{ path = {:?} }}\n\n[workspace]\n",
-            runtime.display().to_string()
-        ),
-    )
-    .expect("the sample manifest");
-    // The project's lock file: the same dependency versions, no index update.
-    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("the workspace lock file");
+    let krate = discogen_test_support::ScratchCrate::new("proptest-sample");
+    krate.manifest("proptest-sample", &[]);
     let mut lib = String::from("#![deny(warnings)]\n");
     // `DISCOGEN_PROPTEST_COMPILE=N` compiles N of each kind in a long run.
     let n = std::env::var("DISCOGEN_PROPTEST_COMPILE").ok().and_then(|v| v.parse().ok()).unwrap_or(4);
@@ -888,28 +873,18 @@ fn a_fixed_sample_compiles() {
         let module = format!("sample_{i}");
         let options = discogen::Options { module_name: Some(module.clone()), ..Default::default() };
         let output = discogen::generate(doc, &options).expect("the sample generates");
-        let module_dir = src.join(&module);
-        std::fs::create_dir_all(&module_dir).expect("a module directory");
         for file in &output.files {
-            std::fs::write(module_dir.join(&file.path), &file.contents).expect("a generated file");
+            krate.write(format!("src/{module}/{}", file.path), &file.contents);
         }
-        std::fs::write(src.join(format!("{module}.json")), doc).expect("the document, for whoever reads a failure");
+        krate.write(format!("src/{module}.json"), doc);
         lib.push_str(&format!("pub mod {module};\n"));
     }
-    std::fs::write(src.join("lib.rs"), lib).expect("lib.rs");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = std::process::Command::new(cargo)
-        .args(["check", "--offline", "--quiet", "--message-format", "short"])
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", dir.join("target"))
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("cargo runs");
+    krate.write("src/lib.rs", lib);
+    let out = krate.cargo(&["check", "--quiet", "--message-format", "short"]);
     assert!(
         out.status.success(),
         "the sample in {} does not compile:\n{}",
-        src.display(),
+        krate.dir().display(),
         String::from_utf8_lossy(&out.stderr)
     );
 }
