@@ -2,18 +2,19 @@
 //! with an error that says where the problem is (`line:column` for JSON,
 //! a JSON path for meaning), or with code that parses, and never panic.
 //!
-//! Cases that currently crash the process are `#[ignore]`d with the reason
-//! and run in a child process (see `common::run_isolated`), so that running
-//! them reports a failure instead of killing the test binary.
+//! Cases that once overflowed the stack run in a child process of their
+//! own (rusty-fork), so that a regression that aborts the process, or
+//! hangs, fails its test with a message instead of killing the binary.
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use common::{
-    assert_error_at, assert_parses_deep, base_doc, generate_ok, generate_str, generate_value, is_isolated_child,
-    parse_all, run_isolated, simple_method, string_literals, Want,
+    assert_error_at, assert_parses_deep, base_doc, generate_ok, generate_str, generate_value, parse_all, simple_method,
+    string_literals, Want,
 };
+use rusty_fork::rusty_fork_test;
 use serde_json::{json, Value};
 
 /// A small but complete document: schemas of every kind, a nested resource
@@ -829,27 +830,25 @@ fn operation_dispatch_names_do_not_clash() {
     }
 }
 
-/// An inline array nested 60 deep is well inside the JSON reader's
-/// recursion limit (128) and the generator's nesting limit (64). It used to
-/// overflow the stack in `syn::parse2`; the pipeline now runs on a thread
-/// with a large stack. It still runs in a child process, so that a
-/// regression fails this test instead of aborting the whole binary.
-#[test]
-fn deep_but_legal_inline_nesting_generates() {
-    const NAME: &str = "deep_but_legal_inline_nesting_generates";
-    if !is_isolated_child(NAME) {
-        run_isolated(NAME, Duration::from_secs(120)).unwrap_or_else(|e| panic!("{e}"));
-        return;
-    }
-    for (open, close) in
-        [(r#"{"type": "array", "items": "#, "}"), (r#"{"type": "object", "additionalProperties": "#, "}")]
-    {
-        let schema = nested(open, r#"{"type": "string"}"#, close, 60);
-        let text = format!(
-            r#"{{"name": "h", "version": "v1", "rootUrl": "https://h.example.com/", "schemas": {{"S": {schema}}}}}"#
-        );
-        let output = generate_str(&text).expect("generates");
-        assert_parses_deep(&output);
+rusty_fork_test! {
+    #![rusty_fork(timeout_ms = 120000)]
+    /// An inline array nested 60 deep is well inside the JSON reader's
+    /// recursion limit (128) and the generator's nesting limit (64). It used to
+    /// overflow the stack in `syn::parse2`; the pipeline now runs on a thread
+    /// with a large stack. It still runs in a child process, so that a
+    /// regression fails this test instead of aborting the whole binary.
+    #[test]
+    fn deep_but_legal_inline_nesting_generates() {
+        for (open, close) in
+            [(r#"{"type": "array", "items": "#, "}"), (r#"{"type": "object", "additionalProperties": "#, "}")]
+        {
+            let schema = nested(open, r#"{"type": "string"}"#, close, 60);
+            let text = format!(
+                r#"{{"name": "h", "version": "v1", "rootUrl": "https://h.example.com/", "schemas": {{"S": {schema}}}}}"#
+            );
+            let output = generate_str(&text).expect("generates");
+            assert_parses_deep(&output);
+        }
     }
 }
 
@@ -877,38 +876,34 @@ fn short_alias_chains_generate() {
     }
 }
 
-/// A chain of 100 array aliases is a 5 KB document whose types would nest
-/// 100 deep: past the generator's limit of 64, so it is refused with the
-/// place where the limit is crossed, rather than crashing or emitting types
-/// rustc cannot cope with.
-#[test]
-fn long_array_alias_chain_is_refused_clearly() {
-    const NAME: &str = "long_array_alias_chain_is_refused_clearly";
-    if !is_isolated_child(NAME) {
-        run_isolated(NAME, Duration::from_secs(120)).unwrap_or_else(|e| panic!("{e}"));
-        return;
+rusty_fork_test! {
+    #![rusty_fork(timeout_ms = 120000)]
+    /// A chain of 100 array aliases is a 5 KB document whose types would nest
+    /// 100 deep: past the generator's limit of 64, so it is refused with the
+    /// place where the limit is crossed, rather than crashing or emitting types
+    /// rustc cannot cope with.
+    #[test]
+    fn long_array_alias_chain_is_refused_clearly() {
+        let error = generate_str(&alias_chain(100, true)).expect_err("nesting over the limit");
+        let shown = error.to_string();
+        assert!(shown.contains("at schemas.S0") && shown.contains("nest 100 levels"), "{shown}");
+        // Just under the limit still generates.
+        let output = generate_str(&alias_chain(64, true)).expect("generates");
+        assert_parses_deep(&output);
     }
-    let error = generate_str(&alias_chain(100, true)).expect_err("nesting over the limit");
-    let shown = error.to_string();
-    assert!(shown.contains("at schemas.S0") && shown.contains("nest 100 levels"), "{shown}");
-    // Just under the limit still generates.
-    let output = generate_str(&alias_chain(64, true)).expect("generates");
-    assert_parses_deep(&output);
 }
 
-/// A chain of 3,000 `$ref` aliases is a 100 KB document.
-#[test]
-fn long_ref_alias_chain_generates_quickly() {
-    const NAME: &str = "long_ref_alias_chain_generates_quickly";
-    if !is_isolated_child(NAME) {
-        run_isolated(NAME, Duration::from_secs(60)).unwrap_or_else(|e| panic!("{e}"));
-        return;
+rusty_fork_test! {
+    #![rusty_fork(timeout_ms = 60000)]
+    /// A chain of 3,000 `$ref` aliases is a 100 KB document.
+    #[test]
+    fn long_ref_alias_chain_generates_quickly() {
+        // Each alias is expanded once and remembered; before that this chain took
+        // cubic time and overflowed the stack. No timing is asserted here (shared
+        // machines are noisy): the isolated run's own time limit bounds it.
+        let output = generate_str(&alias_chain(3_000, false)).expect("generates");
+        assert_parses_deep(&output);
     }
-    // Each alias is expanded once and remembered; before that this chain took
-    // cubic time and overflowed the stack. No timing is asserted here (shared
-    // machines are noisy): the isolated run's own time limit bounds it.
-    let output = generate_str(&alias_chain(3_000, false)).expect("generates");
-    assert_parses_deep(&output);
 }
 
 /// The design names an inline object or enum after its parent and field

@@ -6,8 +6,6 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use discogen::{Error, Location, Options, Output};
 use proc_macro2::{TokenStream, TokenTree};
@@ -294,65 +292,4 @@ pub fn real_documents(max_bytes: u64) -> Vec<(String, String)> {
     docs.sort();
     assert!(!docs.is_empty(), "no document under {max_bytes} bytes in {}", dir.display());
     docs
-}
-
-/// Set in the child process that [`run_isolated`] starts.
-pub const ISOLATED_ENV: &str = "DISCOGEN_ISOLATED_CASE";
-
-/// Runs the test called `name` of the current test binary in a child
-/// process and returns whether it passed within `limit`.
-///
-/// A stack overflow aborts the whole process, which `catch_unwind` cannot
-/// stop; running the case in a child turns an abort (or a hang) into an
-/// ordinary test failure with a message. The child runs the named test
-/// whether or not it is `#[ignore]`d, and the test does its work only there
-/// (when [`ISOLATED_ENV`] names it). The child must run exactly one test:
-/// zero would pass without checking anything.
-pub fn run_isolated(name: &str, limit: Duration) -> Result<(), String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let mut child = Command::new(exe)
-        .args([name, "--exact", "--include-ignored", "--nocapture", "--test-threads=1"])
-        .env(ISOLATED_ENV, name)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    let started = Instant::now();
-    loop {
-        match child.try_wait().map_err(|e| e.to_string())? {
-            Some(status) if status.success() => {
-                let mut stdout = String::new();
-                if let Some(mut pipe) = child.stdout.take() {
-                    use std::io::Read as _;
-                    let _ = pipe.read_to_string(&mut stdout);
-                }
-                return if stdout.contains("1 passed") {
-                    Ok(())
-                } else {
-                    Err(format!("the child did not run the case:\n{stdout}"))
-                };
-            }
-            Some(status) => {
-                let mut stderr = String::new();
-                if let Some(mut pipe) = child.stderr.take() {
-                    use std::io::Read as _;
-                    let _ = pipe.read_to_string(&mut stderr);
-                }
-                let tail: String =
-                    stderr.lines().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
-                return Err(format!("the case failed ({status}):\n{tail}"));
-            }
-            None if started.elapsed() > limit => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("the case did not finish within {limit:?}"));
-            }
-            None => std::thread::sleep(Duration::from_millis(50)),
-        }
-    }
-}
-
-/// Whether this process is the child of [`run_isolated`] for `name`.
-pub fn is_isolated_child(name: &str) -> bool {
-    std::env::var(ISOLATED_ENV).is_ok_and(|v| v == name)
 }
