@@ -39,3 +39,49 @@ pub use crate::{
 };
 pub use crate::{object, object_impls};
 pub use crate::{Body, Client, ClientBuilder, Endpoint, Error, ErrorKind, Result, Service};
+
+/// The contract between generated code and this runtime, as a number the
+/// generator writes into every module it makes. It goes up when generated
+/// code starts to need something new of the runtime (the shared
+/// `lro::Operation` is level 1); the runtime keeps serving older levels
+/// down to [`OLDEST_GENERATED_CODE_API`].
+pub const GENERATED_CODE_API: u32 = 1;
+
+/// The oldest level of generated code this runtime still compiles.
+pub const OLDEST_GENERATED_CODE_API: u32 = 1;
+
+/// Evaluated in a `const` item of each generated module, so that code
+/// generated for another runtime fails to compile with this message rather
+/// than with a missing item somewhere deep in it.
+pub const fn expect_runtime_api(generated_for: u32) {
+    if generated_for > GENERATED_CODE_API {
+        panic!(
+            "this module was generated for a newer discogen-runtime than the one it is built with: \
+             upgrade discogen-runtime, or regenerate the module with the generator of this runtime"
+        );
+    }
+    if generated_for < OLDEST_GENERATED_CODE_API {
+        panic!(
+            "this module was generated for an older discogen-runtime than this one supports: \
+             regenerate it with the generator of this runtime"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_levels_this_runtime_serves_pass() {
+        expect_runtime_api(GENERATED_CODE_API);
+        expect_runtime_api(OLDEST_GENERATED_CODE_API);
+        let newer = std::panic::catch_unwind(|| expect_runtime_api(GENERATED_CODE_API + 1));
+        let message = newer.expect_err("a newer level is refused");
+        let text = message.downcast_ref::<&str>().copied().unwrap_or_default();
+        assert!(text.contains("newer discogen-runtime"), "{text}");
+        if OLDEST_GENERATED_CODE_API > 0 {
+            assert!(std::panic::catch_unwind(|| expect_runtime_api(OLDEST_GENERATED_CODE_API - 1)).is_err());
+        }
+    }
+}

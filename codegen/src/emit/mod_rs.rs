@@ -91,7 +91,12 @@ fn root_items(api: &Api) -> TokenStream {
     } else {
         " The root URL the document names; override it with `ClientBuilder::root_url`."
     };
+    let runtime_api = proc_macro2::Literal::u32_unsuffixed(crate::ir::RUNTIME_API);
     quote! {
+        // Code generated for another runtime stops here, with a message
+        // that says so.
+        const _: () = __rt::expect_runtime_api(#runtime_api);
+
         pub mod model;
         pub mod resources;
 

@@ -25,6 +25,8 @@
 #[allow(unused_imports)]
 use ::discogen_runtime::__private as __rt;
 
+const _: () = __rt::expect_runtime_api(1);
+
 pub mod model;
 pub mod resources;
 
