@@ -333,7 +333,7 @@ pub struct Method {
     /// Builder function on the resource.
     pub fn_name: String,
     pub call_type: String,
-    pub http_method: String,
+    pub http_method: HttpMethod,
     pub path_template: String,
     pub path: Vec<PathPart>,
     pub flat_path: Option<String>,
@@ -521,12 +521,6 @@ pub struct MediaUpload {
 }
 
 #[derive(Debug)]
-pub struct UploadPath {
-    pub template: String,
-    pub parts: Vec<PathPart>,
-}
-
-#[derive(Debug)]
 pub struct RequestBody {
     pub arg_name: String,
     pub ty: Ty,
@@ -535,7 +529,68 @@ pub struct RequestBody {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PathPart {
     Literal(String),
-    Var { param: String, reserved: bool },
+    /// A placeholder: the index of its parameter in `Method::required`
+    /// (path parameters are always required), and how its value expands.
+    Var {
+        param: usize,
+        expansion: Expansion,
+    },
+}
+
+/// How a placeholder's value goes into the path (the runtime's
+/// `path::Expansion`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expansion {
+    /// `{x}`: every reserved character percent-encoded.
+    Simple,
+    /// `{+x}` in a document with `fullyEncodeReservedExpansion`: only `/`
+    /// kept.
+    KeepSlash,
+    /// `{+x}`: RFC 6570 reserved expansion.
+    KeepReserved,
+}
+
+/// A method's HTTP verb. The common ones have a constant in `http`; any
+/// other (all capitals, checked when resolving) is parsed when the request
+/// is built, which makes that builder fallible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+    Head,
+    Options,
+    Other(String),
+}
+
+impl HttpMethod {
+    pub fn new(verb: &str) -> HttpMethod {
+        match verb {
+            "GET" => HttpMethod::Get,
+            "POST" => HttpMethod::Post,
+            "PUT" => HttpMethod::Put,
+            "PATCH" => HttpMethod::Patch,
+            "DELETE" => HttpMethod::Delete,
+            "HEAD" => HttpMethod::Head,
+            "OPTIONS" => HttpMethod::Options,
+            other => HttpMethod::Other(other.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Options => "OPTIONS",
+            HttpMethod::Other(verb) => verb,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

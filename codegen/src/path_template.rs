@@ -1,6 +1,13 @@
 //! Parsing of the URI templates in a method's `path`.
 
-use crate::ir::PathPart;
+/// A piece of a template as written: literal text, or a placeholder by
+/// name. Resolution turns it into `ir::PathPart`, which points at the
+/// parameter and says how to expand it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPart {
+    Literal(String),
+    Var { param: String, reserved: bool },
+}
 
 /// Splits a discovery path template such as `v1/{+name}:cancel` into literal
 /// text and placeholders. `{+x}` is RFC 6570 reserved expansion; the explode

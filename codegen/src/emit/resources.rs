@@ -9,7 +9,7 @@
 
 use super::docs;
 use super::types::{ident, rust, Types};
-use crate::ir::{Api, Docs, Location, Method, PageToken, Param, PathPart, Resource, Ty};
+use crate::ir::{Api, Docs, Expansion, HttpMethod, Location, Method, PageToken, Param, PathPart, Resource, Ty};
 
 /// The resource accessor structs' field that holds the client.
 fn client_field(api: &Api) -> proc_macro2::Ident {
@@ -168,7 +168,7 @@ fn arg_type(p: &Param, model: &Types<'_>) -> (TokenStream, Option<TokenStream>) 
 
 fn method_docs(m: &Method) -> TokenStream {
     let mut d = m.doc.clone();
-    d.notes.insert(0, format!("`{} {}`", m.http_method, m.path_template.replace('`', "'")));
+    d.notes.insert(0, format!("`{} {}`", m.http_method.as_str(), m.path_template.replace('`', "'")));
     docs::attrs(&d)
 }
 
@@ -177,7 +177,7 @@ fn call(api: &Api, m: &Method, chain: &[&str]) -> TokenStream {
     let model = model_path(api);
     let mut doc =
         Docs { description: Some(format!("Builder for the `{}` method.", m.id.replace('`', "'"))), notes: Vec::new() };
-    doc.notes.push(format!("`{} {}`", m.http_method, m.path_template.replace('`', "'")));
+    doc.notes.push(format!("`{} {}`", m.http_method.as_str(), m.path_template.replace('`', "'")));
     doc.notes.push(format!(
         "Created by the resource accessor; set options, then call `{}`. The standard parameters \
          (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in \
@@ -282,15 +282,15 @@ fn setter(p: &Param, model: &Types<'_>) -> TokenStream {
 }
 
 fn http_method(m: &Method) -> TokenStream {
-    match m.http_method.as_str() {
-        "GET" => quote!(__rt::http::Method::GET),
-        "POST" => quote!(__rt::http::Method::POST),
-        "PUT" => quote!(__rt::http::Method::PUT),
-        "PATCH" => quote!(__rt::http::Method::PATCH),
-        "DELETE" => quote!(__rt::http::Method::DELETE),
-        "HEAD" => quote!(__rt::http::Method::HEAD),
-        "OPTIONS" => quote!(__rt::http::Method::OPTIONS),
-        other => {
+    match &m.http_method {
+        HttpMethod::Get => quote!(__rt::http::Method::GET),
+        HttpMethod::Post => quote!(__rt::http::Method::POST),
+        HttpMethod::Put => quote!(__rt::http::Method::PUT),
+        HttpMethod::Patch => quote!(__rt::http::Method::PATCH),
+        HttpMethod::Delete => quote!(__rt::http::Method::DELETE),
+        HttpMethod::Head => quote!(__rt::http::Method::HEAD),
+        HttpMethod::Options => quote!(__rt::http::Method::OPTIONS),
+        HttpMethod::Other(other) => {
             let bytes = proc_macro2::Literal::byte_string(other.as_bytes());
             quote!(__rt::http::Method::from_bytes(#bytes).map_err(|_| __rt::Error::invalid_argument("unsupported HTTP method"))?)
         }
@@ -298,42 +298,38 @@ fn http_method(m: &Method) -> TokenStream {
 }
 
 /// Statements that append the expanded template `parts` to `path`.
-fn path_steps(api: &Api, m: &Method, parts: &[PathPart]) -> TokenStream {
-    let fully = api.fully_encode_reserved;
+fn path_steps(m: &Method, parts: &[PathPart]) -> TokenStream {
     let steps = parts.iter().map(|part| match part {
         PathPart::Literal(text) if text.chars().count() == 1 => {
             let c = text.chars().next().unwrap_or('/');
             quote!(path.push(#c);)
         }
         PathPart::Literal(text) => quote!(path.push_str(#text);),
-        PathPart::Var { param, reserved } => {
-            let p = m.required.iter().find(|p| &p.json_name == param);
-            let Some(p) = p else {
-                // Resolution guarantees every placeholder has a path parameter.
-                return quote!(compile_error!("placeholder without parameter"););
-            };
+        PathPart::Var { param, expansion } => {
+            let p = &m.required[*param];
+            let json = &p.json_name;
             let f = ident(&p.rust_name);
             let pattern = match &p.pattern {
                 Some(pat) => quote!(__rt::Some(#pat)),
                 None => quote!(__rt::None),
             };
-            let expansion = match (*reserved, fully) {
-                (false, _) => quote!(__rt::path::Expansion::Simple),
-                (true, true) => quote!(__rt::path::Expansion::KeepSlash),
-                (true, false) => quote!(__rt::path::Expansion::KeepReserved),
+            let expansion = match expansion {
+                Expansion::Simple => quote!(__rt::path::Expansion::Simple),
+                Expansion::KeepSlash => quote!(__rt::path::Expansion::KeepSlash),
+                Expansion::KeepReserved => quote!(__rt::path::Expansion::KeepReserved),
             };
             quote! {
-                __rt::path::push_param(&mut path, #param, &__rt::wire::QueryValue::to_query(&self.#f), #expansion, #pattern)?;
+                __rt::path::push_param(&mut path, #json, &__rt::wire::QueryValue::to_query(&self.#f), #expansion, #pattern)?;
             }
         }
     });
     quote!(#(#steps)*)
 }
 
-fn expand_path_fn(api: &Api, m: &Method, name: &str, parts: &[PathPart], template: &str) -> TokenStream {
+fn expand_path_fn(m: &Method, name: &str, parts: &[PathPart], template: &str) -> TokenStream {
     let f = ident(name);
     let capacity = proc_macro2::Literal::usize_unsuffixed(template.len() + 32);
-    let steps = path_steps(api, m, parts);
+    let steps = path_steps(m, parts);
     let mutability = (!parts.is_empty()).then(|| quote!(mut));
     let doc =
         docs::plain(&format!("Expands `{}`, checking each value against its pattern.", template.replace('`', "'")));
@@ -386,12 +382,12 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
     };
     let credentials_line =
         format!(" credentials are added by `{}`, since getting a token may need the network.", names.send);
-    let main_path = expand_path_fn(api, m, &names.path, &m.path, &m.path_template);
+    let main_path = expand_path_fn(m, &names.path, &m.path, &m.path_template);
     let upload_path = m
         .media_upload
         .as_ref()
         .zip(names.upload_path.as_ref())
-        .map(|(u, name)| expand_path_fn(api, m, name, &u.path, &u.path_template));
+        .map(|(u, name)| expand_path_fn(m, name, &u.path, &u.path_template));
     let wrapper = api.data_wrapper.then(|| quote!(request.data_wrapper();));
     let api_version = m.api_version.as_ref().map(|v| quote!(request.api_version(#v);));
     let (builder_ret, builder_ok) = if m.fallible_builder {

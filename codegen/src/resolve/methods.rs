@@ -7,9 +7,12 @@ use super::schemas::docs;
 use super::Resolver;
 use crate::discovery::{Method as DMethod, Resource as DResource, Schema};
 use crate::error::Error;
-use crate::ir::{ClientMembers, Docs, Location, Method, Param, PathPart, RequestBody, Resource, Ty, UploadKind};
+use crate::ir::{
+    ClientMembers, Docs, Expansion, HttpMethod, Location, Method, Param, PathPart, RequestBody, Resource, Ty,
+    UploadKind,
+};
 use crate::names::{bare, sanitize, Case, Namer};
-use crate::path_template;
+use crate::path_template::{self, PathPart as TemplatePart};
 use std::collections::HashSet;
 
 /// The query parameters the runtime's `StandardParams` sends, by wire name,
@@ -162,7 +165,7 @@ impl Resolver<'_> {
         let parts = path_template::parse(&template).map_err(|e| Error::at(format!("{path}.path"), e))?;
         let mut in_path: Vec<(&str, bool)> = Vec::new();
         for part in &parts {
-            if let PathPart::Var { param, reserved } = part {
+            if let TemplatePart::Var { param, reserved } = part {
                 if !in_path.iter().any(|(p, _)| p == param) {
                     in_path.push((param.as_str(), *reserved));
                 }
@@ -270,7 +273,7 @@ impl Resolver<'_> {
         let features = CallFeatures {
             download: m.supports_media_download == Some(true),
             upload: media_upload.is_some(),
-            resumable: media_upload.as_ref().is_some_and(|u| u.resumable),
+            resumable: media_upload.as_ref().is_some_and(|(u, _)| u.resumable),
             polls: is_operations_get && returns_pollable,
             waits: returns_pollable && !is_operations_get,
             pages: page_token.is_some(),
@@ -332,15 +335,33 @@ impl Resolver<'_> {
             self.warn(&format!("{path}.apiVersion"), format!("{why}; `X-Goog-Api-Version` is not sent"));
             None
         });
-        let fallible_builder =
-            !matches!(http_method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS");
+        let http_method = HttpMethod::new(&http_method);
+        let fallible_builder = matches!(http_method, HttpMethod::Other(_));
+        let fully = self.doc.fully_encode_reserved_expansion.unwrap_or(false);
+        let lowered = lower_path(&parts, &required, fully).map_err(|var| {
+            Error::at(format!("{path}.path"), format!("the placeholder `{{{var}}}` names no path parameter"))
+        })?;
+        // `upload_path` kept only uploads whose placeholders are all path
+        // parameters, so this finds each one.
+        let media_upload = match media_upload {
+            Some((upload, parts)) => {
+                let path = lower_path(&parts, &required, fully).map_err(|var| {
+                    Error::at(
+                        format!("{path}.mediaUpload"),
+                        format!("the placeholder `{{{var}}}` names no path parameter"),
+                    )
+                })?;
+                Some(crate::ir::MediaUpload { path, ..upload })
+            }
+            None => None,
+        };
         Ok(Method {
             id,
             fn_name,
             call_type,
             http_method,
             path_template: template,
-            path: parts,
+            path: lowered,
             flat_path: m.flat_path.clone(),
             doc,
             required,
@@ -367,7 +388,7 @@ impl Resolver<'_> {
         path_params: &[&str],
         has_body: bool,
         path: &str,
-    ) -> Option<crate::ir::MediaUpload> {
+    ) -> Option<(crate::ir::MediaUpload, Vec<TemplatePart>)> {
         if m.supports_media_upload != Some(true) {
             return None;
         }
@@ -379,25 +400,21 @@ impl Resolver<'_> {
         // alike), never at `protocols.resumable.path`, which servers other
         // than Google's own (fake-gcs-server) do not serve.
         let resumable = protocols.resumable.is_some();
-        Some(crate::ir::MediaUpload {
+        // The path is lowered once the required parameters are in order.
+        let draft = crate::ir::MediaUpload {
             kind: if has_body { UploadKind::Multipart } else { UploadKind::Media },
             path_template: simple.template,
-            path: simple.parts,
+            path: Vec::new(),
             accept: upload.accept.clone(),
             max_size: upload.max_size.clone(),
             resumable,
-        })
+        };
+        Some((draft, simple.parts))
     }
 
     /// An upload protocol's path, when every placeholder in it is one of the
     /// method's path parameters.
-    fn upload_path(
-        &mut self,
-        template: String,
-        path_params: &[&str],
-        path: &str,
-        what: &str,
-    ) -> Option<crate::ir::UploadPath> {
+    fn upload_path(&mut self, template: String, path_params: &[&str], path: &str, what: &str) -> Option<UploadPath> {
         let parts = match path_template::parse(&template) {
             Ok(parts) => parts,
             Err(e) => {
@@ -406,8 +423,8 @@ impl Resolver<'_> {
             }
         };
         let known = parts.iter().all(|p| match p {
-            PathPart::Var { param, .. } => path_params.contains(&param.as_str()),
-            PathPart::Literal(_) => true,
+            TemplatePart::Var { param, .. } => path_params.contains(&param.as_str()),
+            TemplatePart::Literal(_) => true,
         });
         if !known {
             self.warn(
@@ -416,7 +433,7 @@ impl Resolver<'_> {
             );
             return None;
         }
-        Some(crate::ir::UploadPath { template, parts })
+        Some(UploadPath { template, parts })
     }
 
     /// Whether the runtime can compile `pattern`. Documents repeat the same
@@ -473,4 +490,35 @@ fn claim_accessor(fns: &mut Namer, key: &str) -> String {
         return fns.claim_ident(ident);
     }
     fns.claim_ident(format!("{}_resource", bare(&ident)))
+}
+
+/// An upload protocol's path as written.
+struct UploadPath {
+    template: String,
+    parts: Vec<TemplatePart>,
+}
+
+/// A template's parts with each placeholder pointing at its parameter in
+/// `required`, and its expansion decided: `{+x}` keeps reserved characters,
+/// or only `/` when the document asks for full encoding. The name of a
+/// placeholder with no such parameter is the error.
+fn lower_path(parts: &[TemplatePart], required: &[Param], fully_encode: bool) -> Result<Vec<PathPart>, String> {
+    parts
+        .iter()
+        .map(|part| match part {
+            TemplatePart::Literal(text) => Ok(PathPart::Literal(text.clone())),
+            TemplatePart::Var { param, reserved } => {
+                let index = required
+                    .iter()
+                    .position(|p| &p.json_name == param && p.location == Location::Path)
+                    .ok_or_else(|| param.clone())?;
+                let expansion = match (*reserved, fully_encode) {
+                    (false, _) => Expansion::Simple,
+                    (true, true) => Expansion::KeepSlash,
+                    (true, false) => Expansion::KeepReserved,
+                };
+                Ok(PathPart::Var { param: index, expansion })
+            }
+        })
+        .collect()
 }
