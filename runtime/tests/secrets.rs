@@ -610,3 +610,74 @@ async fn installed_app_and_impersonation_leak_nothing() {
     assert!(capture.text().contains("waiting for consent"), "{}", capture.text());
     let _ = std::fs::remove_file(&store);
 }
+
+#[cfg(feature = "adc")]
+#[tokio::test]
+async fn device_codes_and_id_tokens_leak_nothing() {
+    use discogen_runtime::auth::{DeviceCode, IdTokenProvider, ServiceAccount};
+
+    const SECRET: &str = "TV-CLIENT-s3cr3t-654";
+    const DEVICE: &str = "DEVICE-s3cr3t-444";
+    const ID_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.IDTOKEN-s3cr3t-555.c2lnbmF0dXJl";
+
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(|request: &Request| {
+            let form = String::from_utf8_lossy(&request.body).into_owned();
+            let decoded: String =
+                url::form_urlencoded::parse(form.as_bytes()).map(|(k, v)| format!("{k}={v} ")).collect();
+            let echo = format!("{form} {decoded}");
+            match request.url.path() {
+                "/device/code" => ResponseTemplate::new(200).set_body_json(json!({
+                    "device_code": DEVICE, "user_code": "WXYZ-1234",
+                    "verification_url": "https://www.google.com/device", "interval": 1,
+                })),
+                "/id-ok" => ResponseTemplate::new(200).set_body_json(json!({"id_token": ID_TOKEN})),
+                _ => ResponseTemplate::new(400).set_body_json(json!({"error": echo, "error_description": echo})),
+            }
+        })
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let mut errors = Vec::new();
+    let device = DeviceCode::new("tv", Some(SECRET.to_owned()))
+        .unwrap()
+        .endpoints(&format!("{uri}/device/code"), &format!("{uri}/refuse"))
+        .unwrap()
+        .prompt(|_, _| Ok(()));
+    errors.push(device.token(SCOPES).await.expect_err("the poll is refused"));
+    let key_file = |path: &str| {
+        json!({
+            "type": "service_account", "private_key": jwt_check::key_pem(),
+            "client_email": "robot@p.iam.gserviceaccount.com", "token_uri": format!("{uri}{path}"),
+        })
+        .to_string()
+    };
+    let refused = ServiceAccount::from_json(&key_file("/refuse")).unwrap();
+    errors.push(refused.id_token("https://svc.example").await.expect_err("refused"));
+    let granted = ServiceAccount::from_json(&key_file("/id-ok")).unwrap();
+    let token = granted.id_token("https://svc.example").await.expect("an ID token");
+    assert_eq!(token.secret(), ID_TOKEN);
+    let debug = format!("{device:?} {granted:?} {token:?}");
+
+    let received = server.received_requests().await.expect("recorded");
+    let assertions: Vec<String> = received
+        .iter()
+        .flat_map(|r| url::form_urlencoded::parse(&r.body).into_owned().collect::<Vec<_>>())
+        .filter(|(k, _)| k == "assertion")
+        .map(|(_, v)| v)
+        .collect();
+    assert_eq!(assertions.len(), 2);
+    let mut secrets = vec![SECRET, DEVICE, ID_TOKEN];
+    secrets.extend(assertions.iter().map(String::as_str));
+    assert_free_of("Debug", &debug, &secrets);
+    for error in &errors {
+        for text in [error.to_string(), format!("{error:?}"), format!("{error:#?}")] {
+            assert_free_of("an error", &text, &secrets);
+        }
+    }
+    assert!(errors.iter().all(|e| e.to_string().contains("refused the token request")), "{errors:?}");
+    assert_free_of("the trace", &capture.text(), &secrets);
+}
