@@ -99,19 +99,7 @@ impl Impersonated {
             return Err(Error::auth(format!("the {} is not an `impersonated_service_account` file", file.source())));
         }
         let url = file.required("service_account_impersonation_url")?;
-        let bad_url = |why: &str| {
-            Error::auth(format!(
-                "the `service_account_impersonation_url` of the {} is not usable: {why}",
-                file.source()
-            ))
-        };
-        check_url(url).map_err(bad_url)?;
-        // ".../projects/-/serviceAccounts/{target}:generateAccessToken"
-        let target = url
-            .rsplit_once("/serviceAccounts/")
-            .and_then(|(_, rest)| rest.strip_suffix(":generateAccessToken"))
-            .ok_or_else(|| bad_url("it does not end in /serviceAccounts/{email}:generateAccessToken"))?;
-        check_principal(target).map_err(bad_url)?;
+        let target = target_of(url).map_err(|why| bad_impersonation_url(file.source(), why))?;
         let delegates = file.strings("delegates")?;
         let quota_project = file.optional("quota_project_id")?.map(str::to_owned);
         let inner = file
@@ -135,6 +123,14 @@ impl Impersonated {
         iam.quota_project = quota_project;
         let this = Self { cache: TokenCache::new(iam) };
         Ok(this.delegates(delegates))
+    }
+
+    /// Impersonation at a credential file's `service_account_impersonation_url`
+    /// (an external account's), with `source`'s tokens.
+    /// `from` names the file, for errors.
+    pub(crate) fn at_url(source: Arc<dyn TokenProvider>, url: &str, from: &str) -> Result<Self, Error> {
+        let target = target_of(url).map_err(|why| bad_impersonation_url(from, why))?;
+        Ok(Self::with_source(source, target)?.reconfigure(|iam| iam.url = url.to_owned()))
     }
 
     /// The delegate chain, in order: each service account impersonates the
@@ -187,6 +183,21 @@ impl Impersonated {
         change(&mut iam);
         Self { cache: TokenCache::new(iam) }
     }
+}
+
+/// The service account in `.../projects/-/serviceAccounts/{email}:generateAccessToken`.
+pub(crate) fn target_of(url: &str) -> Result<&str, &'static str> {
+    check_url(url)?;
+    let target = url
+        .rsplit_once("/serviceAccounts/")
+        .and_then(|(_, rest)| rest.strip_suffix(":generateAccessToken"))
+        .ok_or("it does not end in /serviceAccounts/{email}:generateAccessToken")?;
+    check_principal(target)?;
+    Ok(target)
+}
+
+fn bad_impersonation_url(from: &str, why: &str) -> Error {
+    Error::auth(format!("the `service_account_impersonation_url` of the {from} is not usable: {why}"))
 }
 
 fn check_principal(target: &str) -> Result<(), &'static str> {

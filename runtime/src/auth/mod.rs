@@ -21,6 +21,8 @@ mod credentials;
 #[cfg(feature = "adc")]
 mod endpoint;
 #[cfg(feature = "adc")]
+mod external_account;
+#[cfg(feature = "adc")]
 mod id_token;
 #[cfg(feature = "adc")]
 mod impersonated;
@@ -41,6 +43,8 @@ pub use adc::ApplicationDefault;
 #[cfg(feature = "adc")]
 pub use authorized_user::AuthorizedUser;
 pub use credentials::Credentials;
+#[cfg(feature = "adc")]
+pub use external_account::ExternalAccount;
 #[cfg(feature = "adc")]
 pub use id_token::IdTokenProvider;
 #[cfg(feature = "adc")]
