@@ -196,6 +196,14 @@ pub(crate) fn target_of(url: &str) -> Result<&str, &'static str> {
     Ok(target)
 }
 
+/// Why there is no base token is the part worth reading (an STS refusal, a
+/// subject token that could not be had), so it goes into the message; the
+/// kind stays, so a timeout is still one.
+fn base_failed(target: &str, error: Error) -> Error {
+    let message = format!("the base credential for impersonating {target} gave no token: {}", error.message());
+    Error::new(error.kind(), message).with_source(error)
+}
+
 fn bad_impersonation_url(from: &str, why: &str) -> Error {
     Error::auth(format!("the `service_account_impersonation_url` of the {from} is not usable: {why}"))
 }
@@ -242,9 +250,7 @@ fn access_token_url(root: &str, target: &str) -> String {
 
 impl Iam {
     async fn generate(&self, scopes: &[&'static str]) -> Result<FreshToken, Error> {
-        let base = self.source.token(&[IAM_SCOPE]).await.map_err(|e| {
-            Error::auth(format!("the base credential for impersonating {} gave no token", self.target)).with_source(e)
-        })?;
+        let base = self.source.token(&[IAM_SCOPE]).await.map_err(|e| base_failed(&self.target, e))?;
         let scope: Vec<&str> = if !self.scopes.is_empty() {
             self.scopes.iter().map(String::as_str).collect()
         } else if scopes.is_empty() {
@@ -334,10 +340,7 @@ impl IdTokenProvider for Impersonated {
         let iam = self.cache.fetch();
         Box::pin(iam.ids.get(audience, move |audience| {
             Box::pin(async move {
-                let base = iam.source.token(&[IAM_SCOPE]).await.map_err(|e| {
-                    Error::auth(format!("the base credential for impersonating {} gave no token", iam.target))
-                        .with_source(e)
-                })?;
+                let base = iam.source.token(&[IAM_SCOPE]).await.map_err(|e| base_failed(&iam.target, e))?;
                 let body = json!({"audience": audience, "delegates": iam.delegates, "includeEmail": true});
                 let from = format!("the IAM Credentials service (an ID token for {})", iam.target);
                 let url = iam.url.replace(":generateAccessToken", ":generateIdToken");
