@@ -304,9 +304,17 @@ impl Iam {
         if !answer.status.is_success() {
             let json = answer.json.as_ref().and_then(|j| j.get("error"));
             let field = |name: &str| json.and_then(|e| e.get(name)).and_then(Value::as_str);
-            let why = match (field("status"), field("message")) {
-                (Some(status), Some(message)) => format!("{status}: {}", crate::text::quoted(message)),
-                (None, Some(message)) => crate::text::quoted(message),
+            // Scrubbed before it is shortened, which could cut a secret past recognition.
+            let message = field("message").map(|message| {
+                let mut message = message.to_owned();
+                for form in secrets.iter().flat_map(|s| crate::error::redact::forms(s)) {
+                    crate::error::redact::text(&mut message, &form);
+                }
+                crate::text::quoted(&message)
+            });
+            let why = match (field("status"), message) {
+                (Some(status), Some(message)) => format!("{status}: {message}"),
+                (None, Some(message)) => message,
                 (Some(status), None) => status.to_owned(),
                 (None, None) => "no Google error in the body".to_owned(),
             };

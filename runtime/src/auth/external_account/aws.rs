@@ -108,8 +108,7 @@ impl Aws {
             None => self.credentials_from(&metadata).await?,
         };
         let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        let token = signed_request(&self.verification_url, &region, context.audience, &credentials, now)?;
-        Ok(SubjectToken(token))
+        signed_request(&self.verification_url, &region, context.audience, &credentials, now)
     }
 
     /// The instance role's temporary credentials, from the metadata service.
@@ -203,7 +202,7 @@ pub(crate) fn signed_request(
     audience: &str,
     credentials: &AwsCredentials,
     now: u64,
-) -> Result<String, Error> {
+) -> Result<SubjectToken, Error> {
     let url = verification_url.replace("{region}", region);
     let uri: http::Uri =
         url.parse().map_err(|_| Error::auth("the `regional_cred_verification_url` is not a valid URI"))?;
@@ -223,12 +222,15 @@ pub(crate) fn signed_request(
     };
     let scope = sigv4::Scope { amz_date: &amz_date, region, service: "sts" };
     let authorization = sigv4::authorization(&request, &scope, credentials);
+    let signature = authorization.rsplit_once("Signature=").map(|(_, s)| s.to_owned()).unwrap_or_default();
     let mut listed = vec![json!({"key": "Authorization", "value": authorization})];
     listed.extend(headers.iter().map(|(key, value)| json!({"key": key, "value": value})));
     let serialised = json!({"url": url, "method": "POST", "headers": listed}).to_string();
     let mut encoded = String::with_capacity(serialised.len() * 2);
     percent_encode_into(&mut encoded, &serialised, UNRESERVED);
-    Ok(encoded)
+    let mut inner_secrets = vec![serialised, signature];
+    inner_secrets.extend(credentials.session_token.clone());
+    Ok(SubjectToken { token: encoded, inner_secrets })
 }
 
 /// `YYYYMMDDTHHMMSSZ` for a Unix time.
@@ -254,8 +256,9 @@ mod tests {
             session_token: Some("session".to_owned()),
         };
         let url = "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15";
-        let encoded = signed_request(url, "eu-west-1", "//iam.googleapis.com/x", &credentials, 1_440_938_160).unwrap();
-        let decoded = percent_encoding::percent_decode_str(&encoded).decode_utf8().unwrap();
+        let signed = signed_request(url, "eu-west-1", "//iam.googleapis.com/x", &credentials, 1_440_938_160).unwrap();
+        let decoded = percent_encoding::percent_decode_str(&signed.token).decode_utf8().unwrap();
+        assert!(signed.inner_secrets.iter().any(|s| s == "session"));
         let json: Value = serde_json::from_str(&decoded).unwrap();
         assert_eq!(json["url"], "https://sts.eu-west-1.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15");
         assert_eq!(json["method"], "POST");

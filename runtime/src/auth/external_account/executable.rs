@@ -228,7 +228,7 @@ fn read(output: &[u8], from: &str) -> Result<Response, Error> {
     if token.is_empty() {
         return Err(Error::auth(format!("{from} has an empty `{token_field}`")));
     }
-    Ok(Response::Token(SubjectToken(token.to_owned()), expiry))
+    Ok(Response::Token(SubjectToken::new(token.to_owned()), expiry))
 }
 
 #[cfg(test)]

@@ -16,7 +16,18 @@ use crate::transport::Transport;
 
 /// A token from the external identity provider: an OIDC ID token, a SAML
 /// assertion, a signed AWS request. `Debug` hides it.
-pub(crate) struct SubjectToken(pub(crate) String);
+pub(crate) struct SubjectToken {
+    pub(crate) token: String,
+    /// Secrets inside the token that a server could quote on their own (an
+    /// AWS session token, a signature), to scrub from errors too.
+    pub(crate) inner_secrets: Vec<String>,
+}
+
+impl SubjectToken {
+    pub(crate) fn new(token: String) -> Self {
+        Self { token, inner_secrets: Vec::new() }
+    }
+}
 
 impl fmt::Debug for SubjectToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -140,6 +151,6 @@ impl Format {
         if token.is_empty() {
             return Err(Error::auth(format!("{from} holds an empty subject token")));
         }
-        Ok(SubjectToken(token))
+        Ok(SubjectToken::new(token))
     }
 }

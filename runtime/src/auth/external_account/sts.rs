@@ -35,14 +35,15 @@ pub(crate) async fn exchange(transport: &dyn Transport, exchange: &Exchange<'_>)
         ("requested_token_type", ACCESS_TOKEN_TYPE),
         ("audience", exchange.audience),
         ("scope", scope.as_str()),
-        ("subject_token", exchange.subject_token.0.as_str()),
+        ("subject_token", exchange.subject_token.token.as_str()),
         ("subject_token_type", exchange.subject_token_type),
     ];
     if let Some(options) = &options {
         pairs.push(("options", options));
     }
     let mut request = endpoint::post_form(exchange.token_url, endpoint::form(&pairs))?;
-    let mut secrets = vec![exchange.subject_token.0.as_str()];
+    let mut secrets = vec![exchange.subject_token.token.as_str()];
+    secrets.extend(exchange.subject_token.inner_secrets.iter().map(String::as_str));
     let basic;
     if let Some((id, secret)) = exchange.client {
         basic = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
