@@ -1076,6 +1076,7 @@ mod external_account {
 
     use base64::Engine as _;
     use discogen_runtime::auth::{ApplicationDefault, ExternalAccount};
+    use discogen_runtime::transport::{HttpTransport, Transport};
     use rsa::sha2::{Digest as _, Sha256};
 
     use super::impersonation::{iam_server, IAM_PATH};
@@ -1291,6 +1292,26 @@ mod external_account {
             .unwrap()
             .iter()
             .all(|c| c.headers["authorization"] == "Bearer impersonated-1"));
+
+        // On a transport of the caller's, every leg (URL, STS, IAM) goes through it.
+        struct Counting(Arc<AtomicUsize>, HttpTransport);
+        impl Transport for Counting {
+            fn send(
+                &self,
+                request: discogen_runtime::http::Request<discogen_runtime::Body>,
+                timeout: Option<Duration>,
+            ) -> discogen_runtime::transport::ResponseFuture<'_> {
+                self.0.fetch_add(1, Ordering::SeqCst);
+                self.1.send(request, timeout)
+            }
+        }
+        let sent = Arc::new(AtomicUsize::new(0));
+        let own = ExternalAccount::from_json(&file.to_string())
+            .unwrap()
+            .with_transport(Counting(sent.clone(), HttpTransport::direct()));
+        assert_eq!(own.token(SCOPES).await.expect("impersonated again").secret(), "impersonated-2");
+        assert_eq!(iam.received_requests().await.unwrap()[1].headers["authorization"], "Bearer token-sts-2");
+        assert_eq!(sent.load(Ordering::SeqCst), 3, "the URL, the STS and IAM");
 
         // A JSON answer, and a URL that refuses.
         let json_idp = MockServer::start().await;

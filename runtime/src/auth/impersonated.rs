@@ -128,9 +128,35 @@ impl Impersonated {
     /// Impersonation at a credential file's `service_account_impersonation_url`
     /// (an external account's), with `source`'s tokens.
     /// `from` names the file, for errors.
-    pub(crate) fn at_url(source: Arc<dyn TokenProvider>, url: &str, from: &str) -> Result<Self, Error> {
+    pub(crate) fn at_url(
+        source: Arc<dyn TokenProvider>,
+        url: &str,
+        from: &str,
+        transport: Arc<dyn Transport>,
+    ) -> Result<Self, Error> {
         let target = target_of(url).map_err(|why| bad_impersonation_url(from, why))?;
-        Ok(Self::with_source(source, target)?.reconfigure(|iam| iam.url = url.to_owned()))
+        check_principal(target).map_err(Error::invalid_argument)?;
+        let iam = Iam {
+            source,
+            target: target.to_owned(),
+            url: url.to_owned(),
+            delegates: Vec::new(),
+            scopes: Vec::new(),
+            lifetime: DEFAULT_LIFETIME,
+            quota_project: None,
+            ids: IdCache::default(),
+            transport,
+        };
+        Ok(Self { cache: TokenCache::new(iam) })
+    }
+
+    /// The same impersonation over another base credential and transport
+    /// (an external account moving to a new transport); cached tokens go.
+    pub(crate) fn rebased(self, source: Arc<dyn TokenProvider>, transport: Arc<dyn Transport>) -> Self {
+        self.reconfigure(|iam| {
+            iam.source = source;
+            iam.transport = transport;
+        })
     }
 
     /// The delegate chain, in order: each service account impersonates the

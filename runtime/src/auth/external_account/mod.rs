@@ -46,7 +46,6 @@ const MAX_LIFETIME: u64 = 43_200;
 /// audience and the kind of subject token source, no token or key.
 pub struct ExternalAccount {
     federation: Federation,
-    impersonation: Option<Impersonation>,
     inner: Inner,
 }
 
@@ -54,13 +53,6 @@ enum Inner {
     Direct(TokenCache<Federation>),
     /// The STS token is the base credential of an impersonation.
     Impersonated(Impersonated),
-}
-
-#[derive(Clone)]
-struct Impersonation {
-    url: String,
-    lifetime: Duration,
-    from: String,
 }
 
 /// One exchange at the STS, and everything it needs.
@@ -104,27 +96,11 @@ impl ExternalAccount {
         };
         check_secure_url(&token_url, "token_url", &file)?;
 
-        let impersonation = match file.optional("service_account_impersonation_url")? {
+        let impersonation_url = file.optional("service_account_impersonation_url")?;
+        let impersonated = match impersonation_url {
             None => None,
-            Some(url) => {
-                let lifetime = match file.object("service_account_impersonation")? {
-                    None => None,
-                    Some(object) => KeyFile::from_object(
-                        object,
-                        format!("`service_account_impersonation` of the {}", file.source()),
-                    )
-                    .lifetime()?,
-                };
-                Some(Impersonation {
-                    url: url.to_owned(),
-                    lifetime: lifetime.unwrap_or(Duration::from_secs(3600)),
-                    from: file.source().to_owned(),
-                })
-            }
-        };
-        let impersonated = match &impersonation {
-            Some(i) => Some(
-                impersonated::target_of(&i.url)
+            Some(url) => Some(
+                impersonated::target_of(url)
                     .map_err(|why| {
                         Error::auth(format!(
                             "the `service_account_impersonation_url` of the {} is not usable: {why}",
@@ -133,7 +109,13 @@ impl ExternalAccount {
                     })?
                     .to_owned(),
             ),
+        };
+        let lifetime = match file.object("service_account_impersonation")? {
             None => None,
+            Some(object) => {
+                KeyFile::from_object(object, format!("`service_account_impersonation` of the {}", file.source()))
+                    .lifetime()?
+            }
         };
 
         let user_project = file.optional("workforce_pool_user_project")?;
@@ -153,7 +135,7 @@ impl ExternalAccount {
         };
         // A client id names the project, and an impersonated service
         // account bills its own.
-        let user_project = user_project.filter(|_| client.is_none() && impersonation.is_none()).map(str::to_owned);
+        let user_project = user_project.filter(|_| client.is_none() && impersonated.is_none()).map(str::to_owned);
         let federation = Federation {
             source: Source::parse(&file)?,
             audience,
@@ -166,22 +148,18 @@ impl ExternalAccount {
             universe_domain,
             transport: endpoint::default_transport()?,
         };
-        Self::build(federation, impersonation)
-    }
-
-    fn build(federation: Federation, impersonation: Option<Impersonation>) -> Result<Self, Error> {
-        let inner = match &impersonation {
+        let inner = match impersonation_url {
             None => Inner::Direct(TokenCache::new(federation.clone())),
-            Some(i) => {
+            Some(url) => {
                 let source: Arc<dyn TokenProvider> = Arc::new(TokenCache::new(federation.clone()));
-                Inner::Impersonated(
-                    Impersonated::at_url(source, &i.url, &i.from)?
-                        .lifetime(i.lifetime)?
-                        .with_transport(federation.transport.clone()),
-                )
+                let impersonated = Impersonated::at_url(source, url, file.source(), federation.transport.clone())?;
+                Inner::Impersonated(match lifetime {
+                    Some(lifetime) => impersonated.lifetime(lifetime)?,
+                    None => impersonated,
+                })
             }
         };
-        Ok(Self { federation, impersonation, inner })
+        Ok(Self { federation, inner })
     }
 
     /// Sends every request (subject token URLs, AWS metadata, the STS, IAM)
@@ -189,8 +167,13 @@ impl ExternalAccount {
     pub fn with_transport(self, transport: impl Transport) -> Self {
         let mut federation = self.federation;
         federation.transport = Arc::new(transport);
-        // Only what was already checked is rebuilt, so this cannot fail.
-        Self::build(federation, self.impersonation).expect("an external account that was already built")
+        let inner = match self.inner {
+            Inner::Direct(_) => Inner::Direct(TokenCache::new(federation.clone())),
+            Inner::Impersonated(impersonated) => Inner::Impersonated(
+                impersonated.rebased(Arc::new(TokenCache::new(federation.clone())), federation.transport.clone()),
+            ),
+        };
+        Self { federation, inner }
     }
 
     /// The workload or workforce pool provider the subject token is for.
