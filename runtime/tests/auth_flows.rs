@@ -1668,6 +1668,84 @@ mod external_account {
         }
     }
 
+    /// A workforce user's refresh token, refreshed with HTTP Basic client
+    /// authentication; each answer rotates the refresh token.
+    #[tokio::test]
+    async fn an_external_account_authorized_user_refreshes_and_keeps_the_rotated_token() {
+        let sts = MockServer::start().await;
+        let issued = Arc::new(AtomicUsize::new(0));
+        let count = issued.clone();
+        let basic = base64::engine::general_purpose::STANDARD.encode("pool-client:pool-secret");
+        Mock::given(method("POST"))
+            .and(path("/v1/oauthtoken"))
+            .and(header("authorization", format!("Basic {basic}").as_str()))
+            .respond_with(move |request: &Request| {
+                let sent = form(request);
+                let n = count.load(Ordering::SeqCst);
+                let expected = if n == 0 { "1//first".to_owned() } else { format!("1//rotated-{n}") };
+                if field(&sent, "grant_type") != Some("refresh_token")
+                    || field(&sent, "refresh_token") != Some(&expected)
+                    || field(&sent, "client_secret").is_some()
+                {
+                    return ResponseTemplate::new(400).set_body_json(
+                        json!({"error": "invalid_grant", "error_description": "unknown refresh token"}),
+                    );
+                }
+                let n = count.fetch_add(1, Ordering::SeqCst) + 1;
+                ResponseTemplate::new(200).set_body_json(json!({
+                    "access_token": format!("token-user-{n}"), "expires_in": 3600,
+                    "refresh_token": format!("1//rotated-{n}"),
+                }))
+            })
+            .mount(&sts)
+            .await;
+        let api = api_server(&["token-user-1", "token-user-2"]).await;
+        let file = json!({
+            "type": "external_account_authorized_user",
+            "audience": WORKFORCE,
+            "client_id": "pool-client", "client_secret": "pool-secret",
+            "refresh_token": "1//first",
+            "token_url": format!("{}/v1/oauthtoken", sts.uri()),
+            "token_info_url": "https://sts.googleapis.com/v1/introspect",
+            "quota_project_id": "staff-quota",
+        });
+        let stored = temp_store("ext-user-adc");
+        std::fs::write(&stored, file.to_string()).unwrap();
+        let adc = ApplicationDefault::from_file(&stored).expect("an external_account_authorized_user file");
+        std::fs::remove_file(&stored).unwrap();
+        let Api(client) = ClientBuilder::<Api>::new().root_url(api.uri()).token_provider(adc).build().unwrap();
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("the call succeeds");
+        // Another scope set: another refresh, with the rotated token.
+        client.execute_json::<Operation>(get(&client, "operations/x"), OTHER_SCOPES).await.expect("rotated");
+        assert_eq!(issued.load(Ordering::SeqCst), 2);
+        let calls = api.received_requests().await.unwrap();
+        assert_eq!(calls[0].headers["authorization"], "Bearer token-user-1");
+        assert_eq!(calls[1].headers["authorization"], "Bearer token-user-2");
+        assert_eq!(calls[0].headers["x-goog-user-project"], "staff-quota");
+
+        // A refused refresh, and files missing what a refresh needs.
+        let mut stale = file.clone();
+        stale["refresh_token"] = json!("1//revoked");
+        let user = discogen_runtime::auth::ExternalAccountAuthorizedUser::from_json(&stale.to_string()).unwrap();
+        let message = user.token(SCOPES).await.unwrap_err().to_string();
+        assert!(message.contains("refused") && message.contains("unknown refresh token"), "{message}");
+        assert!(!message.contains("1//revoked") && !message.contains("pool-secret"), "{message}");
+        for (missing, expected) in [
+            ("refresh_token", "no `refresh_token`"),
+            ("client_secret", "no `client_secret`"),
+            ("client_id", "no `client_id`"),
+            ("token_url", "no `token_url`"),
+        ] {
+            let mut broken = file.clone();
+            broken.as_object_mut().unwrap().remove(missing);
+            let message = discogen_runtime::auth::ExternalAccountAuthorizedUser::from_json(&broken.to_string())
+                .map(|_| ())
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains(expected), "{expected:?} not in {message}");
+        }
+    }
+
     // ---- bad input ----
 
     #[tokio::test]

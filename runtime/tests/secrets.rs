@@ -16,7 +16,10 @@
 //! - with the `adc` feature, the service account and user flows: the
 //!   access token they fetch, and what they send the token endpoint (the
 //!   signed assertion, the refresh token, the client secret), even when the
-//!   endpoint quotes it back in a refusal.
+//!   endpoint quotes it back in a refusal; and the external accounts:
+//!   subject tokens, STS tokens, AWS keys, session tokens and signatures,
+//!   URL source headers, workforce refresh tokens, even when a refusal
+//!   quotes the signed AWS request decoded.
 
 use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -685,7 +688,7 @@ async fn device_codes_and_id_tokens_leak_nothing() {
 #[cfg(feature = "adc")]
 #[tokio::test]
 async fn external_accounts_leak_nothing() {
-    use discogen_runtime::auth::ExternalAccount;
+    use discogen_runtime::auth::{ExternalAccount, ExternalAccountAuthorizedUser};
 
     const SUBJECT: &str = "eyJhbGciOiJSUzI1NiJ9.SUBJECT-s3cr3t-777.c2ln";
     const URL_SUBJECT: &str = "URL-SUBJECT-s3cr3t-778";
@@ -696,6 +699,8 @@ async fn external_accounts_leak_nothing() {
     const AWS_SESSION: &str = "AWS-SESSION/s3cr3t+783==";
     const IMDS_SESSION: &str = "IMDS-SESSION-s3cr3t-784";
     const TARGET: &str = "t@p.iam.gserviceaccount.com";
+    const USER_REFRESH: &str = "1//USER-REFRESH-s3cr3t-785";
+    const ROTATED: &str = "1//ROTATED-s3cr3t-786";
 
     for name in ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]
     {
@@ -735,6 +740,8 @@ async fn external_accounts_leak_nothing() {
                 "/sts-ok" => {
                     ResponseTemplate::new(200).set_body_json(json!({"access_token": STS_TOKEN, "expires_in": 3600}))
                 }
+                "/user-ok" => ResponseTemplate::new(200)
+                    .set_body_json(json!({"access_token": STS_TOKEN, "expires_in": 3600, "refresh_token": ROTATED})),
                 "/idp" => ResponseTemplate::new(200).set_body_string(URL_SUBJECT),
                 "/idp-refuse" => ResponseTemplate::new(403).set_body_string(echo(request)),
                 "/imds/token" => ResponseTemplate::new(200).set_body_string(IMDS_SESSION),
@@ -832,6 +839,23 @@ async fn external_accounts_leak_nothing() {
         }
         std::env::remove_var("GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES");
     }
+
+    // A workforce user's refresh refused, echoing its refresh token and Basic header.
+    let user_file = |path: &str| {
+        json!({
+            "type": "external_account_authorized_user", "audience": "//iam.googleapis.com/locations/global/workforcePools/p/providers/x",
+            "client_id": "pool-id", "client_secret": CLIENT_SECRET, "refresh_token": USER_REFRESH,
+            "token_url": format!("{uri}{path}"),
+        })
+        .to_string()
+    };
+    let user = ExternalAccountAuthorizedUser::from_json(&user_file("/sts-refuse")).unwrap();
+    let user_error = user.token(SCOPES).await.expect_err("refused");
+    assert!(user_error.to_string().contains("refused the token request"), "{user_error}");
+    errors.push(user_error);
+    let rotating = ExternalAccountAuthorizedUser::from_json(&user_file("/user-ok")).unwrap();
+    assert_eq!(rotating.token(SCOPES).await.expect("granted").secret(), STS_TOKEN);
+    debug.push_str(&format!(" {user:?} {rotating:?}"));
 
     // What the AWS subject token carried: its signature among the secrets.
     let received = server.received_requests().await.expect("recorded");

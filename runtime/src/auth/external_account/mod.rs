@@ -8,6 +8,7 @@
 //! `identity_pool`, `pluggable` and `aws` modules and the `external_account`
 //! files that `gcloud iam workload-identity-pools create-cred-config` writes.
 
+mod authorized_user;
 mod aws;
 mod executable;
 mod file;
@@ -28,6 +29,7 @@ use super::key_file::{check_secure_url, KeyFile};
 use super::{AccessToken, TokenFuture, TokenProvider};
 use crate::error::Error;
 use crate::transport::Transport;
+pub use authorized_user::ExternalAccountAuthorizedUser;
 use source::{Context, Source};
 
 const CLOUD_PLATFORM: &str = "https://www.googleapis.com/auth/cloud-platform";
