@@ -430,6 +430,93 @@ async fn get_operation_signs_in_through_the_metadata_server() -> TestResult {
     Ok(())
 }
 
+/// An STS that exchanges `wif-subject` (workload identity federation) for
+/// `adc-token`, and refreshes `1//workforce` (a workforce user) to it too.
+#[cfg(feature = "adc")]
+async fn sts_and_api() -> (MockServer, MockServer) {
+    use wiremock::matchers::{header, method, path};
+    let sts = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/token"))
+        .respond_with(|request: &Request| {
+            let form = url_form(&request.body);
+            let field = |k: &str| form.iter().find(|(name, _)| name == k).map(|(_, v)| v.as_str());
+            let exchange = field("grant_type") == Some("urn:ietf:params:oauth:grant-type:token-exchange")
+                && field("subject_token") == Some("wif-subject")
+                && field("requested_token_type") == Some("urn:ietf:params:oauth:token-type:access_token");
+            let refresh =
+                field("grant_type") == Some("refresh_token") && field("refresh_token") == Some("1//workforce");
+            if exchange || refresh {
+                ResponseTemplate::new(200).set_body_json(json!({"access_token": "adc-token", "expires_in": 3600}))
+            } else {
+                ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"}))
+            }
+        })
+        .mount(&sts)
+        .await;
+    let api = MockServer::start().await;
+    Mock::given(header("authorization", "Bearer adc-token"))
+        .respond_with(ok(succeeded("operations/abc")))
+        .mount(&api)
+        .await;
+    Mock::given(any()).respond_with(not_found("no or wrong token")).mount(&api).await;
+    (sts, api)
+}
+
+/// Application Default Credentials take an `external_account` file named
+/// by GOOGLE_APPLICATION_CREDENTIALS over gcloud's file, and gcloud's file
+/// (here a workforce user's) when the variable is unset, as Google's
+/// libraries order them.
+#[cfg(feature = "adc")]
+#[tokio::test]
+async fn get_operation_signs_in_with_external_accounts_in_adc_order() -> TestResult {
+    let (sts, api) = sts_and_api().await;
+    let dir = scratch_dir("external-account")?;
+    let subject = dir.join("subject");
+    std::fs::write(&subject, "wif-subject")?;
+    let federated = dir.join("wif.json");
+    std::fs::write(
+        &federated,
+        json!({
+            "type": "external_account",
+            "audience": "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/k8s",
+            "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+            "token_url": format!("{}/v1/token", sts.uri()),
+            "credential_source": {"file": subject},
+        })
+        .to_string(),
+    )?;
+    std::fs::write(
+        dir.join("application_default_credentials.json"),
+        json!({
+            "type": "external_account_authorized_user",
+            "audience": "//iam.googleapis.com/locations/global/workforcePools/staff/providers/oidc",
+            "client_id": "pool-client", "client_secret": "pool-secret", "refresh_token": "1//workforce",
+            "token_url": format!("{}/v1/token", sts.uri()),
+        })
+        .to_string(),
+    )?;
+    let (config, federated) = (dir.to_str().ok_or("path")?.to_owned(), federated.to_str().ok_or("path")?.to_owned());
+    let args = ["--api", "workspaceevents", "--name", "operations/abc", "--endpoint", &api.uri()];
+    let both = [("GOOGLE_APPLICATION_CREDENTIALS", federated.as_str()), ("CLOUDSDK_CONFIG", config.as_str())];
+    let first = run_with_env("get_operation", &args, &both).await;
+    let second = run_with_env("get_operation", &args, &[("CLOUDSDK_CONFIG", config.as_str())]).await;
+    std::fs::remove_dir_all(&dir)?;
+    let (first, second) = (first?, second?);
+    assert_eq!(first.code, Some(0), "{first:?}");
+    assert_eq!(second.code, Some(0), "{second:?}");
+    assert_prints_operation(&first, &succeeded("operations/abc"))?;
+
+    let grants: Vec<String> = received(&sts)
+        .await
+        .iter()
+        .filter_map(|r| url_form(&r.body).into_iter().find(|(k, _)| k == "grant_type").map(|(_, v)| v))
+        .collect();
+    assert_eq!(grants, ["urn:ietf:params:oauth:grant-type:token-exchange", "refresh_token"]);
+    assert!(received(&api).await.iter().all(|r| r.headers["authorization"] == "Bearer adc-token"));
+    Ok(())
+}
+
 /// The fields of a form body.
 #[cfg(feature = "adc")]
 fn url_form(body: &[u8]) -> Vec<(String, String)> {
