@@ -1430,9 +1430,11 @@ mod external_account {
         assert!(message.contains("the output file") && message.contains("`success`"), "{message}");
 
         // Failing, timing out, printing nonsense, reporting failure, an expired token.
-        let cases: [(&str, &str, &str); 6] = [
+        let cases: [(&str, &str, &str); 7] = [
             ("exits.sh", "echo partial-secret-output; exit 3", "failed (exit status: 3)"),
             ("hangs.sh", "exec sleep 30", "did not finish within 5000 ms"),
+            // Exits at once, but a process it left behind keeps its output open.
+            ("lingers.sh", "sleep 8 &", "did not finish within 5000 ms"),
             ("nonsense.sh", "echo not json", "is not JSON"),
             (
                 "refuses.sh",
@@ -1455,7 +1457,7 @@ mod external_account {
             let message = error.to_string();
             assert!(message.contains(expected), "{name}: {expected:?} not in {message}");
             assert!(!message.contains("partial-secret-output"), "{message}");
-            if name == "hangs.sh" {
+            if name.starts_with("hangs") || name.starts_with("lingers") {
                 assert_eq!(error.kind(), ErrorKind::Timeout);
                 assert!(started.elapsed() < Duration::from_secs(10), "killed at its timeout");
             }

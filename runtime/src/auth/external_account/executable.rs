@@ -119,8 +119,8 @@ impl Executable {
         let child = command
             .spawn()
             .map_err(|e| Error::auth(format!("could not run {} for a subject token", self.program)).with_source(e))?;
-        let mut running = Running(Some(child));
-        let stdout = running.child().stdout.take();
+        let mut running = Running { child, exited: false };
+        let stdout = running.child.stdout.take();
         let reader = tokio::task::spawn_blocking(move || {
             let mut out = Vec::new();
             if let Some(stdout) = stdout {
@@ -130,46 +130,50 @@ impl Executable {
             out
         });
         let deadline = tokio::time::Instant::now() + self.timeout;
+        let timed_out = || {
+            Error::timeout(format!(
+                "{} did not finish within {} ms (the `timeout_millis` of its credential file)",
+                self.program,
+                self.timeout.as_millis()
+            ))
+        };
         let status = loop {
-            match running.child().try_wait() {
+            match running.child.try_wait() {
                 Ok(Some(status)) => break status,
-                Ok(None) if tokio::time::Instant::now() >= deadline => {
-                    // Dropping `running` kills it.
-                    return Err(Error::timeout(format!(
-                        "{} did not finish within {} ms (the `timeout_millis` of its credential file)",
-                        self.program,
-                        self.timeout.as_millis()
-                    )));
-                }
+                // Dropping `running` kills it.
+                Ok(None) if tokio::time::Instant::now() >= deadline => return Err(timed_out()),
                 Ok(None) => tokio::time::sleep(POLL).await,
                 Err(e) => return Err(Error::auth(format!("could not wait for {}", self.program)).with_source(e)),
             }
         };
-        running.0 = None;
+        running.exited = true;
         if !status.success() {
             // What it printed is left out: it may hold a token.
             return Err(Error::auth(format!("{} failed ({status}) instead of printing a subject token", self.program)));
         }
-        reader.await.map_err(|_| Error::auth(format!("could not read the output of {}", self.program)))
+        // A process it left behind may hold its output open; the deadline
+        // holds for the reading too.
+        match tokio::time::timeout_at(deadline, reader).await {
+            Ok(Ok(output)) => Ok(output),
+            Ok(Err(_)) => Err(Error::auth(format!("could not read the output of {}", self.program))),
+            Err(_) => Err(timed_out()),
+        }
     }
 }
 
 /// A child process that is killed if it is given up on (a timeout, or the
 /// caller dropping the token future).
-struct Running(Option<Child>);
-
-impl Running {
-    fn child(&mut self) -> &mut Child {
-        self.0.as_mut().expect("only taken once the child has exited")
-    }
+struct Running {
+    child: Child,
+    exited: bool,
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        if let Some(child) = &mut self.0 {
-            let _ = child.kill();
+        if !self.exited {
+            let _ = self.child.kill();
             // Reaps it; a killed process exits at once.
-            let _ = child.wait();
+            let _ = self.child.wait();
         }
     }
 }
