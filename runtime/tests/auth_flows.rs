@@ -1476,6 +1476,7 @@ mod external_account {
     const AWS_SESSION: &str = "role-session-token//xyz=";
     const ENV_KEY_ID: &str = "AKIAEXAMPLEENVKEY";
     const ENV_SECRET: &str = "env/secret+KEY";
+    const ENV_SESSION: &str = "env-session/token=";
 
     fn hex(bytes: &[u8]) -> String {
         bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -1536,7 +1537,12 @@ mod external_account {
                 }
                 AWS_SECRET
             }
-            Some(ENV_KEY_ID) => ENV_SECRET,
+            Some(ENV_KEY_ID) => {
+                if headers.get("x-amz-security-token").map(String::as_str) != Some(ENV_SESSION) {
+                    return Err("the environment's session token is missing".into());
+                }
+                ENV_SECRET
+            }
             _ => return Err("unknown access key".into()),
         };
         let (Some(date), Some(region), Some("sts"), Some("aws4_request")) = (date, region, service, terminal) else {
@@ -1650,9 +1656,10 @@ mod external_account {
         );
 
         // Keys and region in the environment: the metadata service is not asked.
-        std::env::set_var("AWS_REGION", "us-east-2");
+        std::env::set_var("AWS_DEFAULT_REGION", "us-east-2");
         std::env::set_var("AWS_ACCESS_KEY_ID", ENV_KEY_ID);
         std::env::set_var("AWS_SECRET_ACCESS_KEY", ENV_SECRET);
+        std::env::set_var("AWS_SESSION_TOKEN", ENV_SESSION);
         let account = ExternalAccount::from_json(&aws_json(&sts, &imds).to_string()).unwrap();
         let Api(client) = ClientBuilder::<Api>::new().root_url(api.uri()).token_provider(account).build().unwrap();
         client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("signed by the env key");
@@ -1665,7 +1672,15 @@ mod external_account {
         let message = account.token(SCOPES).await.unwrap_err().to_string();
         assert!(message.contains("SignatureDoesNotMatch") && message.contains("refused"), "{message}");
         assert!(!message.contains("not-the-secret"), "{message}");
-        for name in ["AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] {
+        // AWS_REGION wins over AWS_DEFAULT_REGION.
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", ENV_SECRET);
+        std::env::set_var("AWS_REGION", "eu-west-1");
+        let account = ExternalAccount::from_json(&aws_json(&sts, &imds).to_string()).unwrap();
+        let message = account.token(SCOPES).await.unwrap_err().to_string();
+        assert!(message.contains("url https://sts.eu-west-1.amazonaws.com"), "{message}");
+        for name in
+            ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]
+        {
             std::env::remove_var(name);
         }
     }
