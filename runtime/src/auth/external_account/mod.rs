@@ -114,10 +114,10 @@ impl ExternalAccount {
         };
         let lifetime = match file.object("service_account_impersonation")? {
             None => None,
-            Some(object) => {
-                KeyFile::from_object(object, format!("`service_account_impersonation` of the {}", file.source()))
-                    .lifetime()?
-            }
+            Some(object) => lifetime(&KeyFile::from_object(
+                object,
+                format!("`service_account_impersonation` of the {}", file.source()),
+            ))?,
         };
 
         let user_project = file.optional("workforce_pool_user_project")?;
@@ -191,17 +191,16 @@ impl ExternalAccount {
     }
 }
 
-impl KeyFile {
-    /// `token_lifetime_seconds`, checked against what IAM grants.
-    fn lifetime(&self) -> Result<Option<Duration>, Error> {
-        match self.optional_u64("token_lifetime_seconds")? {
-            None => Ok(None),
-            Some(seconds) if (MIN_LIFETIME..=MAX_LIFETIME).contains(&seconds) => Ok(Some(Duration::from_secs(seconds))),
-            Some(seconds) => Err(Error::auth(format!(
-                "the {} has a `token_lifetime_seconds` of {seconds}; it must be from {MIN_LIFETIME} to {MAX_LIFETIME}",
-                self.source()
-            ))),
-        }
+/// `token_lifetime_seconds` of a `service_account_impersonation` object,
+/// checked against what IAM grants.
+fn lifetime(object: &KeyFile) -> Result<Option<Duration>, Error> {
+    match object.optional_u64("token_lifetime_seconds")? {
+        None => Ok(None),
+        Some(seconds) if (MIN_LIFETIME..=MAX_LIFETIME).contains(&seconds) => Ok(Some(Duration::from_secs(seconds))),
+        Some(seconds) => Err(Error::auth(format!(
+            "the {} has a `token_lifetime_seconds` of {seconds}; it must be from {MIN_LIFETIME} to {MAX_LIFETIME}",
+            object.source()
+        ))),
     }
 }
 
