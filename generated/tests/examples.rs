@@ -430,6 +430,93 @@ async fn get_operation_signs_in_through_the_metadata_server() -> TestResult {
     Ok(())
 }
 
+/// An STS that exchanges `wif-subject` (workload identity federation) for
+/// `adc-token`, and refreshes `1//workforce` (a workforce user) to it too.
+#[cfg(feature = "adc")]
+async fn sts_and_api() -> (MockServer, MockServer) {
+    use wiremock::matchers::{header, method, path};
+    let sts = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/token"))
+        .respond_with(|request: &Request| {
+            let form = url_form(&request.body);
+            let field = |k: &str| form.iter().find(|(name, _)| name == k).map(|(_, v)| v.as_str());
+            let exchange = field("grant_type") == Some("urn:ietf:params:oauth:grant-type:token-exchange")
+                && field("subject_token") == Some("wif-subject")
+                && field("requested_token_type") == Some("urn:ietf:params:oauth:token-type:access_token");
+            let refresh =
+                field("grant_type") == Some("refresh_token") && field("refresh_token") == Some("1//workforce");
+            if exchange || refresh {
+                ResponseTemplate::new(200).set_body_json(json!({"access_token": "adc-token", "expires_in": 3600}))
+            } else {
+                ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"}))
+            }
+        })
+        .mount(&sts)
+        .await;
+    let api = MockServer::start().await;
+    Mock::given(header("authorization", "Bearer adc-token"))
+        .respond_with(ok(succeeded("operations/abc")))
+        .mount(&api)
+        .await;
+    Mock::given(any()).respond_with(not_found("no or wrong token")).mount(&api).await;
+    (sts, api)
+}
+
+/// Application Default Credentials take an `external_account` file named
+/// by GOOGLE_APPLICATION_CREDENTIALS over gcloud's file, and gcloud's file
+/// (here a workforce user's) when the variable is unset, as Google's
+/// libraries order them.
+#[cfg(feature = "adc")]
+#[tokio::test]
+async fn get_operation_signs_in_with_external_accounts_in_adc_order() -> TestResult {
+    let (sts, api) = sts_and_api().await;
+    let dir = scratch_dir("external-account")?;
+    let subject = dir.join("subject");
+    std::fs::write(&subject, "wif-subject")?;
+    let federated = dir.join("wif.json");
+    std::fs::write(
+        &federated,
+        json!({
+            "type": "external_account",
+            "audience": "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/k8s",
+            "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+            "token_url": format!("{}/v1/token", sts.uri()),
+            "credential_source": {"file": subject},
+        })
+        .to_string(),
+    )?;
+    std::fs::write(
+        dir.join("application_default_credentials.json"),
+        json!({
+            "type": "external_account_authorized_user",
+            "audience": "//iam.googleapis.com/locations/global/workforcePools/staff/providers/oidc",
+            "client_id": "pool-client", "client_secret": "pool-secret", "refresh_token": "1//workforce",
+            "token_url": format!("{}/v1/token", sts.uri()),
+        })
+        .to_string(),
+    )?;
+    let (config, federated) = (dir.to_str().ok_or("path")?.to_owned(), federated.to_str().ok_or("path")?.to_owned());
+    let args = ["--api", "workspaceevents", "--name", "operations/abc", "--endpoint", &api.uri()];
+    let both = [("GOOGLE_APPLICATION_CREDENTIALS", federated.as_str()), ("CLOUDSDK_CONFIG", config.as_str())];
+    let first = run_with_env("get_operation", &args, &both).await;
+    let second = run_with_env("get_operation", &args, &[("CLOUDSDK_CONFIG", config.as_str())]).await;
+    std::fs::remove_dir_all(&dir)?;
+    let (first, second) = (first?, second?);
+    assert_eq!(first.code, Some(0), "{first:?}");
+    assert_eq!(second.code, Some(0), "{second:?}");
+    assert_prints_operation(&first, &succeeded("operations/abc"))?;
+
+    let grants: Vec<String> = received(&sts)
+        .await
+        .iter()
+        .filter_map(|r| url_form(&r.body).into_iter().find(|(k, _)| k == "grant_type").map(|(_, v)| v))
+        .collect();
+    assert_eq!(grants, ["urn:ietf:params:oauth:grant-type:token-exchange", "refresh_token"]);
+    assert!(received(&api).await.iter().all(|r| r.headers["authorization"] == "Bearer adc-token"));
+    Ok(())
+}
+
 /// The fields of a form body.
 #[cfg(feature = "adc")]
 fn url_form(body: &[u8]) -> Vec<(String, String)> {
@@ -448,5 +535,206 @@ async fn the_ported_user_program_builds_its_requests_and_reads_the_status() -> T
          GET https://workspaceevents.googleapis.com/v1beta/operations/o2?quotaUser=me\n\
          failed: NOT_FOUND (the image is gone)\n"
     );
+    Ok(())
+}
+
+// ---- drive_files: a person signs in with InstalledApp (feature `adc`) ----------------
+
+/// Sends `GET url` over a plain socket and returns the whole answer, for
+/// playing the browser from the thread that reads the example's stderr.
+#[cfg(feature = "adc")]
+fn browser_get(url: &str) -> std::io::Result<String> {
+    use std::io::{Read as _, Write as _};
+    let rest = url.strip_prefix("http://").ok_or_else(|| std::io::Error::other(format!("not http: {url}")))?;
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let path = if path.is_empty() { "/" } else { path };
+    let mut stream = std::net::TcpStream::connect(authority)?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n")?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    Ok(answer)
+}
+
+/// Runs `drive_files` with `args`; every consent URL it prints on stderr is
+/// "opened": the consent page's redirect is followed to the example's
+/// loopback server. Returns the output and the pages the browser ended on.
+#[cfg(feature = "adc")]
+async fn run_drive_files(args: &[&str]) -> Result<(Output, Vec<String>), Box<dyn std::error::Error>> {
+    use std::io::BufRead as _;
+    use std::process::Stdio;
+    let mut command = Command::new(example("drive_files")?);
+    command.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    for variable in
+        ["GOOGLE_OAUTH_ACCESS_TOKEN", "GOOGLE_APPLICATION_CREDENTIALS", "GCE_METADATA_HOST", "CLOUDSDK_CONFIG"]
+            .into_iter()
+            .chain(["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"])
+    {
+        command.env_remove(variable);
+    }
+    let mut child = command.spawn()?;
+    let stderr = child.stderr.take().ok_or("no stderr")?;
+    let browser = std::thread::spawn(move || {
+        let (mut text, mut pages) = (String::new(), Vec::new());
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            text.push_str(&line);
+            text.push('\n');
+            let Some(url) = line.trim().strip_prefix("http://").map(|rest| format!("http://{rest}")) else { continue };
+            let consent = browser_get(&url).unwrap_or_default();
+            let location = consent
+                .lines()
+                .find_map(|l| {
+                    l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("location")).map(|(_, v)| v.trim())
+                })
+                .unwrap_or_default()
+                .to_owned();
+            pages.push(browser_get(&location).unwrap_or_else(|e| format!("no page: {e}")));
+        }
+        (text, pages)
+    });
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output()).await??;
+    let (stderr, pages) = browser.join().map_err(|_| "the browser thread panicked")?;
+    Ok((Output { code: output.status.code(), stdout: String::from_utf8(output.stdout)?, stderr }, pages))
+}
+
+/// An authorization server (consent at `/auth`, which consents at once;
+/// tokens at `/token`, checking the PKCE verifier and redirect URI) and a
+/// Drive-like `files.list` with two pages, for its tokens only.
+#[cfg(feature = "adc")]
+async fn drive_servers() -> (MockServer, MockServer) {
+    use base64::Engine as _;
+    use rsa::sha2::{Digest as _, Sha256};
+    use std::sync::{Arc, Mutex};
+    use wiremock::matchers::{method, path, query_param};
+
+    let auth = MockServer::start().await;
+    let granted: Arc<Mutex<Option<(String, String)>>> = Arc::default();
+    let grant = granted.clone();
+    Mock::given(method("GET"))
+        .and(path("/auth"))
+        .respond_with(move |request: &Request| {
+            let q: std::collections::HashMap<String, String> = request.url.query_pairs().into_owned().collect();
+            let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+            if get("client_id") != "desktop.apps.googleusercontent.com"
+                || get("code_challenge_method") != "S256"
+                || get("scope") != "https://www.googleapis.com/auth/drive.metadata.readonly"
+            {
+                return ResponseTemplate::new(400);
+            }
+            *grant.lock().unwrap() = Some((get("code_challenge"), get("redirect_uri")));
+            let location = format!("{}?state={}&code=4%2Fdrive-code", get("redirect_uri"), get("state"));
+            ResponseTemplate::new(302).insert_header("location", location.as_str())
+        })
+        .mount(&auth)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(move |request: &Request| {
+            let form = url_form(&request.body);
+            let field = |k: &str| form.iter().find(|(name, _)| name == k).map(|(_, v)| v.clone()).unwrap_or_default();
+            let refuse = || ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"}));
+            if field("client_secret") != "GOCSPX-desktop" {
+                return refuse();
+            }
+            match field("grant_type").as_str() {
+                "authorization_code" => {
+                    let Some((challenge, redirect)) = granted.lock().unwrap().take() else { return refuse() };
+                    let hashed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                        .encode(Sha256::digest(field("code_verifier").as_bytes()));
+                    if field("code") != "4/drive-code" || hashed != challenge || field("redirect_uri") != redirect {
+                        return refuse();
+                    }
+                    ResponseTemplate::new(200).set_body_json(json!({
+                        "access_token": "drive-token-1", "expires_in": 3599, "refresh_token": "1//drive-refresh",
+                    }))
+                }
+                "refresh_token" if field("refresh_token") == "1//drive-refresh" => ResponseTemplate::new(200)
+                    .set_body_json(json!({"access_token": "drive-token-2", "expires_in": 3599})),
+                _ => refuse(),
+            }
+        })
+        .mount(&auth)
+        .await;
+
+    let drive = MockServer::start().await;
+    let fields = "nextPageToken,files(id,name,mimeType)";
+    for (token, answer) in [
+        (Some("p2"), json!({"files": [{"id": "3", "name": "budget.xlsx", "mimeType": "application/vnd.ms-excel"}]})),
+        (
+            None,
+            json!({"nextPageToken": "p2", "files": [
+                {"id": "1", "name": "notes.txt", "mimeType": "text/plain"},
+                {"id": "2", "name": "Trip", "mimeType": "application/vnd.google-apps.folder"},
+            ]}),
+        ),
+    ] {
+        let mut mock = Mock::given(method("GET")).and(path("/drive/v3/files")).and(query_param("fields", fields));
+        if let Some(token) = token {
+            mock = mock.and(query_param("pageToken", token));
+        }
+        mock.respond_with(move |request: &Request| {
+            let auth = request.headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+            if auth.starts_with("Bearer drive-token-") {
+                ok(answer.clone())
+            } else {
+                ResponseTemplate::new(401).set_body_json(json!({"error": {"code": 401, "status": "UNAUTHENTICATED"}}))
+            }
+        })
+        .mount(&drive)
+        .await;
+    }
+    (auth, drive)
+}
+
+#[cfg(feature = "adc")]
+#[tokio::test]
+async fn drive_files_signs_a_person_in_once_and_lists_every_page() -> TestResult {
+    let (auth, drive) = drive_servers().await;
+    let dir = scratch_dir("drive-files")?;
+    let secrets = dir.join("client_secret.json");
+    std::fs::write(
+        &secrets,
+        json!({"installed": {
+            "client_id": "desktop.apps.googleusercontent.com", "client_secret": "GOCSPX-desktop",
+            "auth_uri": format!("{}/auth", auth.uri()), "token_uri": format!("{}/token", auth.uri()),
+            "redirect_uris": ["http://localhost"],
+        }})
+        .to_string(),
+    )?;
+    let store = dir.join("tokens.json");
+    let (secrets, store) = (secrets.to_str().ok_or("path")?.to_owned(), store.to_str().ok_or("path")?.to_owned());
+    let args = ["--client-secrets", secrets.as_str(), "--store", store.as_str(), "--endpoint", &drive.uri()];
+    let listing = "1\ttext/plain\tnotes.txt\n2\tapplication/vnd.google-apps.folder\tTrip\n\
+                   3\tapplication/vnd.ms-excel\tbudget.xlsx\n";
+
+    // First run: the consent URL is printed, the "browser" consents.
+    let (first, pages) = run_drive_files(&args).await?;
+    assert_eq!(first.code, Some(0), "{first:?}");
+    assert_eq!(first.stdout, listing);
+    assert_eq!(pages.len(), 1, "one consent: {first:?}");
+    assert!(pages[0].starts_with("HTTP/1.1 200") && pages[0].contains("Signed in"), "{}", pages[0]);
+    // Second run: the stored refresh token, no browser.
+    let (second, pages) = run_drive_files(&args).await?;
+    let stored = std::fs::read_to_string(&store)?;
+    std::fs::remove_dir_all(&dir)?;
+    assert_eq!(second.code, Some(0), "{second:?}");
+    assert_eq!(second.stdout, listing);
+    assert!(pages.is_empty() && !second.stderr.contains("http://"), "{second:?}");
+    assert!(stored.contains("1//drive-refresh"));
+
+    let calls = received(&drive).await;
+    let auths: Vec<&str> = calls.iter().filter_map(|r| r.headers.get("authorization")?.to_str().ok()).collect();
+    assert_eq!(auths, ["Bearer drive-token-1", "Bearer drive-token-1", "Bearer drive-token-2", "Bearer drive-token-2"]);
+    let grants: Vec<String> = received(&auth)
+        .await
+        .iter()
+        .filter(|r| r.url.path() == "/token")
+        .filter_map(|r| url_form(&r.body).into_iter().find(|(k, _)| k == "grant_type").map(|(_, v)| v))
+        .collect();
+    assert_eq!(grants, ["authorization_code", "refresh_token"]);
+
+    // Without its one required flag: a usage error.
+    let (usage, _) = run_drive_files(&[]).await?;
+    assert_eq!(usage.code, Some(64), "{usage:?}");
+    assert!(usage.stderr.contains("--client-secrets is required"), "{usage:?}");
     Ok(())
 }

@@ -579,11 +579,12 @@ mod impersonation {
     type Change = dyn Fn(&mut serde_json::Value);
 
     const TARGET: &str = "target@p.iam.gserviceaccount.com";
-    const IAM_PATH: &str = "/v1/projects/-/serviceAccounts/target@p.iam.gserviceaccount.com:generateAccessToken";
+    pub(super) const IAM_PATH: &str =
+        "/v1/projects/-/serviceAccounts/target@p.iam.gserviceaccount.com:generateAccessToken";
 
     /// An IAM Credentials service that hands out `impersonated-N` to callers
     /// with a base token from `token_server`, and 403 to others.
-    async fn iam_server() -> MockServer {
+    pub(super) async fn iam_server() -> MockServer {
         let server = MockServer::start().await;
         let issued = Arc::new(AtomicUsize::new(0));
         Mock::given(method("POST"))
@@ -1064,5 +1065,871 @@ mod device_code {
         let error = flow.token(SCOPES).await.unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Timeout);
         assert!(error.to_string().contains("not entered within"), "{error}");
+    }
+}
+
+// ---- external accounts (workload and workforce identity federation) --------------
+
+mod external_account {
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
+
+    use base64::Engine as _;
+    use discogen_runtime::auth::{ApplicationDefault, ExternalAccount};
+    use discogen_runtime::transport::{HttpTransport, Transport};
+    use rsa::sha2::{Digest as _, Sha256};
+
+    use super::impersonation::{iam_server, IAM_PATH};
+    use super::installed_app::temp_store;
+    use super::*;
+
+    const AUDIENCE: &str =
+        "//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/pool/providers/oidc";
+    const WORKFORCE: &str = "//iam.googleapis.com/locations/global/workforcePools/staff/providers/saml";
+    const JWT_TYPE: &str = "urn:ietf:params:oauth:token-type:jwt";
+    const ID_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:id_token";
+    const AWS_TYPE: &str = "urn:ietf:params:aws:token-type:aws4_request";
+    const CLOUD_PLATFORM: &str = "https://www.googleapis.com/auth/cloud-platform";
+
+    /// A Security Token Service that checks what RFC 8693 asks of a token
+    /// exchange request, runs `check` on the subject token (returning why it
+    /// is refused, if it is), and hands out `sts-token-N`.
+    async fn sts_server(check: impl Fn(&str, &str) -> Result<(), String> + Send + Sync + 'static) -> MockServer {
+        let server = MockServer::start().await;
+        let issued = Arc::new(AtomicUsize::new(0));
+        Mock::given(method("POST"))
+            .and(path("/v1/token"))
+            .respond_with(move |request: &Request| {
+                let sent = form(request);
+                let refuse = |why: String| {
+                    ResponseTemplate::new(400)
+                        .set_body_json(json!({"error": "invalid_request", "error_description": why}))
+                };
+                let content_type = request.headers.get("content-type").and_then(|v| v.to_str().ok());
+                if content_type != Some("application/x-www-form-urlencoded") {
+                    return refuse(format!("content type {content_type:?}"));
+                }
+                for (name, expected) in [
+                    ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"),
+                    ("requested_token_type", "urn:ietf:params:oauth:token-type:access_token"),
+                ] {
+                    if field(&sent, name) != Some(expected) {
+                        return refuse(format!("bad {name}"));
+                    }
+                }
+                for name in ["audience", "scope", "subject_token", "subject_token_type"] {
+                    if field(&sent, name).is_none_or(str::is_empty) {
+                        return refuse(format!("no {name}"));
+                    }
+                }
+                if let Err(why) =
+                    check(field(&sent, "subject_token").unwrap(), field(&sent, "subject_token_type").unwrap())
+                {
+                    return ResponseTemplate::new(400)
+                        .set_body_json(json!({"error": "invalid_grant", "error_description": why}));
+                }
+                let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
+                ResponseTemplate::new(200).set_body_json(json!({
+                    "access_token": format!("token-sts-{n}"), "expires_in": 3600, "token_type": "Bearer",
+                    "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
+                }))
+            })
+            .mount(&server)
+            .await;
+        server
+    }
+
+    fn expect_subject(expected: &'static str, kind: &'static str) -> impl Fn(&str, &str) -> Result<(), String> {
+        move |token, token_type| {
+            if token == expected && token_type == kind {
+                Ok(())
+            } else {
+                Err(format!("unknown subject token of type {token_type}"))
+            }
+        }
+    }
+
+    fn account_json(sts: &MockServer, source: serde_json::Value) -> serde_json::Value {
+        json!({
+            "type": "external_account",
+            "audience": AUDIENCE,
+            "subject_token_type": JWT_TYPE,
+            "token_url": format!("{}/v1/token", sts.uri()),
+            "credential_source": source,
+        })
+    }
+
+    /// A directory of its own under the temp directory.
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = temp_store(name).with_extension("d");
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn sts_forms(requests: &[Request]) -> Vec<Vec<(String, String)>> {
+        requests.iter().filter(|r| r.url.path() == "/v1/token").map(form).collect()
+    }
+
+    #[tokio::test]
+    async fn a_file_subject_token_is_exchanged_as_rfc_8693_says() {
+        let sts = sts_server(expect_subject("file-subject-token", JWT_TYPE)).await;
+        let api = api_server(&["token-sts-1"]).await;
+        let dir = temp_dir("ext-file");
+        let token_file = dir.join("token.json");
+        std::fs::write(&token_file, r#"{"access_token": "file-subject-token", "other": 1}"#).unwrap();
+        let mut file = account_json(
+            &sts,
+            json!({"file": token_file, "format": {"type": "json", "subject_token_field_name": "access_token"}}),
+        );
+        file["quota_project_id"] = json!("billed");
+        let account = ExternalAccount::from_json(&file.to_string()).expect("a usable file");
+        assert_eq!(account.audience(), AUDIENCE);
+        assert_eq!(account.quota_project(), Some("billed"));
+        assert_eq!(account.universe_domain(), Some("googleapis.com"));
+        let Api(client) = ClientBuilder::<Api>::new().root_url(api.uri()).token_provider(account).build().unwrap();
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("the call succeeds");
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("cached");
+
+        let forms = sts_forms(&sts.received_requests().await.unwrap());
+        assert_eq!(forms.len(), 1, "one exchange for one scope set");
+        let sent = &forms[0];
+        assert_eq!(field(sent, "audience"), Some(AUDIENCE));
+        assert_eq!(field(sent, "scope"), Some(SCOPES.join(" ").as_str()));
+        assert_eq!(field(sent, "subject_token"), Some("file-subject-token"));
+        assert_eq!(field(sent, "subject_token_type"), Some(JWT_TYPE));
+        assert_eq!(field(sent, "options"), None, "no workforce pool, no options");
+        let request = &sts.received_requests().await.unwrap()[0];
+        assert!(request.headers.get("authorization").is_none(), "no client authentication");
+        let calls = api.received_requests().await.unwrap();
+        assert!(calls.iter().all(|c| c.headers["authorization"] == "Bearer token-sts-1"));
+        assert_eq!(calls[0].headers["x-goog-user-project"], "billed");
+
+        // A text file is read again for the next exchange, as it rotates.
+        std::fs::write(&token_file, "rotated-subject-token\n").unwrap();
+        let sts = sts_server(expect_subject("rotated-subject-token", JWT_TYPE)).await;
+        let file = account_json(&sts, json!({"file": token_file}));
+        let account = ExternalAccount::from_json(&file.to_string()).unwrap();
+        assert_eq!(account.token(SCOPES).await.expect("trimmed text").secret(), "token-sts-1");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_workforce_pool_sends_its_user_project_or_client_credentials() {
+        let sts = sts_server(expect_subject("saml-assertion", "urn:ietf:params:oauth:token-type:saml2")).await;
+        let api = api_server(&["token-sts-1", "token-sts-2"]).await;
+        let dir = temp_dir("ext-workforce");
+        let token_file = dir.join("saml");
+        std::fs::write(&token_file, "saml-assertion").unwrap();
+        let mut file = account_json(&sts, json!({"file": token_file}));
+        file["audience"] = json!(WORKFORCE);
+        file["subject_token_type"] = json!("urn:ietf:params:oauth:token-type:saml2");
+        file["workforce_pool_user_project"] = json!("staff-project");
+        let account = ExternalAccount::from_json(&file.to_string()).unwrap();
+        let Api(client) = ClientBuilder::<Api>::new().root_url(api.uri()).token_provider(account).build().unwrap();
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("the call succeeds");
+
+        // With a client id and secret, those authenticate (HTTP Basic) and name the project.
+        file["client_id"] = json!("workforce-client");
+        file["client_secret"] = json!("workforce-secret");
+        let account = ExternalAccount::from_json(&file.to_string()).unwrap();
+        let Api(client) = ClientBuilder::<Api>::new().root_url(api.uri()).token_provider(account).build().unwrap();
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("the call succeeds");
+
+        let requests = sts.received_requests().await.unwrap();
+        let forms = sts_forms(&requests);
+        let options: serde_json::Value = serde_json::from_str(field(&forms[0], "options").expect("options")).unwrap();
+        assert_eq!(options, json!({"userProject": "staff-project"}));
+        assert!(requests[0].headers.get("authorization").is_none());
+        assert_eq!(field(&forms[1], "options"), None);
+        let basic = base64::engine::general_purpose::STANDARD.encode("workforce-client:workforce-secret");
+        assert_eq!(requests[1].headers["authorization"], format!("Basic {basic}").as_str());
+        assert_eq!(field(&forms[1], "client_secret"), None, "the secret is not in the form too");
+        let calls = api.received_requests().await.unwrap();
+        assert_eq!(calls[1].headers["authorization"], "Bearer token-sts-2");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_url_subject_token_then_impersonation() {
+        let idp = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/identity"))
+            .and(header("metadata", "True"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("url-subject-token"))
+            .mount(&idp)
+            .await;
+        let sts = sts_server(expect_subject("url-subject-token", ID_TOKEN_TYPE)).await;
+        let iam = iam_server().await;
+        let api = api_server(&["impersonated-1"]).await;
+        let mut file =
+            account_json(&sts, json!({"url": format!("{}/identity", idp.uri()), "headers": {"Metadata": "True"}}));
+        file["subject_token_type"] = json!(ID_TOKEN_TYPE);
+        file["service_account_impersonation_url"] = json!(format!("{}{IAM_PATH}", iam.uri()));
+        file["service_account_impersonation"] = json!({"token_lifetime_seconds": 1200});
+        // A workforce project is not sent when a service account is impersonated.
+        file["audience"] = json!(WORKFORCE);
+        file["workforce_pool_user_project"] = json!("staff-project");
+        let stored = temp_store("ext-url-adc");
+        std::fs::write(&stored, file.to_string()).unwrap();
+        let adc = ApplicationDefault::from_file(&stored).expect("an external_account file through ADC");
+        std::fs::remove_file(&stored).unwrap();
+        let Api(client) = ClientBuilder::<Api>::new().root_url(api.uri()).token_provider(adc).build().unwrap();
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("the call succeeds");
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("cached");
+
+        let forms = sts_forms(&sts.received_requests().await.unwrap());
+        assert_eq!(forms.len(), 1);
+        assert_eq!(field(&forms[0], "scope"), Some(CLOUD_PLATFORM), "the STS token is for IAM");
+        assert_eq!(field(&forms[0], "options"), None);
+        let asked = iam.received_requests().await.unwrap();
+        assert_eq!(asked.len(), 1);
+        assert_eq!(asked[0].headers["authorization"], "Bearer token-sts-1");
+        let body: serde_json::Value = serde_json::from_slice(&asked[0].body).unwrap();
+        assert_eq!(body, json!({"delegates": [], "scope": SCOPES, "lifetime": "1200s"}));
+        assert!(api
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .all(|c| c.headers["authorization"] == "Bearer impersonated-1"));
+
+        // On a transport of the caller's, every leg (URL, STS, IAM) goes through it.
+        struct Counting(Arc<AtomicUsize>, HttpTransport);
+        impl Transport for Counting {
+            fn send(
+                &self,
+                request: discogen_runtime::http::Request<discogen_runtime::Body>,
+                timeout: Option<Duration>,
+            ) -> discogen_runtime::transport::ResponseFuture<'_> {
+                self.0.fetch_add(1, Ordering::SeqCst);
+                self.1.send(request, timeout)
+            }
+        }
+        let sent = Arc::new(AtomicUsize::new(0));
+        let own = ExternalAccount::from_json(&file.to_string())
+            .unwrap()
+            .with_transport(Counting(sent.clone(), HttpTransport::direct()));
+        assert_eq!(own.token(SCOPES).await.expect("impersonated again").secret(), "impersonated-2");
+        assert_eq!(iam.received_requests().await.unwrap()[1].headers["authorization"], "Bearer token-sts-2");
+        assert_eq!(sent.load(Ordering::SeqCst), 3, "the URL, the STS and IAM");
+
+        // A JSON answer, and a URL that refuses.
+        let json_idp = MockServer::start().await;
+        Mock::given(path("/json"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": "url-subject-token"})))
+            .mount(&json_idp)
+            .await;
+        Mock::given(path("/gone")).respond_with(ResponseTemplate::new(404)).mount(&json_idp).await;
+        let sts = sts_server(expect_subject("url-subject-token", JWT_TYPE)).await;
+        let source = json!({"url": format!("{}/json", json_idp.uri()),
+                            "format": {"type": "json", "subject_token_field_name": "value"}});
+        let account = ExternalAccount::from_json(&account_json(&sts, source).to_string()).unwrap();
+        assert_eq!(account.token(SCOPES).await.unwrap().secret(), "token-sts-1");
+        let source = json!({"url": format!("{}/gone", json_idp.uri())});
+        let account = ExternalAccount::from_json(&account_json(&sts, source).to_string()).unwrap();
+        let message = account.token(SCOPES).await.unwrap_err().to_string();
+        assert!(message.contains("answered HTTP 404 instead of a subject token"), "{message}");
+    }
+
+    /// Writes an executable shell script into `dir`.
+    #[cfg(unix)]
+    fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt as _;
+        let path = dir.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    fn in_an_hour() -> u64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 3600
+    }
+
+    /// Everything about executables, in one test: it alone sets
+    /// GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES in this process.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn an_executable_subject_token_with_its_contract() {
+        let sts = sts_server(expect_subject("exe-subject-token", ID_TOKEN_TYPE)).await;
+        let iam = iam_server().await;
+        let api = api_server(&["token-sts-1", "impersonated-1"]).await;
+        let dir = temp_dir("ext-exe");
+        let seen = dir.join("seen");
+        let output_file = dir.join("cache.json");
+        let response = |expiry: u64| {
+            format!(
+                r#"{{"version":1,"success":true,"token_type":"{ID_TOKEN_TYPE}","id_token":"exe-subject-token","expiration_time":{expiry}}}"#
+            )
+        };
+        let good = script(
+            &dir,
+            "good.sh",
+            &format!(
+                "echo \"$1|$GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE|$GOOGLE_EXTERNAL_ACCOUNT_TOKEN_TYPE|\
+                 $GOOGLE_EXTERNAL_ACCOUNT_INTERACTIVE|$GOOGLE_EXTERNAL_ACCOUNT_IMPERSONATED_EMAIL|\
+                 $GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE\" >> {seen}\n\
+                 printf '{{\"version\":1,\"success\":true,\"token_type\":\"%s\",\"id_token\":\"exe-subject-token\",\
+                 \"expiration_time\":%s}}' \"$GOOGLE_EXTERNAL_ACCOUNT_TOKEN_TYPE\" $(( $(date +%s) + 3600 ))",
+                seen = seen.display()
+            ),
+        );
+        let executable = |command: String, extra: serde_json::Value| {
+            let mut source = json!({"command": command, "timeout_millis": 5000});
+            source.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            let mut file = account_json(&sts, json!({"executable": source}));
+            file["subject_token_type"] = json!(ID_TOKEN_TYPE);
+            file
+        };
+        let file = executable(format!("{} first-arg", good.display()), json!({}));
+
+        // Not allowed unless the variable says so; nothing runs.
+        std::env::remove_var("GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES");
+        let account = ExternalAccount::from_json(&file.to_string()).unwrap();
+        let message = account.token(SCOPES).await.unwrap_err().to_string();
+        assert!(message.contains("GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1"), "{message}");
+        assert!(!seen.exists(), "the program did not run");
+        std::env::set_var("GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES", "1");
+
+        let Api(client) = ClientBuilder::<Api>::new().root_url(api.uri()).token_provider(account).build().unwrap();
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("the call succeeds");
+        let lines = std::fs::read_to_string(&seen).unwrap();
+        assert_eq!(lines, format!("first-arg|{AUDIENCE}|{ID_TOKEN_TYPE}|0||\n"));
+
+        // With impersonation and an output file, the program is told both.
+        let mut impersonating = executable(good.display().to_string(), json!({"output_file": output_file}));
+        impersonating["service_account_impersonation_url"] = json!(format!("{}{IAM_PATH}", iam.uri()));
+        let account = ExternalAccount::from_json(&impersonating.to_string()).unwrap();
+        let Api(client) = ClientBuilder::<Api>::new().root_url(api.uri()).token_provider(account).build().unwrap();
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("the call succeeds");
+        let lines = std::fs::read_to_string(&seen).unwrap();
+        let last = lines.lines().last().unwrap();
+        assert_eq!(
+            last,
+            format!("|{AUDIENCE}|{ID_TOKEN_TYPE}|0|target@p.iam.gserviceaccount.com|{}", output_file.display())
+        );
+        assert_eq!(
+            api.received_requests().await.unwrap().last().unwrap().headers["authorization"],
+            "Bearer impersonated-1"
+        );
+
+        // An unexpired response in the output file is used without running the program.
+        std::fs::write(&output_file, response(in_an_hour())).unwrap();
+        let runs = lines.lines().count();
+        let account = ExternalAccount::from_json(&impersonating.to_string()).unwrap();
+        account.token(SCOPES).await.expect("from the output file");
+        assert_eq!(std::fs::read_to_string(&seen).unwrap().lines().count(), runs, "the program did not run");
+        // An expired one means running it again.
+        std::fs::write(&output_file, response(1)).unwrap();
+        let account = ExternalAccount::from_json(&impersonating.to_string()).unwrap();
+        account.token(SCOPES).await.expect("from a new run");
+        assert_eq!(std::fs::read_to_string(&seen).unwrap().lines().count(), runs + 1, "the program ran");
+        // A malformed one is an error that names the file.
+        std::fs::write(&output_file, r#"{"version": 1}"#).unwrap();
+        let account = ExternalAccount::from_json(&impersonating.to_string()).unwrap();
+        let message = account.token(SCOPES).await.unwrap_err().to_string();
+        assert!(message.contains("the output file") && message.contains("`success`"), "{message}");
+
+        // Failing, timing out, printing nonsense, reporting failure, an expired token.
+        let cases: [(&str, &str, &str); 7] = [
+            ("exits.sh", "echo partial-secret-output; exit 3", "failed (exit status: 3)"),
+            ("hangs.sh", "exec sleep 30", "did not finish within 5000 ms"),
+            // Exits at once, but a process it left behind keeps its output open.
+            ("lingers.sh", "sleep 8 &", "did not finish within 5000 ms"),
+            ("nonsense.sh", "echo not json", "is not JSON"),
+            (
+                "refuses.sh",
+                r#"echo '{"version":1,"success":false,"code":"401","message":"not signed in"}'"#,
+                "reported a failure: \"401\" (\"not signed in\")",
+            ),
+            (
+                "expired.sh",
+                r#"echo '{"version":1,"success":true,"token_type":"urn:ietf:params:oauth:token-type:jwt","id_token":"x","expiration_time":1}'"#,
+                "already expired",
+            ),
+            ("future.sh", r#"echo '{"version":2,"success":true}'"#, "only 1 is understood"),
+        ];
+        for (name, body, expected) in cases {
+            let program = script(&dir, name, body);
+            let account =
+                ExternalAccount::from_json(&executable(program.display().to_string(), json!({})).to_string()).unwrap();
+            let started = std::time::Instant::now();
+            let error = account.token(SCOPES).await.unwrap_err();
+            let message = error.to_string();
+            assert!(message.contains(expected), "{name}: {expected:?} not in {message}");
+            assert!(!message.contains("partial-secret-output"), "{message}");
+            if name.starts_with("hangs") || name.starts_with("lingers") {
+                assert_eq!(error.kind(), ErrorKind::Timeout);
+                assert!(started.elapsed() < Duration::from_secs(10), "killed at its timeout");
+            }
+        }
+        let missing = executable(dir.join("nowhere").display().to_string(), json!({}));
+        let message = ExternalAccount::from_json(&missing.to_string()).unwrap().token(SCOPES).await.unwrap_err();
+        assert!(message.to_string().contains("could not run"), "{message}");
+        std::env::remove_var("GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    // ---- AWS ----
+
+    const AWS_KEY_ID: &str = "ASIAEXAMPLEROLEKEY";
+    const AWS_SECRET: &str = "role/secret+KEY-from-imds";
+    const AWS_SESSION: &str = "role-session-token//xyz=";
+    const ENV_KEY_ID: &str = "AKIAEXAMPLEENVKEY";
+    const ENV_SECRET: &str = "env/secret+KEY";
+    const ENV_SESSION: &str = "env-session/token=";
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// HMAC-SHA256 (RFC 2104) over sha2, apart from the ring the runtime uses.
+    fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
+        let mut block = if key.len() > 64 { Sha256::digest(key).to_vec() } else { key.to_vec() };
+        block.resize(64, 0);
+        let pad = |byte: u8| block.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
+        let inner = Sha256::new().chain_update(pad(0x36)).chain_update(data).finalize();
+        Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize().to_vec()
+    }
+
+    /// Checks a serialised, signed GetCallerIdentity request the way AWS
+    /// would: recomputes the SigV4 signature with the secret of the access
+    /// key it names, and checks the target resource and session token.
+    fn verify_aws_subject(token: &str, token_type: &str) -> Result<(), String> {
+        if token_type != AWS_TYPE {
+            return Err(format!("subject token type {token_type}"));
+        }
+        let decoded = url::form_urlencoded::parse(format!("t={token}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .ok_or("no token")?;
+        let json: serde_json::Value = serde_json::from_str(&decoded).map_err(|e| e.to_string())?;
+        let url = json["url"].as_str().ok_or("no url")?;
+        if url != "https://sts.us-east-2.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15"
+            || json["method"] != "POST"
+        {
+            return Err(format!("url {url} method {}", json["method"]));
+        }
+        let headers: HashMap<String, String> = json["headers"]
+            .as_array()
+            .ok_or("no headers")?
+            .iter()
+            .map(|h| {
+                (h["key"].as_str().unwrap_or("").to_ascii_lowercase(), h["value"].as_str().unwrap_or("").to_owned())
+            })
+            .collect();
+        if headers.get("x-goog-cloud-target-resource").map(String::as_str) != Some(AUDIENCE) {
+            return Err("the target resource is not the audience".into());
+        }
+        if headers.get("host").map(String::as_str) != Some("sts.us-east-2.amazonaws.com") {
+            return Err("bad host".into());
+        }
+        let authorization = headers.get("authorization").ok_or("no authorization")?;
+        let rest = authorization.strip_prefix("AWS4-HMAC-SHA256 Credential=").ok_or("not SigV4")?;
+        let (credential, rest) = rest.split_once(", SignedHeaders=").ok_or("no signed headers")?;
+        let (signed, signature) = rest.split_once(", Signature=").ok_or("no signature")?;
+        let mut scope = credential.split('/');
+        let (key_id, date, region, service, terminal) =
+            (scope.next(), scope.next(), scope.next(), scope.next(), scope.next());
+        let secret = match key_id {
+            Some(AWS_KEY_ID) => {
+                if headers.get("x-amz-security-token").map(String::as_str) != Some(AWS_SESSION) {
+                    return Err("the role's session token is missing".into());
+                }
+                AWS_SECRET
+            }
+            Some(ENV_KEY_ID) => {
+                if headers.get("x-amz-security-token").map(String::as_str) != Some(ENV_SESSION) {
+                    return Err("the environment's session token is missing".into());
+                }
+                ENV_SECRET
+            }
+            _ => return Err("unknown access key".into()),
+        };
+        let (Some(date), Some(region), Some("sts"), Some("aws4_request")) = (date, region, service, terminal) else {
+            return Err("bad credential scope".into());
+        };
+        let amz_date = headers.get("x-amz-date").ok_or("no date")?;
+        if !amz_date.starts_with(date) || region != "us-east-2" {
+            return Err("date or region".into());
+        }
+        let names: Vec<&str> = signed.split(';').collect();
+        for required in ["host", "x-amz-date", "x-goog-cloud-target-resource"] {
+            if !names.contains(&required) {
+                return Err(format!("{required} is not signed"));
+            }
+        }
+        let canonical_headers: String =
+            names.iter().map(|n| format!("{n}:{}\n", headers.get(*n).map(String::as_str).unwrap_or(""))).collect();
+        let canonical = format!(
+            "POST\n/\nAction=GetCallerIdentity&Version=2011-06-15\n{canonical_headers}\n{signed}\n{}",
+            hex(&Sha256::digest(b""))
+        );
+        let to_sign = format!(
+            "AWS4-HMAC-SHA256\n{amz_date}\n{date}/{region}/sts/aws4_request\n{}",
+            hex(&Sha256::digest(canonical.as_bytes()))
+        );
+        let mut key = format!("AWS4{secret}").into_bytes();
+        for part in [date, region, "sts", "aws4_request"] {
+            key = hmac(&key, part.as_bytes());
+        }
+        if hex(&hmac(&key, to_sign.as_bytes())) != signature {
+            return Err("SignatureDoesNotMatch".into());
+        }
+        Ok(())
+    }
+
+    /// A fake EC2 instance metadata service that insists on an IMDSv2 session.
+    async fn imds_server() -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(method("PUT"))
+            .and(path("/latest/api/token"))
+            .and(header("x-aws-ec2-metadata-token-ttl-seconds", "300"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("imds-session-1"))
+            .mount(&server)
+            .await;
+        let answers = [
+            ("/latest/meta-data/placement/availability-zone", "us-east-2b".to_owned()),
+            ("/latest/meta-data/iam/security-credentials", "federated-role".to_owned()),
+            (
+                "/latest/meta-data/iam/security-credentials/federated-role",
+                json!({"Code": "Success", "AccessKeyId": AWS_KEY_ID, "SecretAccessKey": AWS_SECRET,
+                       "Token": AWS_SESSION, "Expiration": "2099-01-01T00:00:00Z"})
+                .to_string(),
+            ),
+        ];
+        for (at, body) in answers {
+            Mock::given(method("GET"))
+                .and(path(at))
+                .and(header("x-aws-ec2-metadata-token", "imds-session-1"))
+                .respond_with(ResponseTemplate::new(200).set_body_string(body))
+                .mount(&server)
+                .await;
+        }
+        // Anything without the session is refused, as IMDSv2 does.
+        Mock::given(any()).respond_with(ResponseTemplate::new(401)).mount(&server).await;
+        server
+    }
+
+    fn aws_json(sts: &MockServer, imds: &MockServer) -> serde_json::Value {
+        let mut file = account_json(
+            sts,
+            json!({
+                "environment_id": "aws1",
+                "region_url": format!("{}/latest/meta-data/placement/availability-zone", imds.uri()),
+                "url": format!("{}/latest/meta-data/iam/security-credentials", imds.uri()),
+                "regional_cred_verification_url":
+                    "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15",
+                "imdsv2_session_token_url": format!("{}/latest/api/token", imds.uri()),
+            }),
+        );
+        file["subject_token_type"] = json!(AWS_TYPE);
+        file
+    }
+
+    use wiremock::matchers::any;
+
+    /// Everything about AWS, in one test: it alone sets the AWS variables in
+    /// this process.
+    #[tokio::test]
+    async fn an_aws_workload_signs_get_caller_identity() {
+        for name in
+            ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]
+        {
+            std::env::remove_var(name);
+        }
+        let sts = sts_server(verify_aws_subject).await;
+        let imds = imds_server().await;
+        let api = api_server(&["token-sts-1", "token-sts-2"]).await;
+        let account = ExternalAccount::from_json(&aws_json(&sts, &imds).to_string()).unwrap();
+        let Api(client) = ClientBuilder::<Api>::new().root_url(api.uri()).token_provider(account).build().unwrap();
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("signed by the role");
+        let asked: Vec<String> =
+            imds.received_requests().await.unwrap().iter().map(|r| format!("{} {}", r.method, r.url.path())).collect();
+        assert_eq!(
+            asked,
+            [
+                "PUT /latest/api/token",
+                "GET /latest/meta-data/placement/availability-zone",
+                "GET /latest/meta-data/iam/security-credentials",
+                "GET /latest/meta-data/iam/security-credentials/federated-role",
+            ]
+        );
+
+        // Keys and region in the environment: the metadata service is not asked.
+        std::env::set_var("AWS_DEFAULT_REGION", "us-east-2");
+        std::env::set_var("AWS_ACCESS_KEY_ID", ENV_KEY_ID);
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", ENV_SECRET);
+        std::env::set_var("AWS_SESSION_TOKEN", ENV_SESSION);
+        let account = ExternalAccount::from_json(&aws_json(&sts, &imds).to_string()).unwrap();
+        let Api(client) = ClientBuilder::<Api>::new().root_url(api.uri()).token_provider(account).build().unwrap();
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("signed by the env key");
+        assert_eq!(imds.received_requests().await.unwrap().len(), 4, "no metadata request");
+        assert_eq!(api.received_requests().await.unwrap()[1].headers["authorization"], "Bearer token-sts-2");
+
+        // A wrong secret is caught by the signature check, as AWS would.
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "not-the-secret");
+        let account = ExternalAccount::from_json(&aws_json(&sts, &imds).to_string()).unwrap();
+        let message = account.token(SCOPES).await.unwrap_err().to_string();
+        assert!(message.contains("SignatureDoesNotMatch") && message.contains("refused"), "{message}");
+        assert!(!message.contains("not-the-secret"), "{message}");
+        // AWS_REGION wins over AWS_DEFAULT_REGION.
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", ENV_SECRET);
+        std::env::set_var("AWS_REGION", "eu-west-1");
+        let account = ExternalAccount::from_json(&aws_json(&sts, &imds).to_string()).unwrap();
+        let message = account.token(SCOPES).await.unwrap_err().to_string();
+        assert!(message.contains("url https://sts.eu-west-1.amazonaws.com"), "{message}");
+        for name in
+            ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]
+        {
+            std::env::remove_var(name);
+        }
+    }
+
+    /// A workforce user's refresh token, refreshed with HTTP Basic client
+    /// authentication; each answer rotates the refresh token.
+    #[tokio::test]
+    async fn an_external_account_authorized_user_refreshes_and_keeps_the_rotated_token() {
+        let sts = MockServer::start().await;
+        let issued = Arc::new(AtomicUsize::new(0));
+        let count = issued.clone();
+        let basic = base64::engine::general_purpose::STANDARD.encode("pool-client:pool-secret");
+        Mock::given(method("POST"))
+            .and(path("/v1/oauthtoken"))
+            .and(header("authorization", format!("Basic {basic}").as_str()))
+            .respond_with(move |request: &Request| {
+                let sent = form(request);
+                let n = count.load(Ordering::SeqCst);
+                let expected = if n == 0 { "1//first".to_owned() } else { format!("1//rotated-{n}") };
+                if field(&sent, "grant_type") != Some("refresh_token")
+                    || field(&sent, "refresh_token") != Some(&expected)
+                    || field(&sent, "client_secret").is_some()
+                {
+                    return ResponseTemplate::new(400).set_body_json(
+                        json!({"error": "invalid_grant", "error_description": "unknown refresh token"}),
+                    );
+                }
+                let n = count.fetch_add(1, Ordering::SeqCst) + 1;
+                ResponseTemplate::new(200).set_body_json(json!({
+                    "access_token": format!("token-user-{n}"), "expires_in": 3600,
+                    "refresh_token": format!("1//rotated-{n}"),
+                }))
+            })
+            .mount(&sts)
+            .await;
+        let api = api_server(&["token-user-1", "token-user-2"]).await;
+        let file = json!({
+            "type": "external_account_authorized_user",
+            "audience": WORKFORCE,
+            "client_id": "pool-client", "client_secret": "pool-secret",
+            "refresh_token": "1//first",
+            "token_url": format!("{}/v1/oauthtoken", sts.uri()),
+            "token_info_url": "https://sts.googleapis.com/v1/introspect",
+            "quota_project_id": "staff-quota",
+        });
+        let stored = temp_store("ext-user-adc");
+        std::fs::write(&stored, file.to_string()).unwrap();
+        let adc = ApplicationDefault::from_file(&stored).expect("an external_account_authorized_user file");
+        std::fs::remove_file(&stored).unwrap();
+        let Api(client) = ClientBuilder::<Api>::new().root_url(api.uri()).token_provider(adc).build().unwrap();
+        client.execute_json::<Operation>(get(&client, "operations/x"), SCOPES).await.expect("the call succeeds");
+        // Another scope set: another refresh, with the rotated token.
+        client.execute_json::<Operation>(get(&client, "operations/x"), OTHER_SCOPES).await.expect("rotated");
+        assert_eq!(issued.load(Ordering::SeqCst), 2);
+        let calls = api.received_requests().await.unwrap();
+        assert_eq!(calls[0].headers["authorization"], "Bearer token-user-1");
+        assert_eq!(calls[1].headers["authorization"], "Bearer token-user-2");
+        assert_eq!(calls[0].headers["x-goog-user-project"], "staff-quota");
+
+        // A refused refresh, and files missing what a refresh needs.
+        let mut stale = file.clone();
+        stale["refresh_token"] = json!("1//revoked");
+        let user = discogen_runtime::auth::ExternalAccountAuthorizedUser::from_json(&stale.to_string()).unwrap();
+        let message = user.token(SCOPES).await.unwrap_err().to_string();
+        assert!(message.contains("refused") && message.contains("unknown refresh token"), "{message}");
+        assert!(!message.contains("1//revoked") && !message.contains("pool-secret"), "{message}");
+        for (missing, expected) in [
+            ("refresh_token", "no `refresh_token`"),
+            ("client_secret", "no `client_secret`"),
+            ("client_id", "no `client_id`"),
+            ("token_url", "no `token_url`"),
+        ] {
+            let mut broken = file.clone();
+            broken.as_object_mut().unwrap().remove(missing);
+            let message = discogen_runtime::auth::ExternalAccountAuthorizedUser::from_json(&broken.to_string())
+                .map(|_| ())
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains(expected), "{expected:?} not in {message}");
+        }
+    }
+
+    // ---- bad input ----
+
+    #[tokio::test]
+    async fn refusals_bad_files_and_other_universes_are_clear_errors() {
+        let sts = sts_server(|_, _| Err("The audience in ID Token does not match the expected audience.".into())).await;
+        let dir = temp_dir("ext-bad");
+        let token_file = dir.join("token");
+        std::fs::write(&token_file, "refused-subject-token").unwrap();
+        let good = account_json(&sts, json!({"file": token_file}));
+        let account = ExternalAccount::from_json(&good.to_string()).unwrap();
+        let error = account.token(SCOPES).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Auth);
+        let message = error.to_string();
+        assert!(
+            message.contains("security token service refused")
+                && message.contains("invalid_grant")
+                && message.contains("does not match the expected audience"),
+            "{message}"
+        );
+
+        let broken = |change: &Change| {
+            let mut file = good.clone();
+            change(&mut file);
+            ExternalAccount::from_json(&file.to_string()).map(|_| ()).unwrap_err().to_string()
+        };
+        type Change = dyn Fn(&mut serde_json::Value);
+        let remove =
+            |field: &'static str| move |f: &mut serde_json::Value| drop(f.as_object_mut().unwrap().remove(field));
+        let iam = format!("https://iamcredentials.googleapis.com{IAM_PATH}");
+        let cases: Vec<(&str, Box<Change>)> = vec![
+            ("not an `external_account` file", Box::new(|f| f["type"] = json!("service_account"))),
+            ("no `audience`", Box::new(remove("audience"))),
+            ("`audience` that is not a string", Box::new(|f| f["audience"] = json!(1))),
+            ("no `subject_token_type`", Box::new(remove("subject_token_type"))),
+            ("empty `subject_token_type`", Box::new(|f| f["subject_token_type"] = json!(""))),
+            (
+                "`token_url` of the external account credentials is not usable: plain http",
+                Box::new(|f| f["token_url"] = json!("http://sts.example/v1/token")),
+            ),
+            ("`token_url` that is not a string", Box::new(|f| f["token_url"] = json!(["x"]))),
+            (
+                "`service_account_impersonation_url` of the external account credentials is not usable",
+                Box::new(|f| {
+                    f["service_account_impersonation_url"] = json!("https://iamcredentials.googleapis.com/v1/x")
+                }),
+            ),
+            ("`service_account_impersonation` that is not an object", {
+                let iam = iam.clone();
+                Box::new(move |f| {
+                    f["service_account_impersonation_url"] = json!(iam);
+                    f["service_account_impersonation"] = json!(5);
+                })
+            }),
+            ("`token_lifetime_seconds` of 60; it must be from 600 to 43200", {
+                let iam = iam.clone();
+                Box::new(move |f| {
+                    f["service_account_impersonation_url"] = json!(iam);
+                    f["service_account_impersonation"] = json!({"token_lifetime_seconds": 60});
+                })
+            }),
+            ("`token_lifetime_seconds` that is not a whole number", {
+                let iam = iam.clone();
+                Box::new(move |f| {
+                    f["service_account_impersonation_url"] = json!(iam);
+                    f["service_account_impersonation"] = json!({"token_lifetime_seconds": "1h"});
+                })
+            }),
+            (
+                "its `audience` is not a workforce pool provider's",
+                Box::new(|f| f["workforce_pool_user_project"] = json!("p")),
+            ),
+            ("`client_secret` but no `client_id`", Box::new(|f| f["client_secret"] = json!("s"))),
+            ("`quota_project_id` that is not a string", Box::new(|f| f["quota_project_id"] = json!(true))),
+            ("`universe_domain` that is not a domain name", Box::new(|f| f["universe_domain"] = json!("not a domain"))),
+            ("no `credential_source` object", Box::new(remove("credential_source"))),
+            ("`credential_source` that is not an object", Box::new(|f| f["credential_source"] = json!("file"))),
+            ("names no subject token source", Box::new(|f| f["credential_source"] = json!({}))),
+            (
+                "more than one subject token source (file, url)",
+                Box::new(|f| f["credential_source"]["url"] = json!("https://idp.example/t")),
+            ),
+            ("`file` that is not a string", Box::new(|f| f["credential_source"]["file"] = json!(7))),
+            (
+                "`url` of the `credential_source` of the external account credentials is not usable",
+                Box::new(|f| f["credential_source"] = json!({"url": "http://idp.example/t"})),
+            ),
+            (
+                "`headers` of the `credential_source` of the external account credentials has an unusable `X`",
+                Box::new(|f| f["credential_source"] = json!({"url": "https://idp.example/t", "headers": {"X": 1}})),
+            ),
+            ("`format` that is not an object", Box::new(|f| f["credential_source"]["format"] = json!("json"))),
+            ("has a `type` of \"xml\"", Box::new(|f| f["credential_source"]["format"] = json!({"type": "xml"}))),
+            ("no `subject_token_field_name`", Box::new(|f| f["credential_source"]["format"] = json!({"type": "json"}))),
+            ("`executable` that is not an object", Box::new(|f| f["credential_source"] = json!({"executable": "x"}))),
+            (
+                "`executable` of the `credential_source` of the external account credentials has no `command`",
+                Box::new(|f| f["credential_source"] = json!({"executable": {}})),
+            ),
+            ("blank `command`", Box::new(|f| f["credential_source"] = json!({"executable": {"command": "  "}}))),
+            (
+                "`timeout_millis` of 1000; it must be from 5000 to 120000",
+                Box::new(|f| f["credential_source"] = json!({"executable": {"command": "x", "timeout_millis": 1000}})),
+            ),
+            (
+                "`timeout_millis` of 200000",
+                Box::new(|f| {
+                    f["credential_source"] = json!({"executable": {"command": "x", "timeout_millis": 200000}})
+                }),
+            ),
+            (
+                "`output_file` that is not a string",
+                Box::new(|f| f["credential_source"] = json!({"executable": {"command": "x", "output_file": 1}})),
+            ),
+            (
+                "`environment_id` of \"azure1\", which is not an AWS one",
+                Box::new(|f| f["credential_source"] = json!({"environment_id": "azure1"})),
+            ),
+            (
+                "`environment_id` of aws2; only aws1 is supported",
+                Box::new(|f| f["credential_source"] = json!({"environment_id": "aws2"})),
+            ),
+            (
+                "no `regional_cred_verification_url`",
+                Box::new(|f| f["credential_source"] = json!({"environment_id": "aws1"})),
+            ),
+            (
+                "`region_url` of the `credential_source` of the external account credentials is not usable",
+                Box::new(|f| {
+                    f["credential_source"] = json!({"environment_id": "aws1", "region_url": "http://example.com/az",
+                    "regional_cred_verification_url": "https://sts.{region}.amazonaws.com"})
+                }),
+            ),
+            (
+                "`certificate` (X.509 workload federation), which is not supported",
+                Box::new(|f| f["credential_source"] = json!({"certificate": {"use_default_certificate_config": true}})),
+            ),
+        ];
+        for (expected, change) in &cases {
+            let message = broken(&**change);
+            assert!(message.contains(expected), "{expected:?} not in {message}");
+            assert!(!message.contains("refused-subject-token"), "{message}");
+        }
+
+        // Subject token sources that fail when asked.
+        let missing = account_json(&sts, json!({"file": dir.join("absent")}));
+        let message = ExternalAccount::from_json(&missing.to_string()).unwrap().token(SCOPES).await.unwrap_err();
+        assert!(message.to_string().contains("cannot read the subject token file"), "{message}");
+        std::fs::write(&token_file, r#"{"id": 5}"#).unwrap();
+        for (format, expected) in [("id", "has a `id` that is not a string"), ("token", "has no `token` field")] {
+            let source = json!({"file": token_file, "format": {"type": "json", "subject_token_field_name": format}});
+            let account = ExternalAccount::from_json(&account_json(&sts, source).to_string()).unwrap();
+            let message = account.token(SCOPES).await.unwrap_err().to_string();
+            assert!(message.contains(expected), "{message}");
+        }
+        std::fs::write(&token_file, "  \n").unwrap();
+        let account = ExternalAccount::from_json(&good.to_string()).unwrap();
+        assert!(account.token(SCOPES).await.unwrap_err().to_string().contains("empty subject token"));
+        // Another universe: the default STS moves there, and a client of
+        // googleapis.com refuses the credentials before asking for a token.
+        let mut other = good.clone();
+        other.as_object_mut().unwrap().remove("token_url");
+        other["universe_domain"] = json!("tpc.example");
+        let account = ExternalAccount::from_json(&other.to_string()).unwrap();
+        assert_eq!(account.universe_domain(), Some("tpc.example"));
+        let error = ClientBuilder::<Api>::new().token_provider(account).build().map(|_| ()).unwrap_err();
+        assert!(error.to_string().contains("credentials are for tpc.example"), "{error}");
+        assert_eq!(sts.received_requests().await.unwrap().len(), 1, "only the first, refused exchange");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

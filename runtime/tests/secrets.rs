@@ -16,7 +16,10 @@
 //! - with the `adc` feature, the service account and user flows: the
 //!   access token they fetch, and what they send the token endpoint (the
 //!   signed assertion, the refresh token, the client secret), even when the
-//!   endpoint quotes it back in a refusal.
+//!   endpoint quotes it back in a refusal; and the external accounts:
+//!   subject tokens, STS tokens, AWS keys, session tokens and signatures,
+//!   URL source headers, workforce refresh tokens, even when a refusal
+//!   quotes the signed AWS request decoded.
 
 use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -609,4 +612,295 @@ async fn installed_app_and_impersonation_leak_nothing() {
     assert_free_of("the trace", &capture.text(), &secrets);
     assert!(capture.text().contains("waiting for consent"), "{}", capture.text());
     let _ = std::fs::remove_file(&store);
+}
+
+#[cfg(feature = "adc")]
+#[tokio::test]
+async fn device_codes_and_id_tokens_leak_nothing() {
+    use discogen_runtime::auth::{DeviceCode, IdTokenProvider, ServiceAccount};
+
+    const SECRET: &str = "TV-CLIENT-s3cr3t-654";
+    const DEVICE: &str = "DEVICE-s3cr3t-444";
+    const ID_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.IDTOKEN-s3cr3t-555.c2lnbmF0dXJl";
+
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(|request: &Request| {
+            let form = String::from_utf8_lossy(&request.body).into_owned();
+            let decoded: String =
+                url::form_urlencoded::parse(form.as_bytes()).map(|(k, v)| format!("{k}={v} ")).collect();
+            let echo = format!("{form} {decoded}");
+            match request.url.path() {
+                "/device/code" => ResponseTemplate::new(200).set_body_json(json!({
+                    "device_code": DEVICE, "user_code": "WXYZ-1234",
+                    "verification_url": "https://www.google.com/device", "interval": 1,
+                })),
+                "/id-ok" => ResponseTemplate::new(200).set_body_json(json!({"id_token": ID_TOKEN})),
+                _ => ResponseTemplate::new(400).set_body_json(json!({"error": echo, "error_description": echo})),
+            }
+        })
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let mut errors = Vec::new();
+    let device = DeviceCode::new("tv", Some(SECRET.to_owned()))
+        .unwrap()
+        .endpoints(&format!("{uri}/device/code"), &format!("{uri}/refuse"))
+        .unwrap()
+        .prompt(|_, _| Ok(()));
+    errors.push(device.token(SCOPES).await.expect_err("the poll is refused"));
+    let key_file = |path: &str| {
+        json!({
+            "type": "service_account", "private_key": jwt_check::key_pem(),
+            "client_email": "robot@p.iam.gserviceaccount.com", "token_uri": format!("{uri}{path}"),
+        })
+        .to_string()
+    };
+    let refused = ServiceAccount::from_json(&key_file("/refuse")).unwrap();
+    errors.push(refused.id_token("https://svc.example").await.expect_err("refused"));
+    let granted = ServiceAccount::from_json(&key_file("/id-ok")).unwrap();
+    let token = granted.id_token("https://svc.example").await.expect("an ID token");
+    assert_eq!(token.secret(), ID_TOKEN);
+    let debug = format!("{device:?} {granted:?} {token:?}");
+
+    let received = server.received_requests().await.expect("recorded");
+    let assertions: Vec<String> = received
+        .iter()
+        .flat_map(|r| url::form_urlencoded::parse(&r.body).into_owned().collect::<Vec<_>>())
+        .filter(|(k, _)| k == "assertion")
+        .map(|(_, v)| v)
+        .collect();
+    assert_eq!(assertions.len(), 2);
+    let mut secrets = vec![SECRET, DEVICE, ID_TOKEN];
+    secrets.extend(assertions.iter().map(String::as_str));
+    assert_free_of("Debug", &debug, &secrets);
+    for error in &errors {
+        for text in [error.to_string(), format!("{error:?}"), format!("{error:#?}")] {
+            assert_free_of("an error", &text, &secrets);
+        }
+    }
+    assert!(errors.iter().all(|e| e.to_string().contains("refused the token request")), "{errors:?}");
+    assert_free_of("the trace", &capture.text(), &secrets);
+}
+
+#[cfg(feature = "adc")]
+#[tokio::test]
+async fn external_accounts_leak_nothing() {
+    use discogen_runtime::auth::{ExternalAccount, ExternalAccountAuthorizedUser};
+
+    const SUBJECT: &str = "eyJhbGciOiJSUzI1NiJ9.SUBJECT-s3cr3t-777.c2ln";
+    const URL_SUBJECT: &str = "URL-SUBJECT-s3cr3t-778";
+    const IDP_KEY: &str = "IDP-KEY-s3cr3t-779";
+    const STS_TOKEN: &str = "ya29.STS-s3cr3t-780";
+    const CLIENT_SECRET: &str = "WORKFORCE-CLIENT-s3cr3t-781";
+    const AWS_SECRET: &str = "AWS/SECRET+s3cr3t-782";
+    const AWS_SESSION: &str = "AWS-SESSION/s3cr3t+783==";
+    const IMDS_SESSION: &str = "IMDS-SESSION-s3cr3t-784";
+    const TARGET: &str = "t@p.iam.gserviceaccount.com";
+    const USER_REFRESH: &str = "1//USER-REFRESH-s3cr3t-785";
+    const ROTATED: &str = "1//ROTATED-s3cr3t-786";
+
+    for name in ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]
+    {
+        std::env::remove_var(name);
+    }
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let server = MockServer::start().await;
+    // Refusals quote everything they were sent: the form as sent, decoded,
+    // and every value decoded once more; the headers too.
+    let echo = |request: &Request| {
+        // Decoded twice first: quoted text is shortened, and the
+        // innermost secrets are the ones a careless scrubber misses.
+        let form = String::from_utf8_lossy(&request.body).into_owned();
+        let mut echo = String::new();
+        for (k, v) in url::form_urlencoded::parse(form.as_bytes()) {
+            if k == "subject_token" {
+                let twice = percent_encoding_decode(&v);
+                let session = twice.split("x-amz-security-token\",\"value\":\"").nth(1).unwrap_or("");
+                echo.push_str(&format!("{} {} ", &session[..session.len().min(30)], twice));
+            }
+        }
+        for (name, value) in request.headers.iter() {
+            echo.push_str(&format!(" {name}: {}", value.to_str().unwrap_or("")));
+        }
+        echo.push_str(&form);
+        echo
+    };
+    Mock::given(any())
+        .respond_with(move |request: &Request| {
+            let refuse_oauth = || {
+                let echo = echo(request);
+                ResponseTemplate::new(400).set_body_json(json!({"error": echo, "error_description": echo}))
+            };
+            match request.url.path() {
+                "/sts-refuse" => refuse_oauth(),
+                "/sts-ok" => {
+                    ResponseTemplate::new(200).set_body_json(json!({"access_token": STS_TOKEN, "expires_in": 3600}))
+                }
+                "/user-ok" => ResponseTemplate::new(200)
+                    .set_body_json(json!({"access_token": STS_TOKEN, "expires_in": 3600, "refresh_token": ROTATED})),
+                "/idp" => ResponseTemplate::new(200).set_body_string(URL_SUBJECT),
+                "/idp-refuse" => ResponseTemplate::new(403).set_body_string(echo(request)),
+                "/imds/token" => ResponseTemplate::new(200).set_body_string(IMDS_SESSION),
+                "/imds/az" => ResponseTemplate::new(200).set_body_string("us-east-1a"),
+                "/imds/creds" => ResponseTemplate::new(200).set_body_string("role"),
+                "/imds/creds/role" => ResponseTemplate::new(200).set_body_json(json!({
+                    "AccessKeyId": "ASIAKEYID", "SecretAccessKey": AWS_SECRET, "Token": AWS_SESSION,
+                })),
+                "/imds/refuse" => ResponseTemplate::new(401).set_body_string(echo(request)),
+                path if path.ends_with(":generateAccessToken") => ResponseTemplate::new(403).set_body_json(
+                    json!({"error": {"code": 403, "status": "PERMISSION_DENIED", "message": echo(request)}}),
+                ),
+                _ => ResponseTemplate::new(404),
+            }
+        })
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let dir = std::env::temp_dir().join(format!("discogen-secrets-external-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let token_file = dir.join("token");
+    std::fs::write(&token_file, SUBJECT).unwrap();
+    let account = |sts: &str, source: Value, extra: Value| {
+        let mut file = json!({
+            "type": "external_account",
+            "audience": "//iam.googleapis.com/locations/global/workforcePools/p/providers/x",
+            "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+            "token_url": format!("{uri}{sts}"),
+            "credential_source": source,
+        });
+        file.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        ExternalAccount::from_json(&file.to_string()).expect("a usable file")
+    };
+    let file_source = json!({"file": token_file});
+    let mut errors = Vec::new();
+    let mut debug = String::new();
+
+    // The exchange refused, with and without client authentication.
+    errors.push(account("/sts-refuse", file_source.clone(), json!({})).token(SCOPES).await.expect_err("refused"));
+    let with_client = account(
+        "/sts-refuse",
+        file_source.clone(),
+        json!({"client_id": "workforce-id", "client_secret": CLIENT_SECRET}),
+    );
+    errors.push(with_client.token(SCOPES).await.expect_err("refused"));
+    debug.push_str(&format!("{with_client:?}"));
+    // Granted; then impersonation refused, echoing the STS token.
+    let granted = account("/sts-ok", file_source.clone(), json!({}));
+    let token = granted.token(SCOPES).await.expect("granted");
+    assert_eq!(token.secret(), STS_TOKEN);
+    let impersonating = account(
+        "/sts-ok",
+        file_source.clone(),
+        json!({"service_account_impersonation_url":
+               format!("{uri}/v1/projects/-/serviceAccounts/{TARGET}:generateAccessToken")}),
+    );
+    errors.push(impersonating.token(SCOPES).await.expect_err("denied"));
+    debug.push_str(&format!(" {granted:?} {token:?} {impersonating:?}"));
+    // A URL source with a secret header: refused, and then its token refused.
+    let headers = json!({"x-idp-key": IDP_KEY});
+    let url_refused = account("/sts-ok", json!({"url": format!("{uri}/idp-refuse"), "headers": headers}), json!({}));
+    errors.push(url_refused.token(SCOPES).await.expect_err("the URL refuses"));
+    let url_source = account("/sts-refuse", json!({"url": format!("{uri}/idp"), "headers": headers}), json!({}));
+    errors.push(url_source.token(SCOPES).await.expect_err("the STS refuses"));
+    debug.push_str(&format!(" {url_refused:?} {url_source:?}"));
+    // AWS through IMDSv2: the signed request refused; a metadata refusal.
+    let aws = |region_path: &str| {
+        json!({
+            "environment_id": "aws1",
+            "region_url": format!("{uri}{region_path}"),
+            "url": format!("{uri}/imds/creds"),
+            "regional_cred_verification_url": "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15",
+            "imdsv2_session_token_url": format!("{uri}/imds/token"),
+        })
+    };
+    let aws_account = account("/sts-refuse", aws("/imds/az"), json!({}));
+    errors.push(aws_account.token(SCOPES).await.expect_err("refused"));
+    errors.push(account("/sts-ok", aws("/imds/refuse"), json!({})).token(SCOPES).await.expect_err("no region"));
+    debug.push_str(&format!(" {aws_account:?}"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::env::set_var("GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES", "1");
+        let ok = format!(
+            r#"echo '{{"version":1,"success":true,"token_type":"urn:ietf:params:oauth:token-type:jwt","id_token":"{SUBJECT}"}}'"#
+        );
+        for (name, body) in
+            [("ok.sh", ok.clone()), ("fails.sh", format!("{ok}; exit 1")), ("bad.sh", format!("echo {SUBJECT}"))]
+        {
+            let program = dir.join(name);
+            std::fs::write(&program, format!("#!/bin/sh\n{body}\n")).unwrap();
+            std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+            let executable = account("/sts-refuse", json!({"executable": {"command": program}}), json!({}));
+            errors.push(executable.token(SCOPES).await.expect_err("refused or failed"));
+        }
+        std::env::remove_var("GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES");
+    }
+
+    // A workforce user's refresh refused, echoing its refresh token and Basic header.
+    let user_file = |path: &str| {
+        json!({
+            "type": "external_account_authorized_user", "audience": "//iam.googleapis.com/locations/global/workforcePools/p/providers/x",
+            "client_id": "pool-id", "client_secret": CLIENT_SECRET, "refresh_token": USER_REFRESH,
+            "token_url": format!("{uri}{path}"),
+        })
+        .to_string()
+    };
+    let user = ExternalAccountAuthorizedUser::from_json(&user_file("/sts-refuse")).unwrap();
+    let user_error = user.token(SCOPES).await.expect_err("refused");
+    assert!(user_error.to_string().contains("refused the token request"), "{user_error}");
+    errors.push(user_error);
+    let rotating = ExternalAccountAuthorizedUser::from_json(&user_file("/user-ok")).unwrap();
+    assert_eq!(rotating.token(SCOPES).await.expect("granted").secret(), STS_TOKEN);
+    debug.push_str(&format!(" {user:?} {rotating:?}"));
+
+    // What the AWS subject token carried: its signature among the secrets.
+    let received = server.received_requests().await.expect("recorded");
+    let signatures: Vec<String> = received
+        .iter()
+        .flat_map(|r| url::form_urlencoded::parse(&r.body).into_owned().collect::<Vec<_>>())
+        .filter(|(k, _)| k == "subject_token")
+        .map(|(_, v)| percent_encoding_decode(&v))
+        .filter_map(|json| json.split("Signature=").nth(1).map(|s| s[..64].to_owned()))
+        .collect();
+    assert_eq!(signatures.len(), 1, "one signed AWS request");
+    let mut secrets =
+        vec![SUBJECT, URL_SUBJECT, IDP_KEY, STS_TOKEN, CLIENT_SECRET, AWS_SECRET, AWS_SESSION, IMDS_SESSION];
+    secrets.extend(signatures.iter().map(String::as_str));
+    assert_free_of("Debug", &debug, &secrets);
+    for error in &errors {
+        for text in [error.to_string(), format!("{error:?}"), format!("{error:#?}")] {
+            assert_free_of("an error", &text, &secrets);
+        }
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            assert_free_of("an error's source", &format!("{cause} {cause:?}"), &secrets);
+            source = cause.source();
+        }
+    }
+    assert!(errors[0].to_string().contains("security token service refused"), "{}", errors[0]);
+    assert!(errors[2].to_string().contains("PERMISSION_DENIED"), "{}", errors[2]);
+    assert!(errors[3].to_string().contains("answered HTTP 403"), "{}", errors[3]);
+    assert!(errors[6].to_string().contains("answered HTTP 401"), "{}", errors[6]);
+    #[cfg(unix)]
+    {
+        assert!(errors[7].to_string().contains("security token service refused"), "{}", errors[7]);
+        assert!(errors[8].to_string().contains("failed (exit status: 1)"), "{}", errors[8]);
+        assert!(errors[9].to_string().contains("is not JSON"), "{}", errors[9]);
+    }
+    assert_free_of("the trace", &capture.text(), &secrets);
+    assert!(capture.text().contains("exchanging a subject token"), "{}", capture.text());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Percent-decoding, as a server that decodes a value once more would.
+#[cfg(feature = "adc")]
+fn percent_encoding_decode(text: &str) -> String {
+    url::form_urlencoded::parse(format!("v={}", text.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
 }

@@ -8,7 +8,10 @@ use std::time::Duration;
 
 use super::key_file::KeyFile;
 use super::metadata::METADATA_HOST_VARIABLE;
-use super::{AccessToken, AuthorizedUser, Impersonated, MetadataServer, ServiceAccount, TokenFuture, TokenProvider};
+use super::{
+    AccessToken, AuthorizedUser, ExternalAccount, ExternalAccountAuthorizedUser, Impersonated, MetadataServer,
+    ServiceAccount, TokenFuture, TokenProvider,
+};
 use crate::error::Error;
 
 const FILE_VARIABLE: &str = "GOOGLE_APPLICATION_CREDENTIALS";
@@ -18,8 +21,9 @@ const PROBE_WAIT: Duration = Duration::from_secs(2);
 /// Tokens from Application Default Credentials, found in this order:
 ///
 /// 1. the key file named by `GOOGLE_APPLICATION_CREDENTIALS` (a service
-///    account key, an `authorized_user` file or an
-///    `impersonated_service_account` file, told apart by `type`);
+///    account key, an `authorized_user`, `impersonated_service_account`,
+///    `external_account` or `external_account_authorized_user` file, told
+///    apart by `type`);
 /// 2. gcloud's `application_default_credentials.json`, written by
 ///    `gcloud auth application-default login`;
 /// 3. the metadata server (at `$GCE_METADATA_HOST` if set), if one answers.
@@ -60,10 +64,12 @@ impl ApplicationDefault {
             "service_account" => Arc::new(ServiceAccount::from_key_file(file)?),
             "authorized_user" => Arc::new(AuthorizedUser::from_key_file(file)?),
             "impersonated_service_account" => Arc::new(Impersonated::from_key_file(file)?),
+            "external_account" => Arc::new(ExternalAccount::from_key_file(file)?),
+            "external_account_authorized_user" => Arc::new(ExternalAccountAuthorizedUser::from_key_file(file)?),
             other => {
                 return Err(Error::auth(format!(
-                    "the {} is of type {}, which is not supported (service_account, authorized_user and \
-                     impersonated_service_account are; external_account is not yet)",
+                    "the {} is of type {}, which is not supported (service_account, authorized_user, \
+                     impersonated_service_account, external_account and external_account_authorized_user are)",
                     file.source(),
                     crate::text::quoted(other)
                 )))

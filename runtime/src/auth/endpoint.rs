@@ -98,6 +98,17 @@ impl Answer {
 /// Sends `request` and reads the whole (small) answer, within [`TIMEOUT`].
 /// The caller scrubs its secrets from any error.
 pub(crate) async fn send(transport: &dyn Transport, request: http::Request<Body>, from: &str) -> Result<Answer, Error> {
+    let (status, body) = send_raw(transport, request, from).await?;
+    Ok(Answer { status, json: serde_json::from_slice(&body).ok() })
+}
+
+/// [`send`], for answers that are not JSON (a subject token as text, an
+/// AWS metadata value). The caller scrubs its secrets from any error.
+pub(crate) async fn send_raw(
+    transport: &dyn Transport,
+    request: http::Request<Body>,
+    from: &str,
+) -> Result<(http::StatusCode, bytes::Bytes), Error> {
     let response = tokio::time::timeout(TIMEOUT, async {
         let response = transport.send(request, Some(TIMEOUT)).await?;
         let (parts, body) = response.into_parts();
@@ -105,9 +116,7 @@ pub(crate) async fn send(transport: &dyn Transport, request: http::Request<Body>
     })
     .await
     .map_err(|_| Error::timeout(format!("{from} sent no answer within {TIMEOUT:?}")))?;
-    let (status, body) =
-        response.map_err(|e| Error::auth(format!("could not get a token from {from}")).with_source(e))?;
-    Ok(Answer { status, json: serde_json::from_slice(&body).ok() })
+    response.map_err(|e| Error::auth(format!("could not get a token from {from}")).with_source(e))
 }
 
 /// Scrubs every form of `secrets` from `error`.

@@ -99,19 +99,7 @@ impl Impersonated {
             return Err(Error::auth(format!("the {} is not an `impersonated_service_account` file", file.source())));
         }
         let url = file.required("service_account_impersonation_url")?;
-        let bad_url = |why: &str| {
-            Error::auth(format!(
-                "the `service_account_impersonation_url` of the {} is not usable: {why}",
-                file.source()
-            ))
-        };
-        check_url(url).map_err(bad_url)?;
-        // ".../projects/-/serviceAccounts/{target}:generateAccessToken"
-        let target = url
-            .rsplit_once("/serviceAccounts/")
-            .and_then(|(_, rest)| rest.strip_suffix(":generateAccessToken"))
-            .ok_or_else(|| bad_url("it does not end in /serviceAccounts/{email}:generateAccessToken"))?;
-        check_principal(target).map_err(bad_url)?;
+        let target = target_of(url).map_err(|why| bad_impersonation_url(file.source(), why))?;
         let delegates = file.strings("delegates")?;
         let quota_project = file.optional("quota_project_id")?.map(str::to_owned);
         let inner = file
@@ -135,6 +123,40 @@ impl Impersonated {
         iam.quota_project = quota_project;
         let this = Self { cache: TokenCache::new(iam) };
         Ok(this.delegates(delegates))
+    }
+
+    /// Impersonation at a credential file's `service_account_impersonation_url`
+    /// (an external account's), with `source`'s tokens.
+    /// `from` names the file, for errors.
+    pub(crate) fn at_url(
+        source: Arc<dyn TokenProvider>,
+        url: &str,
+        from: &str,
+        transport: Arc<dyn Transport>,
+    ) -> Result<Self, Error> {
+        let target = target_of(url).map_err(|why| bad_impersonation_url(from, why))?;
+        check_principal(target).map_err(Error::invalid_argument)?;
+        let iam = Iam {
+            source,
+            target: target.to_owned(),
+            url: url.to_owned(),
+            delegates: Vec::new(),
+            scopes: Vec::new(),
+            lifetime: DEFAULT_LIFETIME,
+            quota_project: None,
+            ids: IdCache::default(),
+            transport,
+        };
+        Ok(Self { cache: TokenCache::new(iam) })
+    }
+
+    /// The same impersonation over another base credential and transport
+    /// (an external account moving to a new transport); cached tokens go.
+    pub(crate) fn rebased(self, source: Arc<dyn TokenProvider>, transport: Arc<dyn Transport>) -> Self {
+        self.reconfigure(|iam| {
+            iam.source = source;
+            iam.transport = transport;
+        })
     }
 
     /// The delegate chain, in order: each service account impersonates the
@@ -189,6 +211,29 @@ impl Impersonated {
     }
 }
 
+/// The service account in `.../projects/-/serviceAccounts/{email}:generateAccessToken`.
+pub(crate) fn target_of(url: &str) -> Result<&str, &'static str> {
+    check_url(url)?;
+    let target = url
+        .rsplit_once("/serviceAccounts/")
+        .and_then(|(_, rest)| rest.strip_suffix(":generateAccessToken"))
+        .ok_or("it does not end in /serviceAccounts/{email}:generateAccessToken")?;
+    check_principal(target)?;
+    Ok(target)
+}
+
+/// Why there is no base token is the part worth reading (an STS refusal, a
+/// subject token that could not be had), so it goes into the message; the
+/// kind stays, so a timeout is still one.
+fn base_failed(target: &str, error: Error) -> Error {
+    let message = format!("the base credential for impersonating {target} gave no token: {}", error.message());
+    Error::new(error.kind(), message).with_source(error)
+}
+
+fn bad_impersonation_url(from: &str, why: &str) -> Error {
+    Error::auth(format!("the `service_account_impersonation_url` of the {from} is not usable: {why}"))
+}
+
 fn check_principal(target: &str) -> Result<(), &'static str> {
     let ok = !target.is_empty()
         && target.contains('@')
@@ -231,9 +276,7 @@ fn access_token_url(root: &str, target: &str) -> String {
 
 impl Iam {
     async fn generate(&self, scopes: &[&'static str]) -> Result<FreshToken, Error> {
-        let base = self.source.token(&[IAM_SCOPE]).await.map_err(|e| {
-            Error::auth(format!("the base credential for impersonating {} gave no token", self.target)).with_source(e)
-        })?;
+        let base = self.source.token(&[IAM_SCOPE]).await.map_err(|e| base_failed(&self.target, e))?;
         let scope: Vec<&str> = if !self.scopes.is_empty() {
             self.scopes.iter().map(String::as_str).collect()
         } else if scopes.is_empty() {
@@ -287,9 +330,17 @@ impl Iam {
         if !answer.status.is_success() {
             let json = answer.json.as_ref().and_then(|j| j.get("error"));
             let field = |name: &str| json.and_then(|e| e.get(name)).and_then(Value::as_str);
-            let why = match (field("status"), field("message")) {
-                (Some(status), Some(message)) => format!("{status}: {}", crate::text::quoted(message)),
-                (None, Some(message)) => crate::text::quoted(message),
+            // Scrubbed before it is shortened, which could cut a secret past recognition.
+            let message = field("message").map(|message| {
+                let mut message = message.to_owned();
+                for form in secrets.iter().flat_map(|s| crate::error::redact::forms(s)) {
+                    crate::error::redact::text(&mut message, &form);
+                }
+                crate::text::quoted(&message)
+            });
+            let why = match (field("status"), message) {
+                (Some(status), Some(message)) => format!("{status}: {message}"),
+                (None, Some(message)) => message,
                 (Some(status), None) => status.to_owned(),
                 (None, None) => "no Google error in the body".to_owned(),
             };
@@ -323,10 +374,7 @@ impl IdTokenProvider for Impersonated {
         let iam = self.cache.fetch();
         Box::pin(iam.ids.get(audience, move |audience| {
             Box::pin(async move {
-                let base = iam.source.token(&[IAM_SCOPE]).await.map_err(|e| {
-                    Error::auth(format!("the base credential for impersonating {} gave no token", iam.target))
-                        .with_source(e)
-                })?;
+                let base = iam.source.token(&[IAM_SCOPE]).await.map_err(|e| base_failed(&iam.target, e))?;
                 let body = json!({"audience": audience, "delegates": iam.delegates, "includeEmail": true});
                 let from = format!("the IAM Credentials service (an ID token for {})", iam.target);
                 let url = iam.url.replace(":generateAccessToken", ":generateIdToken");

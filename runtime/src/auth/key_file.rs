@@ -92,6 +92,22 @@ impl KeyFile {
         }
     }
 
+    /// Whether `field` is there and not null.
+    pub(crate) fn has(&self, field: &str) -> bool {
+        !matches!(self.fields.get(field), None | Some(Value::Null))
+    }
+
+    /// A whole number of at least 0, if `field` is there.
+    pub(crate) fn optional_u64(&self, field: &str) -> Result<Option<u64>, Error> {
+        match self.fields.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => value
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| Error::auth(format!("the {} has a `{field}` that is not a whole number", self.source))),
+        }
+    }
+
     pub(crate) fn source(&self) -> &str {
         &self.source
     }
@@ -101,7 +117,12 @@ impl KeyFile {
 /// loopback (for tests and local emulators): the request carries a signed
 /// assertion or a refresh token.
 pub(crate) fn check_token_uri(uri: &str, file: &KeyFile) -> Result<(), Error> {
-    let refuse = |why: &str| Error::auth(format!("the `token_uri` of the {} is not usable: {why}", file.source()));
+    check_secure_url(uri, "token_uri", file)
+}
+
+/// [`check_token_uri`] for a URL in any `field`.
+pub(crate) fn check_secure_url(uri: &str, field: &str, file: &KeyFile) -> Result<(), Error> {
+    let refuse = |why: &str| Error::auth(format!("the `{field}` of the {} is not usable: {why}", file.source()));
     let parsed: http::Uri = uri.parse().map_err(|_| refuse("it is not a valid URI"))?;
     let host = parsed.host().ok_or_else(|| refuse("it has no host"))?;
     match parsed.scheme_str() {

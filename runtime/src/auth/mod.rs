@@ -5,9 +5,11 @@
 //! query parameter. Nothing in this module prints a secret: `Debug` shows
 //! `****` in place of every token and key.
 //!
-//! With the `adc` feature, `ServiceAccount`, `AuthorizedUser` and
-//! `MetadataServer` fetch tokens over the runtime's own transport, and
-//! `ApplicationDefault` picks one of them as Google's libraries do. (Plain
+//! With the `adc` feature, `ServiceAccount`, `AuthorizedUser`,
+//! `MetadataServer`, `InstalledApp`, `DeviceCode`, `Impersonated`,
+//! `ExternalAccount` and `ExternalAccountAuthorizedUser` fetch tokens over
+//! the runtime's own transport, and `ApplicationDefault` picks one of the
+//! file-based ones or the metadata server as Google's libraries do. (Plain
 //! names: the types do not exist without the feature, so links would break
 //! the default build's docs.)
 
@@ -20,6 +22,8 @@ mod cache;
 mod credentials;
 #[cfg(feature = "adc")]
 mod endpoint;
+#[cfg(feature = "adc")]
+mod external_account;
 #[cfg(feature = "adc")]
 mod id_token;
 #[cfg(feature = "adc")]
@@ -41,6 +45,8 @@ pub use adc::ApplicationDefault;
 #[cfg(feature = "adc")]
 pub use authorized_user::AuthorizedUser;
 pub use credentials::Credentials;
+#[cfg(feature = "adc")]
+pub use external_account::{ExternalAccount, ExternalAccountAuthorizedUser};
 #[cfg(feature = "adc")]
 pub use id_token::IdTokenProvider;
 #[cfg(feature = "adc")]
