@@ -335,7 +335,7 @@ async fn wait_operation_exits_1_on_other_failures() -> TestResult {
 // ---- get_operation with Application Default Credentials (feature `adc`) -----------
 
 #[cfg(feature = "adc")]
-#[path = "../../runtime/tests/jwt_check/mod.rs"]
+#[path = "../../runtime/tests/it/jwt_check.rs"]
 mod jwt_check;
 
 /// A directory of its own under the system's temporary directory.

@@ -2,7 +2,7 @@
 //! `x-goog-api-client` on every request, `x-goog-user-project` from
 //! `ClientBuilder::quota_project`, and a `User-Agent` the caller chose.
 
-mod common;
+use crate::common;
 
 use common::{get, Api, Operation};
 use discogen_runtime::client::API_CLIENT;

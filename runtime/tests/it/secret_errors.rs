@@ -20,21 +20,8 @@ fn assert_clean(label: &str, text: &str) {
 }
 
 fn assert_error_clean(label: &str, error: &Error) {
-    assert_clean(label, &error.to_string());
-    assert_clean(label, &format!("{error:?}"));
-    assert_clean(label, &format!("{error:#?}"));
-    assert_clean(label, error.body_excerpt().unwrap_or_default());
-    if let Some(status) = error.status() {
-        assert_clean(label, &format!("{status:?}"));
-    }
-    if let Some(object) = error.status_as::<Value>() {
-        assert_clean(label, &object.to_string());
-    }
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        assert_clean(label, &cause.to_string());
-        assert_clean(label, &format!("{cause:?}"));
-        source = cause.source();
+    for text in crate::common::error_texts(error) {
+        assert_clean(label, &text);
     }
 }
 

@@ -28,7 +28,7 @@ use serde_json::{json, Value};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-mod common;
+use crate::common;
 use common::{get, Api, Operation};
 
 const SCOPES: &[&str] = &["https://www.googleapis.com/auth/cloud-platform"];

@@ -4,8 +4,8 @@
 //! then puts on API calls, caching per scope set, refreshing before expiry,
 //! and one refresh and retry after a 401.
 
-mod common;
-mod jwt_check;
+use crate::common;
+use crate::jwt_check;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -1350,6 +1350,7 @@ mod external_account {
     #[cfg(unix)]
     #[tokio::test]
     async fn an_executable_subject_token_with_its_contract() {
+        let _env = crate::common::ENV_VARS.lock().await;
         let sts = sts_server(expect_subject("exe-subject-token", ID_TOKEN_TYPE)).await;
         let iam = iam_server().await;
         let api = api_server(&["token-sts-1", "impersonated-1"]).await;
@@ -1632,6 +1633,7 @@ mod external_account {
     /// this process.
     #[tokio::test]
     async fn an_aws_workload_signs_get_caller_identity() {
+        let _env = crate::common::ENV_VARS.lock().await;
         for name in
             ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]
         {
@@ -1767,6 +1769,8 @@ mod external_account {
 
     #[tokio::test]
     async fn refusals_bad_files_and_other_universes_are_clear_errors() {
+        // Its failing sources read the variables the tests above set.
+        let _env = crate::common::ENV_VARS.lock().await;
         let sts = sts_server(|_, _| Err("The audience in ID Token does not match the expected audience.".into())).await;
         let dir = temp_dir("ext-bad");
         let token_file = dir.join("token");

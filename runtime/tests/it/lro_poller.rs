@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-mod common;
+use crate::common;
 use common::Api;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;

@@ -32,14 +32,14 @@ use discogen_runtime::lro::{DeadlineExceeded, Jitter, PollPolicy, Poller};
 use discogen_runtime::request::RequestBuilder;
 use discogen_runtime::retry::RetryPolicy;
 use discogen_runtime::{Client, ClientBuilder, Error};
-use serde_json::{json, Value};
+use serde_json::json;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-mod common;
+use crate::common;
 use common::{get, Api, Operation};
 
 const TOKEN: &str = "ya29.TOKEN-s3cr3t-abc123";
@@ -139,23 +139,8 @@ fn assert_clean(label: &str, text: &str) {
 }
 
 fn assert_error_clean(label: &str, error: &Error) {
-    assert_clean(label, &error.to_string());
-    assert_clean(label, &format!("{error:?}"));
-    assert_clean(label, &format!("{error:#?}"));
-    assert_clean(label, error.message());
-    assert_clean(label, error.body_excerpt().unwrap_or_default());
-    if let Some(status) = error.status() {
-        assert_clean(label, &format!("{status:#?}"));
-    }
-    if let Some(object) = error.status_as::<Value>() {
-        assert_clean(label, &object.to_string());
-    }
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        assert_clean(label, &cause.to_string());
-        assert_clean(label, &format!("{cause:?}"));
-        assert_clean(label, &format!("{cause:#?}"));
-        source = cause.source();
+    for text in crate::common::error_texts(error) {
+        assert_clean(label, &text);
     }
 }
 
@@ -375,8 +360,7 @@ async fn a_token_that_cannot_be_sent_is_not_shown() {
 // ---- credential flows (feature `adc`) ----------------------------------------------
 
 #[cfg(feature = "adc")]
-#[allow(dead_code)] // secrets.rs uses only the key.
-mod jwt_check;
+use crate::jwt_check;
 
 /// Fails if `text` holds any form of one of `secrets`.
 #[cfg(feature = "adc")]
@@ -688,6 +672,7 @@ async fn device_codes_and_id_tokens_leak_nothing() {
 #[cfg(feature = "adc")]
 #[tokio::test]
 async fn external_accounts_leak_nothing() {
+    let _env = crate::common::ENV_VARS.lock().await;
     use discogen_runtime::auth::{ExternalAccount, ExternalAccountAuthorizedUser};
 
     const SUBJECT: &str = "eyJhbGciOiJSUzI1NiJ9.SUBJECT-s3cr3t-777.c2ln";
@@ -764,7 +749,7 @@ async fn external_accounts_leak_nothing() {
     std::fs::create_dir_all(&dir).unwrap();
     let token_file = dir.join("token");
     std::fs::write(&token_file, SUBJECT).unwrap();
-    let account = |sts: &str, source: Value, extra: Value| {
+    let account = |sts: &str, source: serde_json::Value, extra: serde_json::Value| {
         let mut file = json!({
             "type": "external_account",
             "audience": "//iam.googleapis.com/locations/global/workforcePools/p/providers/x",
