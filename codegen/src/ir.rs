@@ -157,8 +157,6 @@ pub struct Struct {
     pub schema_name: Option<String>,
     pub doc: Docs,
     pub fields: Vec<Field>,
-    /// The map that keeps members the schema does not describe.
-    pub extra_field: String,
     /// Set when the struct has the shape of `google.longrunning.Operation`
     /// (boxed: few structs have it, and every type would pay for its size).
     pub operation: Option<Box<OperationShape>>,
