@@ -20,13 +20,15 @@ use proc_macro2::TokenStream;
 /// One file of a generated API module, relative to the module's directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
-    pub path: String,
-    pub contents: String,
+    pub(crate) path: String,
+    pub(crate) contents: String,
 }
 
 /// The tokens of one file: its inner attributes and module docs, then its
 /// items one at a time. Items are produced lazily and formatted one by one,
 /// so a huge document never holds the whole token tree of a file in memory.
+// Used apart from `render` by the stage benches only.
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub struct FileTokens<'a> {
     pub inner: TokenStream,
     pub items: Box<dyn Iterator<Item = Item> + 'a>,
@@ -86,6 +88,8 @@ fn sources(api: &Api) -> Vec<(&'static str, ItemSource<'_>)> {
 /// The token streams of the three files of a module, before formatting.
 /// Only for the benchmark, which times emitting and formatting apart.
 #[doc(hidden)]
+// Used apart from `render` by the stage benches only.
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub fn tokens(api: &Api) -> Vec<(&'static str, FileTokens<'_>)> {
     sources(api)
         .into_iter()
@@ -186,6 +190,8 @@ pub fn render(api: &Api, header: &str, threads: usize, stack: usize) -> Result<V
 /// Formats token streams with prettyplease and adds the generated-file header.
 /// Only for the benchmark; [`render`] is what `generate` uses.
 #[doc(hidden)]
+// Used apart from `render` by the stage benches only.
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub fn format(files: Vec<(&'static str, FileTokens<'_>)>, header: &str) -> Result<Vec<GeneratedFile>, Error> {
     files
         .into_iter()
