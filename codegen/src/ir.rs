@@ -157,8 +157,6 @@ pub struct Struct {
     pub schema_name: Option<String>,
     pub doc: Docs,
     pub fields: Vec<Field>,
-    /// The map that keeps members the schema does not describe.
-    pub extra_field: String,
     /// Set when the struct has the shape of `google.longrunning.Operation`
     /// (boxed: few structs have it, and every type would pay for its size).
     pub operation: Option<Box<OperationShape>>,
@@ -607,8 +605,37 @@ pub struct Param {
     /// The scalar type; `repeated` wraps it in a `Vec`.
     pub ty: Ty,
     pub repeated: bool,
+    /// How the builder takes the value.
+    pub arg: ArgKind,
     pub pattern: Option<String>,
     pub doc: Docs,
+}
+
+/// How a call builder takes a parameter's value, decided once so that the
+/// constructor, the setters and the doc examples agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    /// The value's own type (numbers, booleans, enums, wire types).
+    Value,
+    /// `impl Into<String>`, so that `&str`, `String` and `format!` all fit.
+    IntoString,
+    /// Several values: `impl IntoIterator<Item = T>` to a setter, which
+    /// appends them, or a `Vec<T>` as a required argument.
+    Values,
+    /// Several strings: `impl IntoIterator<Item = impl Into<String>>` to a
+    /// setter, or a `Vec<String>` as a required argument.
+    Strings,
+}
+
+impl ArgKind {
+    pub fn of(ty: &Ty, repeated: bool) -> Self {
+        match (ty, repeated) {
+            (Ty::String, false) => ArgKind::IntoString,
+            (Ty::String, true) => ArgKind::Strings,
+            (_, false) => ArgKind::Value,
+            (_, true) => ArgKind::Values,
+        }
+    }
 }
 
 /// The cargo features of a crate (one per top-level resource, then

@@ -132,6 +132,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn no_name_starts_with_an_underscore() {
+        // Generated structs keep unknown members in `__extra`, a name that
+        // must stay out of reach of every document.
+        for name in ["__extra", "_extra", "extra", "_", "__", "_9", "r#extra", "$extra"] {
+            let snake = sanitize(name, Case::Snake);
+            assert!(!snake.starts_with('_'), "{name} -> {snake}");
+            assert!(!sanitize(name, Case::Pascal).starts_with('_'), "{name}");
+        }
+        assert_eq!(sanitize("__extra", Case::Snake), "extra");
+    }
+
+    #[test]
     fn cases_and_separators() {
         assert_eq!(sanitize("fooBar", Case::Snake), "foo_bar");
         assert_eq!(sanitize("foo_bar", Case::Pascal), "FooBar");

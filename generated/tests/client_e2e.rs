@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use discogen_apis::{vision_v1, workspaceevents_v1beta};
+use discogen_runtime::prelude::*;
 use discogen_runtime::retry::RetryPolicy;
 use discogen_runtime::rpc::{Code, Detail};
 use discogen_runtime::ErrorKind;
@@ -122,7 +123,7 @@ async fn workspace_events_get_sends_one_authorised_get_and_decodes_the_operation
     assert_eq!(op.done, Some(true));
     assert!(op.error.is_none());
     assert_eq!(op.metadata.as_ref().and_then(|m| m.get("state")), Some(&json!("DONE")));
-    assert!(op.extra.is_empty(), "every member is a known field: {:?}", op.extra);
+    assert!(op.extra().is_empty(), "every member is a known field: {:?}", op.extra());
 
     let request = only_request(&server).await;
     assert_plain_get(&request, "/v1beta/operations/abc");
@@ -154,7 +155,7 @@ async fn unknown_members_of_the_operation_are_kept() -> TestResult {
 
     let op = events(&server)?.operations().get("operations/abc").send().await?;
 
-    assert_eq!(op.extra.get("futureField"), Some(&json!({"nested": [1, 2]})));
+    assert_eq!(op.extra().get("futureField"), Some(&json!({"nested": [1, 2]})));
     assert_eq!(serde_json::to_value(&op)?, served, "a round trip loses nothing");
     Ok(())
 }

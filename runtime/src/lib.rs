@@ -75,9 +75,11 @@ mod text;
 pub mod universe;
 
 /// What code using a generated client usually needs in scope: the
-/// standard-parameter setters of every call builder.
+/// standard-parameter setters of every call builder, and `extra()` on
+/// every generated struct (the JSON members its schema does not describe).
 pub mod prelude {
     pub use crate::params::WithStandardParams;
+    pub use crate::wire::Object as _;
 }
 
 pub use body::Body;

@@ -6,7 +6,7 @@
 //! so each example compiles as a doc test. Strings are written with Rust's
 //! own escaping, since path patterns come from the document.
 
-use crate::ir::{Api, Method, Param, Ty, TypeDef};
+use crate::ir::{Api, ArgKind, Method, Param, Ty, TypeDef};
 
 /// The lines of an `# Example` section for the builder of `m`, reached from
 /// the client through the resource accessors `chain`.
@@ -109,7 +109,7 @@ fn call_expr(api: &Api, chain: &[&str], m: &Method) -> String {
 
 /// A placeholder for a required parameter.
 fn value(api: &Api, p: &Param) -> String {
-    if p.repeated {
+    if matches!(p.arg, ArgKind::Values | ArgKind::Strings) {
         return "Vec::new()".to_string();
     }
     match &p.ty {
@@ -132,7 +132,9 @@ fn default_of(api: &Api, ty: &Ty) -> String {
         Ty::F32 | Ty::F64 => "0.0".to_string(),
         Ty::Bool => "false".to_string(),
         Ty::Timestamp => format!("{RUNTIME}::wire::Timestamp::UNIX_EPOCH"),
-        Ty::Date => "todo!(\"a date\")".to_string(),
+        // The example's function returns the runtime's `Result`, which a
+        // date's `ValueError` converts into.
+        Ty::Date => format!("{RUNTIME}::wire::Date::new(2024, 1, 1)?"),
         _ => "Default::default()".to_string(),
     }
 }

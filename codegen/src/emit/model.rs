@@ -19,6 +19,8 @@ pub fn model(api: &Api) -> super::ItemSource<'_> {
     super::ItemSource {
         inner: quote! {
             //! Data types of the API: one per schema, inline object and enum.
+            //!
+            //! Every struct keeps the JSON members its schema does not describe, so that a round trip loses nothing; `value.extra()` reads them, with `use discogen_runtime::prelude::*;` in scope.
             #![allow(clippy::enum_variant_names, clippy::large_enum_variant, clippy::type_complexity, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
         },
         len: api.types.len(),
@@ -49,7 +51,6 @@ fn strukt(s: &Struct, types: &Types<'_>) -> super::Item {
             pub #fname: __rt::Option<#ty>,
         }
     });
-    let extra = ident(&s.extra_field);
     let status_impl = s.status.as_ref().map(|st| status_helpers(&name, st));
     let page_impl = s.page.as_ref().map(|p| page_impls(&name, p, types));
     let operation_impl = s.operation.as_ref().map(|op| operation_helpers(&name, op, types));
@@ -58,8 +59,8 @@ fn strukt(s: &Struct, types: &Types<'_>) -> super::Item {
         #[derive(__rt::Clone, __rt::Debug, __rt::Default, __rt::PartialEq)]
         pub struct #name {
             #(#fields)*
-            /// JSON members this schema does not describe, kept so that a round trip loses nothing.
-            pub #extra: __rt::BTreeMap<__rt::String, __rt::Value>,
+            #[doc(hidden)]
+            pub __extra: __rt::BTreeMap<__rt::String, __rt::Value>,
         }
         #status_impl
         #operation_impl

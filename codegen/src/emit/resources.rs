@@ -9,7 +9,7 @@
 
 use super::docs;
 use super::types::{ident, rust, Types};
-use crate::ir::{Api, Docs, Expansion, HttpMethod, Location, Method, PageToken, Param, PathPart, Resource, Ty};
+use crate::ir::{Api, ArgKind, Docs, Expansion, HttpMethod, Location, Method, PageToken, Param, PathPart, Resource};
 
 /// The resource accessor structs' field that holds the client.
 fn client_field(api: &Api) -> proc_macro2::Ident {
@@ -156,13 +156,11 @@ fn constructor(m: &Method, client: &TokenStream, here: &TokenStream, model: &Typ
 /// it where one is needed.
 fn arg_type(p: &Param, model: &Types<'_>) -> (TokenStream, Option<TokenStream>) {
     let name = ident(&p.rust_name);
-    match (&p.ty, p.repeated) {
-        (Ty::String, false) => (quote!(impl __rt::Into<__rt::String>), Some(quote!(__rt::Into::into(#name)))),
-        (ty, false) => (rust(ty, model), None),
-        (ty, true) => {
-            let t = rust(ty, model);
-            (quote!(__rt::Vec<#t>), None)
-        }
+    let t = rust(&p.ty, model);
+    match p.arg {
+        ArgKind::IntoString => (quote!(impl __rt::Into<__rt::String>), Some(quote!(__rt::Into::into(#name)))),
+        ArgKind::Value => (t, None),
+        ArgKind::Values | ArgKind::Strings => (quote!(__rt::Vec<#t>), None),
     }
 }
 
@@ -248,29 +246,29 @@ fn setter(p: &Param, model: &Types<'_>) -> TokenStream {
     let f = ident(&p.rust_name);
     let doc = docs::attrs(&p.doc);
     let t = rust(&p.ty, model);
-    match (&p.ty, p.repeated) {
-        (Ty::String, true) => quote! {
+    match p.arg {
+        ArgKind::Strings => quote! {
             #doc
             pub fn #f(mut self, values: impl __rt::IntoIterator<Item = impl __rt::Into<__rt::String>>) -> Self {
                 self.#f.extend(values.into_iter().map(__rt::Into::into));
                 self
             }
         },
-        (_, true) => quote! {
+        ArgKind::Values => quote! {
             #doc
             pub fn #f(mut self, values: impl __rt::IntoIterator<Item = #t>) -> Self {
                 self.#f.extend(values);
                 self
             }
         },
-        (Ty::String, false) => quote! {
+        ArgKind::IntoString => quote! {
             #doc
             pub fn #f(mut self, value: impl __rt::Into<__rt::String>) -> Self {
                 self.#f = __rt::Some(value.into());
                 self
             }
         },
-        (_, false) => quote! {
+        ArgKind::Value => quote! {
             #doc
             #[inline]
             pub fn #f(mut self, value: #t) -> Self {
@@ -352,10 +350,10 @@ fn build_request(api: &Api, m: &Method) -> TokenStream {
     let builder_fn = ident(&names.request_builder);
     let build_fn = ident(&names.build_request);
     let method = http_method(m);
-    let queries = m.required.iter().chain(&m.optional).filter(|p| p.location == Location::Query).map(|p| {
+    let all = m.required.iter().map(|p| (p, true)).chain(m.optional.iter().map(|p| (p, false)));
+    let queries = all.filter(|(p, _)| p.location == Location::Query).map(|(p, required)| {
         let f = ident(&p.rust_name);
         let json = &p.json_name;
-        let required = m.required.iter().any(|r| r.json_name == p.json_name);
         if m.request_id.as_ref() == Some(&p.rust_name) {
             let value = if required { quote!(__rt::Some(self.#f.as_str())) } else { quote!(self.#f.as_deref()) };
             return quote!(request.idempotency_key(#json, #value););

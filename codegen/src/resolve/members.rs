@@ -12,8 +12,10 @@ use crate::names::Namer;
 /// with one of these names would shadow the trait's at call sites.
 const TRAIT_MEMBERS: &[&str] = &["clone", "fmt", "from_client"];
 
-/// The field of every model struct that keeps undescribed members.
-pub(super) const EXTRA_FIELD: &str = "extra";
+// The field of every model struct that keeps undescribed members is
+// `__extra`, fixed by the runtime's `object!` macro and claimed by no one:
+// `names::sanitize` never writes a leading underscore, so no member of a
+// document can take it, and one called `extra` keeps its name.
 
 /// The catch-all variant of every generated enum.
 pub(super) const UNKNOWN_VARIANT: &str = "UnknownValue";

@@ -8,7 +8,7 @@ use super::Resolver;
 use crate::discovery::{Method as DMethod, Resource as DResource, Schema};
 use crate::error::Error;
 use crate::ir::{
-    ClientMembers, Docs, Expansion, HttpMethod, Location, Method, Param, PathPart, RequestBody, Resource, Ty,
+    ArgKind, ClientMembers, Docs, Expansion, HttpMethod, Location, Method, Param, PathPart, RequestBody, Resource, Ty,
     UploadKind,
 };
 use crate::names::{bare, sanitize, Case, Namer};
@@ -214,12 +214,14 @@ impl Resolver<'_> {
             if location == Location::Path || is_required(p) {
                 required_json.insert(json.clone());
             }
+            let repeated = p.repeated == Some(true) && location == Location::Query;
             params.push(Param {
                 json_name: json.clone(),
                 rust_name: String::new(),
                 location,
+                arg: ArgKind::of(&ty, repeated),
                 ty,
-                repeated: p.repeated == Some(true) && location == Location::Query,
+                repeated,
                 pattern,
                 doc: docs(p),
             });
@@ -239,6 +241,7 @@ impl Resolver<'_> {
                     location: Location::Path,
                     ty: Ty::String,
                     repeated: false,
+                    arg: ArgKind::IntoString,
                     pattern: None,
                     doc: Docs::default(),
                 });

@@ -48,6 +48,7 @@ mod tests {
             location: Location::Query,
             ty: Ty::String,
             repeated: false,
+            arg: crate::ir::ArgKind::IntoString,
             pattern: None,
             doc: Docs::default(),
         }

@@ -1,6 +1,6 @@
 //! Schemas → model types, following the type mapping table.
 
-use super::members::{EXTRA_FIELD, UNKNOWN_VARIANT};
+use super::members::UNKNOWN_VARIANT;
 use super::{shapes, Resolver};
 use crate::discovery::Schema;
 use crate::error::Error;
@@ -186,7 +186,6 @@ impl Resolver<'_> {
         let name = self.type_name(id).to_string();
         self.struct_names.insert(id);
         let mut namer = Namer::new();
-        let extra_field = namer.claim_ident(EXTRA_FIELD.to_string());
         let names = namer.claim_all(s.properties.keys().map(String::as_str), Case::Snake);
         let mut fields = Vec::with_capacity(s.properties.len());
         for ((json, prop), field_name) in s.properties.iter().zip(names) {
@@ -247,7 +246,6 @@ impl Resolver<'_> {
             doc: docs(s),
             status: shapes::status(&fields).map(Box::new),
             fields,
-            extra_field,
             operation: operation.map(Box::new),
             page: None,
         }));
@@ -346,7 +344,7 @@ impl Resolver<'_> {
             let Some(op) = s.operation.as_deref_mut() else { continue };
             op.error_is_rpc_status = op.error.as_ref().is_some_and(|(_, id)| self.rpc_statuses.contains(id));
             // Inline objects have no schema for a user to name.
-            op.is_longrunning = s.schema_name.is_some() && shapes::is_longrunning(&s.fields, op, &s.extra_field);
+            op.is_longrunning = s.schema_name.is_some() && shapes::is_longrunning(&s.fields, op);
             if op.is_longrunning {
                 s.doc.notes.push(
                     "The runtime's `lro::Operation`, shared by every API: `result()` tells its state, and \

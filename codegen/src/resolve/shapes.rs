@@ -123,7 +123,7 @@ pub(super) fn status_operation(
 /// reads and writes the same JSON and has the same Rust fields: the five
 /// members under their own names, each of the type `operation` checked,
 /// and an `error` that is the runtime's status.
-pub(super) fn is_longrunning(fields: &[Field], shape: &OperationShape, extra_field: &str) -> bool {
+pub(super) fn is_longrunning(fields: &[Field], shape: &OperationShape) -> bool {
     const MEMBERS: [&str; 5] = ["done", "error", "metadata", "name", "response"];
     let own_names = fields.iter().all(|f| MEMBERS.contains(&f.json_name.as_str()) && f.name == f.json_name);
     let complete = shape.done.is_some()
@@ -131,12 +131,7 @@ pub(super) fn is_longrunning(fields: &[Field], shape: &OperationShape, extra_fie
         && shape.response.is_some()
         && shape.metadata.is_some()
         && shape.error.is_some();
-    fields.len() == MEMBERS.len()
-        && own_names
-        && complete
-        && shape.error_is_rpc_status
-        && shape.status.is_none()
-        && extra_field == "extra"
+    fields.len() == MEMBERS.len() && own_names && complete && shape.error_is_rpc_status && shape.status.is_none()
 }
 
 /// `google.rpc.Status`: at least two of `code` (int32), `message` (a

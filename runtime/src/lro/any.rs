@@ -51,7 +51,7 @@ impl<T: Object> TypeUrl for T {
 ///
 /// The `@type` member itself is left out of what `T` sees: it describes the
 /// envelope, not a field of the message, and leaving it in would land it in
-/// the `extra` map of generated types.
+/// the map of unknown members of generated types.
 ///
 /// Well-known types with a special JSON form (`Duration`, `Timestamp`, ...)
 /// wrap their value in a `value` member inside an `Any`; no generated schema

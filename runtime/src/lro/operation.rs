@@ -39,8 +39,11 @@ pub struct Operation {
     /// The result of a successful operation, as an `Any`; decode it with
     /// [`Operation::response_as`].
     pub response: Option<BTreeMap<String, Value>>,
-    /// JSON members not listed above, kept so that a round trip loses nothing.
-    pub extra: BTreeMap<String, Value>,
+    /// JSON members not listed above, kept so that a round trip loses
+    /// nothing; read them with `extra()` (the prelude brings it in scope),
+    /// as on every generated struct.
+    #[doc(hidden)]
+    pub __extra: BTreeMap<String, Value>,
 }
 
 impl Operation {
@@ -97,6 +100,7 @@ crate::object! {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::Object;
     use serde_json::json;
 
     fn read(value: Value) -> Operation {
@@ -114,7 +118,7 @@ mod tests {
         });
         let op = read(wire.clone());
         assert_eq!(op.name.as_deref(), Some("operations/42"));
-        assert_eq!(op.extra.get("somethingNew"), Some(&json!([1, 2])));
+        assert_eq!(op.extra().get("somethingNew"), Some(&json!([1, 2])));
         assert_eq!(serde_json::to_value(&op).unwrap(), wire);
         assert_eq!(serde_json::to_value(Operation::default()).unwrap(), json!({}));
     }
@@ -140,7 +144,7 @@ mod tests {
         #[derive(Debug, Default, PartialEq)]
         struct Thing {
             id: Option<i64>,
-            extra: BTreeMap<String, Value>,
+            __extra: BTreeMap<String, Value>,
         }
         crate::object! { Thing("Thing") { "id" => id } }
         let op = read(json!({"done": true, "response": {"@type": "type.googleapis.com/x.Thing", "id": 7}}));

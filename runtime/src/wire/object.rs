@@ -1,7 +1,8 @@
 //! Reading and writing generated structs as JSON objects.
 //!
 //! Generated structs could derive their serde impls, but every struct keeps
-//! the members it does not know in an `extra` map, and `#[serde(flatten)]`
+//! the members it does not know in a map (the hidden field `__extra`, read
+//! through [`Object::extra`]), and `#[serde(flatten)]`
 //! makes the derived `Deserialize` buffer each member in serde's internal
 //! `Content` tree before looking at it. That costs time on every response,
 //! and the derived code is large enough to dominate the build time of a
@@ -38,7 +39,9 @@ pub trait Object: Default {
     /// members follow through [`ObjectWriter::end`].
     fn write_members<S: Serializer>(&self, object: &mut ObjectWriter<S>) -> Result<(), S::Error>;
 
-    /// The members kept in `extra`, for writing.
+    /// The JSON members the type has no field for, kept so that a round
+    /// trip loses nothing. With the prelude in scope, `value.extra()` reads
+    /// them on any generated struct.
     fn extra(&self) -> &BTreeMap<String, Value>;
 }
 
@@ -67,7 +70,7 @@ macro_rules! object_impls {
 /// Implements [`Object`] and serde's traits for a generated struct from a
 /// list of `"jsonName" => field` pairs; a pair ending in `as Rule` reads and
 /// writes that field with the wire rule `Rule` (see [`super::As`]). The
-/// struct must derive `Default` and have an `extra` map.
+/// struct must derive `Default` and have an `__extra` map.
 ///
 /// The generator writes one of these per struct instead of the impls it
 /// stands for: a list of names is quicker for it to produce and for a
@@ -123,16 +126,19 @@ macro_rules! object {
     };
 }
 
-/// The two accessors of `object!` for the `extra` map.
+/// The two accessors of `object!` for the map of unknown members. The
+/// field is `__extra`: the generator's names never start with an
+/// underscore, so no member of a document can take it (a member called
+/// `extra` keeps its name).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! __object_extra {
     () => {
         fn extra_mut(&mut self) -> &mut ::std::collections::BTreeMap<::std::string::String, $crate::serde_json::Value> {
-            &mut self.extra
+            &mut self.__extra
         }
         fn extra(&self) -> &::std::collections::BTreeMap<::std::string::String, $crate::serde_json::Value> {
-            &self.extra
+            &self.__extra
         }
     };
 }

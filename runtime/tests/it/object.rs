@@ -109,7 +109,7 @@ fn decodes_from_a_value_as_well_as_from_text() {
 struct Declared {
     name: Option<String>,
     size: Option<i64>,
-    extra: BTreeMap<String, Value>,
+    __extra: BTreeMap<String, Value>,
 }
 
 discogen_runtime::object! {
@@ -124,7 +124,7 @@ fn object_macro_reads_and_writes_like_the_hand_written_impls() {
     let declared: Declared = serde_json::from_str(r#"{"size": "7", "other": [1], "name": "d"}"#).expect("decodes");
     assert_eq!(declared.name.as_deref(), Some("d"));
     assert_eq!(declared.size, Some(7));
-    assert_eq!(declared.extra["other"], json!([1]));
+    assert_eq!(declared.extra()["other"], json!([1]));
     assert_eq!(serde_json::to_string(&declared).expect("encodes"), r#"{"name":"d","size":"7","other":[1]}"#);
     let error = serde_json::from_str::<Declared>(r#"{"size": true}"#).expect_err("not an int64");
     assert!(error.to_string().contains("line 1"), "{error}");
@@ -151,7 +151,7 @@ impl std::io::Write for FailingWriter {
 
 #[test]
 fn a_failed_write_in_the_middle_of_an_object_is_reported() {
-    let declared = Declared { name: Some("x".repeat(64)), size: Some(1), extra: BTreeMap::new() };
+    let declared = Declared { name: Some("x".repeat(64)), size: Some(1), __extra: BTreeMap::new() };
     for budget in [0, 1, 5, 20, 70] {
         let error = serde_json::to_writer(FailingWriter { budget }, &declared).expect_err("the writer fails");
         assert!(error.is_io(), "budget {budget}: {error}");

@@ -3,6 +3,7 @@
 //! `@type` and unknown keys included.
 
 use discogen_apis::{vision_v1, workspaceevents_v1beta};
+use discogen_runtime::prelude::*;
 use serde_json::{json, Value};
 
 fn shapes() -> Vec<(&'static str, Value)> {
@@ -81,7 +82,7 @@ fn typed_fields_decode_as_expected() {
     assert_eq!(error.typed_details().len(), 2);
 
     let unknown: vision_v1::model::Operation = serde_json::from_value(shapes[4].1.clone()).expect("decodes");
-    assert_eq!(unknown.extra["futureField"], json!({"nested": [1, 2, 3]}));
+    assert_eq!(unknown.extra()["futureField"], json!({"nested": [1, 2, 3]}));
     assert_eq!(unknown.error.as_ref().expect("error").extra["newThing"], json!(true));
 }
 

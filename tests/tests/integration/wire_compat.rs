@@ -5,6 +5,7 @@
 //! document shapes that are taken with a warning (`rest-path.json`,
 //! `duplicate-method-ids.json`, `parameter-order-unknown.json`).
 
+use discogen_runtime::prelude::*;
 use discogen_tests::fixtures::{
     api_version, data_wrapper, duplicate_method_ids, media_and_paging, parameter_order_unknown, rest_path,
 };
@@ -38,9 +39,9 @@ async fn a_data_wrapper_response_is_unwrapped() {
         .mount(&server)
         .await;
     let list = wrapped(&server).notes().list().send().await.expect("decodes");
+    assert!(list.extra().is_empty(), "nothing is left over: {:?}", list.extra());
     let texts: Vec<_> = list.notes.unwrap_or_default().into_iter().filter_map(|n| n.text).collect();
     assert_eq!(texts, ["a", "b"]);
-    assert!(list.extra.is_empty(), "nothing is left over: {:?}", list.extra);
 }
 
 #[tokio::test]
