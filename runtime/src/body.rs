@@ -53,7 +53,7 @@ impl Body {
     /// A body read from `stream`, chunk by chunk.
     ///
     /// A failure of the stream ends the request or the read with an
-    /// [`ErrorKind::Io`](crate::ErrorKind::Io) error that keeps the cause
+    /// [`ErrorKind::Io`](crate::error::ErrorKind::Io) error that keeps the cause
     /// as its source (a stream that yields this crate's [`Error`] keeps it
     /// as it is). The length is unknown unless set with
     /// [`with_length`](Self::with_length).
@@ -82,7 +82,7 @@ impl Body {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Io`](crate::ErrorKind::Io) if the file cannot be opened.
+    /// [`ErrorKind::Io`](crate::error::ErrorKind::Io) if the file cannot be opened.
     pub async fn from_file(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
         let open_failed = |e: std::io::Error| {
@@ -94,7 +94,7 @@ impl Body {
     }
 
     /// A body that reads an [`http_body::Body`], such as a response body
-    /// from hyper. Its failures are [`ErrorKind::Transport`](crate::ErrorKind::Transport)
+    /// from hyper. Its failures are [`ErrorKind::Transport`](crate::error::ErrorKind::Transport)
     /// errors: they mean the connection broke while the body was read.
     pub fn from_http_body<B>(body: B) -> Self
     where
@@ -157,7 +157,7 @@ impl Body {
     }
 
     /// Reads the whole body into memory, failing with an
-    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode) error as soon as it
+    /// [`ErrorKind::Decode`](crate::error::ErrorKind::Decode) error as soon as it
     /// passes `limit` bytes, so a huge or endless body cannot exhaust memory.
     pub async fn collect_limited(self, limit: usize) -> Result<Bytes, Error> {
         self.collect_up_to(Some(limit)).await

@@ -2,7 +2,7 @@
 
 /// A regional (or otherwise placed) endpoint of an API, from the document's
 /// `endpoints` list. Pass its `root_url` to
-/// [`ClientBuilder::root_url`](crate::ClientBuilder::root_url) to send the
+/// [`ClientBuilder::root_url`](crate::client::ClientBuilder::root_url) to send the
 /// client's requests there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Endpoint {

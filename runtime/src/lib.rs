@@ -69,6 +69,7 @@ pub mod __private;
 mod civil;
 mod encode;
 mod endpoint;
+mod host;
 mod redact;
 mod text;
 pub mod universe;

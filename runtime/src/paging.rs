@@ -6,7 +6,7 @@
 //! those). Both are plain [`Stream`]s, and also offer `next()`-style async
 //! methods, so callers need no extra crate to use them.
 
-use crate::Result;
+use crate::error::Result;
 use futures_core::Stream;
 use std::collections::VecDeque;
 use std::future::Future;
@@ -217,7 +217,7 @@ mod tests {
         let counter = calls.clone();
         let mut pages: Pages<P> = Pages::new(move |_| {
             *counter.lock().unwrap() += 1;
-            Box::pin(async { Err(crate::Error::transport("down")) })
+            Box::pin(async { Err(crate::error::Error::transport("down")) })
         });
         assert!(pages.next_page().await.unwrap().is_err());
         assert!(pages.next_page().await.is_none());

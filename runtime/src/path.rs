@@ -43,7 +43,7 @@ impl Expansion {
 ///
 /// - `pattern`: the regular expression from the discovery document. The raw
 ///   value must match it, or nothing is appended and an
-///   [`crate::ErrorKind::InvalidArgument`] error names the parameter, the
+///   [`crate::error::ErrorKind::InvalidArgument`] error names the parameter, the
 ///   value and the pattern. Patterns are used as written (Google's are
 ///   anchored with `^…$`).
 /// - `expansion`: which characters are kept as they are; see [`Expansion`].
@@ -147,7 +147,7 @@ fn check_pattern(name: &str, value: &str, pattern: &'static str) -> Result<(), E
 mod tests {
     use super::Expansion::{KeepReserved, KeepSlash, Simple};
     use super::*;
-    use crate::ErrorKind;
+    use crate::error::ErrorKind;
 
     fn expand(value: &str, expansion: Expansion) -> Result<String, Error> {
         let mut out = String::from("v1/");

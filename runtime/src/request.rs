@@ -12,44 +12,13 @@ use serde::Serialize;
 use crate::client::Client;
 use crate::encode::{percent_encode_into, QUERY};
 use crate::error::Error;
-use crate::retry::RetryPolicy;
 use crate::wire::QueryValue;
 
-/// Per-call settings that are not part of the HTTP request: how the client
-/// retries it. They travel with the built request as an extension, so that
-/// a request from a call builder's `build_request()` keeps them.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CallOptions {
-    retry_policy: Option<RetryPolicy>,
-    idempotent: Option<bool>,
-}
-
-impl CallOptions {
-    /// Retries the call under `policy` instead of the client's policy.
-    pub fn set_retry_policy(&mut self, policy: RetryPolicy) {
-        self.retry_policy = Some(policy);
-    }
-
-    /// Declares whether sending the call twice has the same effect as
-    /// sending it once, which decides whether a transient failure after the
-    /// request may have reached the server is retried. By default only
-    /// `GET`, `HEAD`, `PUT`, `DELETE` and `OPTIONS` count as idempotent;
-    /// mark a `POST` idempotent when the API makes it so (for example with a
-    /// request id the server deduplicates).
-    pub fn set_idempotent(&mut self, idempotent: bool) {
-        self.idempotent = Some(idempotent);
-    }
-
-    /// The policy set for the call, if any.
-    pub fn retry_policy(&self) -> Option<&RetryPolicy> {
-        self.retry_policy.as_ref()
-    }
-
-    /// The idempotency declared for the call, if any.
-    pub fn idempotent(&self) -> Option<bool> {
-        self.idempotent
-    }
-}
+// Both are read by the client, which sits below this module, so they are
+// defined down there; their old paths here stay for callers and generated
+// code that name them.
+pub use crate::client::DataWrapper;
+pub use crate::retry::CallOptions;
 
 /// Collects the URL, headers and body of one request.
 pub struct RequestBuilder {
@@ -63,12 +32,6 @@ pub struct RequestBuilder {
     keyed: bool,
     data_wrapper: bool,
 }
-
-/// Marks a request to an API whose document lists the `dataWrapper`
-/// feature: the client hands the mark on to the response, whose JSON
-/// decoding then takes the value out of its `data` member.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct DataWrapper;
 
 /// `body` as a `dataWrapper` API expects it: an object is sent as
 /// `{"data": object}`, unless it already has a `data` member (then it is
@@ -296,7 +259,7 @@ mod set_query_tests {
     }
 
     struct Svc(Client);
-    impl crate::Service for Svc {
+    impl crate::client::Service for Svc {
         const ROOT_URL: &'static str = "https://example.com/";
         const SERVICE_PATH: &'static str = "";
         fn from_client(client: Client) -> Self {
@@ -305,7 +268,7 @@ mod set_query_tests {
     }
 
     fn builder() -> RequestBuilder {
-        let client = crate::ClientBuilder::<Svc>::new().build().expect("client").0;
+        let client = crate::client::ClientBuilder::<Svc>::new().build().expect("client").0;
         RequestBuilder::new(&client, http::Method::GET, "v1/x")
     }
 

@@ -4,7 +4,7 @@
 //!
 //! The client's universe is, in this order (as google-api-core's
 //! `universe.determine_domain` picks it for Python clients): the client
-//! option ([`crate::ClientBuilder::universe_domain`]), the
+//! option ([`crate::client::ClientBuilder::universe_domain`]), the
 //! `GOOGLE_CLOUD_UNIVERSE_DOMAIN` variable, then `googleapis.com`; an empty
 //! value is an error. Credentials that know their universe (a key file's
 //! `universe_domain`) must match it, or the client is not built

@@ -35,7 +35,7 @@ pub struct ApplicationDefault {
 }
 
 impl ApplicationDefault {
-    /// Looks for credentials. Fails with [`crate::ErrorKind::Auth`] if none
+    /// Looks for credentials. Fails with [`crate::error::ErrorKind::Auth`] if none
     /// are found or a file that is named cannot be used.
     pub async fn new() -> Result<Self, Error> {
         if let Some(path) = std::env::var_os(FILE_VARIABLE).filter(|p| !p.is_empty()) {

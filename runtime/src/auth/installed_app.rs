@@ -182,7 +182,7 @@ fn check_auth_uri(uri: &str) -> Result<(), Error> {
         uri.parse().map_err(|_| Error::invalid_argument("the authorization URI is not a valid URI"))?;
     match (parsed.scheme_str(), parsed.host()) {
         (Some("https"), Some(_)) => Ok(()),
-        (Some("http"), Some(host)) if crate::client::is_loopback(host) => Ok(()),
+        (Some("http"), Some(host)) if crate::host::is_loopback(host) => Ok(()),
         _ => Err(Error::invalid_argument("the authorization URI must be https (or http on loopback)")),
     }
 }

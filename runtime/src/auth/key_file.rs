@@ -127,7 +127,7 @@ pub(crate) fn check_secure_url(uri: &str, field: &str, file: &KeyFile) -> Result
     let host = parsed.host().ok_or_else(|| refuse("it has no host"))?;
     match parsed.scheme_str() {
         Some("https") => Ok(()),
-        Some("http") if crate::client::is_loopback(host) => Ok(()),
+        Some("http") if crate::host::is_loopback(host) => Ok(()),
         Some("http") => Err(refuse("plain http is only allowed for loopback hosts")),
         _ => Err(refuse("the scheme must be https")),
     }

@@ -161,9 +161,9 @@ impl<S: Service> ClientBuilder<S> {
 
     /// Checks the settings and creates the client.
     ///
-    /// Fails with [`crate::ErrorKind::InvalidArgument`] for an unusable root
-    /// URL, universe domain or user agent, [`crate::ErrorKind::Auth`] for
-    /// credentials from another universe, and [`crate::ErrorKind::Transport`] if the HTTP
+    /// Fails with [`crate::error::ErrorKind::InvalidArgument`] for an unusable root
+    /// URL, universe domain or user agent, [`crate::error::ErrorKind::Auth`] for
+    /// credentials from another universe, and [`crate::error::ErrorKind::Transport`] if the HTTP
     /// client cannot be set up.
     pub fn build(self) -> Result<S, Error> {
         let env = std::env::var(crate::universe::UNIVERSE_VARIABLE).ok();

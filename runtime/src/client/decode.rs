@@ -4,6 +4,15 @@ use serde::de::DeserializeOwned;
 
 use crate::error::Error;
 
+/// Marks a request to an API whose document lists the `dataWrapper`
+/// feature: the client hands the mark on to the response, whose JSON
+/// decoding then takes the value out of its `data` member.
+///
+/// `request::RequestBuilder::data_wrapper` sets it. It is defined here,
+/// where it is read, because the client is below the request builder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DataWrapper;
+
 /// Decodes the JSON body of `response` into `T`.
 ///
 /// The content type is not checked up front: some Google endpoints label
@@ -19,7 +28,7 @@ pub(crate) fn json_body<T: DeserializeOwned>(response: &http::Response<bytes::By
         ))
         .with_http_status(status));
     }
-    if response.extensions().get::<crate::request::DataWrapper>().is_some() {
+    if response.extensions().get::<DataWrapper>().is_some() {
         return unwrap_data(response);
     }
     serde_json::from_slice(body).map_err(|e| {

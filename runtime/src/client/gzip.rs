@@ -160,7 +160,7 @@ mod tests {
         let bomb = gzip(&vec![0u8; 16 << 20]);
         assert!(bomb.len() < 64 << 10, "{}", bomb.len());
         let error = collect(&mut gzip_headers(), Body::from(bomb), 1 << 20).await.unwrap_err();
-        assert_eq!(error.kind(), crate::ErrorKind::Decode);
+        assert_eq!(error.kind(), crate::error::ErrorKind::Decode);
         assert!(error.to_string().contains("once inflated"), "{error}");
     }
 
@@ -170,7 +170,7 @@ mod tests {
         let cut = whole[..whole.len() - 4].to_vec();
         for body in [b"not gzip at all".to_vec(), cut] {
             let error = collect(&mut gzip_headers(), Body::from(body), 1 << 20).await.unwrap_err();
-            assert_eq!(error.kind(), crate::ErrorKind::Decode, "{error}");
+            assert_eq!(error.kind(), crate::error::ErrorKind::Decode, "{error}");
             assert!(error.to_string().contains("corrupt"), "{error}");
         }
     }

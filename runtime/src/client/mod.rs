@@ -20,15 +20,13 @@ use tracing::Instrument as _;
 use crate::auth::{AccessToken, Credentials};
 use crate::body::Body;
 use crate::error::Error;
-use crate::request::CallOptions;
 use crate::retry::backoff::{plan_sleep, server_wait};
-use crate::retry::{self, RetryPolicy};
+use crate::retry::{self, CallOptions, RetryPolicy};
 use crate::transport::Transport;
 
 pub use builder::{ClientBuilder, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT};
+pub use decode::DataWrapper;
 pub use identity::API_CLIENT;
-#[cfg(feature = "adc")]
-pub(crate) use root_url::is_loopback;
 
 /// Implemented by the `Client` type of each generated API.
 pub trait Service: Sized {
@@ -89,7 +87,7 @@ impl Client {
     /// response, its body read whole, if its status is 2xx.
     ///
     /// `scopes` are the OAuth scopes of the method, passed to the token
-    /// provider. Any other status becomes an [`crate::ErrorKind::Http`] error
+    /// provider. Any other status becomes an [`crate::error::ErrorKind::Http`] error
     /// with Google's error body decoded. The body is held to the client's
     /// [`max_response_bytes`](ClientBuilder::max_response_bytes).
     ///
@@ -307,7 +305,7 @@ impl Client {
         let inner = &*self.inner;
         let (mut parts, body) = request.into_parts();
         let any_status = parts.extensions.get::<AnyStatus>().is_some();
-        let data_wrapper = parts.extensions.get::<crate::request::DataWrapper>().copied();
+        let data_wrapper = parts.extensions.get::<DataWrapper>().copied();
         *token = inner.credentials.apply(&mut parts, scopes).await?;
         let wants_gzip = gzip::asked(&parts.headers);
         match parts.headers.get(USER_AGENT) {
@@ -359,7 +357,7 @@ impl Client {
     /// Sends `request` and decodes a JSON response body into `T`.
     ///
     /// A body that is empty or does not decode gives an
-    /// [`crate::ErrorKind::Decode`] error with serde's message, its line and
+    /// [`crate::error::ErrorKind::Decode`] error with serde's message, its line and
     /// column, and an excerpt of the body.
     pub async fn execute_json<T: DeserializeOwned>(
         &self,

@@ -1,8 +1,7 @@
 //! Checking a root URL before any request is sent to it.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
-
 use crate::error::Error;
+use crate::host::is_loopback;
 use crate::text::quoted;
 
 /// The root URL in canonical form (ending in `/`), or why it is refused.
@@ -37,17 +36,6 @@ pub(crate) fn normalize(url: &str, allow_insecure: bool) -> Result<String, Error
     Ok(normalized)
 }
 
-/// Whether `host` is `localhost` or a loopback address (127.0.0.0/8, ::1).
-pub(crate) fn is_loopback(host: &str) -> bool {
-    if host.eq_ignore_ascii_case("localhost") {
-        return true;
-    }
-    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        return v6.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback());
-    }
-    host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
-}
-
 /// `root` and `service_path` joined into the base for relative method paths.
 pub(crate) fn join_service_path(root: &str, service_path: &str) -> String {
     let mut base = String::with_capacity(root.len() + service_path.len() + 1);
@@ -62,7 +50,7 @@ pub(crate) fn join_service_path(root: &str, service_path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorKind;
+    use crate::error::ErrorKind;
 
     #[test]
     fn https_is_normalised() {

@@ -59,9 +59,11 @@ impl<T: Object> TypeUrl for T {
 ///
 /// # Errors
 ///
-/// An [`crate::ErrorKind::Decode`] error when `@type` is missing, is not a
+/// An [`crate::error::ErrorKind::Decode`] error when `@type` is missing, is not a
 /// string, names another message, or the members do not fit `T`.
-pub fn decode_any<T: TypeUrl + DeserializeOwned>(value: &BTreeMap<String, serde_json::Value>) -> crate::Result<T> {
+pub fn decode_any<T: TypeUrl + DeserializeOwned>(
+    value: &BTreeMap<String, serde_json::Value>,
+) -> crate::error::Result<T> {
     let type_url = match value.get(TYPE_KEY) {
         Some(serde_json::Value::String(url)) => url.as_str(),
         Some(_) => {
@@ -136,7 +138,7 @@ fn is_camel_joined(full_name: &str, schema: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorKind;
+    use crate::error::ErrorKind;
 
     #[derive(Debug, serde::Deserialize)]
     struct OperationMetadata {

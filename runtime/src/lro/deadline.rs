@@ -1,10 +1,10 @@
 //! What a poller knew when its deadline ran out.
 //!
-//! [`crate::Error`] is one type for every API, so it cannot have a field of
+//! [`crate::error::Error`] is one type for every API, so it cannot have a field of
 //! each API's `Operation` type. Instead the deadline error gets a
 //! [`DeadlineExceeded`] as its `source()`, and callers who want the last
 //! operation take it back out by type with [`DeadlineExceeded::from_error`].
-//! That keeps `Poller::wait` returning the plain [`crate::Result`] that
+//! That keeps `Poller::wait` returning the plain [`crate::error::Result`] that
 //! generated code and `?` expect, without a second error type to convert.
 
 use std::error::Error as StdError;
@@ -16,7 +16,7 @@ use crate::error::Error;
 /// The state of a wait that ran past its deadline: the last operation
 /// received, if any, and the failure of the last poll, if it failed.
 ///
-/// Found as the `source()` of the [`crate::ErrorKind::Deadline`] error that
+/// Found as the `source()` of the [`crate::error::ErrorKind::Deadline`] error that
 /// [`Poller::wait`](crate::lro::Poller::wait) returns.
 pub struct DeadlineExceeded<Op> {
     pub(crate) last_operation: Option<Op>,
@@ -89,7 +89,7 @@ impl<Op> StdError for DeadlineExceeded<Op> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorKind;
+    use crate::error::ErrorKind;
 
     #[derive(PartialEq, Debug)]
     struct Op(u32);

@@ -60,12 +60,12 @@ impl Operation {
     }
 
     /// Decodes `response` as `T` after checking that its `@type` names `T`.
-    pub fn response_as<T: TypeUrl + DeserializeOwned>(&self) -> crate::Result<Option<T>> {
+    pub fn response_as<T: TypeUrl + DeserializeOwned>(&self) -> crate::error::Result<Option<T>> {
         self.response.as_ref().map(decode_any::<T>).transpose()
     }
 
     /// Decodes `metadata` as `T` after checking that its `@type` names `T`.
-    pub fn metadata_as<T: TypeUrl + DeserializeOwned>(&self) -> crate::Result<Option<T>> {
+    pub fn metadata_as<T: TypeUrl + DeserializeOwned>(&self) -> crate::error::Result<Option<T>> {
         self.metadata.as_ref().map(decode_any::<T>).transpose()
     }
 }

@@ -12,13 +12,13 @@ use super::policy::PollPolicy;
 use super::LongRunningOperation;
 use crate::client::Client;
 use crate::error::Error;
-use crate::request::CallOptions;
 use crate::retry::backoff::{plan_sleep, server_wait, Stop};
+use crate::retry::CallOptions;
 use crate::retry::RetryPolicy;
 
 /// Makes the request of one poll. Called again for every poll, because a
 /// request is consumed by sending it.
-type BuildRequest = Box<dyn Fn() -> crate::Result<http::Request<Vec<u8>>> + Send + Sync>;
+type BuildRequest = Box<dyn Fn() -> crate::error::Result<http::Request<Vec<u8>>> + Send + Sync>;
 
 /// The caller's hook for each operation received.
 type ProgressHook<Op> = Box<dyn FnMut(&Op) + Send>;
@@ -75,7 +75,7 @@ impl<Op: LongRunningOperation> Poller<Op> {
     pub fn new(
         client: Client,
         scopes: &'static [&'static str],
-        build: impl Fn() -> crate::Result<http::Request<Vec<u8>>> + Send + Sync + 'static,
+        build: impl Fn() -> crate::error::Result<http::Request<Vec<u8>>> + Send + Sync + 'static,
     ) -> Self {
         Self {
             client,
@@ -124,9 +124,9 @@ impl<Op: LongRunningOperation> Poller<Op> {
     ///   row than the policy allows, the last one is returned.
     /// - When the policy's deadline passes, or the server asks for a wait
     ///   that would end after it, the error has kind
-    ///   [`crate::ErrorKind::Deadline`] and its source is a
+    ///   [`crate::error::ErrorKind::Deadline`] and its source is a
     ///   [`DeadlineExceeded`] holding the last operation received.
-    pub async fn wait(self) -> crate::Result<Op> {
+    pub async fn wait(self) -> crate::error::Result<Op> {
         // Taken apart so that the future holds no reference to the hooks,
         // which are `Send` but not `Sync`; the future stays `Send`.
         let Poller { client, scopes, build, policy, mut on_progress, mut on_delay } = self;
@@ -214,7 +214,7 @@ async fn poll_once<Op: LongRunningOperation>(
     scopes: &'static [&'static str],
     build: &BuildRequest,
     request_timeout: Option<Duration>,
-) -> crate::Result<Op> {
+) -> crate::error::Result<Op> {
     let mut request = build()?;
     // The poller rides out transient failures itself, within its own budget
     // and deadline; letting the client retry each poll as well would

@@ -2,7 +2,7 @@
 
 use http::HeaderValue;
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// A content type must be a single header value: no CR/LF can sneak a
 /// header or a body part in through it.

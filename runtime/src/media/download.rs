@@ -17,10 +17,10 @@ use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 use super::range::{ContentRange, Wanted};
 use crate::body::BodyStream;
 use crate::client::Client;
-use crate::request::CallOptions;
+use crate::error::{Error, Result};
 use crate::retry::backoff::Backoff;
+use crate::retry::CallOptions;
 use crate::retry::RetryPolicy;
-use crate::{Error, Result};
 
 /// A media download, ready to send: choose a [`range`](Self::range) if
 /// needed, then read it with [`bytes`](Self::bytes),
@@ -157,7 +157,7 @@ pub struct MediaStream {
     reconnecting: Option<Reconnect>,
 }
 
-type Reconnect = Pin<Box<dyn Future<Output = (Box<Resume>, Result<http::Response<crate::Body>>)> + Send>>;
+type Reconnect = Pin<Box<dyn Future<Output = (Box<Resume>, Result<http::Response<crate::body::Body>>)> + Send>>;
 
 /// What a download needs to ask for the rest of its media.
 struct Resume {
@@ -172,8 +172,8 @@ struct Resume {
 }
 
 impl Resume {
-    async fn send(&self, wanted: Option<Wanted>) -> Result<http::Response<crate::Body>> {
-        let mut request = http::Request::new(crate::Body::empty());
+    async fn send(&self, wanted: Option<Wanted>) -> Result<http::Response<crate::body::Body>> {
+        let mut request = http::Request::new(crate::body::Body::empty());
         *request.method_mut() = self.parts.method.clone();
         *request.uri_mut() = self.parts.uri.clone();
         *request.headers_mut() = self.parts.headers.clone();
@@ -215,7 +215,7 @@ impl Resume {
 }
 
 impl MediaStream {
-    fn new(response: http::Response<crate::Body>, wanted: Option<Wanted>) -> Result<Self> {
+    fn new(response: http::Response<crate::body::Body>, wanted: Option<Wanted>) -> Result<Self> {
         let (parts, body) = response.into_parts();
         let (skip, remaining, total) = window(&parts, wanted)?;
         let start = wanted.map_or(0, |w| w.start);
@@ -236,7 +236,7 @@ impl MediaStream {
     }
 
     /// Takes up a resumed answer for the media from `self.offset`.
-    fn carry_on(&mut self, response: http::Response<crate::Body>) -> Result<()> {
+    fn carry_on(&mut self, response: http::Response<crate::body::Body>) -> Result<()> {
         let (parts, body) = response.into_parts();
         let etag = parts.headers.get(ETAG);
         if let (Some(before), Some(now)) = (&self.etag, etag) {

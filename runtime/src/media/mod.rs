@@ -16,8 +16,8 @@ pub use range::ContentRange;
 pub use resumable::{ResumableUpload, DEFAULT_CHUNK_SIZE, MIN_CHUNK_SIZE};
 
 use crate::body::Body;
+use crate::error::Result;
 use crate::request::RequestBuilder;
-use crate::Result;
 use serde::Serialize;
 
 /// Finishes `request` as a simple media upload: the media alone, as

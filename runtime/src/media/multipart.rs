@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::content_type;
 use crate::body::{Body, BodyStream};
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// The `Content-Type` header and the body of a multipart upload.
 pub(crate) fn body<T: Serialize + ?Sized>(metadata: &T, media: Body, media_type: &str) -> Result<(HeaderValue, Body)> {

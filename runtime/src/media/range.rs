@@ -6,7 +6,7 @@ use std::ops::{Bound, RangeBounds};
 
 use http::HeaderValue;
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// A `Content-Range: bytes START-END/TOTAL` value (`END` inclusive;
 /// `TOTAL` absent when the server wrote `*`).

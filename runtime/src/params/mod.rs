@@ -16,7 +16,8 @@ mod values;
 pub use setters::{WithStandardParams, MEMBER_NAMES};
 pub use values::{Alt, Xgafv};
 
-use crate::request::{CallOptions, RequestBuilder};
+use crate::request::RequestBuilder;
+use crate::retry::CallOptions;
 use std::fmt;
 
 /// The standard parameters of one call, and how the client retries it.

@@ -148,7 +148,7 @@ pub(crate) fn plan_sleep(
 /// The error already merges `Retry-After` with a `RetryInfo` detail; the
 /// detail is read again here in case the error was made by hand or by a
 /// transport that did not merge them.
-pub(crate) fn server_wait(error: &crate::Error) -> Option<Duration> {
+pub(crate) fn server_wait(error: &crate::error::Error) -> Option<Duration> {
     let from_detail = error.status().and_then(crate::rpc::Status::retry_delay);
     error.retry_after().max(from_detail)
 }

@@ -1,7 +1,7 @@
 //! When and how often a failed call is sent again.
 //!
 //! Every call a client sends goes through a [`RetryPolicy`]: the client's
-//! own (set with [`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy)),
+//! own (set with [`ClientBuilder::retry_policy`](crate::client::ClientBuilder::retry_policy)),
 //! or one given to the call. A failure is retried only when it is
 //! transient **and** sending the request again is safe:
 //!
@@ -23,12 +23,14 @@
 //! long-running operations and resumable uploads.
 
 pub(crate) mod backoff;
+mod options;
 
 use std::time::Duration;
 
 use crate::error::Error;
 use backoff::Exponential;
 pub use backoff::Jitter;
+pub use options::CallOptions;
 
 /// How often, and for how long, a call is retried.
 ///
@@ -153,8 +155,8 @@ mod tests {
     #[test]
     fn only_safe_transient_failures_are_retried() {
         let unavailable =
-            Error::new(crate::ErrorKind::Http, "x").with_http_status(http::StatusCode::SERVICE_UNAVAILABLE);
-        let not_found = Error::new(crate::ErrorKind::Http, "x").with_http_status(http::StatusCode::NOT_FOUND);
+            Error::new(crate::error::ErrorKind::Http, "x").with_http_status(http::StatusCode::SERVICE_UNAVAILABLE);
+        let not_found = Error::new(crate::error::ErrorKind::Http, "x").with_http_status(http::StatusCode::NOT_FOUND);
         let refused = Error::transport("refused").with_never_sent();
         assert!(is_retryable(&unavailable, true));
         assert!(!is_retryable(&unavailable, false));

@@ -89,7 +89,7 @@ impl HttpTransport {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) if
+    /// [`ErrorKind::InvalidArgument`](crate::error::ErrorKind::InvalidArgument) if
     /// a proxy variable that would be used names an unsupported kind of
     /// proxy or cannot be parsed.
     pub fn new() -> Result<Self, Error> {

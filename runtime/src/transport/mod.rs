@@ -34,9 +34,9 @@ pub type ResponseFuture<'a> = Pin<Box<dyn Future<Output = Result<http::Response<
 ///
 /// Implementations return every response, whatever its status: the client
 /// turns non-2xx statuses into errors. They report failures to connect as
-/// [`crate::ErrorKind::Transport`] (marked with
+/// [`crate::error::ErrorKind::Transport`] (marked with
 /// [`Error::with_never_sent`] where no byte of the request can have left)
-/// and expiry of `timeout` as [`crate::ErrorKind::Timeout`], and must not
+/// and expiry of `timeout` as [`crate::error::ErrorKind::Timeout`], and must not
 /// follow redirects with the request's credentials to another host.
 pub trait Transport: Send + Sync + 'static {
     /// Sends `request`. `timeout`, if set, bounds the time until the

@@ -15,6 +15,7 @@ mod gzip;
 mod hostile_server;
 mod identification;
 mod injection;
+mod layers;
 mod lro_poller;
 mod object;
 mod request;

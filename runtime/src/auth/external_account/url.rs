@@ -65,7 +65,7 @@ pub(crate) fn check_url(url: &str) -> Result<(), &'static str> {
     let parsed: http::Uri = url.parse().map_err(|_| "it is not a valid URI")?;
     match (parsed.scheme_str(), parsed.host()) {
         (Some("https"), Some(_)) => Ok(()),
-        (Some("http"), Some(host)) if crate::client::is_loopback(host) || is_link_local(host) => Ok(()),
+        (Some("http"), Some(host)) if crate::host::is_loopback(host) || is_link_local(host) => Ok(()),
         (Some("http"), Some(_)) => Err("plain http is only allowed for loopback and link-local hosts"),
         _ => Err("the scheme must be https"),
     }

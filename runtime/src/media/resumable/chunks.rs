@@ -10,7 +10,7 @@
 use bytes::{Buf as _, Bytes, BytesMut};
 
 use crate::body::BodyStream;
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// One request's worth of media.
 #[derive(Debug, PartialEq, Eq)]

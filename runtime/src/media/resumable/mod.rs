@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 
 use crate::body::Body;
 use crate::client::Client;
-use crate::Result;
+use crate::error::Result;
 
 /// Chunk sizes are multiples of this (256 KiB), as the protocol requires
 /// for every chunk but the last.

@@ -7,11 +7,11 @@ use http::{HeaderName, HeaderValue, StatusCode, Uri};
 
 use super::chunks::Chunker;
 use super::ResumableUpload;
+use crate::error::{Error, ErrorKind, Result};
 use crate::media::{content_type, range};
-use crate::request::CallOptions;
 use crate::retry::backoff::{plan_sleep, server_wait, Backoff, Exponential};
+use crate::retry::CallOptions;
 use crate::retry::{Jitter, RetryPolicy};
-use crate::{Error, ErrorKind, Result};
 
 const UPLOAD_CONTENT_TYPE: HeaderName = HeaderName::from_static("x-upload-content-type");
 const UPLOAD_CONTENT_LENGTH: HeaderName = HeaderName::from_static("x-upload-content-length");
@@ -27,12 +27,12 @@ enum Step<T> {
 
 /// What every exchange of one upload needs.
 struct Session<T> {
-    client: crate::Client,
+    client: crate::client::Client,
     scopes: &'static [&'static str],
     finish: super::Finish<T>,
     /// The start request's `dataWrapper` mark, which every exchange carries
     /// so that the finished resource is taken out of its `data` member.
-    data_wrapper: Option<crate::request::DataWrapper>,
+    data_wrapper: Option<crate::client::DataWrapper>,
 }
 
 pub(super) async fn run<T>(upload: ResumableUpload<T>) -> Result<T> {
@@ -53,7 +53,7 @@ pub(super) async fn run<T>(upload: ResumableUpload<T>) -> Result<T> {
     } = upload;
     let media_type = content_type::header(&content_type)?;
     let start = start?;
-    let data_wrapper = start.extensions().get::<crate::request::DataWrapper>().copied();
+    let data_wrapper = start.extensions().get::<crate::client::DataWrapper>().copied();
     let upload = Session { client, scopes, finish, data_wrapper };
     let (offset, session) = match resume {
         Some((uri, offset)) => (offset, Some(uri)),
@@ -238,7 +238,7 @@ fn same_origin(start: &Uri, location: &str) -> Result<Uri> {
 /// Sends one chunk (or, with no data, finishes an upload whose bytes are
 /// all held).
 async fn send<T>(upload: &Session<T>, session: &Uri, content_range: HeaderValue, data: Bytes) -> Result<Step<T>> {
-    let mut request = http::Request::new(crate::Body::from(data));
+    let mut request = http::Request::new(crate::body::Body::from(data));
     *request.method_mut() = http::Method::PUT;
     *request.uri_mut() = session.clone();
     request.headers_mut().insert(CONTENT_RANGE, content_range);
@@ -247,7 +247,7 @@ async fn send<T>(upload: &Session<T>, session: &Uri, content_range: HeaderValue,
 
 /// Asks how many bytes the server holds.
 async fn query<T>(upload: &Session<T>, session: &Uri, total: Option<u64>) -> Result<Step<T>> {
-    let mut request = http::Request::new(crate::Body::empty());
+    let mut request = http::Request::new(crate::body::Body::empty());
     *request.method_mut() = http::Method::PUT;
     *request.uri_mut() = session.clone();
     request.headers_mut().insert(CONTENT_RANGE, range::chunk_header(0, 0, total));
@@ -255,7 +255,7 @@ async fn query<T>(upload: &Session<T>, session: &Uri, total: Option<u64>) -> Res
     exchange(upload, request).await
 }
 
-async fn exchange<T>(upload: &Session<T>, mut request: http::Request<crate::Body>) -> Result<Step<T>> {
+async fn exchange<T>(upload: &Session<T>, mut request: http::Request<crate::body::Body>) -> Result<Step<T>> {
     // This loop retries from the server's offset; the client retrying the
     // same chunk on its own would only send bytes again.
     request.extensions_mut().insert(no_retries());
