@@ -18,7 +18,7 @@
 //! A request whose body is streamed (from a file or reader) cannot be
 //! replayed and is never retried; bodies held in memory are.
 //!
-//! The same schedule (exponential growth with jitter, capped, never shorter
+//! The same schedule, a [`Backoff`] (exponential growth with jitter, capped, never shorter
 //! than a `Retry-After` and never past the time limit) paces the poller of
 //! long-running operations and resumable uploads.
 
@@ -28,8 +28,7 @@ mod options;
 use std::time::Duration;
 
 use crate::error::Error;
-use backoff::Exponential;
-pub use backoff::Jitter;
+pub use backoff::{Backoff, BackoffBuilder, Jitter};
 pub use options::CallOptions;
 
 /// How often, and for how long, a call is retried.
@@ -50,21 +49,12 @@ pub use options::CallOptions;
 pub struct RetryPolicy {
     pub(crate) max_attempts: u32,
     pub(crate) time_limit: Duration,
-    pub(crate) backoff: Exponential,
+    pub(crate) backoff: Backoff,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self {
-            max_attempts: 5,
-            time_limit: Duration::from_secs(60),
-            backoff: Exponential {
-                initial_delay: Duration::from_secs(1),
-                max_delay: Duration::from_secs(30),
-                multiplier: 2.0,
-                jitter: Jitter::Full,
-            },
-        }
+        Self { max_attempts: 5, time_limit: Duration::from_secs(60), backoff: Backoff::default() }
     }
 }
 
@@ -92,6 +82,14 @@ impl RetryPolicy {
     /// Each attempt is bounded by the client's request timeout besides.
     pub fn time_limit(mut self, limit: Duration) -> Self {
         self.time_limit = limit;
+        self
+    }
+
+    /// The schedule of delays between attempts (default
+    /// [`Backoff::default`]: 1 s, doubling up to 30 s, full jitter). The
+    /// four setters below change one setting of it each.
+    pub fn backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
         self
     }
 
@@ -150,6 +148,43 @@ mod tests {
         assert_eq!(policy.backoff.jitter, Jitter::Full);
         assert_eq!(RetryPolicy::never().max_attempts, 1);
         assert_eq!(RetryPolicy::new().max_attempts(0).max_attempts, 1);
+    }
+
+    #[test]
+    fn a_backoff_replaces_the_whole_schedule() {
+        let backoff = Backoff::builder()
+            .initial_delay(Duration::from_millis(5))
+            .max_delay(Duration::from_millis(50))
+            .multiplier(3.0)
+            .jitter(Jitter::Equal)
+            .build();
+        assert_eq!(
+            (backoff.initial_delay(), backoff.max_delay(), backoff.multiplier(), backoff.jitter()),
+            (Duration::from_millis(5), Duration::from_millis(50), 3.0, Jitter::Equal)
+        );
+        let policy = RetryPolicy::new().max_attempts(3).backoff(backoff.clone());
+        assert_eq!(policy.backoff, backoff);
+        let by_setters = RetryPolicy::new()
+            .max_attempts(3)
+            .initial_delay(Duration::from_millis(5))
+            .max_delay(Duration::from_millis(50))
+            .multiplier(3.0)
+            .jitter(Jitter::Equal);
+        assert_eq!(policy, by_setters);
+        assert_eq!(RetryPolicy::new().backoff, Backoff::default());
+    }
+
+    #[test]
+    fn the_backoff_builder_adjusts_nonsense_values() {
+        let backoff =
+            Backoff::builder().initial_delay(Duration::ZERO).max_delay(Duration::ZERO).multiplier(f64::NAN).build();
+        assert_eq!(backoff.initial_delay(), backoff::MIN_DELAY);
+        assert_eq!(backoff.max_delay(), backoff::MIN_DELAY);
+        assert_eq!(backoff.multiplier(), 1.0);
+        // A builder from a backoff changes only what it is told to.
+        let changed = BackoffBuilder::from(Backoff::default()).jitter(Jitter::None).build();
+        assert_eq!(changed.initial_delay(), Duration::from_secs(1));
+        assert_eq!(changed.jitter(), Jitter::None);
     }
 
     #[test]
