@@ -15,11 +15,21 @@ pub enum Location {
 /// A document the generator cannot turn into code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
-    pub location: Option<Location>,
-    pub message: String,
+    pub(crate) location: Option<Location>,
+    pub(crate) message: String,
 }
 
 impl Error {
+    /// Where in the document the problem is, when a place can be named.
+    pub fn location(&self) -> Option<&Location> {
+        self.location.as_ref()
+    }
+
+    /// The reason, without the location.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     pub(crate) fn at(path: impl Into<String>, message: impl Into<String>) -> Self {
         Error { location: Some(Location::Path(printable(&path.into()))), message: printable(&message.into()) }
     }

@@ -323,11 +323,17 @@ pub struct Resource {
     pub json_name: String,
     pub methods: Vec<Method>,
     pub children: Vec<Resource>,
+    /// The cargo feature (an index into [`FeatureGates::names`]) that
+    /// compiles this resource's struct and call builders: that of the
+    /// top-level resource it sits under, set by `resolve::features`.
+    pub feature: Option<usize>,
 }
 
 #[derive(Debug)]
 pub struct Method {
     pub id: String,
+    /// The feature of its resource (see [`Resource::feature`]).
+    pub feature: Option<usize>,
     /// Builder function on the resource.
     pub fn_name: String,
     pub call_type: String,
@@ -451,6 +457,8 @@ pub struct Route {
     pub send: String,
     pub poller: String,
     pub pattern: Option<String>,
+    /// The feature of the resource the route goes through.
+    pub feature: Option<usize>,
 }
 
 /// The polling `get`s an operation can be routed to by its own fields,
@@ -467,8 +475,8 @@ pub struct FieldRoute {
     /// Accessors from the `Client` to the resource, then the method.
     pub accessors: Vec<String>,
     pub method: String,
-    /// The builder's type, whose feature gate the route shares.
-    pub call_type: String,
+    /// The feature of the resource the route goes through.
+    pub feature: Option<usize>,
     pub send: String,
     pub poller: String,
     /// Where each argument of the method comes from, in call order.
@@ -651,10 +659,4 @@ pub struct FeatureGates {
     /// Types that only some features reach, each with the indexes (into
     /// `names`) of those features, ascending.
     pub types: std::collections::HashMap<TypeId, Vec<usize>>,
-    /// Resource accessor structs and call builders, by their Rust type
-    /// name, each with the feature of the top-level resource it sits under.
-    pub resources: std::collections::HashMap<String, usize>,
-    /// The feature of each route of the `operation_router`, in its order;
-    /// `None` for a route that no resource feature holds.
-    pub routes: Vec<Option<usize>>,
 }

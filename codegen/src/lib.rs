@@ -6,46 +6,72 @@
 //! JSON ──parse──▶ discovery model ──resolve──▶ IR ──emit──▶ tokens ──format──▶ files
 //! ```
 //!
-//! [`generate`] runs all of it. The stages are public too, so that tools can
-//! time them separately. This crate does no I/O: callers hand it the text of
-//! a document and write the files it returns.
+//! [`generate`] runs all of it. The public surface is that function, its
+//! [`Options`] and [`Output`], and [`Error`]; the stages stay private so that
+//! their types can change freely. Benches that time the stages apart reach
+//! them through the `internals` feature, which is not part of the API. This
+//! crate does no I/O: callers hand it the text of a document and write the
+//! files it returns.
 
-pub mod discovery;
-pub mod emit;
-pub mod error;
-pub mod ir;
-pub mod names;
-pub mod path_template;
-pub mod resolve;
+/// Declares the stage modules: private, or public (and hidden) with the
+/// `internals` feature, which is all `internals` can re-export.
+macro_rules! stages {
+    ($($(#[$attr:meta])* $name:ident;)*) => {$(
+        $(#[$attr])* #[cfg(feature = "internals")] #[doc(hidden)] pub mod $name;
+        $(#[$attr])* #[cfg(not(feature = "internals"))] mod $name;
+    )*};
+}
+
+stages! {
+    discovery;
+    emit;
+    error;
+    // The IR records some facts of the document that no emitter prints yet
+    // (`Method::flat_path`, `Endpoint::description`, ...); they stay, for
+    // the emitters to come and for what `internals` shows.
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))]
+    ir;
+    names;
+    path_template;
+    resolve;
+}
 
 pub use emit::GeneratedFile;
 pub use error::{Error, Location};
-pub use resolve::{ResolveOptions, OTHER_VERSIONS};
+pub use resolve::OTHER_VERSIONS;
 
-/// Options for [`generate`].
+/// The stages of the pipeline, for `codegen/benches` and tests that check
+/// internal tables. Not part of the API: no stability, no docs.
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::{discovery, emit, ir, names, path_template, resolve};
+
+    /// The parse stage of [`generate`](crate::generate).
+    pub fn parse(source: &str) -> Result<discovery::RestDescription, crate::Error> {
+        crate::parse(source)
+    }
+
+    /// The stack [`generate`](crate::generate) gives its pipeline thread,
+    /// for callers of the stages that need the same.
+    pub const PIPELINE_STACK: usize = crate::PIPELINE_STACK;
+}
+
+/// Options for [`generate`], set through a builder:
+///
+/// ```
+/// let options = discogen::Options::new().module_name("vision").resource_features(true);
+/// # let _ = options;
+/// ```
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Module name; by default `{name}_{version}` in snake case.
-    pub module_name: Option<String>,
-    /// Keep only these method ids and the types they reach.
-    pub only: Option<Vec<String>>,
-    /// The command that regenerates the output, named in each file's header.
-    pub regen_command: String,
-    /// Names for enums that several fields share (see `ResolveOptions`).
-    pub enum_names: std::collections::BTreeMap<String, String>,
-    /// One cargo feature per top-level resource; see [`Output::features`].
-    pub resource_features: bool,
-    /// The schemas of sibling API versions that no method reaches (Vision
-    /// v1's `GoogleCloudVisionV1p1beta1*` copies) behind the
-    /// `other-versions` feature, off by default. For a module that is a
-    /// crate of its own: in a crate of several APIs the one feature name
-    /// would serve them all.
-    pub other_versions: bool,
-    /// The path by which the doc examples reach the API module, with
-    /// `{module}` standing for its name: `my_crate::{module}` when the
-    /// module sits in a crate of several APIs, or the crate's name when
-    /// the module is the crate.
-    pub example_path: String,
+    pub(crate) module_name: Option<String>,
+    pub(crate) only: Option<Vec<String>>,
+    pub(crate) regen_command: String,
+    pub(crate) enum_names: std::collections::BTreeMap<String, String>,
+    pub(crate) resource_features: bool,
+    pub(crate) other_versions: bool,
+    pub(crate) example_path: String,
 }
 
 impl Default for Options {
@@ -62,37 +88,157 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// The defaults: every method, no features, the module named
+    /// `{name}_{version}` in snake case.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Module name; by default `{name}_{version}` in snake case.
+    pub fn module_name(mut self, name: impl Into<String>) -> Self {
+        self.module_name = Some(name.into());
+        self
+    }
+
+    /// Keep only these method ids and the types they reach.
+    pub fn only<I, S>(mut self, method_ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.only = Some(method_ids.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The command that regenerates the output, named in each file's header
+    /// (default `cargo xtask regen`).
+    pub fn regen_command(mut self, command: impl Into<String>) -> Self {
+        self.regen_command = command.into();
+        self
+    }
+
+    /// Names for enums and inline structs that several fields share, keyed
+    /// by any of those fields' type names or by the name the naming rule
+    /// gives.
+    pub fn enum_names(mut self, names: std::collections::BTreeMap<String, String>) -> Self {
+        self.enum_names = names;
+        self
+    }
+
+    /// One cargo feature per top-level resource; see [`Output::features`].
+    pub fn resource_features(mut self, on: bool) -> Self {
+        self.resource_features = on;
+        self
+    }
+
+    /// The schemas of sibling API versions that no method reaches (Vision
+    /// v1's `GoogleCloudVisionV1p1beta1*` copies) behind the
+    /// [`OTHER_VERSIONS`] feature, off by default. For a module that is a
+    /// crate of its own: in a crate of several APIs the one feature name
+    /// would serve them all.
+    pub fn other_versions(mut self, on: bool) -> Self {
+        self.other_versions = on;
+        self
+    }
+
+    /// The path by which the doc examples reach the API module, with
+    /// `{module}` standing for its name: `my_crate::{module}` when the
+    /// module sits in a crate of several APIs, or the crate's name when the
+    /// module is the crate (the default, `{module}`).
+    pub fn example_path(mut self, path: impl Into<String>) -> Self {
+        self.example_path = path.into();
+        self
+    }
+}
+
 /// What one document produced.
 #[derive(Debug, Clone)]
 pub struct Output {
+    module_name: String,
+    files: Vec<GeneratedFile>,
+    warnings: Vec<String>,
+    stats: Stats,
+    features: Vec<String>,
+    default_features: Vec<String>,
+}
+
+impl Output {
     /// The Rust module name of the API (`vision_v1`).
-    pub module_name: String,
+    pub fn module_name(&self) -> &str {
+        &self.module_name
+    }
+
     /// The module's files: `mod.rs`, `model.rs`, `resources.rs`.
-    pub files: Vec<GeneratedFile>,
+    pub fn files(&self) -> &[GeneratedFile] {
+        &self.files
+    }
+
+    /// The file at `path` (`model.rs`), if the module has one.
+    pub fn file(&self, path: &str) -> Option<&GeneratedFile> {
+        self.files.iter().find(|f| f.path == path)
+    }
+
     /// Things that were generated with a fallback, each with its JSON path.
-    pub warnings: Vec<String>,
-    pub stats: Stats,
-    /// The cargo features the module's items are gated on, for the
-    /// crate's `[features]`: with `resource_features` one per top-level
-    /// resource, then with `other_versions` [`OTHER_VERSIONS`] if the
-    /// document has such schemas.
-    pub features: Vec<String>,
-    /// Those of `features` that are on unless the user says otherwise:
-    /// every resource feature, not `other-versions`.
-    pub default_features: Vec<String>,
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Counts for reports.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// The cargo features the module's items are gated on, for the crate's
+    /// `[features]`: with [`Options::resource_features`] one per top-level
+    /// resource, then with [`Options::other_versions`] [`OTHER_VERSIONS`] if
+    /// the document has such schemas.
+    pub fn features(&self) -> &[String] {
+        &self.features
+    }
+
+    /// Those of [`features`](Self::features) that are on unless the user
+    /// says otherwise: every resource feature, not `other-versions`.
+    pub fn default_features(&self) -> &[String] {
+        &self.default_features
+    }
+}
+
+impl GeneratedFile {
+    /// The file's path relative to the module's directory (`model.rs`).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The formatted Rust source.
+    pub fn contents(&self) -> &str {
+        &self.contents
+    }
 }
 
 /// Counts for reports.
 #[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
 pub struct Stats {
+    /// Schemas in the document.
     pub schemas: usize,
+    /// Rust types generated (schemas, inline objects and enums).
     pub types: usize,
+    /// Call builders generated.
     pub methods: usize,
+    /// Lines of the generated files.
     pub lines: usize,
 }
 
+/// Checks that `source` parses as a discovery document, without
+/// generating anything: what `cargo xtask fetch` asks before it stores a
+/// download. Syntax and shape errors carry line and column.
+pub fn check_syntax(source: &str) -> Result<(), Error> {
+    parse(source).map(drop)
+}
+
 /// Parses a document. Syntax and shape errors carry line and column.
-pub fn parse(source: &str) -> Result<discovery::RestDescription, Error> {
+pub(crate) fn parse(source: &str) -> Result<discovery::RestDescription, Error> {
     serde_json::from_str(source).map_err(|e| Error::from_json(&e))
 }
 
@@ -100,7 +246,7 @@ pub fn parse(source: &str) -> Result<discovery::RestDescription, Error> {
 /// of nested types (`Vec<BTreeMap<String, Vec<...>>>`), which a legal
 /// document can push far past a default thread stack. The memory is only
 /// reserved; pages that are never touched cost nothing.
-const PIPELINE_STACK: usize = 512 << 20;
+pub(crate) const PIPELINE_STACK: usize = 512 << 20;
 
 /// Runs the whole pipeline on the text of one document.
 ///
@@ -122,15 +268,7 @@ pub fn generate(source: &str, options: &Options) -> Result<Output, Error> {
 
 fn generate_here(source: &str, options: &Options) -> Result<Output, Error> {
     let doc = parse(source)?;
-    let resolve_options = ResolveOptions {
-        module_name: options.module_name.clone(),
-        only: options.only.clone(),
-        enum_names: options.enum_names.clone(),
-        resource_features: options.resource_features,
-        other_versions: options.other_versions,
-        example_path: options.example_path.clone(),
-    };
-    let (api, warnings) = resolve::resolve(&doc, &resolve_options)?;
+    let (api, warnings) = resolve::resolve(&doc, options)?;
     let header = format!(
         "// @generated by discogen from the `{}` discovery document. Do not edit by hand;\n// run `{}` to regenerate.",
         api_id(&api),

@@ -56,8 +56,8 @@ fn rich_doc() -> Value {
 #[test]
 fn the_rich_document_itself_generates() {
     let (output, files) = generate_ok(&rich_doc());
-    assert_eq!(files.len(), output.files.len());
-    assert!(output.warnings.is_empty(), "{:?}", output.warnings);
+    assert_eq!(files.len(), output.files().len());
+    assert!(output.warnings().is_empty(), "{:?}", output.warnings());
 }
 
 #[test]
@@ -246,11 +246,11 @@ fn a_struct_that_contains_itself_is_boxed_not_refused() {
         "B": {"type": "object", "properties": {"a": {"$ref": "A"}}}
     });
     let (output, _) = generate_ok(&doc);
-    let model = output.files.iter().find(|f| f.path == "model.rs").expect("model.rs");
-    let text: String = model.contents.split_whitespace().collect();
-    assert!(text.contains("Option<__rt::Box<Node>>"), "{}", model.contents);
-    assert!(text.contains("Option<__rt::Box<B>>"), "{}", model.contents);
-    assert!(text.contains("Option<__rt::Box<A>>"), "{}", model.contents);
+    let model = output.file("model.rs").expect("model.rs");
+    let text: String = model.contents().split_whitespace().collect();
+    assert!(text.contains("Option<__rt::Box<Node>>"), "{}", model.contents());
+    assert!(text.contains("Option<__rt::Box<B>>"), "{}", model.contents());
+    assert!(text.contains("Option<__rt::Box<A>>"), "{}", model.contents());
 }
 
 #[test]
@@ -261,13 +261,13 @@ fn duplicate_method_ids_are_taken_with_a_warning() {
         "b": {"methods": {"get": simple_method("hostile.same")}}
     });
     let (output, _) = generate_ok(&doc);
-    let resources = output.files.iter().find(|f| f.path == "resources.rs").expect("resources.rs");
-    assert!(resources.contents.contains("pub struct AGetCall"), "the first keeps its builder");
-    assert!(resources.contents.contains("pub struct BGetCall"), "the second keeps its builder");
+    let resources = output.file("resources.rs").expect("resources.rs");
+    assert!(resources.contents().contains("pub struct AGetCall"), "the first keeps its builder");
+    assert!(resources.contents().contains("pub struct BGetCall"), "the second keeps its builder");
     assert!(
-        output.warnings.iter().any(|w| w.starts_with("at resources.b.methods.get.id:") && w.contains("hostile.same")),
+        output.warnings().iter().any(|w| w.starts_with("at resources.b.methods.get.id:") && w.contains("hostile.same")),
         "{:?}",
-        output.warnings
+        output.warnings()
     );
 
     // One id at the top level and again in a resource.
@@ -275,8 +275,12 @@ fn duplicate_method_ids_are_taken_with_a_warning() {
     doc["methods"] = json!({"get": simple_method("hostile.top")});
     doc["resources"] = json!({"r": {"methods": {"list": simple_method("hostile.top")}}});
     let (output, _) = generate_ok(&doc);
-    assert!(output.warnings.iter().any(|w| w.starts_with("at resources.r.methods.list.id:")), "{:?}", output.warnings);
-    assert_eq!(output.stats.methods, 2);
+    assert!(
+        output.warnings().iter().any(|w| w.starts_with("at resources.r.methods.list.id:")),
+        "{:?}",
+        output.warnings()
+    );
+    assert_eq!(output.stats().methods, 2);
 }
 
 #[test]
@@ -289,9 +293,9 @@ fn duplicate_json_keys_keep_the_last_one() {
                     "A": {"type": "object", "properties": {"y": {"type": "integer", "format": "int32"}}}}}"#;
     let output = generate_str(text).expect("generates");
     parse_all(&output);
-    let model = output.files.iter().find(|f| f.path == "model.rs").expect("model.rs");
-    assert!(model.contents.contains("pub y:"), "{}", model.contents);
-    assert!(!model.contents.contains("pub x:"), "{}", model.contents);
+    let model = output.file("model.rs").expect("model.rs");
+    assert!(model.contents().contains("pub y:"), "{}", model.contents());
+    assert!(!model.contents().contains("pub x:"), "{}", model.contents());
 }
 
 fn doc_with_method(method: Value) -> Value {
@@ -327,9 +331,9 @@ fn a_placeholder_without_a_parameter_becomes_a_required_path_string() {
     method["path"] = json!("v1/things/{name}/parts/{+part}");
     let (output, files) = generate_ok(&doc_with_method(method));
     assert!(
-        output.warnings.iter().any(|w| w.contains("resources.r.methods.m.path") && w.contains("{part}")),
+        output.warnings().iter().any(|w| w.contains("resources.r.methods.m.path") && w.contains("{part}")),
         "the warning names the placeholder and its place: {:?}",
-        output.warnings
+        output.warnings()
     );
     let resources = files.iter().find(|(path, _)| path == "resources.rs").map(|(_, f)| f).expect("resources.rs");
     let text = quote::ToTokens::to_token_stream(resources).to_string();
@@ -348,7 +352,7 @@ fn a_placeholder_without_a_parameter_becomes_a_required_path_string() {
     let mut method = simple_method("hostile.r.m");
     method["parameters"]["name"]["location"] = json!("query");
     let (output, _) = generate_ok(&doc_with_method(method));
-    assert!(output.warnings.iter().any(|w| w.contains("parameters.name")), "{:?}", output.warnings);
+    assert!(output.warnings().iter().any(|w| w.contains("parameters.name")), "{:?}", output.warnings());
 }
 
 #[test]
@@ -358,14 +362,14 @@ fn parameter_order_naming_nothing_is_dropped_with_a_warning() {
     let (output, _) = generate_ok(&doc_with_method(method));
     assert!(
         output
-            .warnings
+            .warnings()
             .iter()
             .any(|w| w.starts_with("at resources.r.methods.m.parameterOrder[0]:") && w.contains("`ghost`")),
         "{:?}",
-        output.warnings
+        output.warnings()
     );
-    let resources = output.files.iter().find(|f| f.path == "resources.rs").expect("resources.rs");
-    assert!(!resources.contents.contains("ghost"), "the entry leaves no trace in the code");
+    let resources = output.file("resources.rs").expect("resources.rs");
+    assert!(!resources.contents().contains("ghost"), "the entry leaves no trace in the code");
 }
 
 #[test]
@@ -375,12 +379,12 @@ fn a_rest_path_stands_in_for_a_missing_path() {
     method["restPath"] = template;
     let (output, _) = generate_ok(&doc_with_method(method));
     assert!(
-        output.warnings.iter().any(|w| w.starts_with("at resources.r.methods.m.restPath:")),
+        output.warnings().iter().any(|w| w.starts_with("at resources.r.methods.m.restPath:")),
         "{:?}",
-        output.warnings
+        output.warnings()
     );
-    let resources = output.files.iter().find(|f| f.path == "resources.rs").expect("resources.rs");
-    assert!(resources.contents.contains("things/"), "the restPath is expanded: {}", resources.contents);
+    let resources = output.file("resources.rs").expect("resources.rs");
+    assert!(resources.contents().contains("things/"), "the restPath is expanded: {}", resources.contents());
 
     let mut method = simple_method("hostile.r.m");
     method.as_object_mut().map(|o| o.remove("path"));
@@ -399,25 +403,25 @@ fn an_api_version_that_is_no_header_value_is_dropped_with_a_warning() {
         method["apiVersion"] = json!(bad);
         let (output, _) = generate_ok(&doc_with_method(method));
         assert!(
-            output.warnings.iter().any(|w| w.starts_with("at resources.r.methods.m.apiVersion:")),
+            output.warnings().iter().any(|w| w.starts_with("at resources.r.methods.m.apiVersion:")),
             "{bad}: {:?}",
-            output.warnings
+            output.warnings()
         );
-        let resources = output.files.iter().find(|f| f.path == "resources.rs").expect("resources.rs");
-        assert!(!resources.contents.contains("api_version("), "{bad}: no header is sent");
+        let resources = output.file("resources.rs").expect("resources.rs");
+        assert!(!resources.contents().contains("api_version("), "{bad}: no header is sent");
     }
     let mut method = simple_method("hostile.r.m");
     method["apiVersion"] = json!("2024-06-01");
     let (output, _) = generate_ok(&doc_with_method(method));
-    let resources = output.files.iter().find(|f| f.path == "resources.rs").expect("resources.rs");
-    assert!(resources.contents.contains("request.api_version(\"2024-06-01\");"), "{}", resources.contents);
+    let resources = output.file("resources.rs").expect("resources.rs");
+    assert!(resources.contents().contains("request.api_version(\"2024-06-01\");"), "{}", resources.contents());
 
     // Quotes and backslashes are valid in a header value; they stay inside
     // the string literal.
     let mut method = simple_method("hostile.r.m");
     method["apiVersion"] = json!(r#"v1"); panic!("\"#);
     let (output, files) = generate_ok(&doc_with_method(method));
-    assert!(output.warnings.is_empty(), "{:?}", output.warnings);
+    assert!(output.warnings().is_empty(), "{:?}", output.warnings());
     let literals: Vec<String> = files.iter().flat_map(|(_, f)| string_literals(f)).collect();
     assert!(literals.iter().any(|l| l == r#"v1"); panic!("\"#), "the value is one literal");
     assert!(!files.iter().any(|(_, f)| quote::ToTokens::to_token_stream(f).to_string().contains("panic !")));
@@ -516,27 +520,27 @@ fn missing_identity_fields_are_derived_with_a_warning() {
     doc.as_object_mut().map(|o| o.remove("version"));
     doc["id"] = json!("hostile:v7");
     let (output, _) = generate_ok(&doc);
-    assert_eq!(output.module_name, "hostile_v7");
-    assert!(output.warnings.iter().any(|w| w.starts_with("at version:")), "{:?}", output.warnings);
+    assert_eq!(output.module_name(), "hostile_v7");
+    assert!(output.warnings().iter().any(|w| w.starts_with("at version:")), "{:?}", output.warnings());
 
     let mut doc = base_doc();
     doc.as_object_mut().map(|o| o.remove("version"));
     doc["servicePath"] = json!("hostile/v2beta/");
-    assert_eq!(generate_ok(&doc).0.module_name, "hostile_v2beta");
+    assert_eq!(generate_ok(&doc).0.module_name(), "hostile_v2beta");
 
     let mut doc = base_doc();
     doc.as_object_mut().map(|o| o.remove("version"));
-    assert_eq!(generate_ok(&doc).0.module_name, "hostile_unversioned");
+    assert_eq!(generate_ok(&doc).0.module_name(), "hostile_unversioned");
 
     let mut doc = base_doc();
     doc.as_object_mut().map(|o| o.remove("name"));
     doc["id"] = json!("fromid:v1");
-    assert_eq!(generate_ok(&doc).0.module_name, "fromid_v1");
+    assert_eq!(generate_ok(&doc).0.module_name(), "fromid_v1");
 
     let mut doc = base_doc();
     doc.as_object_mut().map(|o| o.remove("rootUrl"));
     let (output, files) = generate_ok(&doc);
-    assert!(output.warnings.iter().any(|w| w.starts_with("at rootUrl:")), "{:?}", output.warnings);
+    assert!(output.warnings().iter().any(|w| w.starts_with("at rootUrl:")), "{:?}", output.warnings());
     let root = files.iter().find(|(path, _)| path == "mod.rs").map(|(_, f)| f).expect("mod.rs");
     let text = quote::ToTokens::to_token_stream(root).to_string();
     assert!(text.contains("pub const ROOT_URL : & str = \"\" ;"), "{text}");
@@ -587,7 +591,7 @@ fn ten_thousand_levels_of_nesting_are_refused_without_overflow() {
     ];
     for (label, text) in cases {
         let error = assert_error_at(label, generate_str(&text), Want::AnyLineColumn, "");
-        assert!(error.message.contains("recursion limit"), "{label}: {error:?}");
+        assert!(error.message().contains("recursion limit"), "{label}: {error:?}");
     }
     // A document that is only nested arrays fails on its first element.
     assert_error_at("the whole document", generate_str(&nested("[", "", "]", DEPTH)), Want::Line(1), "");
@@ -714,11 +718,11 @@ fn unknown_types_and_formats_fall_back_with_a_warning_naming_the_path() {
         ("schemas.S.properties.f", "#[evil]"),
         ("resources.r.methods.m.parameters.q", "`complex`"),
     ] {
-        let found = output.warnings.iter().any(|w| w.contains(&format!("at {path}:")) && w.contains(needle));
-        assert!(found, "no warning for {path} mentioning {needle}: {:#?}", output.warnings);
+        let found = output.warnings().iter().any(|w| w.contains(&format!("at {path}:")) && w.contains(needle));
+        assert!(found, "no warning for {path} mentioning {needle}: {:#?}", output.warnings());
     }
     // The fallback types are the documented ones.
-    let model = &output.files.iter().find(|f| f.path == "model.rs").expect("model.rs").contents;
+    let model = output.file("model.rs").expect("model.rs").contents();
     let squeezed: String = model.split_whitespace().collect();
     assert!(squeezed.contains("puba:__rt::Option<__rt::Value>"), "{model}");
     assert!(squeezed.contains("pubb:__rt::Option<__rt::String>"), "{model}");
@@ -765,7 +769,7 @@ fn messages_carry_no_control_characters() {
     doc["schemas"] =
         json!({"S": {"type": "object", "properties": {"p": {"type": "string", "format": format!("f{ESC}")}}}});
     let (output, _) = generate_ok(&doc);
-    for warning in &output.warnings {
+    for warning in output.warnings() {
         assert!(!warning.chars().any(is_control), "{warning:?}");
     }
 }
@@ -1026,14 +1030,14 @@ fn long_100mb_document() {
     let output = generate_str(&text).expect("generates");
     let generated = started.elapsed();
     let peak_after_generation = peak_rss();
-    let bytes: usize = output.files.iter().map(|f| f.contents.len()).sum();
+    let bytes: usize = output.files().iter().map(|f| f.contents().len()).sum();
     eprintln!(
         "document: {} bytes (built in {built:?}); generated {} files, {bytes} bytes, {} lines, {} types in {generated:?}; {} warnings",
         text.len(),
-        output.files.len(),
-        output.stats.lines,
-        output.stats.types,
-        output.warnings.len()
+        output.files().len(),
+        output.stats().lines,
+        output.stats().types,
+        output.warnings().len()
     );
     eprintln!("peak RSS after generation (document text included): {peak_after_generation}");
     if std::env::var("DISCOGEN_BIG_SCHEMAS").is_err() {

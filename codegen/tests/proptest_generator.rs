@@ -52,10 +52,10 @@ fn check(source: &str) -> Result<(), TestCaseError> {
 fn check_output(output: &discogen::Output) -> Result<(), String> {
     let verdict = std::thread::scope(|scope| {
         let worker = std::thread::Builder::new().stack_size(256 << 20).spawn_scoped(scope, || {
-            for f in &output.files {
-                let file = syn::parse_file(&f.contents).map_err(|e| format!("{} does not parse: {e}", f.path))?;
+            for f in output.files() {
+                let file = syn::parse_file(f.contents()).map_err(|e| format!("{} does not parse: {e}", f.path()))?;
                 if let Some(clash) = common::duplicate_name(&file) {
-                    return Err(format!("{}: {clash}", f.path));
+                    return Err(format!("{}: {clash}", f.path()));
                 }
             }
             Ok(())
@@ -871,10 +871,10 @@ fn a_fixed_sample_compiles() {
     let n = std::env::var("DISCOGEN_PROPTEST_COMPILE").ok().and_then(|v| v.parse().ok()).unwrap_or(4);
     for (i, doc) in fixed_sample(n, n).iter().enumerate() {
         let module = format!("sample_{i}");
-        let options = discogen::Options { module_name: Some(module.clone()), ..Default::default() };
+        let options = discogen::Options::new().module_name(module.clone());
         let output = discogen::generate(doc, &options).expect("the sample generates");
-        for file in &output.files {
-            krate.write(format!("src/{module}/{}", file.path), &file.contents);
+        for file in output.files() {
+            krate.write(format!("src/{module}/{}", file.path()), file.contents());
         }
         krate.write(format!("src/{module}.json"), doc);
         lib.push_str(&format!("pub mod {module};\n"));

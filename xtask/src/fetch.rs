@@ -147,7 +147,8 @@ async fn download(client: &discovery_v1::Client, name: &str, version: &str) -> R
         )));
     }
     let text = std::str::from_utf8(&body).map_err(|e| Failure(format!("{what}: not UTF-8: {e}")))?;
-    discogen::parse(text).map_err(|e| Failure(format!("{what}: not stored, the document does not parse: {e}")))?;
+    discogen::check_syntax(text)
+        .map_err(|e| Failure(format!("{what}: not stored, the document does not parse: {e}")))?;
     Ok((body.to_vec(), facts))
 }
 

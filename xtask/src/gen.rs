@@ -54,18 +54,18 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     let Args { spec, out, crate_name, only, force, runtime_version, standalone, resource_features, default_features } =
         args;
     let example_crate = crate_name.as_deref().map(|c| c.replace('-', "_"));
-    let options = discogen::Options {
-        only,
-        resource_features,
-        other_versions: true,
-        example_path: example_crate.unwrap_or_else(|| "{module}".to_string()),
-        regen_command: format!("cargo xtask gen --spec {}", spec.display()),
-        ..Default::default()
-    };
+    let mut options = discogen::Options::new()
+        .resource_features(resource_features)
+        .other_versions(true)
+        .example_path(example_crate.unwrap_or_else(|| "{module}".to_string()))
+        .regen_command(format!("cargo xtask gen --spec {}", spec.display()));
+    if let Some(only) = only {
+        options = options.only(only);
+    }
     let generated = output::generate(&spec, &options)?;
-    let default_features = default_features.map(|d| chosen_defaults(&d, &generated.features)).transpose()?;
+    let default_features = default_features.map(|d| chosen_defaults(&d, generated.features())).transpose()?;
     check_target(&out, force)?;
-    let crate_name = crate_name.unwrap_or_else(|| generated.module_name.replace('_', "-"));
+    let crate_name = crate_name.unwrap_or_else(|| generated.module_name().replace('_', "-"));
     if crate_name.is_empty() || !crate_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Err(Failure(format!("`{crate_name}` is not a valid crate name")));
     }
@@ -86,12 +86,12 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     eprintln!(
         "wrote crate `{crate_name}` to {} ({} types, {} methods, {} lines)",
         out.display(),
-        generated.stats.types,
-        generated.stats.methods,
-        generated.stats.lines
+        generated.stats().types,
+        generated.stats().methods,
+        generated.stats().lines
     );
-    let defaults = manifest.default_features.unwrap_or(&generated.default_features);
-    if generated.features.iter().any(|f| f == discogen::OTHER_VERSIONS)
+    let defaults = manifest.default_features.unwrap_or(generated.default_features());
+    if generated.features().iter().any(|f| f == discogen::OTHER_VERSIONS)
         && !defaults.iter().any(|f| f == discogen::OTHER_VERSIONS)
     {
         eprintln!(
@@ -284,10 +284,29 @@ pub fn crate_tree(generated: &discogen::Output, manifest: &Manifest) -> Tree {
     let mut tree = Tree::new();
     // The API module is the crate root, so that every item has one path
     // (`vision1::Client`, `vision1::model::Operation`).
-    for f in &generated.files {
-        let path = if f.path == "mod.rs" { "lib.rs" } else { f.path.as_str() };
-        tree.insert(Path::new("src").join(path), f.contents.clone());
+    for f in generated.files() {
+        let path = if f.path() == "mod.rs" { "lib.rs" } else { f.path() };
+        tree.insert(Path::new("src").join(path), f.contents().to_string());
     }
+    let facts = ModuleFacts {
+        features: generated.features(),
+        default_features: generated.default_features(),
+        methods: generated.stats().methods,
+    };
+    tree.insert(PathBuf::from("Cargo.toml"), cargo_toml(&facts, manifest));
+    tree.insert(PathBuf::from(MARKER), "This directory is written by `cargo xtask gen`.\n".into());
+    tree
+}
+
+/// What the manifest says of the generated module.
+struct ModuleFacts<'a> {
+    features: &'a [String],
+    default_features: &'a [String],
+    methods: usize,
+}
+
+/// The crate's `Cargo.toml`.
+fn cargo_toml(generated: &ModuleFacts, manifest: &Manifest) -> String {
     let runtime = match manifest.runtime {
         RuntimeDep::Path(path) => format!("{{ path = {} }}", toml_string(path)),
         RuntimeDep::Version(version) => toml_string(version),
@@ -298,7 +317,7 @@ pub fn crate_tree(generated: &discogen::Output, manifest: &Manifest) -> Tree {
         manifest.crate_name
     );
     if !generated.features.is_empty() {
-        let defaults = manifest.default_features.unwrap_or(&generated.default_features);
+        let defaults = manifest.default_features.unwrap_or(generated.default_features);
         let quoted = |names: &[String]| names.iter().map(|n| toml_string(n)).collect::<Vec<_>>().join(", ");
         // Feature names are snake-case words or `other-versions`, which TOML
         // takes as bare keys; quoting is for anything else.
@@ -322,25 +341,23 @@ pub fn crate_tree(generated: &discogen::Output, manifest: &Manifest) -> Tree {
             ));
         }
         text.push_str(&format!("[features]\ndefault = [{}]\n", quoted(defaults)));
-        for feature in &generated.features {
+        for feature in generated.features {
             text.push_str(&format!("{} = []\n", key(feature)));
         }
     }
-    if generated.stats.methods > DOCTEST_METHODS {
+    if generated.methods > DOCTEST_METHODS {
         text.push_str(&format!(
             "\n# Each call builder's docs hold a `no_run` example; this API has {} methods,\n\
              # and compiling one doc test per example would make `cargo test` of a\n\
              # workspace that holds this crate much slower. Remove this to test them.\n\
              [lib]\ndoctest = false\n",
-            generated.stats.methods
+            generated.methods
         ));
     }
     if manifest.own_workspace {
         text.push_str("\n# Keep this crate out of any workspace it happens to sit in.\n[workspace]\n");
     }
-    tree.insert(PathBuf::from("Cargo.toml"), text);
-    tree.insert(PathBuf::from(MARKER), "This directory is written by `cargo xtask gen`.\n".into());
-    tree
+    text
 }
 
 #[cfg(test)]
@@ -383,33 +400,28 @@ mod tests {
 
     #[test]
     fn the_manifest_lists_the_features_and_the_default_set() {
-        let mut generated = discogen::Output {
-            module_name: "api_v1".into(),
-            files: Vec::new(),
-            warnings: Vec::new(),
-            stats: discogen::Stats::default(),
-            features: vec!["instances".into(), "type".into()],
-            default_features: vec!["instances".into(), "type".into()],
-        };
+        let (mut features, mut default_features) =
+            (vec!["instances".to_string(), "type".to_string()], vec!["instances".to_string(), "type".to_string()]);
         let runtime = RuntimeDep::Version("0.1".into());
         let defaults = vec!["type".to_string()];
         let manifest =
             Manifest { crate_name: "api", runtime: &runtime, own_workspace: false, default_features: Some(&defaults) };
-        let text =
-            |g: &discogen::Output, m: &Manifest| crate_tree(g, m).remove(Path::new("Cargo.toml")).unwrap_or_default();
-        let with = text(&generated, &manifest);
+        let text = |features: &[String], default_features: &[String], m: &Manifest| {
+            cargo_toml(&ModuleFacts { features, default_features, methods: 1 }, m)
+        };
+        let with = text(&features, &default_features, &manifest);
         assert!(with.ends_with("[features]\ndefault = [\"type\"]\ninstances = []\ntype = []\n"), "{with}");
-        generated.features = vec!["instances".into(), discogen::OTHER_VERSIONS.into()];
-        generated.default_features = vec!["instances".into()];
+        features = vec!["instances".into(), discogen::OTHER_VERSIONS.into()];
+        default_features = vec!["instances".into()];
         let unchosen = Manifest { default_features: None, ..manifest };
-        let with = text(&generated, &unchosen);
+        let with = text(&features, &default_features, &unchosen);
         assert!(
             with.ends_with("[features]\ndefault = [\"instances\"]\ninstances = []\nother-versions = []\n"),
             "other-versions is declared and off by default: {with}"
         );
-        generated.features.clear();
-        generated.default_features.clear();
-        assert!(!text(&generated, &unchosen).contains("[features]"), "no table without features");
+        features.clear();
+        default_features.clear();
+        assert!(!text(&features, &default_features, &unchosen).contains("[features]"), "no table without features");
     }
 
     #[test]

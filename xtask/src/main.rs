@@ -5,7 +5,6 @@
 
 mod bench;
 mod check_features;
-mod check_specs;
 mod corpus;
 #[cfg(feature = "fetch")]
 mod fetch;
@@ -77,8 +76,6 @@ enum Command {
     /// Generate a document with --resource-features and type-check the crate
     /// (warnings denied) with no features, each feature alone and all.
     CheckFeatures(check_features::Args),
-    /// Check the hand-written documents in specs/ against the published ones and the seed pages in ../shared.
-    CheckSpecs,
     /// Measure generation speed, compile time, size and runtime costs; writes BENCHMARKS.md.
     Bench(bench::BenchArgs),
     /// Media done-when check and benchmarks on the crate generated from the
@@ -149,7 +146,6 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Corpus(args) => corpus::run(args),
         #[cfg(feature = "fetch")]
         Command::Fetch(args) => fetch::run(args),
-        Command::CheckSpecs => check_specs::run(),
         Command::CheckFeatures(args) => check_features::run(args),
         Command::Bench(args) => bench::run(args),
         Command::BenchMedia(args) => bench::media::run(args),

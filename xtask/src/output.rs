@@ -21,15 +21,15 @@ pub fn generate(path: &Path, options: &discogen::Options) -> Result<discogen::Ou
     let mut options = options.clone();
     let overrides = path.with_extension("enum-names.toml");
     if overrides.is_file() {
-        options.enum_names.extend(enum_names(&overrides)?);
+        options = options.enum_names(enum_names(&overrides)?);
     }
     let output = discogen::generate(&source, &options).map_err(|e| {
         let in_overrides =
-            matches!(&e.location, Some(discogen::Location::Path(p)) if p.starts_with("enum name overrides."));
+            matches!(e.location(), Some(discogen::Location::Path(p)) if p.starts_with("enum name overrides."));
         let file = if in_overrides { &overrides } else { path };
         Failure(format!("{}:{}", file.display(), located(&e)))
     })?;
-    for w in &output.warnings {
+    for w in output.warnings() {
         eprintln!("warning: {}: {w}", path.display());
     }
     Ok(output)
@@ -42,7 +42,7 @@ fn enum_names(path: &Path) -> Result<BTreeMap<String, String>, Failure> {
 }
 
 fn located(e: &discogen::Error) -> String {
-    match &e.location {
+    match e.location() {
         Some(discogen::Location::LineColumn { .. }) => e.to_string(),
         _ => format!(" {e}"),
     }
@@ -50,8 +50,8 @@ fn located(e: &discogen::Error) -> String {
 
 /// Adds a module's files under `dir/module/`.
 pub fn add_module(tree: &mut Tree, dir: &Path, output: &discogen::Output) {
-    for f in &output.files {
-        tree.insert(dir.join(&output.module_name).join(&f.path), f.contents.clone());
+    for f in output.files() {
+        tree.insert(dir.join(output.module_name()).join(f.path()), f.contents().to_string());
     }
 }
 

@@ -63,24 +63,24 @@ pub fn run(check: bool) -> Result<ExitCode, Failure> {
 }
 
 fn tree_for(spec_dir: &Path, target: &Target) -> Result<Tree, Failure> {
-    let mut options = discogen::Options { example_path: target.example_path.to_string(), ..Default::default() };
+    let mut options = discogen::Options::new().example_path(target.example_path);
     let mut tree = Tree::new();
     let mut modules: Vec<(String, PathBuf)> = Vec::new();
     for path in output::json_files(spec_dir)? {
         if target.module_from_stem {
-            options.module_name = Some(module_of_stem(&path));
+            options = options.module_name(module_of_stem(&path));
         }
         let out = output::generate(&path, &options)?;
-        if let Some((_, other)) = modules.iter().find(|(m, _)| *m == out.module_name) {
+        if let Some((_, other)) = modules.iter().find(|(m, _)| *m == out.module_name()) {
             return Err(Failure(format!(
                 "{} and {} both generate the module `{}`",
                 other.display(),
                 path.display(),
-                out.module_name
+                out.module_name()
             )));
         }
         output::add_module(&mut tree, Path::new(""), &out);
-        modules.push((out.module_name.clone(), path));
+        modules.push((out.module_name().to_string(), path));
     }
     tree.insert(PathBuf::from("mod.rs"), index(&modules));
     Ok(tree)

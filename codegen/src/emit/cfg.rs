@@ -3,41 +3,51 @@
 //! without them stays as it was.
 
 use super::Item;
-use crate::ir::{Api, TypeId};
+use crate::ir::{Api, Resource, TypeId};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// An outer `#[cfg]` attribute, or nothing for an item every build has.
-/// Kept as text as well as tokens: the laid-out `object!` text needs it
-/// written the way rustfmt would.
+/// An outer `#[cfg]` attribute, or nothing for an item every build has:
+/// the names of the features any one of which compiles the item.
 #[derive(Default, Clone)]
-pub struct Gate(String);
+pub struct Gate(Vec<String>);
 
 impl Gate {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The attribute as rustfmt writes it, for the laid-out `object!` text.
+    fn text(&self) -> String {
+        let names: Vec<String> = self.0.iter().map(|n| format!("feature = {n:?}")).collect();
+        match names.as_slice() {
+            [] => String::new(),
+            [one] => format!("#[cfg({one})]"),
+            _ => format!("#[cfg(any({}))]", names.join(", ")),
+        }
+    }
 }
 
 impl quote::ToTokens for Gate {
     fn to_tokens(&self, tokens: &mut TokenStream) {
-        // Built from feature names, which are plain snake-case words.
-        if let Ok(t) = self.0.parse::<TokenStream>() {
-            tokens.extend(t);
-        }
+        let names = &self.0;
+        tokens.extend(match names.as_slice() {
+            [] => TokenStream::new(),
+            [one] => quote!(#[cfg(feature = #one)]),
+            _ => quote!(#[cfg(any(#(feature = #names),*))]),
+        });
     }
 }
 
 /// `#[cfg(feature = "a")]` or `#[cfg(any(feature = "a", ...))]`.
 fn any_of(api: &Api, features: &[usize]) -> Gate {
     let Some(gates) = &api.features else { return Gate::default() };
-    let names: Vec<String> =
-        features.iter().filter_map(|&f| gates.names.get(f)).map(|n| format!("feature = {n:?}")).collect();
-    Gate(match names.as_slice() {
-        [] => String::new(),
-        [one] => format!("#[cfg({one})]"),
-        _ => format!("#[cfg(any({}))]", names.join(", ")),
-    })
+    Gate(features.iter().filter_map(|&f| gates.names.get(f)).cloned().collect())
+}
+
+/// The name of feature `f`.
+pub fn name(api: &Api, f: Option<usize>) -> Option<&str> {
+    api.features.as_ref()?.names.get(f?).map(String::as_str)
 }
 
 /// `#[cfg(not(feature = "a"))]`.
@@ -55,44 +65,34 @@ pub fn ty(api: &Api, id: TypeId) -> Gate {
     api.features.as_ref().and_then(|g| g.types.get(&id)).map_or_else(Gate::default, |f| any_of(api, f))
 }
 
-/// The gate of a resource accessor struct or call builder, by its name.
-pub fn resource(api: &Api, type_name: &str) -> Gate {
-    match api.features.as_ref().and_then(|g| g.resources.get(type_name)) {
-        Some(&f) => any_of(api, &[f]),
-        None => Gate::default(),
-    }
+/// The gate of a resource accessor struct, call builder or route.
+pub fn feature(api: &Api, f: Option<usize>) -> Gate {
+    f.map_or_else(Gate::default, |f| any_of(api, &[f]))
 }
 
-/// The feature a resource accessor struct or call builder needs, if any.
-pub fn feature_of<'a>(api: &'a Api, type_name: &str) -> Option<&'a str> {
-    let gates = api.features.as_ref()?;
-    gates.names.get(*gates.resources.get(type_name)?).map(String::as_str)
-}
-
-/// The gate of the `Client`'s accessor of a top-level resource; accessors
-/// deeper down sit inside a struct that is gated already.
-pub fn accessor(api: &Api, parent: &crate::ir::Resource, type_name: &str) -> Gate {
-    if std::ptr::eq(parent, &api.root) {
-        resource(api, type_name)
-    } else {
+/// The gate of the accessor of resource `child` on `parent`: needed where
+/// the parent is not gated with the same feature already (the `Client`'s
+/// accessors of top-level resources).
+pub fn accessor(api: &Api, parent: &Resource, child: &Resource) -> Gate {
+    if child.feature == parent.feature {
         Gate::default()
+    } else {
+        feature(api, child.feature)
     }
-}
-
-/// The feature of route `i` of the operation router, if it has one.
-pub fn route(api: &Api, i: usize) -> Option<&str> {
-    let gates = api.features.as_ref()?;
-    gates.names.get((*gates.routes.get(i)?)?).map(String::as_str)
 }
 
 /// The gate of the `Client`'s operation helpers: they exist when at least one
 /// route does, and always when a route needs no feature.
 pub fn operation_helpers(api: &Api) -> TokenStream {
-    let Some(gates) = &api.features else { return TokenStream::new() };
-    if gates.routes.iter().any(Option::is_none) {
+    if api.features.is_none() {
         return TokenStream::new();
     }
-    let mut features: Vec<usize> = gates.routes.iter().flatten().copied().collect();
+    let routes: Vec<Option<usize>> =
+        api.operation_router.iter().flat_map(|router| &router.routes).map(|route| route.feature).collect();
+    if routes.iter().any(Option::is_none) {
+        return TokenStream::new();
+    }
+    let mut features: Vec<usize> = routes.into_iter().flatten().collect();
     features.sort_unstable();
     features.dedup();
     let gate = any_of(api, &features);
@@ -101,18 +101,45 @@ pub fn operation_helpers(api: &Api) -> TokenStream {
     quote!(#gate #[allow(clippy::needless_return)])
 }
 
-/// `item` with `gate` on each of its items, the laid-out `object!` text too.
-pub fn gate(item: Item, gate: Gate) -> Item {
+/// `item` with `gate` on each of its items (put there when the item is
+/// formatted) and before its laid-out `object!` text.
+pub fn gate(mut item: Item, gate: Gate) -> Item {
     if gate.is_empty() {
         return item;
     }
-    // The gate goes before each item, so the items have to be told apart.
-    let Ok(file) = syn::parse2::<syn::File>(item.tokens.clone()) else {
-        // Tokens that do not parse are left to the formatter, which reports them.
-        return item;
+    if !item.verbatim.is_empty() {
+        item.verbatim = format!("{}\n{}", gate.text(), item.verbatim);
+    }
+    item.gate = gate;
+    item
+}
+
+/// Puts `gate` before the attributes of `item`.
+pub fn put_first(item: &mut syn::Item, gate: &Gate) {
+    use syn::Item as I;
+    let attrs = match item {
+        I::Const(i) => &mut i.attrs,
+        I::Enum(i) => &mut i.attrs,
+        I::ExternCrate(i) => &mut i.attrs,
+        I::Fn(i) => &mut i.attrs,
+        I::ForeignMod(i) => &mut i.attrs,
+        I::Impl(i) => &mut i.attrs,
+        I::Macro(i) => &mut i.attrs,
+        I::Mod(i) => &mut i.attrs,
+        I::Static(i) => &mut i.attrs,
+        I::Struct(i) => &mut i.attrs,
+        I::Trait(i) => &mut i.attrs,
+        I::TraitAlias(i) => &mut i.attrs,
+        I::Type(i) => &mut i.attrs,
+        I::Union(i) => &mut i.attrs,
+        I::Use(i) => &mut i.attrs,
+        // Generated code writes none of the others (`Verbatim` included).
+        _ => return,
     };
-    let items = file.items.iter();
-    let tokens = quote!(#(#gate #items)*);
-    let verbatim = if item.verbatim.is_empty() { item.verbatim } else { format!("{}\n{}", gate.0, item.verbatim) };
-    Item { tokens, verbatim }
+    // A new attribute per item: syn's types are not `Clone` without a
+    // feature that would cost the generator's build more than this does.
+    let tokens = quote!(#gate);
+    if let Ok(new) = syn::parse::Parser::parse2(syn::Attribute::parse_outer, tokens) {
+        attrs.splice(0..0, new);
+    }
 }

@@ -20,13 +20,15 @@ use proc_macro2::TokenStream;
 /// One file of a generated API module, relative to the module's directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
-    pub path: String,
-    pub contents: String,
+    pub(crate) path: String,
+    pub(crate) contents: String,
 }
 
 /// The tokens of one file: its inner attributes and module docs, then its
 /// items one at a time. Items are produced lazily and formatted one by one,
 /// so a huge document never holds the whole token tree of a file in memory.
+// Used apart from `render` by the stage benches only.
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub struct FileTokens<'a> {
     pub inner: TokenStream,
     pub items: Box<dyn Iterator<Item = Item> + 'a>,
@@ -39,18 +41,21 @@ pub struct FileTokens<'a> {
 pub struct Item {
     pub tokens: TokenStream,
     pub verbatim: String,
+    /// The `#[cfg]` that each Rust item of `tokens` gets when it is
+    /// formatted (`verbatim` has it written in already).
+    gate: cfg::Gate,
 }
 
 impl Item {
     /// An item followed by an `object!` invocation laid out by `layout`.
     fn with_object(tokens: TokenStream, object: TokenStream) -> Self {
-        Self { tokens, verbatim: layout::object_list(object) }
+        Self { tokens, verbatim: layout::object_list(object), gate: cfg::Gate::default() }
     }
 }
 
 impl From<TokenStream> for Item {
     fn from(tokens: TokenStream) -> Self {
-        Self { tokens, verbatim: String::new() }
+        Self { tokens, verbatim: String::new(), gate: cfg::Gate::default() }
     }
 }
 
@@ -83,6 +88,8 @@ fn sources(api: &Api) -> Vec<(&'static str, ItemSource<'_>)> {
 /// The token streams of the three files of a module, before formatting.
 /// Only for the benchmark, which times emitting and formatting apart.
 #[doc(hidden)]
+// Used apart from `render` by the stage benches only.
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub fn tokens(api: &Api) -> Vec<(&'static str, FileTokens<'_>)> {
     sources(api)
         .into_iter()
@@ -183,6 +190,8 @@ pub fn render(api: &Api, header: &str, threads: usize, stack: usize) -> Result<V
 /// Formats token streams with prettyplease and adds the generated-file header.
 /// Only for the benchmark; [`render`] is what `generate` uses.
 #[doc(hidden)]
+// Used apart from `render` by the stage benches only.
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub fn format(files: Vec<(&'static str, FileTokens<'_>)>, header: &str) -> Result<Vec<GeneratedFile>, Error> {
     files
         .into_iter()
@@ -202,7 +211,7 @@ pub fn format(files: Vec<(&'static str, FileTokens<'_>)>, header: &str) -> Resul
 fn push_item(out: &mut String, path: &str, item: Item) -> Result<(), Error> {
     if !item.tokens.is_empty() {
         out.push('\n');
-        out.push_str(&unparse(path, item.tokens)?);
+        out.push_str(&unparse_gated(path, item.tokens, &item.gate)?);
     }
     if !item.verbatim.is_empty() {
         out.push('\n');
@@ -214,13 +223,24 @@ fn push_item(out: &mut String, path: &str, item: Item) -> Result<(), Error> {
 /// Formats `tokens` with a blank line between Rust items, as rustfmt-styled
 /// code reads, but none inside a run of `use` or of `mod name;` lines.
 fn unparse(path: &str, tokens: TokenStream) -> Result<String, Error> {
+    unparse_gated(path, tokens, &cfg::Gate::default())
+}
+
+/// [`unparse`], with `gate` put first on every item: the items are told
+/// apart by the one parse formatting needs anyway.
+fn unparse_gated(path: &str, tokens: TokenStream, gate: &cfg::Gate) -> Result<String, Error> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error {
         location: None,
         message: format!(
             "internal error: generated {path} does not parse as Rust ({e}); please report this with the document"
         ),
     })?;
-    let syn::File { shebang, attrs, items } = file;
+    let syn::File { shebang, attrs, mut items } = file;
+    if !gate.is_empty() {
+        for item in &mut items {
+            cfg::put_first(item, gate);
+        }
+    }
     let mut out = prettyplease::unparse(&syn::File { shebang, attrs, items: Vec::new() });
     let mut previous = None;
     for item in items {

@@ -38,7 +38,7 @@ fn module_doc(api: &Api) -> TokenStream {
     if let Some((example, method)) = super::examples::module_example(api) {
         // With resource features, the example is there only when the
         // feature of the method it calls is on, so it always compiles.
-        match super::cfg::feature_of(api, &method.call_type) {
+        match super::cfg::name(api, method.feature) {
             Some(feature) => attrs.extend(example.iter().map(|line| {
                 let text = if line.is_empty() { String::new() } else { format!(" {line}") };
                 quote!(#![cfg_attr(feature = #feature, doc = #text)])
@@ -169,12 +169,12 @@ fn operation_dispatch(api: &Api, router: &OperationRouter) -> TokenStream {
     let branch = |body: &dyn Fn(TokenStream, &crate::ir::Route, bool) -> TokenStream| {
         let mut arms = Vec::new();
         let mut tail = mismatch.clone();
-        for (i, route) in router.routes.iter().enumerate() {
+        for route in &router.routes {
             let chain = route.accessors.iter().map(|a| ident(a));
             let f = ident(&route.method);
             let call = quote!(self #(.#chain())* .#f(name));
             // A route under a resource feature is there only with it.
-            let feature = super::cfg::route(api, i);
+            let feature = super::cfg::name(api, route.feature);
             let gate = feature.map(super::cfg::on);
             match &route.pattern {
                 Some(p) => {
@@ -277,7 +277,7 @@ fn field_dispatch(api: &Api, router: &crate::ir::FieldRouter) -> TokenStream {
             let somes = vars.iter().map(|v| quote!(__rt::Some(#v)));
             let call = quote!(self #(.#chain())* .#f(#(#vars),*));
             let body = finish(call, route);
-            let route_gate = super::cfg::resource(api, &route.call_type);
+            let route_gate = super::cfg::feature(api, route.feature);
             quote! {
                 #route_gate
                 if let (#(#somes,)*) = (#(#sources,)*) {

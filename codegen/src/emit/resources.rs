@@ -28,11 +28,11 @@ pub fn resources(api: &Api) -> super::ItemSource<'_> {
     walk(&api.root, &mut nodes, &mut Vec::new());
     let len = nodes.len();
     let item = move |i: usize| {
-        let (tokens, name) = match &nodes[i] {
-            Node::Resource(r) => (resource_struct(api, r), &r.type_name),
-            Node::Method(m, chain) => (call(api, m, chain), &m.call_type),
+        let (tokens, feature) = match &nodes[i] {
+            Node::Resource(r) => (resource_struct(api, r), r.feature),
+            Node::Method(m, chain) => (call(api, m, chain), m.feature),
         };
-        super::cfg::gate(tokens.into(), super::cfg::resource(api, name))
+        super::cfg::gate(tokens.into(), super::cfg::feature(api, feature))
     };
     super::ItemSource {
         inner: quote! {
@@ -97,7 +97,7 @@ pub fn accessors(
         let f = ident(&c.accessor);
         let t = ident(&c.type_name);
         let doc = docs::plain(&format!("Methods of the `{}` resource.", c.json_name.replace('`', "'")));
-        let gate = super::cfg::accessor(api, r, &c.type_name);
+        let gate = super::cfg::accessor(api, r, c);
         quote! {
             #doc
             #gate

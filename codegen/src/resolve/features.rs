@@ -81,14 +81,13 @@ pub(super) fn gates(
         note_sibling_types(api, &siblings, &types, names.len() - 1);
     }
 
-    let mut resources = HashMap::new();
     if resource_features {
-        for (f, resource) in api.root.children.iter().enumerate() {
-            mark_resources(resource, f, &mut resources);
+        for (f, resource) in api.root.children.iter_mut().enumerate() {
+            mark_resources(resource, f);
         }
+        mark_routes(api);
     }
-    let routes = route_features(api, resource_features);
-    Some(FeatureGates { names, types, resources, routes })
+    Some(FeatureGates { names, types })
 }
 
 /// The schemas of other versions of the API that no method reaches, each
@@ -106,16 +105,20 @@ fn sibling_schemas(api: &Api, schemas: &HashMap<String, TypeId>, present: &HashS
     siblings
 }
 
-/// The resource feature of each route of the operation router: the one of
-/// the top-level resource it goes through; none without resource features.
-fn route_features(api: &Api, resource_features: bool) -> Vec<Option<usize>> {
-    let routes = api.operation_router.iter().flat_map(|router| &router.routes);
-    routes
-        .map(|route| {
-            let top = route.accessors.first().filter(|_| resource_features)?;
-            api.root.children.iter().position(|c| &c.accessor == top)
-        })
-        .collect()
+/// Each route of the operation routers gets the feature of the top-level
+/// resource it goes through.
+fn mark_routes(api: &mut Api) {
+    let root = &api.root;
+    let feature_of = |accessors: &[String]| {
+        let top = accessors.first()?;
+        root.children.iter().position(|c| &c.accessor == top)
+    };
+    for route in api.operation_router.iter_mut().flat_map(|router| &mut router.routes) {
+        route.feature = feature_of(&route.accessors);
+    }
+    for route in api.field_router.iter_mut().flat_map(|router| &mut router.routes) {
+        route.feature = feature_of(&route.accessors);
+    }
 }
 
 /// Tells the reader of a gated sibling schema, and of a type that only
@@ -159,12 +162,12 @@ fn feature_names(root: &Resource) -> Vec<String> {
         .collect()
 }
 
-fn mark_resources(r: &Resource, feature: usize, out: &mut HashMap<String, usize>) {
-    out.insert(r.type_name.clone(), feature);
-    for m in &r.methods {
-        out.insert(m.call_type.clone(), feature);
+fn mark_resources(r: &mut Resource, feature: usize) {
+    r.feature = Some(feature);
+    for m in &mut r.methods {
+        m.feature = Some(feature);
     }
-    for c in &r.children {
-        mark_resources(c, feature, out);
+    for c in &mut r.children {
+        mark_resources(c, feature);
     }
 }

@@ -69,8 +69,14 @@ impl Resolver<'_> {
         let client_members = members::claim_client(&mut fns);
         let methods = self.methods(&doc.methods, "", "methods", &mut fns, &mut seen_ids)?;
         let children = self.children(&doc.resources, "", "resources", &mut fns, &mut seen_ids)?;
-        let root =
-            Resource { type_name: String::new(), accessor: String::new(), json_name: String::new(), methods, children };
+        let root = Resource {
+            type_name: String::new(),
+            accessor: String::new(),
+            json_name: String::new(),
+            methods,
+            children,
+            feature: None,
+        };
         Ok((root, client_members))
     }
 
@@ -101,7 +107,7 @@ impl Resolver<'_> {
                 self.warn(&res_path, "a resource with no methods; left out".into());
                 continue;
             }
-            out.push(Resource { type_name, accessor, json_name: key.clone(), methods, children });
+            out.push(Resource { type_name, accessor, json_name: key.clone(), methods, children, feature: None });
         }
         Ok(out)
     }
@@ -360,6 +366,7 @@ impl Resolver<'_> {
         };
         Ok(Method {
             id,
+            feature: None,
             fn_name,
             call_type,
             http_method,

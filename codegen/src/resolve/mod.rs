@@ -36,8 +36,10 @@ mod schemas;
 mod shapes;
 mod sibling_versions;
 
-#[doc(hidden)]
 pub use features::OTHER_VERSIONS;
+// Read by a test that compares it with the runtime's list (through
+// `internals`).
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))]
 pub use members::STANDARD_MEMBERS;
 
 use crate::discovery::RestDescription;
@@ -45,26 +47,6 @@ use crate::error::Error;
 use crate::ir::{Api, Endpoint, Scope, TypeDef, TypeId};
 use crate::names::{bare, sanitize, Case, Namer};
 use std::collections::{HashMap, HashSet};
-
-/// Options that change what is resolved.
-#[derive(Debug, Default, Clone)]
-pub struct ResolveOptions {
-    /// Rust module name; derived from `name` and `version` when absent.
-    pub module_name: Option<String>,
-    /// Keep only these method ids and the schemas they reach.
-    pub only: Option<Vec<String>>,
-    /// Names for enums that several fields share, keyed by any of those
-    /// fields' type names or by the name the naming rule gives.
-    pub enum_names: std::collections::BTreeMap<String, String>,
-    /// One cargo feature per top-level resource (see `features`).
-    pub resource_features: bool,
-    /// Sibling versions' schemas that no method reaches behind a feature,
-    /// off by default (see `features`).
-    pub other_versions: bool,
-    /// How doc examples name the API module; `{module}` is replaced by
-    /// its name.
-    pub example_path: String,
-}
 
 /// State shared while one document is resolved.
 pub(crate) struct Resolver<'a> {
@@ -105,7 +87,7 @@ pub(crate) struct Resolver<'a> {
     pub paged_responses: HashSet<TypeId>,
 }
 
-pub fn resolve(doc: &RestDescription, options: &ResolveOptions) -> Result<(Api, Vec<String>), Error> {
+pub fn resolve(doc: &RestDescription, options: &crate::Options) -> Result<(Api, Vec<String>), Error> {
     check_is_discovery(doc)?;
     let mut r = Resolver {
         doc,

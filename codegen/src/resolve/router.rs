@@ -31,7 +31,14 @@ pub(super) fn operation_router(api: &Api) -> Option<OperationRouter> {
         let pattern = m.required[0].pattern.clone();
         let last = pattern.is_none();
         let poller = m.members.poller.clone()?;
-        routes.push(Route { accessors, method: m.fn_name.clone(), send: m.members.send.clone(), poller, pattern });
+        routes.push(Route {
+            accessors,
+            method: m.fn_name.clone(),
+            send: m.members.send.clone(),
+            poller,
+            pattern,
+            feature: None,
+        });
         if last {
             break;
         }
@@ -90,7 +97,7 @@ pub(super) fn field_router(api: &Api) -> Option<FieldRouter> {
             Some(FieldRoute {
                 accessors,
                 method: m.fn_name.clone(),
-                call_type: m.call_type.clone(),
+                feature: None,
                 send: m.members.send.clone(),
                 poller: m.members.poller.clone()?,
                 args,

@@ -75,11 +75,11 @@ pub fn generate_ok(doc: &Value) -> (Output, Vec<(String, syn::File)>) {
 /// Parses each generated file with `syn`, failing with the file's text on error.
 pub fn parse_all(output: &Output) -> Vec<(String, syn::File)> {
     output
-        .files
+        .files()
         .iter()
-        .map(|f| match syn::parse_file(&f.contents) {
-            Ok(file) => (f.path.clone(), file),
-            Err(e) => panic!("generated {} does not parse: {e}\n----\n{}", f.path, f.contents),
+        .map(|f| match syn::parse_file(f.contents()) {
+            Ok(file) => (f.path().to_string(), file),
+            Err(e) => panic!("generated {} does not parse: {e}\n----\n{}", f.path(), f.contents()),
         })
         .collect()
 }
@@ -92,9 +92,9 @@ pub fn parse_all(output: &Output) -> Vec<(String, syn::File)> {
 pub fn assert_parses_deep(output: &Output) {
     let verdict = std::thread::scope(|scope| {
         let worker = std::thread::Builder::new().stack_size(256 << 20).spawn_scoped(scope, || {
-            for f in &output.files {
-                if let Err(e) = syn::parse_file(&f.contents) {
-                    return Err(format!("generated {} does not parse: {e}", f.path));
+            for f in output.files() {
+                if let Err(e) = syn::parse_file(f.contents()) {
+                    return Err(format!("generated {} does not parse: {e}", f.path()));
                 }
             }
             Ok(())
@@ -132,7 +132,7 @@ pub fn assert_error_at(label: &str, result: Result<Output, Error>, want: Want<'_
         Err(e) => e,
     };
     let shown = error.to_string();
-    match (&error.location, &want) {
+    match (&error.location(), &want) {
         (Some(Location::LineColumn { line, column }), Want::AnyLineColumn) => {
             // serde_json counts columns from 1, but reports 0 when nothing
             // of the line was read (empty input, EOF right after a newline).
@@ -151,10 +151,10 @@ pub fn assert_error_at(label: &str, result: Result<Output, Error>, want: Want<'_
             assert!(path.starts_with(prefix), "{label}: path {path:?} does not start with {prefix:?}");
             assert!(shown.starts_with(&format!("at {path}: ")), "{label}: Display lacks the path: {shown}");
         }
-        (None, Want::Whole) => assert_eq!(shown, error.message, "{label}: Display adds nothing"),
+        (None, Want::Whole) => assert_eq!(shown, error.message(), "{label}: Display adds nothing"),
         _ => panic!("{label}: expected a location like {want:?}, got {error:?}"),
     }
-    assert!(error.message.contains(needle), "{label}: message {:?} lacks {needle:?}", error.message);
+    assert!(error.message().contains(needle), "{label}: message {:?} lacks {needle:?}", error.message());
     error
 }
 

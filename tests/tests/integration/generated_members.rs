@@ -68,7 +68,7 @@ async fn standard_parameters_come_from_the_runtime_trait_beside_renamed_setters(
 
 #[test]
 fn the_generator_reserves_exactly_the_runtime_trait_members() {
-    assert_eq!(discogen::resolve::STANDARD_MEMBERS, discogen_runtime::params::MEMBER_NAMES);
+    assert_eq!(discogen::internals::resolve::STANDARD_MEMBERS, discogen_runtime::params::MEMBER_NAMES);
 }
 
 /// Drains a page stream without pulling in a futures crate.

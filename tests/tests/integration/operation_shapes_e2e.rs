@@ -203,12 +203,12 @@ fn an_operation_of_an_unknown_shape_gets_no_poller_and_a_warning() {
         .expect("fixture");
     let out = discogen::generate(&source, &discogen::Options::default()).expect("generates");
     assert!(
-        out.warnings.iter().any(|w| w.contains("schemas.Operation") && w.contains("no poller")),
+        out.warnings().iter().any(|w| w.contains("schemas.Operation") && w.contains("no poller")),
         "{:?}",
-        out.warnings
+        out.warnings()
     );
-    let resources = out.files.iter().find(|f| f.path == "resources.rs").expect("resources.rs");
-    assert!(!resources.contents.contains("fn poller") && !resources.contents.contains("fn wait"));
+    let resources = out.file("resources.rs").expect("resources.rs");
+    assert!(!resources.contents().contains("fn poller") && !resources.contents().contains("fn wait"));
 }
 
 fn compute_op(name: &str, status: &str, scope: Option<(&str, &str)>) -> Value {

@@ -18,18 +18,16 @@ fn generate() -> discogen::Output {
 fn generate_with(resource_features: bool) -> discogen::Output {
     let source = std::fs::read_to_string(workspace().join("tests/fixtures/resource-features.json"))
         .expect("the fixture is part of the repository");
-    let options = discogen::Options {
-        module_name: Some("yard".into()),
-        resource_features,
-        other_versions: true,
-        regen_command: "cargo test -p discogen-tests --test integration resource_features".into(),
-        ..Default::default()
-    };
+    let options = discogen::Options::new()
+        .module_name("yard")
+        .resource_features(resource_features)
+        .other_versions(true)
+        .regen_command("cargo test -p discogen-tests --test integration resource_features");
     discogen::generate(&source, &options).expect("the fixture generates")
 }
 
 fn file<'a>(out: &'a discogen::Output, name: &str) -> &'a str {
-    &out.files.iter().find(|f| f.path == name).expect("file is generated").contents
+    out.file(name).expect("file is generated").contents()
 }
 
 /// The attribute line right above the first line that starts with `start`,
@@ -54,8 +52,8 @@ fn gate_of<'a>(text: &'a str, start: &str) -> &'a str {
 #[test]
 fn each_item_is_gated_on_the_features_that_reach_it() {
     let out = generate();
-    assert_eq!(out.features, FEATURES);
-    assert_eq!(out.default_features, FEATURES[..3], "other-versions is off unless asked for");
+    assert_eq!(out.features(), FEATURES);
+    assert_eq!(out.default_features(), &FEATURES[..3], "other-versions is off unless asked for");
     let model = file(&out, "model.rs");
     let any_two = r#"#[cfg(any(feature = "gardens", feature = "sheds"))]"#;
     assert_eq!(gate_of(model, "pub struct Plant "), any_two, "shared by two features");
@@ -98,8 +96,8 @@ fn each_item_is_gated_on_the_features_that_reach_it() {
 #[test]
 fn sibling_versions_are_gated_without_resource_features_too() {
     let out = generate_with(false);
-    assert_eq!(out.features, ["other-versions"]);
-    assert!(out.default_features.is_empty());
+    assert_eq!(out.features(), ["other-versions"]);
+    assert!(out.default_features().is_empty());
     let model = file(&out, "model.rs");
     let sibling = r#"#[cfg(feature = "other-versions")]"#;
     assert_eq!(gate_of(model, "pub struct YardV1beta1Inventory "), sibling);
@@ -123,8 +121,8 @@ fn sibling_versions_are_gated_without_resource_features_too() {
 fn every_combination_builds_without_warnings() {
     let out = generate();
     let krate = discogen_test_support::ScratchCrate::new("resource-features-check");
-    for f in &out.files {
-        krate.write(format!("src/yard/{}", f.path), &f.contents);
+    for f in out.files() {
+        krate.write(format!("src/yard/{}", f.path()), f.contents());
     }
     krate.write("src/lib.rs", "#![deny(warnings)]\npub mod yard;\n");
     krate.manifest("yard", &FEATURES);

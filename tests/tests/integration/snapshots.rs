@@ -56,10 +56,11 @@ fn documents(dir: &str) -> Vec<PathBuf> {
 
 fn options(target: &Target, path: &Path) -> discogen::Options {
     let stem = path.file_stem().expect("a file name").to_string_lossy().replace(['-', '.'], "_");
-    discogen::Options {
-        module_name: target.module_from_stem.then_some(stem),
-        example_path: target.example_path.to_string(),
-        ..Default::default()
+    let options = discogen::Options::new().example_path(target.example_path);
+    if target.module_from_stem {
+        options.module_name(stem)
+    } else {
+        options
     }
 }
 
@@ -77,11 +78,11 @@ fn generate_all(target: &Target) -> Vec<Generated> {
         let source = std::fs::read_to_string(&path).expect("readable document");
         let out =
             discogen::generate(&source, &options(target, &path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        for file in out.files {
+        for file in out.files() {
             all.push(Generated {
-                snapshot: format!("{}__{}__{}", target.prefix, out.module_name, file.path.trim_end_matches(".rs")),
-                committed: workspace().join(target.out).join(&out.module_name).join(&file.path),
-                contents: file.contents,
+                snapshot: format!("{}__{}__{}", target.prefix, out.module_name(), file.path().trim_end_matches(".rs")),
+                committed: workspace().join(target.out).join(out.module_name()).join(file.path()),
+                contents: file.contents().to_string(),
                 document: path.file_name().unwrap().to_string_lossy().into_owned(),
             });
         }
@@ -156,6 +157,6 @@ fn generation_is_deterministic() {
         let source = std::fs::read_to_string(&path).expect("readable document");
         let a = discogen::generate(&source, &options(target, &path)).expect("generates");
         let b = discogen::generate(&source, &options(target, &path)).expect("generates");
-        assert_eq!(a.files, b.files, "{} gave different output on a second run", path.display());
+        assert_eq!(a.files(), b.files(), "{} gave different output on a second run", path.display());
     }
 }

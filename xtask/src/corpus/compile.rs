@@ -87,7 +87,7 @@ pub fn compile_all(crates: Vec<(usize, discogen::Output)>, options: &Options) ->
     // Crate directory name → row index, in name order.
     let mut members: BTreeMap<String, usize> = BTreeMap::new();
     for (index, generated) in crates {
-        let crate_name = unique_crate_name(&generated.module_name, &members);
+        let crate_name = unique_crate_name(generated.module_name(), &members);
         let manifest =
             Manifest { crate_name: &crate_name, runtime: &runtime, own_workspace: false, default_features: None };
         for (rel, contents) in gen::crate_tree(&generated, &manifest) {

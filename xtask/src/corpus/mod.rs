@@ -342,11 +342,9 @@ fn check_document(path: &Path, size: u64, compile: Compile) -> Row {
         }
     };
     // As `gen` makes it, the `other-versions` feature included.
-    let options = discogen::Options {
-        regen_command: format!("cargo xtask gen --spec {}", path.display()),
-        other_versions: true,
-        ..Default::default()
-    };
+    let options = discogen::Options::new()
+        .regen_command(format!("cargo xtask gen --spec {}", path.display()))
+        .other_versions(true);
     // A panic in the generator is a bug to report against this document, not
     // a reason to lose the rows of all the others. The panic hook installed
     // in main has already printed the message.
@@ -364,16 +362,16 @@ fn check_document(path: &Path, size: u64, compile: Compile) -> Row {
             return row;
         }
     };
-    row.schemas = generated.stats.schemas;
-    row.methods = generated.stats.methods;
-    row.lines = generated.stats.lines;
-    row.warnings.clone_from(&generated.warnings);
+    row.schemas = generated.stats().schemas;
+    row.methods = generated.stats().methods;
+    row.lines = generated.stats().lines;
+    row.warnings = generated.warnings().to_vec();
     // The generator formats through syn already, but parsing the final text
     // also covers what it adds after formatting (the header) and what the
     // printer may render differently from the token stream it was given.
-    for file in &generated.files {
-        if let Err(e) = syn::parse_file(&file.contents) {
-            row.outcome = Outcome::ParseError(format!("{}: {e}", file.path));
+    for file in generated.files() {
+        if let Err(e) = syn::parse_file(file.contents()) {
+            row.outcome = Outcome::ParseError(format!("{}: {e}", file.path()));
             return row;
         }
     }
