@@ -186,7 +186,7 @@ impl Client {
         );
         // Credentials the caller put on the request itself (a call's own
         // `key`, a hand-set Authorization header) are secrets too.
-        let mut secrets = CallSecrets { token: None, own: crate::redact::request_secrets(&request) };
+        let mut secrets = CallSecrets { token: None, own: crate::redact::url::request_secrets(&request) };
         let result = self
             .attempts(request, scopes, deadline, &receive, &mut secrets, &span)
             .instrument(span.clone())
