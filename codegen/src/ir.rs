@@ -67,7 +67,7 @@ impl Ty {
 /// The level of the generated-code contract this generator writes, checked
 /// against the runtime's `__private::GENERATED_CODE_API` when the module
 /// compiles.
-pub const RUNTIME_API: u32 = 1;
+pub const RUNTIME_API: u32 = 2;
 
 /// One generated API module.
 #[derive(Debug)]

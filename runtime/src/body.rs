@@ -41,7 +41,13 @@ pub struct Body {
 
 enum Kind {
     Full(Bytes),
-    Streamed { body: BoxBody<Bytes, Error>, length: Option<u64> },
+    Streamed {
+        body: BoxBody<Bytes, Error>,
+        length: Option<u64>,
+    },
+    /// An open file whose length is read by [`Body::sized`], which needs
+    /// an `await` that `From` cannot have.
+    File(tokio::fs::File),
 }
 
 impl Body {
@@ -62,8 +68,7 @@ impl Body {
         S: Stream<Item = Result<Bytes, E>> + Send + 'static,
         E: Into<BoxError>,
     {
-        let stream: ErasedStream = Box::pin(MapErr { stream });
-        Self::streamed(StreamSource { stream: sync_wrapper::SyncWrapper::new(stream) }, None)
+        Self { kind: Kind::Streamed { body: stream_body(stream), length: None } }
     }
 
     /// A body read from `reader` until it ends.
@@ -71,10 +76,7 @@ impl Body {
     where
         R: tokio::io::AsyncRead + Send + 'static,
     {
-        // ReaderStream's default 4 KiB reads cost a call per page: media
-        // moves hundreds of MiB, and 64 KiB reads are several times faster
-        // for the same memory (one buffer).
-        Self::from_stream(tokio_util::io::ReaderStream::with_capacity(reader, 64 * 1024))
+        Self { kind: Kind::Streamed { body: reader_body(reader), length: None } }
     }
 
     /// A body read from the file at `path`, with its length taken from the
@@ -91,6 +93,26 @@ impl Body {
         let file = tokio::fs::File::open(path).await.map_err(open_failed)?;
         let length = file.metadata().await.map_err(open_failed)?.len();
         Ok(Self::from_reader(file).with_length(length))
+    }
+
+    /// The body ready to send: a body made from a [`tokio::fs::File`]
+    /// learns its length (from the file's metadata, less its current
+    /// position), so that it goes out with `Content-Length` and a resumable
+    /// upload knows its total. Other bodies are returned as they are. The
+    /// generated upload methods call this; a request built by hand can too.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Io`](crate::error::ErrorKind::Io) if the file's metadata or
+    /// position cannot be read.
+    pub async fn sized(self) -> Result<Self, Error> {
+        use tokio::io::AsyncSeekExt as _;
+        let Kind::File(mut file) = self.kind else { return Ok(self) };
+        let failed =
+            |e: std::io::Error| Error::io(format!("cannot read the length of the file to send: {e}")).with_source(e);
+        let length = file.metadata().await.map_err(failed)?.len();
+        let position = file.stream_position().await.map_err(failed)?;
+        Ok(Self::from_reader(file).with_length(length.saturating_sub(position)))
     }
 
     /// A body that reads an [`http_body::Body`], such as a response body
@@ -134,6 +156,7 @@ impl Body {
         match &self.kind {
             Kind::Full(bytes) => Some(bytes.len() as u64),
             Kind::Streamed { length, .. } => *length,
+            Kind::File(_) => None,
         }
     }
 
@@ -141,7 +164,7 @@ impl Body {
     pub fn as_bytes(&self) -> Option<&Bytes> {
         match &self.kind {
             Kind::Full(bytes) => Some(bytes),
-            Kind::Streamed { .. } => None,
+            Kind::Streamed { .. } | Kind::File(_) => None,
         }
     }
 
@@ -167,31 +190,49 @@ impl Body {
         let limit_u64 = limit.map_or(u64::MAX, |l| l as u64);
         let too_large =
             |limit: u64| Error::decode(format!("the response body is larger than the limit of {limit} bytes"));
-        match self.kind {
-            Kind::Full(bytes) if bytes.len() as u64 > limit_u64 => Err(too_large(limit_u64)),
-            Kind::Full(bytes) => Ok(bytes),
-            Kind::Streamed { mut body, length } => {
-                if length.is_some_and(|n| n > limit_u64) {
-                    return Err(too_large(limit_u64));
-                }
-                let capacity = length.unwrap_or(0).min(PREALLOCATE_LIMIT).min(limit_u64);
-                let mut buffer = BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(0));
-                while let Some(frame) = body.frame().await {
-                    let Ok(data) = frame?.into_data() else { continue };
-                    if (buffer.len() + data.len()) as u64 > limit_u64 {
-                        return Err(too_large(limit_u64));
-                    }
-                    buffer.extend_from_slice(&data);
-                }
-                Ok(buffer.freeze())
-            }
+        let (mut body, length) = match self.kind {
+            Kind::Full(bytes) if bytes.len() as u64 > limit_u64 => return Err(too_large(limit_u64)),
+            Kind::Full(bytes) => return Ok(bytes),
+            Kind::Streamed { body, length } => (body, length),
+            // Read without `sized`: the length is unknown.
+            Kind::File(file) => (reader_body(file), None),
+        };
+        if length.is_some_and(|n| n > limit_u64) {
+            return Err(too_large(limit_u64));
         }
+        let capacity = length.unwrap_or(0).min(PREALLOCATE_LIMIT).min(limit_u64);
+        let mut buffer = BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(0));
+        while let Some(frame) = body.frame().await {
+            let Ok(data) = frame?.into_data() else { continue };
+            if (buffer.len() + data.len()) as u64 > limit_u64 {
+                return Err(too_large(limit_u64));
+            }
+            buffer.extend_from_slice(&data);
+        }
+        Ok(buffer.freeze())
     }
 
     /// The body as a [`Stream`] of chunks.
     pub fn into_stream(self) -> BodyStream {
         BodyStream { body: self }
     }
+}
+
+/// A stream of chunks as a body whose errors are ours.
+fn stream_body<S, E>(stream: S) -> BoxBody<Bytes, Error>
+where
+    S: Stream<Item = Result<Bytes, E>> + Send + 'static,
+    E: Into<BoxError>,
+{
+    let stream: ErasedStream = Box::pin(MapErr { stream });
+    BoxBody::new(StreamSource { stream: sync_wrapper::SyncWrapper::new(stream) })
+}
+
+/// A reader as a body, in 64 KiB reads: ReaderStream's default 4 KiB cost
+/// a call per page, media moves hundreds of MiB, and 64 KiB reads are
+/// several times faster for the same memory (one buffer).
+fn reader_body<R: tokio::io::AsyncRead + Send + 'static>(reader: R) -> BoxBody<Bytes, Error> {
+    stream_body(tokio_util::io::ReaderStream::with_capacity(reader, 64 * 1024))
 }
 
 /// Turns a source's error into ours, keeping one of ours as it is.
@@ -207,7 +248,16 @@ impl http_body::Body for Body {
     type Error = Error;
 
     fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Error>>> {
-        match &mut self.get_mut().kind {
+        let this = self.get_mut();
+        if let Kind::File(_) = this.kind {
+            // Read without `sized`: streamed, its length unknown.
+            let Kind::File(file) = std::mem::replace(&mut this.kind, Kind::Full(Bytes::new())) else {
+                return Poll::Ready(None);
+            };
+            this.kind = Kind::Streamed { body: reader_body(file), length: None };
+        }
+        match &mut this.kind {
+            Kind::File(_) => Poll::Ready(None),
             Kind::Full(bytes) if bytes.is_empty() => Poll::Ready(None),
             Kind::Full(bytes) => Poll::Ready(Some(Ok(Frame::data(std::mem::take(bytes))))),
             Kind::Streamed { body, .. } => Pin::new(body).poll_frame(cx),
@@ -218,6 +268,7 @@ impl http_body::Body for Body {
         match &self.kind {
             Kind::Full(bytes) => bytes.is_empty(),
             Kind::Streamed { body, .. } => body.is_end_stream(),
+            Kind::File(_) => false,
         }
     }
 
@@ -226,6 +277,7 @@ impl http_body::Body for Body {
             Kind::Full(bytes) => SizeHint::with_exact(bytes.len() as u64),
             Kind::Streamed { length: Some(n), .. } => SizeHint::with_exact(*n),
             Kind::Streamed { body, .. } => body.size_hint(),
+            Kind::File(_) => SizeHint::default(),
         }
     }
 }
@@ -233,6 +285,16 @@ impl http_body::Body for Body {
 impl Default for Body {
     fn default() -> Self {
         Self::empty()
+    }
+}
+
+/// A file, read from its current position as the body is sent. Its length
+/// is read when an upload starts ([`Body::sized`]), so
+/// `upload_resumable(tokio::fs::File::open(path).await?, ...)` sends
+/// `Content-Length` and knows its total, as [`Body::from_file`] does.
+impl From<tokio::fs::File> for Body {
+    fn from(file: tokio::fs::File) -> Self {
+        Self { kind: Kind::File(file) }
     }
 }
 
@@ -271,6 +333,7 @@ impl fmt::Debug for Body {
         match &self.kind {
             Kind::Full(bytes) => f.debug_struct("Body").field("in_memory", &bytes.len()).finish(),
             Kind::Streamed { length, .. } => f.debug_struct("Body").field("streamed", length).finish(),
+            Kind::File(_) => f.debug_struct("Body").field("file", &"length not read yet").finish(),
         }
     }
 }

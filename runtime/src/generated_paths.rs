@@ -45,10 +45,16 @@ pub use crate::{Body, Client, ClientBuilder, Endpoint, Error, ErrorKind, Result,
 /// code starts to need something new of the runtime (the shared
 /// `lro::Operation` is level 1); the runtime keeps serving older levels
 /// down to [`OLDEST_GENERATED_CODE_API`].
-pub const GENERATED_CODE_API: u32 = 1;
+///
+/// Level 2: structs keep unknown members in `__extra` (which `object!`
+/// reads), and `media::simple_upload`/`multipart_upload` are `async`, so
+/// that a body made from a `tokio::fs::File` learns its length first.
+pub const GENERATED_CODE_API: u32 = 2;
 
-/// The oldest level of generated code this runtime still compiles.
-pub const OLDEST_GENERATED_CODE_API: u32 = 1;
+/// The oldest level of generated code this runtime still compiles: level 1
+/// code names its unknown-members field `extra`, which `object!` no longer
+/// reads.
+pub const OLDEST_GENERATED_CODE_API: u32 = 2;
 
 /// Evaluated in a `const` item of each generated module, so that code
 /// generated for another runtime fails to compile with this message rather

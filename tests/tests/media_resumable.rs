@@ -97,6 +97,43 @@ async fn a_stream_of_unknown_length_is_announced_with_a_star_until_it_ends() {
 }
 
 #[tokio::test]
+async fn an_open_tokio_file_is_uploaded_from_its_position_with_its_length_known() {
+    use tokio::io::AsyncSeekExt as _;
+    let dir = temp_dir("tokio-file");
+    let server = MediaServer::start(dir.join("server")).await.expect("server");
+    let data = media(700 * KIB + 5);
+    let source = dir.join("source.bin");
+    std::fs::write(&source, &data).unwrap();
+
+    // Resumable, straight from `tokio::fs::File`: the total is known from
+    // the first chunk on (no `*`), as with `Body::from_file`.
+    let file = tokio::fs::File::open(&source).await.unwrap();
+    client(&server)
+        .files()
+        .create("buckets/b1", meta("from-file"))
+        .upload_resumable(file, "application/octet-stream")
+        .chunk_size(256 * KIB)
+        .await
+        .expect("upload finishes");
+    assert!(std::fs::read(server.object_path("from-file")).unwrap() == data);
+    let total = data.len();
+    assert_eq!(
+        server.seen().content_ranges,
+        [
+            format!("bytes 0-262143/{total}"),
+            format!("bytes 262144-524287/{total}"),
+            format!("bytes 524288-{}/{total}", total - 1),
+        ]
+    );
+
+    // Simple, from a file already read past its first bytes: what is left.
+    let mut file = tokio::fs::File::open(&source).await.unwrap();
+    file.seek(std::io::SeekFrom::Start(5)).await.unwrap();
+    client(&server).files().replace("buckets/b1/files/rest").upload(file, "text/plain").await.expect("simple upload");
+    assert!(std::fs::read(server.object_path("rest")).unwrap() == data[5..]);
+}
+
+#[tokio::test]
 async fn small_media_goes_in_one_request_and_empty_responses_finish_too() {
     let server = MediaServer::start(temp_dir("small")).await.expect("server");
     // `replace` returns no body: the upload resolves to `()`.

@@ -69,9 +69,9 @@ fn first_method<'a>(r: &'a crate::ir::Resource, chain: &mut Vec<&'a str>) -> Opt
     None
 }
 
-/// How the examples name the runtime crate: through the generated crate's
-/// own dependency, so that the example needs nothing else.
-const RUNTIME: &str = "discogen_runtime";
+/// How the examples name the runtime: through the module's re-export, so
+/// that a program copied from them depends on the generated crate alone.
+const RUNTIME: &str = "api::runtime";
 
 fn wrap(api: &Api, body: Vec<String>) -> Vec<String> {
     let module = &api.example_path;
@@ -80,7 +80,7 @@ fn wrap(api: &Api, body: Vec<String>) -> Vec<String> {
         "# Example".to_string(),
         String::new(),
         "```no_run".to_string(),
-        format!("# async fn example() -> {RUNTIME}::Result<()> {{"),
+        format!("# async fn example() -> {module}::runtime::Result<()> {{"),
         format!("use {module} as api;"),
         String::new(),
         "// Credentials, root URL and transport are set on the builder.".to_string(),

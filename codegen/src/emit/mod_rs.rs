@@ -28,8 +28,10 @@ fn module_doc(api: &Api) -> TokenStream {
             "Start with [`Client::{builder}()`](Client::{builder}). Data types are in [`model`], and each \
              method is a call builder in [`resources`]: set its options, then `send()` it. The standard \
              parameters and retry settings of every call come from \
-             [`WithStandardParams`](discogen_runtime::params::WithStandardParams); bring it into scope \
-             with `use discogen_runtime::prelude::*;`."
+             [`WithStandardParams`](runtime::params::WithStandardParams); bring it into scope \
+             with `use {path}::prelude::*;`. The runtime is re-exported as [`runtime`], so a program \
+             needs no dependency on it of its own.",
+            path = api.example_path
         ),
         String::new(),
     ];
@@ -99,6 +101,13 @@ fn root_items(api: &Api) -> TokenStream {
 
         pub mod model;
         pub mod resources;
+
+        /// The runtime this module was generated for, under one name: a program reaches
+        /// `Body`, `lro::PollPolicy` or `Error` through it, so it needs no dependency of its
+        /// own, and the two versions cannot disagree.
+        pub use ::discogen_runtime as runtime;
+        /// What code using this client usually needs in scope: `use ...::prelude::*;`.
+        pub use ::discogen_runtime::prelude;
 
         #[doc = #root_url_doc]
         pub const ROOT_URL: &str = #root_url;

@@ -16,11 +16,16 @@ pub fn model(api: &Api) -> super::ItemSource<'_> {
         };
         super::cfg::gate(item, super::cfg::ty(api, api.types[i].id()))
     };
+    let extra_doc = format!(
+        " Every struct keeps the JSON members its schema does not describe, so that a round trip loses \
+         nothing; `value.extra()` reads them, with `use {}::prelude::*;` in scope.",
+        api.example_path
+    );
     super::ItemSource {
         inner: quote! {
             //! Data types of the API: one per schema, inline object and enum.
             //!
-            //! Every struct keeps the JSON members its schema does not describe, so that a round trip loses nothing; `value.extra()` reads them, with `use discogen_runtime::prelude::*;` in scope.
+            #![doc = #extra_doc]
             #![allow(clippy::enum_variant_names, clippy::large_enum_variant, clippy::type_complexity, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
         },
         len: api.types.len(),

@@ -179,7 +179,7 @@ fn call(api: &Api, m: &Method, chain: &[&str]) -> TokenStream {
     doc.notes.push(format!(
         "Created by the resource accessor; set options, then call `{}`. The standard parameters \
          (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in \
-         `discogen_runtime::prelude`.",
+         the module's `prelude`.",
         m.members.send
     ));
     let mut doc = docs::attrs(&doc);
@@ -497,9 +497,9 @@ fn upload_methods(api: &Api, m: &Method, u: &crate::ir::MediaUpload, model: &Typ
             // The metadata part is a JSON body too; the media part is not.
             let metadata =
                 if api.data_wrapper { quote!(&__rt::request::data_wrapped(&self.#f)?) } else { quote!(&self.#f) };
-            quote!(__rt::media::multipart_upload(request, #metadata, media, content_type)?)
+            quote!(__rt::media::multipart_upload(request, #metadata, media, content_type).await?)
         }
-        _ => quote!(__rt::media::simple_upload(request, media, content_type)?),
+        _ => quote!(__rt::media::simple_upload(request, media, content_type).await?),
     };
     let mut notes = vec![format!("Upload path: `{}`.", u.path_template.replace('`', "'"))];
     if !u.accept.is_empty() {

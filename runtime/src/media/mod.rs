@@ -21,14 +21,17 @@ use crate::request::RequestBuilder;
 use serde::Serialize;
 
 /// Finishes `request` as a simple media upload: the media alone, as
-/// `content_type`, streamed as it is read.
-pub fn simple_upload(
+/// `content_type`, streamed as it is read (a file's length is read first,
+/// for `Content-Length`; see [`Body::sized`]).
+pub async fn simple_upload(
     request: RequestBuilder,
     media: impl Into<Body>,
     content_type: &str,
 ) -> Result<http::Request<Body>> {
     let value = content_type::header(content_type)?;
-    let mut request = request.build()?.map(|_| media.into());
+    let request = request.build()?;
+    let media = media.into().sized().await?;
+    let mut request = request.map(|_| media);
     request.headers_mut().insert(http::header::CONTENT_TYPE, value);
     Ok(request)
 }
@@ -36,14 +39,16 @@ pub fn simple_upload(
 /// Finishes `request` as a multipart upload: a JSON part with `metadata`,
 /// then the media as `content_type`, in one `multipart/related` body whose
 /// media part is streamed as it is read.
-pub fn multipart_upload<T: Serialize + ?Sized>(
+pub async fn multipart_upload<T: Serialize + ?Sized>(
     request: RequestBuilder,
     metadata: &T,
     media: impl Into<Body>,
     content_type: &str,
 ) -> Result<http::Request<Body>> {
-    let (value, body) = multipart::body(metadata, media.into(), content_type)?;
-    let mut request = request.build()?.map(|_| body);
+    let request = request.build()?;
+    let media = media.into().sized().await?;
+    let (value, body) = multipart::body(metadata, media, content_type)?;
+    let mut request = request.map(|_| body);
     request.headers_mut().insert(http::header::CONTENT_TYPE, value);
     Ok(request)
 }

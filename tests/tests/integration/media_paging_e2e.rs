@@ -156,6 +156,30 @@ async fn media_upload_without_metadata_sends_the_bytes_alone() {
 }
 
 #[tokio::test]
+async fn a_tokio_file_is_sent_from_its_position_with_content_length() {
+    use tokio::io::AsyncSeekExt as _;
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/upload/files/v1/buckets/b1/files/f1:replace"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(""))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let source = std::env::temp_dir().join(format!("discogen-tokio-file-{}", std::process::id()));
+    std::fs::write(&source, b"abcdef").unwrap();
+    let mut file = tokio::fs::File::open(&source).await.unwrap();
+    file.seek(std::io::SeekFrom::Start(2)).await.unwrap();
+    let client = client(&server).await;
+    client.files().replace("buckets/b1/files/f1").upload(file, "text/plain").await.expect("upload");
+    let _ = std::fs::remove_file(&source);
+    let request = &server.received_requests().await.unwrap()[0];
+    assert_eq!(request.body, b"cdef");
+    // Known before sending, not chunked.
+    assert_eq!(request.headers.get("content-length").map(|v| v.to_str().unwrap()), Some("4"));
+    assert!(request.headers.get("transfer-encoding").is_none());
+}
+
+#[tokio::test]
 async fn a_content_type_with_a_newline_is_refused_before_sending() {
     let server = MockServer::start().await;
     let client = client(&server).await;

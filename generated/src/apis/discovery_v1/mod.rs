@@ -6,12 +6,12 @@
 //!
 //! Documentation: <https://developers.google.com/discovery/>
 //!
-//! Start with [`Client::builder()`](Client::builder). Data types are in [`model`], and each method is a call builder in [`resources`]: set its options, then `send()` it. The standard parameters and retry settings of every call come from [`WithStandardParams`](discogen_runtime::params::WithStandardParams); bring it into scope with `use discogen_runtime::prelude::*;`.
+//! Start with [`Client::builder()`](Client::builder). Data types are in [`model`], and each method is a call builder in [`resources`]: set its options, then `send()` it. The standard parameters and retry settings of every call come from [`WithStandardParams`](runtime::params::WithStandardParams); bring it into scope with `use discogen_apis::discovery_v1::prelude::*;`. The runtime is re-exported as [`runtime`], so a program needs no dependency on it of its own.
 //!
 //! # Example
 //!
 //! ```no_run
-//! # async fn example() -> discogen_runtime::Result<()> {
+//! # async fn example() -> discogen_apis::discovery_v1::runtime::Result<()> {
 //! use discogen_apis::discovery_v1 as api;
 //!
 //! // Credentials, root URL and transport are set on the builder.
@@ -25,10 +25,17 @@
 #[allow(unused_imports)]
 use ::discogen_runtime::__private as __rt;
 
-const _: () = __rt::expect_runtime_api(1);
+const _: () = __rt::expect_runtime_api(2);
 
 pub mod model;
 pub mod resources;
+
+/// The runtime this module was generated for, under one name: a program reaches
+/// `Body`, `lro::PollPolicy` or `Error` through it, so it needs no dependency of its
+/// own, and the two versions cannot disagree.
+pub use ::discogen_runtime as runtime;
+/// What code using this client usually needs in scope: `use ...::prelude::*;`.
+pub use ::discogen_runtime::prelude;
 
 /// The root URL the document names; override it with `ClientBuilder::root_url`.
 pub const ROOT_URL: &str = "https://www.googleapis.com/";

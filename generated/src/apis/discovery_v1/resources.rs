@@ -54,12 +54,12 @@ impl<'a> ApisResource<'a> {
 ///
 /// `GET apis/{api}/{version}/rest`
 ///
-/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in `discogen_runtime::prelude`.
+/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in the module's `prelude`.
 ///
 /// # Example
 ///
 /// ```no_run
-/// # async fn example() -> discogen_runtime::Result<()> {
+/// # async fn example() -> discogen_apis::discovery_v1::runtime::Result<()> {
 /// use discogen_apis::discovery_v1 as api;
 ///
 /// // Credentials, root URL and transport are set on the builder.
@@ -146,12 +146,12 @@ impl __rt::params::WithStandardParams for ApisGetRestCall {
 ///
 /// `GET apis`
 ///
-/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in `discogen_runtime::prelude`.
+/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in the module's `prelude`.
 ///
 /// # Example
 ///
 /// ```no_run
-/// # async fn example() -> discogen_runtime::Result<()> {
+/// # async fn example() -> discogen_apis::discovery_v1::runtime::Result<()> {
 /// use discogen_apis::discovery_v1 as api;
 ///
 /// // Credentials, root URL and transport are set on the builder.

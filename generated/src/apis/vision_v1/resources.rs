@@ -56,19 +56,19 @@ impl<'a> LocationsOperationsResource<'a> {
 ///
 /// `GET v1/{+name}`
 ///
-/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in `discogen_runtime::prelude`.
+/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in the module's `prelude`.
 ///
 /// # Example
 ///
 /// ```no_run
-/// # async fn example() -> discogen_runtime::Result<()> {
+/// # async fn example() -> discogen_apis::vision_v1::runtime::Result<()> {
 /// use discogen_apis::vision_v1 as api;
 ///
 /// // Credentials, root URL and transport are set on the builder.
 /// let client = api::Client::builder().build()?;
 /// let response = client.locations().operations().get("locations/my-location/operations/my-operation").send().await?;
 /// println!("{response:?}");
-/// let done = client.locations().operations().get("locations/my-location/operations/my-operation").wait(discogen_runtime::lro::PollPolicy::default()).await?;
+/// let done = client.locations().operations().get("locations/my-location/operations/my-operation").wait(api::runtime::lro::PollPolicy::default()).await?;
 /// println!("{:?}", done.result());
 /// # Ok(())
 /// # }
@@ -177,19 +177,19 @@ impl<'a> OperationsResource<'a> {
 ///
 /// `GET v1/{+name}`
 ///
-/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in `discogen_runtime::prelude`.
+/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in the module's `prelude`.
 ///
 /// # Example
 ///
 /// ```no_run
-/// # async fn example() -> discogen_runtime::Result<()> {
+/// # async fn example() -> discogen_apis::vision_v1::runtime::Result<()> {
 /// use discogen_apis::vision_v1 as api;
 ///
 /// // Credentials, root URL and transport are set on the builder.
 /// let client = api::Client::builder().build()?;
 /// let response = client.operations().get("operations/my-operation").send().await?;
 /// println!("{response:?}");
-/// let done = client.operations().get("operations/my-operation").wait(discogen_runtime::lro::PollPolicy::default()).await?;
+/// let done = client.operations().get("operations/my-operation").wait(api::runtime::lro::PollPolicy::default()).await?;
 /// println!("{:?}", done.result());
 /// # Ok(())
 /// # }
@@ -340,19 +340,19 @@ impl<'a> ProjectsLocationsOperationsResource<'a> {
 ///
 /// `GET v1/{+name}`
 ///
-/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in `discogen_runtime::prelude`.
+/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in the module's `prelude`.
 ///
 /// # Example
 ///
 /// ```no_run
-/// # async fn example() -> discogen_runtime::Result<()> {
+/// # async fn example() -> discogen_apis::vision_v1::runtime::Result<()> {
 /// use discogen_apis::vision_v1 as api;
 ///
 /// // Credentials, root URL and transport are set on the builder.
 /// let client = api::Client::builder().build()?;
 /// let response = client.projects().locations().operations().get("projects/my-project/locations/my-location/operations/my-operation").send().await?;
 /// println!("{response:?}");
-/// let done = client.projects().locations().operations().get("projects/my-project/locations/my-location/operations/my-operation").wait(discogen_runtime::lro::PollPolicy::default()).await?;
+/// let done = client.projects().locations().operations().get("projects/my-project/locations/my-location/operations/my-operation").wait(api::runtime::lro::PollPolicy::default()).await?;
 /// println!("{:?}", done.result());
 /// # Ok(())
 /// # }
@@ -461,19 +461,19 @@ impl<'a> ProjectsOperationsResource<'a> {
 ///
 /// `GET v1/{+name}`
 ///
-/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in `discogen_runtime::prelude`.
+/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in the module's `prelude`.
 ///
 /// # Example
 ///
 /// ```no_run
-/// # async fn example() -> discogen_runtime::Result<()> {
+/// # async fn example() -> discogen_apis::vision_v1::runtime::Result<()> {
 /// use discogen_apis::vision_v1 as api;
 ///
 /// // Credentials, root URL and transport are set on the builder.
 /// let client = api::Client::builder().build()?;
 /// let response = client.projects().operations().get("projects/my-project/operations/my-operation").send().await?;
 /// println!("{response:?}");
-/// let done = client.projects().operations().get("projects/my-project/operations/my-operation").wait(discogen_runtime::lro::PollPolicy::default()).await?;
+/// let done = client.projects().operations().get("projects/my-project/operations/my-operation").wait(api::runtime::lro::PollPolicy::default()).await?;
 /// println!("{:?}", done.result());
 /// # Ok(())
 /// # }

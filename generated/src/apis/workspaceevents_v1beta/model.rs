@@ -2,7 +2,7 @@
 // run `cargo xtask regen` to regenerate.
 //! Data types of the API: one per schema, inline object and enum.
 //!
-//! Every struct keeps the JSON members its schema does not describe, so that a round trip loses nothing; `value.extra()` reads them, with `use discogen_runtime::prelude::*;` in scope.
+//! Every struct keeps the JSON members its schema does not describe, so that a round trip loses nothing; `value.extra()` reads them, with `use discogen_apis::workspaceevents_v1beta::prelude::*;` in scope.
 #![allow(
     clippy::enum_variant_names,
     clippy::large_enum_variant,

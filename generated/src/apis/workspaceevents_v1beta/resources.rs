@@ -37,19 +37,19 @@ impl<'a> OperationsResource<'a> {
 ///
 /// `GET v1beta/{+name}`
 ///
-/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in `discogen_runtime::prelude`.
+/// Created by the resource accessor; set options, then call `send`. The standard parameters (`fields`, `quota_user`, ...) and retry settings come from `WithStandardParams`, in the module's `prelude`.
 ///
 /// # Example
 ///
 /// ```no_run
-/// # async fn example() -> discogen_runtime::Result<()> {
+/// # async fn example() -> discogen_apis::workspaceevents_v1beta::runtime::Result<()> {
 /// use discogen_apis::workspaceevents_v1beta as api;
 ///
 /// // Credentials, root URL and transport are set on the builder.
 /// let client = api::Client::builder().build()?;
 /// let response = client.operations().get("operations/my-path").send().await?;
 /// println!("{response:?}");
-/// let done = client.operations().get("operations/my-path").wait(discogen_runtime::lro::PollPolicy::default()).await?;
+/// let done = client.operations().get("operations/my-path").wait(api::runtime::lro::PollPolicy::default()).await?;
 /// println!("{:?}", done.result());
 /// # Ok(())
 /// # }

@@ -60,6 +60,9 @@ pub(super) async fn run<T>(upload: ResumableUpload<T>) -> Result<T> {
         Some((uri, offset)) => (offset, Some(uri)),
         None => (0, None),
     };
+    // A body made from a file learns its length here, so that the last
+    // chunk can say the total.
+    let media = media.sized().await?;
     let length = media.length();
     let mut chunks = Chunker::new(media.into_stream(), offset, length, chunk_size);
     let mut pacing = Pacing::new(
