@@ -148,8 +148,8 @@ fn oauth_error(json: Option<&serde_json::Value>, secrets: &[&str]) -> String {
     let field = |name: &str| {
         let mut text = json.and_then(|j| j.get(name)).and_then(|v| v.as_str())?.to_owned();
         for secret in secrets.iter().filter(|s| !s.is_empty()) {
-            for form in crate::error::redact::forms(secret) {
-                crate::error::redact::text(&mut text, &form);
+            for form in crate::redact::error::forms(secret) {
+                crate::redact::error::text(&mut text, &form);
             }
         }
         Some(crate::text::quoted(&text))

@@ -333,8 +333,8 @@ impl Iam {
             // Scrubbed before it is shortened, which could cut a secret past recognition.
             let message = field("message").map(|message| {
                 let mut message = message.to_owned();
-                for form in secrets.iter().flat_map(|s| crate::error::redact::forms(s)) {
-                    crate::error::redact::text(&mut message, &form);
+                for form in secrets.iter().flat_map(|s| crate::redact::error::forms(s)) {
+                    crate::redact::error::text(&mut message, &form);
                 }
                 crate::text::quoted(&message)
             });

@@ -28,6 +28,14 @@ pub use builder::{ClientBuilder, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT};
 pub use decode::DataWrapper;
 pub use identity::API_CLIENT;
 
+/// What one call scrubs from its errors: the token it last sent, and
+/// credentials the caller put on the request itself (a call's own `key`, a
+/// hand-set `Authorization` header).
+struct CallSecrets {
+    token: Option<AccessToken>,
+    own: Vec<String>,
+}
+
 /// Implemented by the `Client` type of each generated API.
 pub trait Service: Sized {
     /// The API's default root URL, such as `https://vision.googleapis.com/`.
@@ -178,21 +186,26 @@ impl Client {
         );
         // Credentials the caller put on the request itself (a call's own
         // `key`, a hand-set Authorization header) are secrets too.
-        let own_secrets = crate::redact::request_secrets(&request);
-        let mut token = None;
+        let mut secrets = CallSecrets { token: None, own: crate::redact::url::request_secrets(&request) };
         let result = self
-            .attempts(request, scopes, deadline, &receive, &mut token, &span)
+            .attempts(request, scopes, deadline, &receive, &mut secrets, &span)
             .instrument(span.clone())
             .await
             .and_then(finish);
         result.map_err(|mut error| {
-            self.inner.credentials.redact(&mut error, token.as_ref());
-            for secret in &own_secrets {
-                error.redact(secret);
-            }
+            self.scrub(&mut error, &secrets);
             tracing::debug!(parent: &span, error = %error, "request failed");
             error
         })
+    }
+
+    /// Removes the client's credentials and the call's own secrets from
+    /// `error`.
+    fn scrub(&self, error: &mut Error, secrets: &CallSecrets) {
+        self.inner.credentials.redact(error, secrets.token.as_ref());
+        for secret in &secrets.own {
+            error.redact(secret);
+        }
     }
 
     /// The retry loop: attempts until one succeeds, a failure is not worth
@@ -203,7 +216,7 @@ impl Client {
         scopes: &'static [&'static str],
         deadline: Deadline,
         receive: &Recv,
-        token: &mut Option<AccessToken>,
+        secrets: &mut CallSecrets,
         span: &tracing::Span,
     ) -> Result<R, Error>
     where
@@ -230,17 +243,23 @@ impl Client {
             // Only a body held in memory can go out again.
             let replay = this_body.try_clone();
             let request = http::Request::from_parts(copy_parts(&parts), this_body);
-            let error = match self.attempt(request, scopes, deadline, receive, token, span).await {
+            let mut error = match self.attempt(request, scopes, deadline, receive, &mut secrets.token, span).await {
                 Ok(received) => return Ok(received),
                 Err(error) => error,
             };
             let Some(replay) = replay else { return Err(error) };
-            if !refreshed && self.refresh_after_401(&error, token.as_ref()).await {
+            if !refreshed && self.refresh_after_401(&error, secrets.token.as_ref()).await {
                 refreshed = true;
                 body = Some(replay);
                 continue;
             }
-            if attempt >= policy.max_attempts || !retry::is_retryable(&error, idempotent) {
+            if policy.has_classifier() {
+                // The caller's code must not see credentials (it may log
+                // the error); the built-in test reads no text, so only a
+                // custom classifier pays for scrubbing every attempt.
+                self.scrub(&mut error, secrets);
+            }
+            if attempt >= policy.max_attempts || !policy.allows_retry(&error, idempotent) {
                 return Err(error);
             }
             let remaining = policy.time_limit.saturating_sub(started.elapsed());

@@ -1,6 +1,5 @@
 //! The one error type of the runtime and of generated clients.
 
-pub(crate) mod redact;
 mod retry_after;
 
 use std::error::Error as StdError;
@@ -10,6 +9,7 @@ use std::time::{Duration, SystemTime};
 use http::StatusCode;
 use serde::de::DeserializeOwned;
 
+use crate::redact::error as redact;
 use crate::rpc;
 use crate::text::{excerpt, one_line};
 
@@ -326,7 +326,7 @@ impl Error {
             }
         }
         if let Some(status) = &mut inner.status {
-            redact::status(status, secret);
+            redact_status(status, secret);
         }
         if let Some(object) = &mut inner.error_object {
             redact::json(object, secret);
@@ -340,6 +340,17 @@ impl Error {
             }
         }
     }
+}
+
+/// Replaces `secret` everywhere in a decoded status. Here rather than in
+/// `redact`, which sits below `rpc` and so does not know `Status`.
+fn redact_status(status: &mut rpc::Status, secret: &str) {
+    redact::text(&mut status.message, secret);
+    if let Some(name) = &mut status.status {
+        redact::text(name, secret);
+    }
+    status.details.iter_mut().for_each(|d| redact::json(d, secret));
+    status.extra.values_mut().for_each(|v| redact::json(v, secret));
 }
 
 /// Longest piece of server text that `Display` shows, in characters.

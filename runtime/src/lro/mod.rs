@@ -47,7 +47,7 @@ use serde::de::DeserializeOwned;
 pub use any::{decode_any, TypeUrl};
 pub use deadline::DeadlineExceeded;
 pub use operation::Operation;
-pub use policy::{Jitter, PollPolicy};
+pub use policy::{Backoff, Jitter, PollPolicy};
 pub use poller::{DelayReason, PollDelay, Poller};
 pub use status_shape::{last_segment, segment_after, status_from_operation_error};
 

@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
-use crate::retry::backoff::{Exponential, MIN_DELAY};
-pub use crate::retry::Jitter;
+use crate::retry::backoff::MIN_DELAY;
+// The schedule is the retry policy's type: one `Backoff` for both loops.
+pub use crate::retry::{Backoff, Jitter};
 
 /// How a [`crate::lro::Poller`] paces its requests and when it gives up.
 ///
@@ -12,7 +13,8 @@ pub use crate::retry::Jitter;
 /// still running, or that fails in a way worth retrying, the poller sleeps;
 /// the sleeps start at [`initial_delay`](Self::initial_delay()) and grow by
 /// [`multiplier`](Self::multiplier()) up to [`max_delay`](Self::max_delay()),
-/// with [`jitter`](Self::jitter()) applied to each.
+/// with [`jitter`](Self::jitter()) applied to each: a [`Backoff`], which
+/// [`backoff`](Self::backoff()) sets at once.
 ///
 /// The defaults suit operations that take seconds to minutes: 1 s first
 /// delay, ×1.5 growth, 60 s cap, equal jitter, a 10 minute deadline, 5
@@ -22,7 +24,7 @@ pub use crate::retry::Jitter;
 /// sense are adjusted as each setter describes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PollPolicy {
-    pub(crate) backoff: Exponential,
+    pub(crate) backoff: Backoff,
     pub(crate) deadline: Duration,
     pub(crate) transient_retries: u32,
     pub(crate) request_timeout: Option<Duration>,
@@ -31,7 +33,7 @@ pub struct PollPolicy {
 impl Default for PollPolicy {
     fn default() -> Self {
         Self {
-            backoff: Exponential {
+            backoff: Backoff {
                 initial_delay: Duration::from_secs(1),
                 max_delay: Duration::from_secs(60),
                 multiplier: 1.5,
@@ -48,6 +50,14 @@ impl PollPolicy {
     /// The same as [`PollPolicy::default`].
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The schedule of delays between polls (default 1 s, ×1.5 up to 60 s,
+    /// [`Jitter::Equal`]: slower than [`Backoff::default`], the retry
+    /// policy's). The four setters below change one setting of it each.
+    pub fn backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
     }
 
     /// The delay after the first poll (default 1 s). Raised to 1 ms if
@@ -147,5 +157,26 @@ mod tests {
         }
         assert_eq!(PollPolicy::default().multiplier(2.0).backoff.multiplier, 2.0);
         assert!(PollPolicy::default().multiplier(f64::INFINITY).backoff.multiplier.is_infinite());
+    }
+
+    #[test]
+    fn a_backoff_replaces_the_whole_schedule() {
+        let backoff = Backoff::builder()
+            .initial_delay(Duration::from_millis(5))
+            .max_delay(Duration::from_millis(50))
+            .multiplier(3.0)
+            .jitter(Jitter::None)
+            .build();
+        let policy = PollPolicy::default().deadline(Duration::from_secs(1)).backoff(backoff.clone());
+        assert_eq!(policy.backoff, backoff);
+        // The same as the four setters, and the other settings stay.
+        let by_setters = PollPolicy::default()
+            .deadline(Duration::from_secs(1))
+            .initial_delay(Duration::from_millis(5))
+            .max_delay(Duration::from_millis(50))
+            .multiplier(3.0)
+            .jitter(Jitter::None);
+        assert_eq!(policy, by_setters);
+        assert_eq!(policy.deadline, Duration::from_secs(1));
     }
 }

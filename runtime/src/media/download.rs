@@ -18,7 +18,7 @@ use super::range::{ContentRange, Wanted};
 use crate::body::BodyStream;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::retry::backoff::Backoff;
+use crate::retry::backoff::Schedule;
 use crate::retry::CallOptions;
 use crate::retry::RetryPolicy;
 
@@ -166,7 +166,7 @@ struct Resume {
     /// The request's head; the body of a download is empty.
     parts: http::request::Parts,
     policy: RetryPolicy,
-    schedule: Backoff,
+    schedule: Schedule,
     /// Tries in a row that brought no new byte.
     failures: u32,
 }

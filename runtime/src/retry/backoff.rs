@@ -29,17 +29,77 @@ pub enum Jitter {
     Equal,
 }
 
-/// The settings of an exponential schedule. Setters clamp nonsense values
-/// as the public policies document.
+/// An exponential schedule of delays between attempts: the first delay,
+/// the growth factor, the cap, and the jitter applied to each delay.
+///
+/// One type serves both [`RetryPolicy`](super::RetryPolicy) (retries of a
+/// call) and [`PollPolicy`](crate::lro::PollPolicy) (the polls of a
+/// long-running operation);
+/// each takes one through its `backoff` setter. Built with
+/// [`Backoff::builder`]; the builder starts from [`Backoff::default`].
+///
+/// ```
+/// use std::time::Duration;
+/// use discogen_runtime::retry::{Backoff, Jitter, RetryPolicy};
+///
+/// let backoff = Backoff::builder()
+///     .initial_delay(Duration::from_millis(200))
+///     .multiplier(3.0)
+///     .max_delay(Duration::from_secs(10))
+///     .jitter(Jitter::Equal)
+///     .build();
+/// let policy = RetryPolicy::new().backoff(backoff.clone());
+/// assert_eq!(backoff.max_delay(), Duration::from_secs(10));
+/// # let _ = policy;
+/// ```
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Exponential {
+pub struct Backoff {
     pub(crate) initial_delay: Duration,
     pub(crate) max_delay: Duration,
     pub(crate) multiplier: f64,
     pub(crate) jitter: Jitter,
 }
 
-impl Exponential {
+impl Default for Backoff {
+    /// The retry policy's schedule: 1 s, doubling up to 30 s, with
+    /// [`Jitter::Full`]. (A `PollPolicy`'s own default grows more slowly:
+    /// 1 s, ×1.5 up to 60 s, [`Jitter::Equal`].)
+    fn default() -> Self {
+        Self {
+            initial_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(30),
+            multiplier: 2.0,
+            jitter: Jitter::Full,
+        }
+    }
+}
+
+impl Backoff {
+    /// A builder starting from [`Backoff::default`].
+    pub fn builder() -> BackoffBuilder {
+        BackoffBuilder(Self::default())
+    }
+
+    /// The delay before the first retry or second poll.
+    pub fn initial_delay(&self) -> Duration {
+        self.initial_delay
+    }
+
+    /// The longest delay the schedule grows to.
+    pub fn max_delay(&self) -> Duration {
+        self.max_delay
+    }
+
+    /// How much each delay grows over the one before.
+    pub fn multiplier(&self) -> f64 {
+        self.multiplier
+    }
+
+    /// How each delay is randomised.
+    pub fn jitter(&self) -> Jitter {
+        self.jitter
+    }
+
     pub(crate) fn set_initial_delay(&mut self, delay: Duration) {
         self.initial_delay = delay.max(MIN_DELAY);
     }
@@ -54,14 +114,63 @@ impl Exponential {
     }
 
     /// A fresh schedule with jitter from a generator seeded by the system.
-    pub(crate) fn schedule(&self) -> Backoff {
-        Backoff::new(self, fastrand::Rng::new())
+    pub(crate) fn schedule(&self) -> Schedule {
+        Schedule::new(self, fastrand::Rng::new())
     }
 }
 
-/// One loop's exponential schedule, with jitter applied.
+impl From<Backoff> for BackoffBuilder {
+    /// A builder starting from `backoff`, to change some of its settings.
+    fn from(backoff: Backoff) -> Self {
+        Self(backoff)
+    }
+}
+
+/// Builds a [`Backoff`]. Every setter accepts any value and never panics;
+/// values that make no sense are adjusted as each setter describes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BackoffBuilder(Backoff);
+
+impl BackoffBuilder {
+    /// The first delay (default 1 s). Raised to 1 ms if smaller, so that a
+    /// retry or poll loop can never spin.
+    pub fn initial_delay(mut self, delay: Duration) -> Self {
+        self.0.set_initial_delay(delay);
+        self
+    }
+
+    /// The longest delay (default 30 s; at least 1 ms). The schedule stops
+    /// growing here; a `Retry-After` from the server may still ask for
+    /// more. A value below the initial delay caps the schedule at the
+    /// initial delay instead.
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.0.set_max_delay(delay);
+        self
+    }
+
+    /// How much each delay grows over the one before (default 2). Values
+    /// below 1, and NaN, become 1: a constant delay. Infinity jumps
+    /// straight to the maximum delay after the first one.
+    pub fn multiplier(mut self, factor: f64) -> Self {
+        self.0.set_multiplier(factor);
+        self
+    }
+
+    /// How each delay is randomised (default [`Jitter::Full`]).
+    pub fn jitter(mut self, jitter: Jitter) -> Self {
+        self.0.jitter = jitter;
+        self
+    }
+
+    /// The schedule.
+    pub fn build(self) -> Backoff {
+        self.0
+    }
+}
+
+/// One loop's run through a [`Backoff`], with jitter applied.
 #[derive(Debug)]
-pub(crate) struct Backoff {
+pub(crate) struct Schedule {
     /// The delay the schedule asks for next, before jitter.
     nominal: Duration,
     max: Duration,
@@ -70,9 +179,9 @@ pub(crate) struct Backoff {
     rng: fastrand::Rng,
 }
 
-impl Backoff {
+impl Schedule {
     /// A schedule for `settings`, with jitter drawn from `rng`.
-    pub(crate) fn new(settings: &Exponential, rng: fastrand::Rng) -> Self {
+    pub(crate) fn new(settings: &Backoff, rng: fastrand::Rng) -> Self {
         Self {
             nominal: settings.initial_delay,
             // A cap below the first delay would make the schedule shrink,
@@ -157,11 +266,11 @@ pub(crate) fn server_wait(error: &crate::error::Error) -> Option<Duration> {
 mod tests {
     use super::*;
 
-    struct Policy(Exponential);
+    struct Policy(Backoff);
 
     impl Policy {
         fn new() -> Self {
-            Policy(Exponential {
+            Policy(Backoff {
                 initial_delay: Duration::from_secs(1),
                 max_delay: Duration::from_secs(60),
                 multiplier: 1.5,
@@ -187,7 +296,7 @@ mod tests {
     }
 
     fn delays(policy: &Policy, count: usize) -> Vec<Duration> {
-        let mut backoff = Backoff::new(&policy.0, fastrand::Rng::with_seed(7));
+        let mut backoff = Schedule::new(&policy.0, fastrand::Rng::with_seed(7));
         (0..count).map(|_| backoff.next_delay()).collect()
     }
 

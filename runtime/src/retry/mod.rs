@@ -18,18 +18,19 @@
 //! A request whose body is streamed (from a file or reader) cannot be
 //! replayed and is never retried; bodies held in memory are.
 //!
-//! The same schedule (exponential growth with jitter, capped, never shorter
+//! The same schedule, a [`Backoff`] (exponential growth with jitter, capped, never shorter
 //! than a `Retry-After` and never past the time limit) paces the poller of
 //! long-running operations and resumable uploads.
 
 pub(crate) mod backoff;
 mod options;
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::Error;
-use backoff::Exponential;
-pub use backoff::Jitter;
+pub use backoff::{Backoff, BackoffBuilder, Jitter};
 pub use options::CallOptions;
 
 /// How often, and for how long, a call is retried.
@@ -46,25 +47,50 @@ pub use options::CallOptions;
 /// them too, and stops sooner to bound how long a caller waits.
 ///
 /// Every setter accepts any value and never panics.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone)]
 pub struct RetryPolicy {
     pub(crate) max_attempts: u32,
     pub(crate) time_limit: Duration,
-    pub(crate) backoff: Exponential,
+    pub(crate) backoff: Backoff,
+    /// The caller's test of which failures are worth retrying; `None` is the
+    /// built-in one ([`is_retryable`]).
+    retry_if: Option<Classifier>,
+}
+
+/// A caller's test of whether a failure is worth another attempt.
+type Classifier = Arc<dyn Fn(&Error) -> bool + Send + Sync>;
+
+impl fmt::Debug for RetryPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RetryPolicy")
+            .field("max_attempts", &self.max_attempts)
+            .field("time_limit", &self.time_limit)
+            .field("backoff", &self.backoff)
+            .field("retry_if", &if self.retry_if.is_some() { "custom" } else { "transient failures" })
+            .finish()
+    }
+}
+
+/// Two policies are equal when their settings are and they use the same
+/// classifier: the built-in one, or one and the same closure (a policy and
+/// its clones).
+impl PartialEq for RetryPolicy {
+    fn eq(&self, other: &Self) -> bool {
+        let same_classifier = match (&self.retry_if, &other.retry_if) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        self.max_attempts == other.max_attempts
+            && self.time_limit == other.time_limit
+            && self.backoff == other.backoff
+            && same_classifier
+    }
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self {
-            max_attempts: 5,
-            time_limit: Duration::from_secs(60),
-            backoff: Exponential {
-                initial_delay: Duration::from_secs(1),
-                max_delay: Duration::from_secs(30),
-                multiplier: 2.0,
-                jitter: Jitter::Full,
-            },
-        }
+        Self { max_attempts: 5, time_limit: Duration::from_secs(60), backoff: Backoff::default(), retry_if: None }
     }
 }
 
@@ -95,6 +121,14 @@ impl RetryPolicy {
         self
     }
 
+    /// The schedule of delays between attempts (default
+    /// [`Backoff::default`]: 1 s, doubling up to 30 s, full jitter). The
+    /// four setters below change one setting of it each.
+    pub fn backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
     /// The delay before the first retry (default 1 s; at least 1 ms).
     pub fn initial_delay(mut self, delay: Duration) -> Self {
         self.backoff.set_initial_delay(delay);
@@ -120,9 +154,55 @@ impl RetryPolicy {
         self.backoff.jitter = jitter;
         self
     }
+
+    /// Decides which failures are worth another attempt, instead of the
+    /// built-in test (transient failures, [`Error::is_transient`], and
+    /// requests that never left, [`Error::is_never_sent`]).
+    ///
+    /// The classifier only says whether a failure is worth retrying; the
+    /// rest of the policy still applies. A call goes out again only when
+    /// that is safe (an idempotent method or call, or a request that never
+    /// left), and within the attempts and time limit. A streamed body is
+    /// never replayed. The classifier sees each failed attempt's error with
+    /// the client's credentials already scrubbed from it. It decides between
+    /// the attempts of one call; whether a media download that breaks off
+    /// mid-body resumes stays with [`Error::is_transient`].
+    ///
+    /// ```
+    /// use discogen_runtime::http::StatusCode;
+    /// use discogen_runtime::retry::RetryPolicy;
+    ///
+    /// // Also retry 409 Conflict, which this API answers while a resource
+    /// // is being created.
+    /// let policy =
+    ///     RetryPolicy::new().retry_if(|error| error.is_transient() || error.http_status() == Some(StatusCode::CONFLICT));
+    /// # let _ = policy;
+    /// ```
+    pub fn retry_if<F>(mut self, classifier: F) -> Self
+    where
+        F: Fn(&Error) -> bool + Send + Sync + 'static,
+    {
+        self.retry_if = Some(Arc::new(classifier));
+        self
+    }
+
+    /// Whether the classifier is the caller's own.
+    pub(crate) fn has_classifier(&self) -> bool {
+        self.retry_if.is_some()
+    }
+
+    /// Whether a call that failed with `error` may be sent again under this
+    /// policy (attempts and time aside).
+    pub(crate) fn allows_retry(&self, error: &Error, idempotent: bool) -> bool {
+        match &self.retry_if {
+            None => is_retryable(error, idempotent),
+            Some(worth_retrying) => worth_retrying(error) && (idempotent || error.is_never_sent()),
+        }
+    }
 }
 
-/// Whether a call that failed with `error` may be sent again.
+/// Whether a call that failed with `error` may be sent again, by the
+/// built-in test.
 pub(crate) fn is_retryable(error: &Error, idempotent: bool) -> bool {
     error.is_never_sent() || (idempotent && error.is_transient())
 }
@@ -150,6 +230,43 @@ mod tests {
         assert_eq!(policy.backoff.jitter, Jitter::Full);
         assert_eq!(RetryPolicy::never().max_attempts, 1);
         assert_eq!(RetryPolicy::new().max_attempts(0).max_attempts, 1);
+    }
+
+    #[test]
+    fn a_backoff_replaces_the_whole_schedule() {
+        let backoff = Backoff::builder()
+            .initial_delay(Duration::from_millis(5))
+            .max_delay(Duration::from_millis(50))
+            .multiplier(3.0)
+            .jitter(Jitter::Equal)
+            .build();
+        assert_eq!(
+            (backoff.initial_delay(), backoff.max_delay(), backoff.multiplier(), backoff.jitter()),
+            (Duration::from_millis(5), Duration::from_millis(50), 3.0, Jitter::Equal)
+        );
+        let policy = RetryPolicy::new().max_attempts(3).backoff(backoff.clone());
+        assert_eq!(policy.backoff, backoff);
+        let by_setters = RetryPolicy::new()
+            .max_attempts(3)
+            .initial_delay(Duration::from_millis(5))
+            .max_delay(Duration::from_millis(50))
+            .multiplier(3.0)
+            .jitter(Jitter::Equal);
+        assert_eq!(policy, by_setters);
+        assert_eq!(RetryPolicy::new().backoff, Backoff::default());
+    }
+
+    #[test]
+    fn the_backoff_builder_adjusts_nonsense_values() {
+        let backoff =
+            Backoff::builder().initial_delay(Duration::ZERO).max_delay(Duration::ZERO).multiplier(f64::NAN).build();
+        assert_eq!(backoff.initial_delay(), backoff::MIN_DELAY);
+        assert_eq!(backoff.max_delay(), backoff::MIN_DELAY);
+        assert_eq!(backoff.multiplier(), 1.0);
+        // A builder from a backoff changes only what it is told to.
+        let changed = BackoffBuilder::from(Backoff::default()).jitter(Jitter::None).build();
+        assert_eq!(changed.initial_delay(), Duration::from_secs(1));
+        assert_eq!(changed.jitter(), Jitter::None);
     }
 
     #[test]

@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 /// modules of the layers before its own, never its own layer or a later
 /// one. Every top-level module must appear exactly once.
 const LAYERS: &[&[&str]] = &[
-    &["civil", "encode", "endpoint", "host", "redact", "text"],
-    &["wire"],
+    &["civil", "encode", "endpoint", "host", "text"],
+    &["redact", "wire"],
     &["rpc"],
     &["error"],
     &["body", "path", "retry", "universe"],

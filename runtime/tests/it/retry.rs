@@ -371,3 +371,76 @@ async fn a_rate_limited_post_is_not_sent_twice_unless_declared_idempotent() {
     assert!(error.is_rate_limited() && error.is_transient(), "{error}");
     assert_eq!(seen.lock().expect("log").len(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_custom_classifier_retries_what_it_names() {
+    // 409 is permanent by the built-in test; this classifier retries it.
+    let (root, seen) =
+        scripted(vec![Reply::Status(409, None), Reply::Status(409, None), Reply::Status(200, None)]).await;
+    let policy = exact_policy().retry_if(|error| error.http_status().is_some_and(|s| s.as_u16() == 409));
+    let client = client(&root, policy);
+
+    let response = client.execute(request(&client, Method::GET, Body::empty()), SCOPES).await.expect("third try");
+
+    assert_eq!(response.body().as_ref(), br#"{"name":"attempt-3"}"#);
+    assert_eq!(gaps(&seen.lock().expect("log")), vec![ms(100), ms(200)], "on the policy's schedule");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_custom_classifier_stops_what_the_built_in_test_would_retry() {
+    let (root, seen) = scripted(vec![Reply::Status(503, None), Reply::Status(200, None)]).await;
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&asked);
+    let policy = exact_policy().retry_if(move |error| {
+        log.lock().expect("log").push(error.http_status().map(|s| s.as_u16()));
+        false
+    });
+    let client = client(&root, policy);
+
+    let error = client.execute(request(&client, Method::GET, Body::empty()), SCOPES).await.expect_err("not retried");
+
+    assert_eq!(error.http_status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(seen.lock().expect("log").len(), 1);
+    assert_eq!(*asked.lock().expect("log"), [Some(503)], "the classifier was asked once, about the 503");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_custom_classifier_does_not_make_a_post_safe_to_resend() {
+    let (root, seen) = scripted(vec![Reply::Status(409, None), Reply::Status(200, None)]).await;
+    let client = client(&root, exact_policy().retry_if(|_| true));
+
+    let error =
+        client.execute(request(&client, Method::POST, Body::from("{}")), SCOPES).await.expect_err("not retried");
+
+    assert_eq!(error.http_status().map(|s| s.as_u16()), Some(409));
+    assert_eq!(seen.lock().expect("log").len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_custom_classifier_sees_no_credentials() {
+    const KEY: &str = "AIzaClassifierSeesThis0123456789";
+    let body = r#"{"error":{"code":409,"message":"key AIzaClassifierSeesThis0123456789 is busy"}}"#;
+    let (root, _seen) = scripted(vec![Reply::Json(409, body)]).await;
+    let texts = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&texts);
+    let policy = exact_policy().max_attempts(3).retry_if(move |error| {
+        log.lock().expect("log").push(format!("{error} {error:?} {}", error.message()));
+        true
+    });
+    let client = ClientBuilder::<TestApi>::new()
+        .root_url(&root)
+        .api_key(KEY)
+        .retry_policy(policy)
+        .build()
+        .expect("client")
+        .client;
+
+    client.execute(request(&client, Method::GET, Body::empty()), SCOPES).await.expect_err("409 each time");
+
+    let texts = texts.lock().expect("log");
+    assert_eq!(texts.len(), 2, "asked after each attempt but the last");
+    for text in texts.iter() {
+        assert!(text.contains("is busy"), "the server's message is there: {text}");
+        assert!(!text.contains(KEY), "the key is scrubbed: {text}");
+    }
+}

@@ -112,3 +112,42 @@ async fn transport_errors_hide_the_key_in_the_url() {
     let err = api.client.execute(request, SCOPES).await.expect_err("refused");
     assert_error_clean("transport error", &err);
 }
+
+/// A secret is cut out of text only where it stands as a token of its own:
+/// a one-letter bearer token must not turn "could not connect" into
+/// "could no[REDACTED] connec[REDACTED]", and is still hidden where a
+/// server echoes it.
+#[tokio::test]
+async fn a_short_token_is_hidden_only_as_a_whole_token() {
+    let port =
+        std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port");
+    let api = ClientBuilder::<TestApi>::new()
+        .root_url(format!("http://127.0.0.1:{port}/"))
+        .bearer_token("t")
+        .build()
+        .expect("client");
+    let request = RequestBuilder::new(&api.client, Method::GET, "x").build().expect("valid");
+    let err = api.client.execute(request, SCOPES).await.expect_err("nothing listens");
+    assert!(err.to_string().contains("could not connect"), "{err}");
+    for text in crate::common::error_texts(&err) {
+        assert!(!text.contains("[REDACTED]"), "text mangled: {text}");
+    }
+
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(|request: &Request| {
+            let auth = request.headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
+            let token = auth.strip_prefix("Bearer ").unwrap_or_default();
+            ResponseTemplate::new(400).set_body_json(json!({"error": {
+                "code": 400,
+                "message": format!("the token {token} is not valid: it has expired"),
+                "status": "INVALID_ARGUMENT"
+            }}))
+        })
+        .mount(&server)
+        .await;
+    let api = ClientBuilder::<TestApi>::new().root_url(server.uri()).bearer_token("t").build().expect("client");
+    let request = RequestBuilder::new(&api.client, Method::GET, "x").build().expect("valid");
+    let err = api.client.execute(request, SCOPES).await.expect_err("400");
+    assert_eq!(err.status().map(|s| s.message.as_str()), Some("the token [REDACTED] is not valid: it has expired"));
+}

@@ -9,7 +9,8 @@ use super::chunks::Chunker;
 use super::ResumableUpload;
 use crate::error::{Error, ErrorKind, Result};
 use crate::media::{content_type, range};
-use crate::retry::backoff::{plan_sleep, server_wait, Backoff, Exponential};
+use crate::retry::backoff::{plan_sleep, server_wait, Schedule};
+use crate::retry::Backoff;
 use crate::retry::CallOptions;
 use crate::retry::{Jitter, RetryPolicy};
 
@@ -65,7 +66,7 @@ pub(super) async fn run<T>(upload: ResumableUpload<T>) -> Result<T> {
     let length = media.length();
     let mut chunks = Chunker::new(media.into_stream(), offset, length, chunk_size);
     let mut pacing = Pacing::new(
-        Exponential { initial_delay: first_delay, max_delay, multiplier: 2.0, jitter: Jitter::Full },
+        Backoff { initial_delay: first_delay, max_delay, multiplier: 2.0, jitter: Jitter::Full },
         max_retries,
     );
 
@@ -139,14 +140,14 @@ pub(super) async fn run<T>(upload: ResumableUpload<T>) -> Result<T> {
 /// long upload that met a few faults early would wait the maximum delay
 /// after every later one.
 struct Pacing {
-    settings: Exponential,
-    schedule: Backoff,
+    settings: Backoff,
+    schedule: Schedule,
     failures: u32,
     max_retries: u32,
 }
 
 impl Pacing {
-    fn new(settings: Exponential, max_retries: u32) -> Self {
+    fn new(settings: Backoff, max_retries: u32) -> Self {
         Self { schedule: settings.schedule(), settings, failures: 0, max_retries }
     }
 

@@ -1,10 +1,12 @@
 //! Hiding credentials that travel in URLs.
 
-/// Query parameters whose values are credentials.
-const SECRET_PARAMS: [&str; 3] = ["key", "access_token", "oauth_token"];
+use std::borrow::Cow;
 
-/// `url` with the values of credential parameters replaced by `REDACTED`.
-pub(crate) fn url(url: &str) -> String {
+use super::{is_secret_param, MARK};
+
+/// `url` with the values of credential parameters replaced by the mark.
+/// Every other part is kept exactly as written.
+pub(crate) fn scrub(url: &str) -> String {
     let Some((before, query)) = url.split_once('?') else {
         return url.to_owned();
     };
@@ -20,9 +22,11 @@ pub(crate) fn url(url: &str) -> String {
             out.push('&');
         }
         let name = pair.split_once('=').map_or(pair, |(name, _)| name);
-        if SECRET_PARAMS.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+        // The name as a server reads it, so `%6Bey=` is `key=` too.
+        if decoded(pair).is_some_and(|(name, _)| is_secret_param(&name)) {
             out.push_str(name);
-            out.push_str("=REDACTED");
+            out.push('=');
+            out.push_str(MARK);
         } else {
             out.push_str(pair);
         }
@@ -42,9 +46,17 @@ pub(crate) fn request_secrets<B>(request: &http::Request<B>) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(query) = request.uri().query() {
         for pair in query.split('&') {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            if SECRET_PARAMS.iter().any(|s| s.eq_ignore_ascii_case(name)) && !value.is_empty() {
-                out.push(percent_decode(value));
+            let Some((name, value)) = decoded(pair) else { continue };
+            if !is_secret_param(&name) || value.is_empty() {
+                continue;
+            }
+            out.push(value.into_owned());
+            // Form decoding reads `+` as a space. A server echoing the raw
+            // URL shows the `+`, so that spelling is a secret as well (the
+            // client itself always writes `+` as `%2B`).
+            let raw = pair.split_once('=').map_or("", |(_, raw)| raw);
+            if raw.contains('+') {
+                out.push(percent_encoding::percent_decode_str(raw).decode_utf8_lossy().into_owned());
             }
         }
     }
@@ -58,9 +70,12 @@ pub(crate) fn request_secrets<B>(request: &http::Request<B>) -> Vec<String> {
     out
 }
 
-/// Decodes `%XX` escapes, leaving anything else (and broken escapes) as it is.
-fn percent_decode(text: &str) -> String {
-    percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned()
+/// One `name=value` pair of a query, decoded as a server decodes it
+/// (`application/x-www-form-urlencoded`: split at the first `=`, `%XX`
+/// escapes, `+` for space; broken escapes stay as they are). `None` for an
+/// empty pair.
+fn decoded(pair: &str) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
+    form_urlencoded::parse(pair.as_bytes()).next()
 }
 
 #[cfg(test)]
@@ -77,16 +92,24 @@ mod tests {
         assert_eq!(request_secrets(&request), ["K/1", "T", "tok"]);
         let plain = http::Request::builder().uri("https://a/v1/x?q=1").body(()).expect("valid");
         assert!(request_secrets(&plain).is_empty());
-        assert_eq!(percent_decode("a%zz%4"), "a%zz%4");
+        let (name, value) = decoded("a%zz%4=b==").expect("a pair");
+        assert_eq!((name.as_ref(), value.as_ref()), ("a%zz%4", "b=="));
+    }
+
+    #[test]
+    fn encoded_names_and_plus_signs_are_read_as_a_server_reads_them() {
+        let request = http::Request::builder().uri("https://a/v1/x?%6Bey=a+b%2Bc").body(()).expect("valid");
+        assert_eq!(request_secrets(&request), ["a b+c", "a+b+c"]);
+        assert_eq!(scrub("https://a/?%6Bey=s&k=v"), "https://a/?%6Bey=[REDACTED]&k=v");
     }
 
     #[test]
     fn hides_credential_values() {
         assert_eq!(
-            url("https://a/v1/x?fields=id&key=SECRET&access_token=T&oauth_token=O&k=v"),
-            "https://a/v1/x?fields=id&key=REDACTED&access_token=REDACTED&oauth_token=REDACTED&k=v"
+            scrub("https://a/v1/x?fields=id&key=SECRET&access_token=T&oauth_token=O&k=v"),
+            "https://a/v1/x?fields=id&key=[REDACTED]&access_token=[REDACTED]&oauth_token=[REDACTED]&k=v"
         );
-        assert_eq!(url("https://a/v1/x"), "https://a/v1/x");
-        assert_eq!(url("https://a/?KEY=s#f"), "https://a/?KEY=REDACTED#f");
+        assert_eq!(scrub("https://a/v1/x"), "https://a/v1/x");
+        assert_eq!(scrub("https://a/?KEY=s#f"), "https://a/?KEY=[REDACTED]#f");
     }
 }
