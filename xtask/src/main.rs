@@ -8,6 +8,7 @@ mod corpus;
 #[cfg(feature = "fetch")]
 mod fetch;
 mod gen;
+mod media;
 mod output;
 mod regen;
 
@@ -72,17 +73,15 @@ enum Command {
     /// Download discovery documents into specs/, or refresh the ones there.
     #[cfg(feature = "fetch")]
     Fetch(fetch::Args),
-    /// Measure generation speed, compile time, size and runtime costs; writes BENCHMARKS.md.
-    Bench(bench::BenchArgs),
-    /// Media done-when check and benchmarks on the crate generated from the
-    /// real storage.v1.json: 1 GiB resumable upload and download_to (peak RSS
-    /// under 100 MiB), 80 MiB download(), curl for comparison; writes
-    /// BENCHMARKS-media.md.
-    BenchMedia(bench::media::MediaArgs),
-    /// Compile time of Compute Engine v1 clients side by side (ours with all
-    /// and with two resource features, google-compute1, google-cloud-compute-v1);
-    /// writes BENCHMARKS-compute.md.
-    BenchCompute(bench::compute::ComputeArgs),
+    /// Compile time of a small program against our generated clients and
+    /// their crates.io peers (xtask/bench-programs), in one run; writes JSON
+    /// and the results table of BENCHMARKS.md.
+    Bench(bench::Args),
+    /// Media done-when check on the crate generated from the real
+    /// storage.v1.json: 1 GiB resumable upload and download_to (peak RSS
+    /// under 100 MiB), 80 MiB download(), curl for comparison, and the same
+    /// through fake-gcs-server when given; writes docs/benchmarks/media.md.
+    BenchMedia(media::MediaArgs),
 }
 
 /// A failure to report: already phrased for the user.
@@ -143,7 +142,6 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         #[cfg(feature = "fetch")]
         Command::Fetch(args) => fetch::run(args),
         Command::Bench(args) => bench::run(args),
-        Command::BenchMedia(args) => bench::media::run(args),
-        Command::BenchCompute(args) => bench::compute::run(args),
+        Command::BenchMedia(args) => media::run(args),
     }
 }

@@ -2,7 +2,8 @@
 //! the media benchmarks, on the crate generated from the real
 //! `../shared/discovery/storage.v1.json`.
 //!
-//! A program written as a new user would write it (`media_program/main.rs`)
+//! A program written as a new user would write it
+//! (`xtask/bench-programs/media/src/main.rs`)
 //! is built in release mode against that crate, and run against the
 //! loopback media server in another process, so that each run's peak RSS is
 //! its own. It uploads a file (1 GiB by default) with `upload_resumable`,
@@ -10,7 +11,7 @@
 //! memory with `download()`. curl moves the same files through the same
 //! server for comparison. The command fails when a copy differs or a
 //! streamed transfer peaks above 100 MiB, and writes its figures to
-//! `BENCHMARKS-media.md` (or `--out`).
+//! `docs/benchmarks/media.md` (or `--out`).
 //!
 //! Code generated from the real document holds Google's text: it is written
 //! under `target/` only and never committed.
@@ -24,7 +25,11 @@ use std::time::Instant;
 use crate::output::workspace_root;
 use crate::Failure;
 
-const PROGRAM: &str = include_str!("media_program/main.rs");
+mod fake_gcs;
+
+/// The program and its manifest, real files beside xtask's sources.
+const PROGRAM: &str = include_str!("../../bench-programs/media/src/main.rs");
+const MANIFEST: &str = include_str!("../../bench-programs/media/Cargo.toml.in");
 const MIB: u64 = 1 << 20;
 /// The issue's limit on peak RSS for the streamed transfers.
 const RSS_LIMIT_KIB: u64 = 100 * 1024;
@@ -37,7 +42,7 @@ pub struct MediaArgs {
     /// Size of the object downloaded into memory, in MiB.
     #[arg(long, default_value_t = 80)]
     memory_mib: u64,
-    /// Where to write the report (default: BENCHMARKS-media.md at the root).
+    /// Where to write the report (default: docs/benchmarks/media.md).
     #[arg(long)]
     out: Option<PathBuf>,
     /// The discovery document (default: ../shared/discovery/storage.v1.json).
@@ -51,7 +56,7 @@ pub struct MediaArgs {
 
 /// What one run of a program reported.
 #[derive(Clone)]
-pub(super) struct Run {
+pub(crate) struct Run {
     bytes: u64,
     seconds: f64,
     peak_kib: Option<u64>,
@@ -110,7 +115,7 @@ pub fn run(args: MediaArgs) -> Result<ExitCode, Failure> {
     let _ = server.wait();
     let m = outcome?;
     let fake_gcs = match &args.fake_gcs_server {
-        Some(bin) => Some(super::fake_gcs::round_trip(bin, &program, &data, &source)?),
+        Some(bin) => Some(fake_gcs::round_trip(bin, &program, &data, &source)?),
         None => None,
     };
 
@@ -148,7 +153,7 @@ pub fn run(args: MediaArgs) -> Result<ExitCode, Failure> {
         }
     }
     let report = report(&args, &m, fake_gcs.as_ref(), &failures);
-    let out = args.out.clone().unwrap_or_else(|| root.join("BENCHMARKS-media.md"));
+    let out = args.out.clone().unwrap_or_else(|| root.join("docs/benchmarks/media.md"));
     std::fs::write(&out, &report)?;
     print!("{report}");
     eprintln!("bench-media: wrote {}", out.display());
@@ -160,7 +165,7 @@ pub fn run(args: MediaArgs) -> Result<ExitCode, Failure> {
     }
 }
 
-pub(super) fn path(p: &Path) -> String {
+pub(crate) fn path(p: &Path) -> String {
     p.display().to_string()
 }
 
@@ -170,12 +175,7 @@ fn write_program(root: &Path, work: &Path) -> Result<(), Failure> {
     let dir = work.join("program");
     std::fs::create_dir_all(dir.join("src"))?;
     let runtime = path(&root.join("runtime").canonicalize()?);
-    let manifest = format!(
-        "[package]\nname = \"program\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [dependencies]\nstorage = {{ path = \"../storage\" }}\ndiscogen-runtime = {{ path = \"{runtime}\" }}\n\
-         tokio = {{ version = \"1\", features = [\"rt-multi-thread\", \"macros\", \"fs\"] }}\n\n[workspace]\n"
-    );
-    std::fs::write(dir.join("Cargo.toml"), manifest)?;
+    std::fs::write(dir.join("Cargo.toml"), MANIFEST.replace("{runtime}", &runtime))?;
     std::fs::write(dir.join("src/main.rs"), PROGRAM)?;
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))?;
     Ok(())
@@ -226,7 +226,7 @@ fn start_server(bin: &Path, dir: &Path) -> Result<(Child, String), Failure> {
 }
 
 /// A run's figures, or why it failed.
-pub(super) type Outcome = Result<Run, String>;
+pub(crate) type Outcome = Result<Run, String>;
 
 struct Measured {
     upload: Outcome,
@@ -274,7 +274,7 @@ fn measure(program: &Path, uri: &str, data: &Path, source: &Path, small: &Path) 
     Ok(Measured { upload, download, memory, small_fnv, upload_identical, download_identical, curl })
 }
 
-pub(super) fn run_program(program: &Path, args: &[&str]) -> Outcome {
+pub(crate) fn run_program(program: &Path, args: &[&str]) -> Outcome {
     let output = Command::new(program).args(args).output().map_err(|e| format!("cannot run the program: {e}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout).to_string();
     if !output.status.success() {
@@ -318,7 +318,7 @@ fn file_len(p: &Path) -> Result<u64, Failure> {
     Ok(std::fs::metadata(p)?.len())
 }
 
-pub(super) fn same_files(a: &Path, b: &Path) -> Result<bool, Failure> {
+pub(crate) fn same_files(a: &Path, b: &Path) -> Result<bool, Failure> {
     if file_len(a)? != file_len(b).unwrap_or(u64::MAX) {
         return Ok(false);
     }
@@ -349,12 +349,7 @@ fn fnv_file(p: &Path) -> Result<u64, Failure> {
     }
 }
 
-fn report(
-    args: &MediaArgs,
-    m: &Measured,
-    fake_gcs: Option<&super::fake_gcs::RoundTrip>,
-    failures: &[String],
-) -> String {
+fn report(args: &MediaArgs, m: &Measured, fake_gcs: Option<&fake_gcs::RoundTrip>, failures: &[String]) -> String {
     let rss = |r: &Run| r.peak_kib.map_or_else(|| "n/a".to_string(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
     let mut s = String::new();
     let _ = writeln!(s, "# Media benchmarks\n");

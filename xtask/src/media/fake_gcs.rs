@@ -17,8 +17,8 @@ const BUCKET: &str = "media-check";
 
 /// What the round trip came to.
 pub struct RoundTrip {
-    pub upload: super::media::Outcome,
-    pub download: super::media::Outcome,
+    pub upload: super::Outcome,
+    pub download: super::Outcome,
     /// The file `download_to` wrote holds the bytes `upload_resumable` read.
     pub identical: bool,
 }
@@ -32,13 +32,13 @@ pub fn round_trip(emulator: &Path, program: &Path, data: &Path, source: &Path) -
     let mut server = Emulator::start(emulator, &seed, &data.join("fake-gcs-root"))?;
     let uri = format!("http://{}/", server.addr);
     eprintln!("bench-media: fake-gcs-server at {uri}: upload_resumable, then download_to");
-    let upload = super::media::run_program(program, &[&uri, "upload-resumable", &super::media::path(source), "big"]);
+    let upload = super::run_program(program, &[&uri, "upload-resumable", &super::path(source), "big"]);
     let back = data.join("fake-gcs-back.bin");
     let download = match &upload {
-        Ok(_) => super::media::run_program(program, &[&uri, "download-to", &super::media::path(&back), "big"]),
+        Ok(_) => super::run_program(program, &[&uri, "download-to", &super::path(&back), "big"]),
         Err(_) => Err("not tried: the upload failed".into()),
     };
-    let identical = download.is_ok() && super::media::same_files(source, &back)?;
+    let identical = download.is_ok() && super::same_files(source, &back)?;
     let _ = std::fs::remove_file(&back);
     server.stop();
     Ok(RoundTrip { upload, download, identical })
