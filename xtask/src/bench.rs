@@ -20,7 +20,7 @@
 //! Wall time only: the machine is shared, so compare ratios within one run.
 
 use crate::output::workspace_root;
-use crate::Failure;
+use anyhow::anyhow;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::fs;
@@ -79,7 +79,7 @@ struct Measured {
     error: Option<String>,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, Failure> {
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let root = workspace_root();
     let programs = root.join("xtask/bench-programs");
     let at_root = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { root.join(p) };
@@ -97,7 +97,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     subjects.sort();
     if let Some(asked) = &args.subjects {
         if let Some(unknown) = asked.iter().find(|a| !subjects.contains(a)) {
-            return Err(Failure(format!("no subject `{unknown}`; there are: {}", subjects.join(", "))));
+            return Err(anyhow!("no subject `{unknown}`; there are: {}", subjects.join(", ")));
         }
         subjects.retain(|s| asked.contains(s));
     }
@@ -112,8 +112,8 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         }
         match result {
             Ok(m) => results.push(m),
-            Err(Failure(e)) => {
-                eprintln!("bench: {subject} failed: {e}");
+            Err(e) => {
+                eprintln!("bench: {subject} failed: {e:#}");
                 results.push(Measured {
                     subject: subject.clone(),
                     api: String::new(),
@@ -122,7 +122,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
                     clean_build_s: Vec::new(),
                     units: None,
                     api_alone_s: Vec::new(),
-                    error: Some(e),
+                    error: Some(format!("{e:#}")),
                 })
             }
         }
@@ -147,7 +147,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     let report = at_root(&args.report);
     let text = fs::read_to_string(&report).unwrap_or_else(|_| format!("{BEGIN}\n{END}\n"));
     let (Some(a), Some(b)) = (text.find(BEGIN), text.find(END)) else {
-        return Err(Failure(format!("{}: no `{BEGIN}` … `{END}` markers to write between", report.display())));
+        return Err(anyhow!("{}: no `{BEGIN}` … `{END}` markers to write between", report.display()));
     };
     let section = table(&doc, &results, &args.json);
     fs::write(&report, format!("{}{BEGIN}\n{section}{}", &text[..a], &text[b..]))?;
@@ -156,22 +156,22 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     if failed.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
-        Err(Failure(format!("bench: not measured: {}", failed.join(", "))))
+        Err(anyhow!("bench: not measured: {}", failed.join(", ")))
     }
 }
 
 /// Writes the scratch crate of one subject, then times its builds.
-fn measure(args: &Args, subject: &str, programs: &Path, corpus: &Path, dir: &Path) -> Result<Measured, Failure> {
+fn measure(args: &Args, subject: &str, programs: &Path, corpus: &Path, dir: &Path) -> anyhow::Result<Measured> {
     let template = fs::read_to_string(programs.join(subject).join("Cargo.toml.in"))?;
-    let parsed: toml::Table = toml::from_str(&template).map_err(|e| Failure(format!("{subject}: {e}")))?;
+    let parsed: toml::Table = toml::from_str(&template).map_err(|e| anyhow!("{subject}: {e}"))?;
     let meta: Meta = parsed
         .get("package")
         .and_then(|p| p.get("metadata"))
         .and_then(|m| m.get("bench"))
         .cloned()
-        .ok_or_else(|| Failure(format!("{subject}: no [package.metadata.bench]")))?
+        .ok_or_else(|| anyhow!("{subject}: no [package.metadata.bench]"))?
         .try_into()
-        .map_err(|e| Failure(format!("{subject}: [package.metadata.bench]: {e}")))?;
+        .map_err(|e| anyhow!("{subject}: [package.metadata.bench]: {e}"))?;
     // The program and the generated crate side by side, each a workspace
     // of its own.
     let (app, api_dir) = (dir.join("app"), dir.join("api"));
@@ -179,7 +179,7 @@ fn measure(args: &Args, subject: &str, programs: &Path, corpus: &Path, dir: &Pat
     if let Some(spec) = &meta.spec {
         let spec = corpus.join(spec);
         if !spec.is_file() {
-            return Err(Failure(format!("{} is missing (../shared beside the checkout)", spec.display())));
+            return Err(anyhow!("{} is missing (../shared beside the checkout)", spec.display()));
         }
         crate::gen::run(crate::gen::Args {
             spec,
@@ -299,20 +299,20 @@ fn locked_version(lock: &Path, package: &str) -> Option<String> {
 
 /// Runs cargo in `dir`, returning its stdout, or its last lines of stderr
 /// as the error.
-fn cargo(dir: &Path, target: &Path, args: &[&str]) -> Result<String, Failure> {
+fn cargo(dir: &Path, target: &Path, args: &[&str]) -> anyhow::Result<String> {
     let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
         .current_dir(dir)
         .args(args)
         .env("CARGO_TARGET_DIR", target)
         .env("CARGO_INCREMENTAL", "0")
         .output()
-        .map_err(|e| Failure(format!("cannot run cargo: {e}")))?;
+        .map_err(|e| anyhow!("cannot run cargo: {e}"))?;
     if out.status.success() {
         return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
-    Err(Failure(format!("`cargo {}` failed:\n{}", args.join(" "), lines[lines.len().saturating_sub(12)..].join("\n"))))
+    Err(anyhow!("`cargo {}` failed:\n{}", args.join(" "), lines[lines.len().saturating_sub(12)..].join("\n")))
 }
 
 fn git(root: &Path, args: &[&str]) -> Option<String> {

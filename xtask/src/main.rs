@@ -84,15 +84,6 @@ enum Command {
     BenchMedia(media::MediaArgs),
 }
 
-/// A failure to report: already phrased for the user.
-pub struct Failure(pub String);
-
-impl<E: std::fmt::Display> From<E> for Failure {
-    fn from(e: E) -> Self {
-        Failure(e.to_string())
-    }
-}
-
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -106,15 +97,17 @@ fn main() -> ExitCode {
     let result = std::panic::catch_unwind(|| run(cli));
     match result {
         Ok(Ok(code)) => code,
-        Ok(Err(Failure(message))) => {
-            eprintln!("error: {message}");
+        Ok(Err(e)) => {
+            // The chain, outermost first, on one line: every message is
+            // already phrased for the user.
+            eprintln!("error: {e:#}");
             ExitCode::from(1)
         }
         Err(_) => ExitCode::from(1),
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode, Failure> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Regen { check } => regen::run(check),
         Command::Gen {

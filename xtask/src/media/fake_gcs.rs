@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::Failure;
+use anyhow::anyhow;
 
 /// The bucket the program uploads to; the emulator makes it from a folder
 /// of that name under `-data`.
@@ -26,7 +26,7 @@ pub struct RoundTrip {
 /// Uploads `source` with `upload_resumable` and downloads it back with
 /// `download_to`, each in a process of its own, through an emulator started
 /// on 127.0.0.1 and stopped by its PID afterwards.
-pub fn round_trip(emulator: &Path, program: &Path, data: &Path, source: &Path) -> Result<RoundTrip, Failure> {
+pub fn round_trip(emulator: &Path, program: &Path, data: &Path, source: &Path) -> anyhow::Result<RoundTrip> {
     let seed = data.join("fake-gcs-seed");
     std::fs::create_dir_all(seed.join(BUCKET))?;
     let mut server = Emulator::start(emulator, &seed, &data.join("fake-gcs-root"))?;
@@ -51,7 +51,7 @@ struct Emulator {
 }
 
 impl Emulator {
-    fn start(bin: &Path, seed: &Path, root: &Path) -> Result<Self, Failure> {
+    fn start(bin: &Path, seed: &Path, root: &Path) -> anyhow::Result<Self> {
         // The emulator takes a port number, not port 0: ask the system for a
         // free one and hand it over.
         let addr = TcpListener::bind("127.0.0.1:0")?.local_addr()?;
@@ -64,16 +64,16 @@ impl Emulator {
             .arg(seed)
             .stdout(Stdio::null())
             .spawn()
-            .map_err(|e| Failure(format!("cannot start fake-gcs-server ({}): {e}", bin.display())))?;
+            .map_err(|e| anyhow!("cannot start fake-gcs-server ({}): {e}", bin.display()))?;
         let mut emulator = Self { child, addr };
         let started = Instant::now();
         while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
             if let Ok(Some(status)) = emulator.child.try_wait() {
-                return Err(Failure(format!("fake-gcs-server exited at start ({status})")));
+                return Err(anyhow!("fake-gcs-server exited at start ({status})"));
             }
             if started.elapsed() > Duration::from_secs(30) {
                 emulator.stop();
-                return Err(Failure(format!("fake-gcs-server did not listen on {addr} within 30 s")));
+                return Err(anyhow!("fake-gcs-server did not listen on {addr} within 30 s"));
             }
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -23,7 +23,7 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Instant;
 
 use crate::output::workspace_root;
-use crate::Failure;
+use anyhow::anyhow;
 
 mod fake_gcs;
 
@@ -69,15 +69,15 @@ impl Run {
     }
 }
 
-pub fn run(args: MediaArgs) -> Result<ExitCode, Failure> {
+pub fn run(args: MediaArgs) -> anyhow::Result<ExitCode> {
     let root = workspace_root();
     let spec = args.spec.clone().unwrap_or_else(|| root.join("../shared/discovery/storage.v1.json"));
     if !spec.is_file() {
         // Never a silent pass: the check is the point of the command.
-        return Err(Failure(format!(
+        return Err(anyhow!(
             "{} is missing: bench-media needs the real Cloud Storage document (../shared beside the checkout)",
             spec.display()
-        )));
+        ));
     }
     let work = root.join("target/media-check");
     let target = work.join("target");
@@ -161,7 +161,7 @@ pub fn run(args: MediaArgs) -> Result<ExitCode, Failure> {
     if failures.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
-        Err(Failure(format!("bench-media: {}", failures.join("; "))))
+        Err(anyhow!("bench-media: {}", failures.join("; ")))
     }
 }
 
@@ -171,7 +171,7 @@ pub(crate) fn path(p: &Path) -> String {
 
 /// The program's crate: our main.rs, the generated crate and tokio, with
 /// the workspace's lock file so that versions match what CI built.
-fn write_program(root: &Path, work: &Path) -> Result<(), Failure> {
+fn write_program(root: &Path, work: &Path) -> anyhow::Result<()> {
     let dir = work.join("program");
     std::fs::create_dir_all(dir.join("src"))?;
     let runtime = path(&root.join("runtime").canonicalize()?);
@@ -181,21 +181,21 @@ fn write_program(root: &Path, work: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-fn cargo(root: &Path, target: &Path, args: &[&str]) -> Result<(), Failure> {
+fn cargo(root: &Path, target: &Path, args: &[&str]) -> anyhow::Result<()> {
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(args)
         .current_dir(root)
         .env("CARGO_TARGET_DIR", target)
         .status()?;
     if !status.success() {
-        return Err(Failure(format!("cargo {} failed", args.join(" "))));
+        return Err(anyhow!("cargo {} failed", args.join(" ")));
     }
     Ok(())
 }
 
 /// `len` bytes in which every 1 MiB block differs, so a misplaced chunk
 /// shows.
-fn write_source(path: &Path, len: u64) -> Result<(), Failure> {
+fn write_source(path: &Path, len: u64) -> anyhow::Result<()> {
     let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
     let mut block = vec![0u8; MIB as usize];
     let (mut written, mut n) = (0u64, 0u64);
@@ -212,15 +212,15 @@ fn write_source(path: &Path, len: u64) -> Result<(), Failure> {
     Ok(())
 }
 
-fn start_server(bin: &Path, dir: &Path) -> Result<(Child, String), Failure> {
+fn start_server(bin: &Path, dir: &Path) -> anyhow::Result<(Child, String)> {
     let mut child = Command::new(bin).arg(dir).stdout(Stdio::piped()).spawn()?;
-    let stdout = child.stdout.take().ok_or_else(|| Failure("the media server has no stdout".into()))?;
+    let stdout = child.stdout.take().ok_or_else(|| anyhow!("the media server has no stdout"))?;
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line)?;
     let uri = line.trim().to_string();
     if !uri.starts_with("http://127.0.0.1:") {
         let _ = child.kill();
-        return Err(Failure(format!("the media server did not start (it printed `{uri}`)")));
+        return Err(anyhow!("the media server did not start (it printed `{uri}`)"));
     }
     Ok((child, uri))
 }
@@ -238,7 +238,7 @@ struct Measured {
     curl: Option<(Run, Run)>,
 }
 
-fn measure(program: &Path, uri: &str, data: &Path, source: &Path, small: &Path) -> Result<Measured, Failure> {
+fn measure(program: &Path, uri: &str, data: &Path, source: &Path, small: &Path) -> anyhow::Result<Measured> {
     let server_dir = data.join("server");
     let stored = |name: &str| server_dir.join(format!("obj-{name}"));
     eprintln!("bench-media: upload_resumable of {} MiB", file_len(source)? / MIB);
@@ -262,7 +262,7 @@ fn measure(program: &Path, uri: &str, data: &Path, source: &Path, small: &Path) 
             let up_url = format!("{uri}upload/storage/v1/b/media-check/o?uploadType=media&name=curl");
             let up = timed(&curl, &["-sSf", "-o", "/dev/null", "-T", &path(source), &up_url], file_len(source)?)?;
             if !same_files(source, &stored("curl"))? {
-                return Err(Failure("curl's upload stored other bytes".into()));
+                return Err(anyhow!("curl's upload stored other bytes"));
             }
             let down_url = format!("{uri}storage/v1/b/media-check/o/curl?alt=media");
             let down = timed(&curl, &["-sSf", "-o", &path(&back), &down_url], file_len(source)?)?;
@@ -297,7 +297,7 @@ fn which_curl() -> Option<PathBuf> {
 }
 
 /// Runs curl under GNU time when it is there, for its peak RSS too.
-fn timed(curl: &Path, args: &[&str], bytes: u64) -> Result<Run, Failure> {
+fn timed(curl: &Path, args: &[&str], bytes: u64) -> anyhow::Result<Run> {
     let gnu_time = Path::new("/usr/bin/time");
     let started = Instant::now();
     let output = if gnu_time.is_file() {
@@ -308,17 +308,17 @@ fn timed(curl: &Path, args: &[&str], bytes: u64) -> Result<Run, Failure> {
     let seconds = started.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&output.stderr).to_string();
     if !output.status.success() {
-        return Err(Failure(format!("curl {} failed: {stderr}", args.join(" "))));
+        return Err(anyhow!("curl {} failed: {stderr}", args.join(" ")));
     }
     let peak_kib = stderr.split_whitespace().find_map(|f| f.strip_prefix("peak_rss_kib=")).and_then(|v| v.parse().ok());
     Ok(Run { bytes, seconds, peak_kib, fnv: None })
 }
 
-fn file_len(p: &Path) -> Result<u64, Failure> {
+fn file_len(p: &Path) -> anyhow::Result<u64> {
     Ok(std::fs::metadata(p)?.len())
 }
 
-pub(crate) fn same_files(a: &Path, b: &Path) -> Result<bool, Failure> {
+pub(crate) fn same_files(a: &Path, b: &Path) -> anyhow::Result<bool> {
     if file_len(a)? != file_len(b).unwrap_or(u64::MAX) {
         return Ok(false);
     }
@@ -336,7 +336,7 @@ pub(crate) fn same_files(a: &Path, b: &Path) -> Result<bool, Failure> {
     }
 }
 
-fn fnv_file(p: &Path) -> Result<u64, Failure> {
+fn fnv_file(p: &Path) -> anyhow::Result<u64> {
     let mut file = std::fs::File::open(p)?;
     let mut buf = vec![0u8; MIB as usize];
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
