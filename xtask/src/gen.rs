@@ -14,20 +14,40 @@ const DOCTEST_METHODS: usize = 200;
 /// Marks a directory as written by `gen`, so that a rerun may replace it.
 const MARKER: &str = ".discogen-generated";
 
+#[derive(clap::Args, Debug, Clone)]
 pub struct Args {
+    /// The discovery document.
+    #[arg(long)]
     pub spec: PathBuf,
+    /// The directory to write the crate into. Inside a cargo workspace
+    /// the crate is written as a member of it (no `[workspace]` table of
+    /// its own); elsewhere it stands alone.
+    #[arg(long)]
     pub out: PathBuf,
+    /// Package name of the crate (default: the module name with dashes).
+    #[arg(long)]
     pub crate_name: Option<String>,
+    /// Keep only these comma-separated method ids and the schemas they use.
+    #[arg(long, value_delimiter = ',')]
     pub only: Option<Vec<String>>,
+    /// Replace a non-empty directory that this command did not create.
+    #[arg(long)]
     pub force: bool,
+    /// Depend on this version of discogen-runtime from a registry instead
+    /// of on this checkout's runtime by a path relative to --out.
+    #[arg(long)]
     pub runtime_version: Option<String>,
-    /// Give the crate a `[workspace]` table of its own even where a
-    /// workspace encloses `out`: for scratch crates (benchmarks, checks)
-    /// under `target/` that the enclosing workspace must not own.
+    /// Give the crate its own [workspace] table even inside another
+    /// workspace, which then does not own it.
+    #[arg(long)]
     pub standalone: bool,
-    /// One cargo feature per top-level resource.
+    /// One cargo feature per top-level resource, each compiling that
+    /// resource's calls and the types they reach.
+    #[arg(long)]
     pub resource_features: bool,
-    /// The default features: names, `all` or `none`; all when absent.
+    /// The comma-separated features on by default, `all` or `none`.
+    /// Without it: every resource feature, and not `other-versions`.
+    #[arg(long, value_delimiter = ',')]
     pub default_features: Option<Vec<String>>,
 }
 

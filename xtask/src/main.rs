@@ -13,7 +13,6 @@ mod output;
 mod regen;
 
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -32,41 +31,7 @@ enum Command {
         check: bool,
     },
     /// Generate a crate from one discovery document.
-    Gen {
-        /// The discovery document.
-        #[arg(long)]
-        spec: PathBuf,
-        /// The directory to write the crate into. Inside a cargo workspace
-        /// the crate is written as a member of it (no `[workspace]` table of
-        /// its own); elsewhere it stands alone.
-        #[arg(long)]
-        out: PathBuf,
-        /// Package name of the crate (default: the module name with dashes).
-        #[arg(long)]
-        crate_name: Option<String>,
-        /// Keep only these comma-separated method ids and the schemas they use.
-        #[arg(long, value_delimiter = ',')]
-        only: Option<Vec<String>>,
-        /// Replace a non-empty directory that this command did not create.
-        #[arg(long)]
-        force: bool,
-        /// Depend on this version of discogen-runtime from a registry instead
-        /// of on this checkout's runtime by a path relative to --out.
-        #[arg(long)]
-        runtime_version: Option<String>,
-        /// Give the crate its own [workspace] table even inside another
-        /// workspace, which then does not own it.
-        #[arg(long)]
-        standalone: bool,
-        /// One cargo feature per top-level resource, each compiling that
-        /// resource's calls and the types they reach.
-        #[arg(long)]
-        resource_features: bool,
-        /// The comma-separated features on by default, `all` or `none`.
-        /// Without it: every resource feature, and not `other-versions`.
-        #[arg(long, value_delimiter = ',')]
-        default_features: Option<Vec<String>>,
-    },
+    Gen(gen::Args),
     /// Generate every *.json in a directory and check that each output parses
     /// (and, with --compile, builds without errors or warnings).
     Corpus(corpus::Args),
@@ -110,27 +75,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Regen { check } => regen::run(check),
-        Command::Gen {
-            spec,
-            out,
-            crate_name,
-            only,
-            force,
-            runtime_version,
-            standalone,
-            resource_features,
-            default_features,
-        } => gen::run(gen::Args {
-            spec,
-            out,
-            crate_name,
-            only,
-            force,
-            runtime_version,
-            standalone,
-            resource_features,
-            default_features,
-        }),
+        Command::Gen(args) => gen::run(args),
         Command::Corpus(args) => corpus::run(args),
         #[cfg(feature = "fetch")]
         Command::Fetch(args) => fetch::run(args),
