@@ -163,15 +163,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// Writes the scratch crate of one subject, then times its builds.
 fn measure(args: &Args, subject: &str, programs: &Path, corpus: &Path, dir: &Path) -> anyhow::Result<Measured> {
     let template = fs::read_to_string(programs.join(subject).join("Cargo.toml.in"))?;
-    let parsed: toml::Table = toml::from_str(&template).map_err(|e| anyhow!("{subject}: {e}"))?;
-    let meta: Meta = parsed
-        .get("package")
-        .and_then(|p| p.get("metadata"))
-        .and_then(|m| m.get("bench"))
-        .cloned()
-        .ok_or_else(|| anyhow!("{subject}: no [package.metadata.bench]"))?
-        .try_into()
-        .map_err(|e| anyhow!("{subject}: [package.metadata.bench]: {e}"))?;
+    let meta = metadata(subject, &template)?;
     // The program and the generated crate side by side, each a workspace
     // of its own.
     let (app, api_dir) = (dir.join("app"), dir.join("api"));
@@ -232,6 +224,19 @@ fn measure(args: &Args, subject: &str, programs: &Path, corpus: &Path, dir: &Pat
         api_alone_s,
         error: None,
     })
+}
+
+/// The `[package.metadata.bench]` of a subject's template.
+fn metadata(subject: &str, template: &str) -> anyhow::Result<Meta> {
+    let parsed: toml::Table = toml::from_str(template).map_err(|e| anyhow!("{subject}: {e}"))?;
+    parsed
+        .get("package")
+        .and_then(|p| p.get("metadata"))
+        .and_then(|m| m.get("bench"))
+        .cloned()
+        .ok_or_else(|| anyhow!("{subject}: no [package.metadata.bench]"))?
+        .try_into()
+        .map_err(|e| anyhow!("{subject}: [package.metadata.bench]: {e}"))
 }
 
 /// The Markdown between the markers: when and where, then one row a subject.
@@ -318,4 +323,40 @@ fn cargo(dir: &Path, target: &Path, args: &[&str]) -> anyhow::Result<String> {
 fn git(root: &Path, args: &[&str]) -> Option<String> {
     let out = Command::new("git").current_dir(root).args(args).output().ok()?;
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The templates are data that only a long `cargo xtask bench` run would
+    /// read otherwise: each must parse, point at a program that exists, and
+    /// compare against a subject that exists.
+    #[test]
+    fn every_template_names_its_program_and_a_known_peer() {
+        let programs = workspace_root().join("xtask/bench-programs");
+        let mut subjects = Vec::new();
+        for entry in fs::read_dir(&programs).expect("xtask/bench-programs") {
+            let dir = entry.expect("entry").path();
+            let template = fs::read_to_string(dir.join("Cargo.toml.in")).unwrap_or_default();
+            if template.contains("[package.metadata.bench]") {
+                let name = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+                let meta = metadata(&name, &template).unwrap_or_else(|e| panic!("{e:#}"));
+                let manifest: toml::Table = toml::from_str(&template).expect("parses");
+                let bin = manifest["bin"][0]["path"].as_str().expect("a [[bin]] path");
+                let main = PathBuf::from(bin.replace("{programs}", &programs.display().to_string()));
+                assert!(main.is_file(), "{name}: {} is missing", main.display());
+                // A generated crate is the `api` dependency, at `{api}`.
+                let path = manifest["dependencies"].get("api").and_then(|d| d.get("path")).and_then(|p| p.as_str());
+                assert_eq!(meta.spec.is_some(), path == Some("{api}"), "{name}: spec and the api dependency disagree");
+                subjects.push((name, meta));
+            }
+        }
+        assert!(subjects.len() >= 4, "found {} subjects", subjects.len());
+        for (name, meta) in &subjects {
+            if let Some(peer) = &meta.compare {
+                assert!(subjects.iter().any(|(n, _)| n == peer), "{name} compares against unknown `{peer}`");
+            }
+        }
+    }
 }
