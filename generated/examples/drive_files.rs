@@ -57,6 +57,7 @@ fn flags() -> Result<Flags, String> {
 
 /// Every file, page by page: id, MIME type and name, tab-separated.
 async fn list(flags: &Flags) -> discogen_apis::runtime::Result<()> {
+    // ANCHOR: installed_app
     let mut app = InstalledApp::from_client_secrets_file(&flags.client_secrets)?;
     if let Some(store) = &flags.store {
         app = app.token_store(store);
@@ -84,6 +85,7 @@ async fn list(flags: &Flags) -> discogen_apis::runtime::Result<()> {
             _ => return Ok(()),
         }
     }
+    // ANCHOR_END: installed_app
 }
 
 #[tokio::main(flavor = "current_thread")]

@@ -523,7 +523,7 @@ fn url_form(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
-/// The user program of the README's port: two requests with standard
+/// The user program of CHANGELOG.md's port: two requests with standard
 /// parameters, built without I/O, and a failed operation described.
 #[tokio::test]
 async fn the_ported_user_program_builds_its_requests_and_reads_the_status() -> TestResult {

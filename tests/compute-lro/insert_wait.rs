@@ -49,7 +49,8 @@ async fn an_instance_is_inserted_and_waited_for() {
         .mount(&server)
         .await;
 
-    // The README's example, with the loopback server's URL as the root.
+    // The guide's example (docs/guide/src/lro.md), with the loopback server's URL as the root.
+    // ANCHOR: insert
     let client = compute::Client::builder().root_url(server.uri()).bearer_token("token").build().expect("client");
     let instance = compute::model::Instance {
         name: Some("vm-1".into()),
@@ -63,6 +64,7 @@ async fn an_instance_is_inserted_and_waited_for() {
         OperationResult::Succeeded(_) => {}
         other => panic!("the insert failed or is still running: {other:?}"),
     }
+    // ANCHOR_END: insert
     assert_eq!(done.progress, Some(100));
     let requests = server.received_requests().await.expect("recorded");
     let insert = &requests[0];

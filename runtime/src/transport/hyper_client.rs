@@ -190,7 +190,8 @@ fn compiled_provider() -> Arc<rustls::crypto::CryptoProvider> {
     #[cfg(feature = "tls-aws-lc")]
     return Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     // Chosen by the user for a leaner build; rustls deprecates it only for
-    // its lack of post-quantum key exchange, which README states.
+    // its lack of post-quantum key exchange, which the guide's
+    // "Cargo features" chapter states.
     #[cfg(all(feature = "tls-ring", not(feature = "tls-aws-lc")))]
     #[allow(deprecated)]
     return Arc::new(rustls::crypto::ring::default_provider());
