@@ -4,7 +4,6 @@
 //! in it, and exits with code 1; it never ends in a panic.
 
 mod bench;
-mod check_features;
 mod corpus;
 #[cfg(feature = "fetch")]
 mod fetch;
@@ -73,9 +72,6 @@ enum Command {
     /// Download discovery documents into specs/, or refresh the ones there.
     #[cfg(feature = "fetch")]
     Fetch(fetch::Args),
-    /// Generate a document with --resource-features and type-check the crate
-    /// (warnings denied) with no features, each feature alone and all.
-    CheckFeatures(check_features::Args),
     /// Measure generation speed, compile time, size and runtime costs; writes BENCHMARKS.md.
     Bench(bench::BenchArgs),
     /// Media done-when check and benchmarks on the crate generated from the
@@ -146,7 +142,6 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Corpus(args) => corpus::run(args),
         #[cfg(feature = "fetch")]
         Command::Fetch(args) => fetch::run(args),
-        Command::CheckFeatures(args) => check_features::run(args),
         Command::Bench(args) => bench::run(args),
         Command::BenchMedia(args) => bench::media::run(args),
         Command::BenchCompute(args) => bench::compute::run(args),
