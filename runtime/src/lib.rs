@@ -21,13 +21,18 @@
 //!   side cannot hold (before year 1, a leap second, beyond ±10 000 years)
 //!   is a [`wire::ValueError`], never a panic or a clamped value.
 //! - `http2`: HTTP/2 through ALPN for [`transport::HttpTransport`] (adds h2).
+//! - `tls-aws-lc` (default) and `tls-ring`: the TLS crypto provider; at
+//!   least one must be on.
 //!
 //! # Choices worth knowing
 //!
 //! - Build time is a feature, so the dependencies are few. The default
 //!   transport, [`transport::HttpTransport`], is hyper with hyper-util's
-//!   pooled client over rustls with the `ring` provider (aws-lc-sys alone
-//!   takes longer to build than everything else here); h2 only comes with
+//!   pooled client over rustls. Its crypto provider is aws-lc-rs by default
+//!   (`tls-aws-lc`: post-quantum key exchange preferred), or ring
+//!   (`tls-ring`, with the default off: a leaner build without it); a
+//!   provider the program installed as rustls's process default comes
+//!   first. h2 only comes with
 //!   the `http2` feature, and the url/idna chain stays out. There is no
 //!   date-time crate either: [`wire::Timestamp`] does its own calendar
 //!   arithmetic.

@@ -9,7 +9,7 @@
 //! body comes from the runtime's `Client::execute_bytes`.
 
 use crate::output;
-use crate::Failure;
+use anyhow::anyhow;
 use discogen_apis::discovery_v1;
 use serde_json::Value;
 use std::cmp::Ordering;
@@ -44,17 +44,17 @@ struct Facts {
     revision: Option<String>,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, Failure> {
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let regenerate = args.dir.is_none();
     let dir = args.dir.unwrap_or_else(|| output::workspace_root().join("specs"));
     let client = discovery_v1::Client::builder()
         .root_url(args.root_url.as_str())
         .build()
-        .map_err(|e| Failure(format!("--root-url {}: {e}", args.root_url)))?;
+        .map_err(|e| anyhow!("--root-url {}: {e}", args.root_url))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| anyhow!("cannot start the async runtime: {e}"))?;
     if args.update {
         let changed = runtime.block_on(update(&client, &dir))?;
         if changed == 0 {
@@ -85,7 +85,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
 /// Refreshes each document of `dir` that has a newer revision; returns how
 /// many were replaced. One document failing (unreachable, refused, broken)
 /// stops nothing else, but fails the command at the end.
-async fn update(client: &discovery_v1::Client, dir: &Path) -> Result<usize, Failure> {
+async fn update(client: &discovery_v1::Client, dir: &Path) -> anyhow::Result<usize> {
     let mut changed = 0;
     let mut failures = Vec::new();
     for path in output::json_files(dir)? {
@@ -99,7 +99,7 @@ async fn update(client: &discovery_v1::Client, dir: &Path) -> Result<usize, Fail
         };
         let (body, served) = match download(client, &stored.name, &stored.version).await {
             Ok(found) => found,
-            Err(Failure(e)) => {
+            Err(e) => {
                 failures.push(format!("{shown}: {e}"));
                 continue;
             }
@@ -120,35 +120,31 @@ async fn update(client: &discovery_v1::Client, dir: &Path) -> Result<usize, Fail
     if failures.is_empty() {
         Ok(changed)
     } else {
-        Err(Failure(format!(
+        Err(anyhow!(
             "{} of the specs could not be refreshed ({changed} were replaced):\n  {}",
             failures.len(),
             failures.join("\n  ")
-        )))
+        ))
     }
 }
 
 /// Downloads one document and checks it before anything is stored: it must
 /// parse as a discovery document, and be the one asked for.
-async fn download(client: &discovery_v1::Client, name: &str, version: &str) -> Result<(Vec<u8>, Facts), Failure> {
+async fn download(client: &discovery_v1::Client, name: &str, version: &str) -> anyhow::Result<(Vec<u8>, Facts)> {
     let what = format!("{name}:{version}");
     let call = client.apis().get_rest(name, version);
-    let request = call.build_request().map_err(|e| Failure(format!("{what}: {e}")))?;
+    let request = call.build_request().map_err(|e| anyhow!("{what}: {e}"))?;
     let body = client
         .runtime()
         .execute_bytes(request, discovery_v1::resources::ApisGetRestCall::SCOPES)
         .await
-        .map_err(|e| Failure(format!("{what}: {e}")))?;
-    let facts = facts_of(&body).map_err(|e| Failure(format!("{what}: the server's answer: {e}")))?;
+        .map_err(|e| anyhow!("{what}: {e}"))?;
+    let facts = facts_of(&body).map_err(|e| anyhow!("{what}: the server's answer: {e}"))?;
     if facts.name != name || facts.version != version {
-        return Err(Failure(format!(
-            "{what}: the server answered with {}:{}; nothing stored",
-            facts.name, facts.version
-        )));
+        return Err(anyhow!("{what}: the server answered with {}:{}; nothing stored", facts.name, facts.version));
     }
-    let text = std::str::from_utf8(&body).map_err(|e| Failure(format!("{what}: not UTF-8: {e}")))?;
-    discogen::check_syntax(text)
-        .map_err(|e| Failure(format!("{what}: not stored, the document does not parse: {e}")))?;
+    let text = std::str::from_utf8(&body).map_err(|e| anyhow!("{what}: not UTF-8: {e}"))?;
+    discogen::check_syntax(text).map_err(|e| anyhow!("{what}: not stored, the document does not parse: {e}"))?;
     Ok((body.to_vec(), facts))
 }
 
@@ -168,7 +164,7 @@ fn facts_of(bytes: &[u8]) -> Result<Facts, String> {
 
 /// `NAME:VERSION`, each part limited to what can name a file and a path
 /// segment safely.
-fn split_id(id: &str) -> Result<(&str, &str), Failure> {
+fn split_id(id: &str) -> anyhow::Result<(&str, &str)> {
     let safe = |s: &str| {
         !s.is_empty()
             && !s.starts_with('.')
@@ -176,7 +172,7 @@ fn split_id(id: &str) -> Result<(&str, &str), Failure> {
     };
     match id.split_once(':') {
         Some((name, version)) if safe(name) && safe(version) => Ok((name, version)),
-        _ => Err(Failure(format!("`{}` is not NAME:VERSION (such as vision:v1)", id.escape_debug()))),
+        _ => Err(anyhow!("`{}` is not NAME:VERSION (such as vision:v1)", id.escape_debug())),
     }
 }
 

@@ -2,7 +2,7 @@
 //! member of the user's workspace.
 
 use crate::output::{self, Tree};
-use crate::Failure;
+use anyhow::anyhow;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
@@ -14,20 +14,40 @@ const DOCTEST_METHODS: usize = 200;
 /// Marks a directory as written by `gen`, so that a rerun may replace it.
 const MARKER: &str = ".discogen-generated";
 
+#[derive(clap::Args, Debug, Clone)]
 pub struct Args {
+    /// The discovery document.
+    #[arg(long)]
     pub spec: PathBuf,
+    /// The directory to write the crate into. Inside a cargo workspace
+    /// the crate is written as a member of it (no `[workspace]` table of
+    /// its own); elsewhere it stands alone.
+    #[arg(long)]
     pub out: PathBuf,
+    /// Package name of the crate (default: the module name with dashes).
+    #[arg(long)]
     pub crate_name: Option<String>,
+    /// Keep only these comma-separated method ids and the schemas they use.
+    #[arg(long, value_delimiter = ',')]
     pub only: Option<Vec<String>>,
+    /// Replace a non-empty directory that this command did not create.
+    #[arg(long)]
     pub force: bool,
+    /// Depend on this version of discogen-runtime from a registry instead
+    /// of on this checkout's runtime by a path relative to --out.
+    #[arg(long)]
     pub runtime_version: Option<String>,
-    /// Give the crate a `[workspace]` table of its own even where a
-    /// workspace encloses `out`: for scratch crates (benchmarks, checks)
-    /// under `target/` that the enclosing workspace must not own.
+    /// Give the crate its own [workspace] table even inside another
+    /// workspace, which then does not own it.
+    #[arg(long)]
     pub standalone: bool,
-    /// One cargo feature per top-level resource.
+    /// One cargo feature per top-level resource, each compiling that
+    /// resource's calls and the types they reach.
+    #[arg(long)]
     pub resource_features: bool,
-    /// The default features: names, `all` or `none`; all when absent.
+    /// The comma-separated features on by default, `all` or `none`.
+    /// Without it: every resource feature, and not `other-versions`.
+    #[arg(long, value_delimiter = ',')]
     pub default_features: Option<Vec<String>>,
 }
 
@@ -50,7 +70,7 @@ pub struct Manifest<'a> {
     pub default_features: Option<&'a [String]>,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, Failure> {
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Args { spec, out, crate_name, only, force, runtime_version, standalone, resource_features, default_features } =
         args;
     let example_crate = crate_name.as_deref().map(|c| c.replace('-', "_"));
@@ -67,7 +87,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     check_target(&out, force)?;
     let crate_name = crate_name.unwrap_or_else(|| generated.module_name().replace('_', "-"));
     if crate_name.is_empty() || !crate_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return Err(Failure(format!("`{crate_name}` is not a valid crate name")));
+        return Err(anyhow!("`{crate_name}` is not a valid crate name"));
     }
     let out_abs = resolved(&out)?;
     let runtime = match runtime_version {
@@ -121,7 +141,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
 
 /// The default set `--default-features` asks for, checked against the
 /// features the document gave: `all`, `none`, or names from `features`.
-fn chosen_defaults(asked: &[String], features: &[String]) -> Result<Vec<String>, Failure> {
+fn chosen_defaults(asked: &[String], features: &[String]) -> anyhow::Result<Vec<String>> {
     match asked {
         [one] if one == "all" => return Ok(features.to_vec()),
         [one] if one == "none" || one.is_empty() => return Ok(Vec::new()),
@@ -129,47 +149,47 @@ fn chosen_defaults(asked: &[String], features: &[String]) -> Result<Vec<String>,
     }
     let unknown: Vec<&str> = asked.iter().map(|a| a.trim()).filter(|a| !features.iter().any(|f| f == a)).collect();
     if !unknown.is_empty() && features.is_empty() {
-        return Err(Failure(format!(
+        return Err(anyhow!(
             "--default-features names {}, but the crate has no features (add --resource-features for one per \
              resource)",
             unknown.join(", ")
-        )));
+        ));
     }
     if !unknown.is_empty() {
         let shown: Vec<&str> = features.iter().take(20).map(String::as_str).collect();
         let more = if features.len() > shown.len() { ", ..." } else { "" };
-        return Err(Failure(format!(
+        return Err(anyhow!(
             "--default-features names features the crate does not have: {} (it has: {}{more})",
             unknown.join(", "),
             shown.join(", ")
-        )));
+        ));
     }
     Ok(asked.iter().map(|a| a.trim().to_string()).collect())
 }
 
 /// Refuses to overwrite a directory with content that `gen` did not write.
-fn check_target(out: &Path, force: bool) -> Result<(), Failure> {
+fn check_target(out: &Path, force: bool) -> anyhow::Result<()> {
     let Ok(mut entries) = fs::read_dir(out) else { return Ok(()) };
     let non_empty = entries.next().is_some();
     if non_empty && !out.join(MARKER).exists() && !force {
-        return Err(Failure(format!(
+        return Err(anyhow!(
             "{} is not empty and was not written by `cargo xtask gen`; pass --force to replace it",
             out.display()
-        )));
+        ));
     }
     Ok(())
 }
 
-fn runtime_dir() -> Result<PathBuf, Failure> {
+fn runtime_dir() -> anyhow::Result<PathBuf> {
     let dir = output::workspace_root().join("runtime");
-    dir.canonicalize().map_err(|e| Failure(format!("cannot find the runtime crate at {}: {e}", dir.display())))
+    dir.canonicalize().map_err(|e| anyhow!("cannot find the runtime crate at {}: {e}", dir.display()))
 }
 
 /// The absolute form of `path` with symbolic links resolved as far as the
 /// path exists, and `.`/`..` folded in the part that does not exist yet, so
 /// that it compares with the canonical runtime path component by component.
-fn resolved(path: &Path) -> Result<PathBuf, Failure> {
-    let absolute = std::path::absolute(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+fn resolved(path: &Path) -> anyhow::Result<PathBuf> {
+    let absolute = std::path::absolute(path).map_err(|e| anyhow!("{}: {e}", path.display()))?;
     let mut existing = absolute.as_path();
     let mut rest = Vec::new();
     let canonical = loop {
@@ -177,7 +197,7 @@ fn resolved(path: &Path) -> Result<PathBuf, Failure> {
             Ok(c) => break c,
             Err(_) => {
                 let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else {
-                    return Err(Failure(format!("{}: no part of this path exists", path.display())));
+                    return Err(anyhow!("{}: no part of this path exists", path.display()));
                 };
                 rest.push(name.to_os_string());
                 existing = parent;
@@ -227,10 +247,10 @@ fn path_text(path: &Path) -> String {
 
 /// A version requirement for the runtime, refused if it holds anything that
 /// could break out of the TOML string it is written into.
-fn checked_version(v: &str) -> Result<String, Failure> {
+fn checked_version(v: &str) -> anyhow::Result<String> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || " .^~=<>*,+-".contains(c);
     if v.trim().is_empty() || !v.chars().all(allowed) {
-        return Err(Failure(format!("--runtime-version `{}` is not a version requirement", v.escape_debug())));
+        return Err(anyhow!("--runtime-version `{}` is not a version requirement", v.escape_debug()));
     }
     Ok(v.trim().to_string())
 }
@@ -245,13 +265,12 @@ struct Workspace {
 /// The nearest directory strictly above `dir` whose `Cargo.toml` declares a
 /// `[workspace]`, which is the one cargo would make the crate a member of.
 /// `dir` itself is skipped: its manifest, if any, is the one being replaced.
-fn enclosing_workspace(dir: &Path) -> Result<Option<Workspace>, Failure> {
+fn enclosing_workspace(dir: &Path) -> anyhow::Result<Option<Workspace>> {
     for ancestor in dir.ancestors().skip(1) {
         let manifest = ancestor.join("Cargo.toml");
         let Ok(text) = fs::read_to_string(&manifest) else { continue };
-        let table: toml::Table = toml::from_str(&text).map_err(|e| {
-            Failure(format!("{}: cannot tell whether it declares a workspace: {e}", manifest.display()))
-        })?;
+        let table: toml::Table = toml::from_str(&text)
+            .map_err(|e| anyhow!("{}: cannot tell whether it declares a workspace: {e}", manifest.display()))?;
         if let Some(workspace) = table.get("workspace") {
             let members = workspace
                 .get("members")
@@ -389,9 +408,11 @@ mod tests {
         assert_eq!(asked(&["all"]).ok(), Some(features.clone()));
         assert_eq!(asked(&["none"]).ok(), Some(Vec::new()));
         assert_eq!(asked(&["zones", "instances"]).ok(), Some(vec!["zones".to_string(), "instances".to_string()]));
-        let Err(Failure(message)) = asked(&["instances", "disks"]) else { panic!("an unknown feature was accepted") };
+        let Err(message) = asked(&["instances", "disks"]).map_err(|e| e.to_string()) else {
+            panic!("an unknown feature was accepted")
+        };
         assert!(message.contains("disks") && message.contains("it has: instances, projects, zones"), "{message}");
-        let Err(Failure(message)) = chosen_defaults(&["instances".to_string()], &[]) else {
+        let Err(message) = chosen_defaults(&["instances".to_string()], &[]).map_err(|e| e.to_string()) else {
             panic!("a feature of a crate without features was accepted")
         };
         assert!(message.contains("no features") && message.contains("--resource-features"), "{message}");

@@ -8,11 +8,11 @@ mod corpus;
 #[cfg(feature = "fetch")]
 mod fetch;
 mod gen;
+mod media;
 mod output;
 mod regen;
 
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -31,67 +31,22 @@ enum Command {
         check: bool,
     },
     /// Generate a crate from one discovery document.
-    Gen {
-        /// The discovery document.
-        #[arg(long)]
-        spec: PathBuf,
-        /// The directory to write the crate into. Inside a cargo workspace
-        /// the crate is written as a member of it (no `[workspace]` table of
-        /// its own); elsewhere it stands alone.
-        #[arg(long)]
-        out: PathBuf,
-        /// Package name of the crate (default: the module name with dashes).
-        #[arg(long)]
-        crate_name: Option<String>,
-        /// Keep only these comma-separated method ids and the schemas they use.
-        #[arg(long, value_delimiter = ',')]
-        only: Option<Vec<String>>,
-        /// Replace a non-empty directory that this command did not create.
-        #[arg(long)]
-        force: bool,
-        /// Depend on this version of discogen-runtime from a registry instead
-        /// of on this checkout's runtime by a path relative to --out.
-        #[arg(long)]
-        runtime_version: Option<String>,
-        /// Give the crate its own [workspace] table even inside another
-        /// workspace, which then does not own it.
-        #[arg(long)]
-        standalone: bool,
-        /// One cargo feature per top-level resource, each compiling that
-        /// resource's calls and the types they reach.
-        #[arg(long)]
-        resource_features: bool,
-        /// The comma-separated features on by default, `all` or `none`.
-        /// Without it: every resource feature, and not `other-versions`.
-        #[arg(long, value_delimiter = ',')]
-        default_features: Option<Vec<String>>,
-    },
+    Gen(gen::Args),
     /// Generate every *.json in a directory and check that each output parses
     /// (and, with --compile, builds without errors or warnings).
     Corpus(corpus::Args),
     /// Download discovery documents into specs/, or refresh the ones there.
     #[cfg(feature = "fetch")]
     Fetch(fetch::Args),
-    /// Measure generation speed, compile time, size and runtime costs; writes BENCHMARKS.md.
-    Bench(bench::BenchArgs),
-    /// Media done-when check and benchmarks on the crate generated from the
-    /// real storage.v1.json: 1 GiB resumable upload and download_to (peak RSS
-    /// under 100 MiB), 80 MiB download(), curl for comparison; writes
-    /// BENCHMARKS-media.md.
-    BenchMedia(bench::media::MediaArgs),
-    /// Compile time of Compute Engine v1 clients side by side (ours with all
-    /// and with two resource features, google-compute1, google-cloud-compute-v1);
-    /// writes BENCHMARKS-compute.md.
-    BenchCompute(bench::compute::ComputeArgs),
-}
-
-/// A failure to report: already phrased for the user.
-pub struct Failure(pub String);
-
-impl<E: std::fmt::Display> From<E> for Failure {
-    fn from(e: E) -> Self {
-        Failure(e.to_string())
-    }
+    /// Compile time of a small program against our generated clients and
+    /// their crates.io peers (xtask/bench-programs), in one run; writes JSON
+    /// and the results table of BENCHMARKS.md.
+    Bench(bench::Args),
+    /// Media done-when check on the crate generated from the real
+    /// storage.v1.json: 1 GiB resumable upload and download_to (peak RSS
+    /// under 100 MiB), 80 MiB download(), curl for comparison, and the same
+    /// through fake-gcs-server when given; writes docs/benchmarks/media.md.
+    BenchMedia(media::MediaArgs),
 }
 
 #[global_allocator]
@@ -107,43 +62,24 @@ fn main() -> ExitCode {
     let result = std::panic::catch_unwind(|| run(cli));
     match result {
         Ok(Ok(code)) => code,
-        Ok(Err(Failure(message))) => {
-            eprintln!("error: {message}");
+        Ok(Err(e)) => {
+            // The chain, outermost first, on one line: every message is
+            // already phrased for the user.
+            eprintln!("error: {e:#}");
             ExitCode::from(1)
         }
         Err(_) => ExitCode::from(1),
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode, Failure> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Regen { check } => regen::run(check),
-        Command::Gen {
-            spec,
-            out,
-            crate_name,
-            only,
-            force,
-            runtime_version,
-            standalone,
-            resource_features,
-            default_features,
-        } => gen::run(gen::Args {
-            spec,
-            out,
-            crate_name,
-            only,
-            force,
-            runtime_version,
-            standalone,
-            resource_features,
-            default_features,
-        }),
+        Command::Gen(args) => gen::run(args),
         Command::Corpus(args) => corpus::run(args),
         #[cfg(feature = "fetch")]
         Command::Fetch(args) => fetch::run(args),
         Command::Bench(args) => bench::run(args),
-        Command::BenchMedia(args) => bench::media::run(args),
-        Command::BenchCompute(args) => bench::compute::run(args),
+        Command::BenchMedia(args) => media::run(args),
     }
 }

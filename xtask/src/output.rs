@@ -1,7 +1,7 @@
 //! Turning generator results into files, and writing them so that a failure
 //! never leaves a half-written tree behind.
 
-use crate::Failure;
+use anyhow::anyhow;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,8 +16,8 @@ pub fn workspace_root() -> PathBuf {
 
 /// Generates one document, naming the file in any error. A
 /// `NAME.enum-names.toml` beside `NAME.json` names its shared enums.
-pub fn generate(path: &Path, options: &discogen::Options) -> Result<discogen::Output, Failure> {
-    let source = fs::read_to_string(path).map_err(|e| Failure(format!("{}: cannot read: {e}", path.display())))?;
+pub fn generate(path: &Path, options: &discogen::Options) -> anyhow::Result<discogen::Output> {
+    let source = fs::read_to_string(path).map_err(|e| anyhow!("{}: cannot read: {e}", path.display()))?;
     let mut options = options.clone();
     let overrides = path.with_extension("enum-names.toml");
     if overrides.is_file() {
@@ -27,7 +27,7 @@ pub fn generate(path: &Path, options: &discogen::Options) -> Result<discogen::Ou
         let in_overrides =
             matches!(e.location(), Some(discogen::Location::Path(p)) if p.starts_with("enum name overrides."));
         let file = if in_overrides { &overrides } else { path };
-        Failure(format!("{}:{}", file.display(), located(&e)))
+        anyhow!("{}:{}", file.display(), located(&e))
     })?;
     for w in output.warnings() {
         eprintln!("warning: {}: {w}", path.display());
@@ -36,9 +36,9 @@ pub fn generate(path: &Path, options: &discogen::Options) -> Result<discogen::Ou
 }
 
 /// The override table: `FieldTypeName = "EnumName"` lines.
-fn enum_names(path: &Path) -> Result<BTreeMap<String, String>, Failure> {
-    let text = fs::read_to_string(path).map_err(|e| Failure(format!("{}: cannot read: {e}", path.display())))?;
-    toml::from_str(&text).map_err(|e| Failure(format!("{}: {}", path.display(), e.to_string().trim_end())))
+fn enum_names(path: &Path) -> anyhow::Result<BTreeMap<String, String>> {
+    let text = fs::read_to_string(path).map_err(|e| anyhow!("{}: cannot read: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow!("{}: {}", path.display(), e.to_string().trim_end()))
 }
 
 fn located(e: &discogen::Error) -> String {
@@ -61,8 +61,8 @@ pub fn add_module(tree: &mut Tree, dir: &Path, output: &discogen::Output) {
 /// that succeeded are the old and new directories swapped by rename. A
 /// failure before the swap removes the partial copy and leaves `target`
 /// untouched.
-pub fn replace_dir(target: &Path, tree: &Tree) -> Result<(), Failure> {
-    let parent = target.parent().ok_or_else(|| Failure(format!("{} has no parent directory", target.display())))?;
+pub fn replace_dir(target: &Path, tree: &Tree) -> anyhow::Result<()> {
+    let parent = target.parent().ok_or_else(|| anyhow!("{} has no parent directory", target.display()))?;
     fs::create_dir_all(parent)?;
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let staging = parent.join(format!(".{name}.new-{}", std::process::id()));
@@ -70,16 +70,16 @@ pub fn replace_dir(target: &Path, tree: &Tree) -> Result<(), Failure> {
     let _ = fs::remove_dir_all(&staging);
     if let Err(e) = write_tree(&staging, tree) {
         let _ = fs::remove_dir_all(&staging);
-        return Err(Failure(format!("writing {}: {e}", staging.display())));
+        return Err(anyhow!("writing {}: {e}", staging.display()));
     }
     if target.exists() {
-        fs::rename(target, &retired).map_err(|e| Failure(format!("moving {} aside: {e}", target.display())))?;
+        fs::rename(target, &retired).map_err(|e| anyhow!("moving {} aside: {e}", target.display()))?;
     }
     if let Err(e) = fs::rename(&staging, target) {
         // Put the previous output back before reporting.
         let _ = fs::rename(&retired, target);
         let _ = fs::remove_dir_all(&staging);
-        return Err(Failure(format!("moving new output into {}: {e}", target.display())));
+        return Err(anyhow!("moving new output into {}: {e}", target.display()));
     }
     let _ = fs::remove_dir_all(&retired);
     Ok(())
@@ -89,15 +89,15 @@ pub fn replace_dir(target: &Path, tree: &Tree) -> Result<(), Failure> {
 /// name, then renamed over it, so that a reader sees the old file or the new
 /// one, never a part of either.
 #[cfg(feature = "fetch")]
-pub fn replace_file(target: &Path, contents: &[u8]) -> Result<(), Failure> {
-    let parent = target.parent().ok_or_else(|| Failure(format!("{} has no parent directory", target.display())))?;
-    fs::create_dir_all(parent).map_err(|e| Failure(format!("creating {}: {e}", parent.display())))?;
+pub fn replace_file(target: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    let parent = target.parent().ok_or_else(|| anyhow!("{} has no parent directory", target.display()))?;
+    fs::create_dir_all(parent).map_err(|e| anyhow!("creating {}: {e}", parent.display()))?;
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let staging = parent.join(format!(".{name}.new-{}", std::process::id()));
     let written = fault_injection("before-write").and_then(|()| fs::write(&staging, contents));
     if let Err(e) = written.and_then(|()| fs::rename(&staging, target)) {
         let _ = fs::remove_file(&staging);
-        return Err(Failure(format!("writing {}: {e}", target.display())));
+        return Err(anyhow!("writing {}: {e}", target.display()));
     }
     Ok(())
 }
@@ -143,8 +143,8 @@ pub fn read_tree(dir: &Path) -> Tree {
 }
 
 /// The `*.json` files of a directory, sorted by name.
-pub fn json_files(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
-    let entries = fs::read_dir(dir).map_err(|e| Failure(format!("{}: cannot read directory: {e}", dir.display())))?;
+pub fn json_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let entries = fs::read_dir(dir).map_err(|e| anyhow!("{}: cannot read directory: {e}", dir.display()))?;
     let mut files: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())

@@ -1,7 +1,7 @@
 //! `cargo xtask regen [--check]`.
 
 use crate::output::{self, Tree};
-use crate::Failure;
+use anyhow::anyhow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -35,7 +35,7 @@ const TARGETS: &[Target] = &[
     },
 ];
 
-pub fn run(check: bool) -> Result<ExitCode, Failure> {
+pub fn run(check: bool) -> anyhow::Result<ExitCode> {
     let root = output::workspace_root();
     // Generate everything in memory first: a bad document stops the run
     // before any file is touched.
@@ -62,7 +62,7 @@ pub fn run(check: bool) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn tree_for(spec_dir: &Path, target: &Target) -> Result<Tree, Failure> {
+fn tree_for(spec_dir: &Path, target: &Target) -> anyhow::Result<Tree> {
     let mut options = discogen::Options::new().example_path(target.example_path);
     let mut tree = Tree::new();
     let mut modules: Vec<(String, PathBuf)> = Vec::new();
@@ -72,12 +72,12 @@ fn tree_for(spec_dir: &Path, target: &Target) -> Result<Tree, Failure> {
         }
         let out = output::generate(&path, &options)?;
         if let Some((_, other)) = modules.iter().find(|(m, _)| *m == out.module_name()) {
-            return Err(Failure(format!(
+            return Err(anyhow!(
                 "{} and {} both generate the module `{}`",
                 other.display(),
                 path.display(),
                 out.module_name()
-            )));
+            ));
         }
         output::add_module(&mut tree, Path::new(""), &out);
         modules.push((out.module_name().to_string(), path));

@@ -5,7 +5,7 @@
 //! hint, that makes rustc generate its machine code only in the crates that
 //! call it, as it does for generic functions: a program that uses four of
 //! Vision's 38 methods no longer pays, in the API crate's build, for
-//! compiling the other 34 (BENCHMARKS.md, section 2).
+//! compiling the other 34 (docs/benchmarks/2026-11-29-bench.md, section 2).
 
 use super::docs;
 use super::types::{ident, rust, Types};

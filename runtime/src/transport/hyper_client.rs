@@ -230,7 +230,24 @@ fn causes(error: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
-/// The system's root certificates with the ring provider, loaded once.
+#[cfg(not(any(feature = "tls-aws-lc", feature = "tls-ring")))]
+compile_error!(
+    "discogen-runtime needs a TLS crypto provider: keep the default `tls-aws-lc` feature, or turn on `tls-ring`"
+);
+
+/// The crypto provider compiled in: aws-lc-rs, else ring.
+fn compiled_provider() -> Arc<rustls::crypto::CryptoProvider> {
+    #[cfg(feature = "tls-aws-lc")]
+    return Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    // Chosen by the user for a leaner build; rustls deprecates it only for
+    // its lack of post-quantum key exchange, which README states.
+    #[cfg(all(feature = "tls-ring", not(feature = "tls-aws-lc")))]
+    #[allow(deprecated)]
+    return Arc::new(rustls::crypto::ring::default_provider());
+}
+
+/// The system's root certificates with the program's or the built-in TLS
+/// provider, loaded once.
 fn system_tls() -> Arc<rustls::ClientConfig> {
     static CONFIG: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
     CONFIG
@@ -242,12 +259,24 @@ fn system_tls() -> Arc<rustls::ClientConfig> {
             }
             let (added, ignored) = roots.add_parsable_certificates(found.certs);
             tracing::debug!("loaded {added} system root certificates ({ignored} unusable)");
-            let provider = Arc::new(rustls::crypto::ring::default_provider());
-            let config = rustls::ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                // ring implements suites for every default version; this
-                // depends on no input, only on the crates compiled in.
-                .expect("the ring provider supports TLS 1.2 and 1.3")
+            let versions =
+                |provider| rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions();
+            // A provider the program installed as rustls's process default
+            // comes first, so an application that settled on one keeps it.
+            let installed = rustls::crypto::CryptoProvider::get_default().and_then(|p| match versions(p.clone()) {
+                Ok(builder) => Some(builder),
+                Err(e) => {
+                    tracing::warn!(
+                        "the installed TLS provider cannot serve TLS 1.2 and 1.3 ({e}); using the built-in one"
+                    );
+                    None
+                }
+            });
+            let config = installed
+                .map_or_else(|| versions(compiled_provider()), Ok)
+                // Both built-in providers implement suites for every default
+                // version: this depends only on the crates compiled in.
+                .expect("the built-in TLS provider supports TLS 1.2 and 1.3")
                 .with_root_certificates(roots)
                 .with_no_client_auth();
             Arc::new(config)

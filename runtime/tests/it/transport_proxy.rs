@@ -203,6 +203,11 @@ async fn https_requests_ask_for_a_tunnel_and_a_refusal_shows_no_secret() {
 /// A client config that trusts nothing: the handshake through the fake
 /// tunnel fails whatever root certificates this machine has (or lacks).
 fn trust_nothing() -> rustls::ClientConfig {
+    // Whichever provider the runtime was built with.
+    #[cfg(feature = "tls-aws-lc")]
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    #[cfg(all(feature = "tls-ring", not(feature = "tls-aws-lc")))]
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

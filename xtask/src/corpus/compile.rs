@@ -10,7 +10,7 @@
 use super::progress::Progress;
 use crate::gen::{self, Manifest, RuntimeDep};
 use crate::output::{self, Tree};
-use crate::Failure;
+use anyhow::anyhow;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -73,14 +73,13 @@ pub struct Report {
 
 /// Writes each generated module as a crate of one workspace and builds them
 /// batch by batch. `crates` pairs a row index with its generator output.
-pub fn compile_all(crates: Vec<(usize, discogen::Output)>, options: &Options) -> Result<Report, Failure> {
+pub fn compile_all(crates: Vec<(usize, discogen::Output)>, options: &Options) -> anyhow::Result<Report> {
     let root = output::workspace_root();
     let corpus = &options.work_dir;
     let workspace = corpus.join("workspace");
     let runtime = root.join("runtime");
-    let runtime = runtime
-        .canonicalize()
-        .map_err(|e| Failure(format!("cannot find the runtime crate at {}: {e}", runtime.display())))?;
+    let runtime =
+        runtime.canonicalize().map_err(|e| anyhow!("cannot find the runtime crate at {}: {e}", runtime.display()))?;
     let runtime = RuntimeDep::Path(runtime.display().to_string().replace('\\', "/"));
 
     let mut tree = Tree::new();
@@ -107,7 +106,7 @@ pub fn compile_all(crates: Vec<(usize, discogen::Output)>, options: &Options) ->
         tree.insert(PathBuf::from("Cargo.lock"), lock);
     }
     let kept: BTreeSet<PathBuf> = tree.keys().cloned().collect();
-    sync_dir(&workspace, &tree).map_err(|e| Failure(format!("writing {}: {e}", workspace.display())))?;
+    sync_dir(&workspace, &tree).map_err(|e| anyhow!("writing {}: {e}", workspace.display()))?;
     drop(tree);
     remove_stale(&workspace, &kept);
 
@@ -270,7 +269,7 @@ fn run_cargo(
     jobs: usize,
     deadline: Option<Instant>,
     progress: &Progress,
-) -> Result<Build, Failure> {
+) -> anyhow::Result<Build> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
@@ -300,9 +299,9 @@ fn run_cargo(
     // next message, when writing to the closed pipe fails.
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = command.spawn().map_err(|e| Failure(format!("cannot run cargo: {e}")))?;
+    let mut child = command.spawn().map_err(|e| anyhow!("cannot run cargo: {e}"))?;
     let (Some(stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
-        return Err(Failure("cargo started without its output pipes".into()));
+        return Err(anyhow!("cargo started without its output pipes"));
     };
     let mut build = Build::default();
     std::thread::scope(|scope| {
@@ -346,7 +345,7 @@ fn run_cargo(
         }
         build.stderr = stderr_reader.join().unwrap_or_default();
     });
-    let status = child.wait().map_err(|e| Failure(format!("waiting for cargo: {e}")))?;
+    let status = child.wait().map_err(|e| anyhow!("waiting for cargo: {e}"))?;
     build.success = status.success();
     Ok(build)
 }

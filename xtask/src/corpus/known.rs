@@ -10,7 +10,7 @@
 //! Format: one document per line, its file name without `.json`, then the
 //! cause. `#` starts a comment line; blank lines are ignored.
 
-use crate::Failure;
+use anyhow::anyhow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -40,13 +40,12 @@ impl Verdict {
 }
 
 impl KnownFailures {
-    pub fn load(path: &Path) -> Result<Self, Failure> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| Failure(format!("{}: cannot read: {e}", path.display())))?;
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| anyhow!("{}: cannot read: {e}", path.display()))?;
         Self::parse(path, &text)
     }
 
-    fn parse(path: &Path, text: &str) -> Result<Self, Failure> {
+    fn parse(path: &Path, text: &str) -> anyhow::Result<Self> {
         let mut causes = BTreeMap::new();
         for (index, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -57,10 +56,10 @@ impl KnownFailures {
             let (name, cause) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
             let cause = cause.trim();
             if cause.is_empty() {
-                return Err(Failure(format!("{}: `{name}` needs a cause after the name", at())));
+                return Err(anyhow!("{}: `{name}` needs a cause after the name", at()));
             }
             if causes.insert(name.to_string(), cause.to_string()).is_some() {
-                return Err(Failure(format!("{}: `{name}` is listed twice", at())));
+                return Err(anyhow!("{}: `{name}` is listed twice", at()));
             }
         }
         Ok(KnownFailures { path: path.to_path_buf(), causes })
@@ -98,22 +97,22 @@ impl KnownFailures {
 mod tests {
     use super::*;
 
-    fn list(text: &str) -> Result<KnownFailures, Failure> {
+    fn list(text: &str) -> anyhow::Result<KnownFailures> {
         KnownFailures::parse(Path::new("known.txt"), text)
     }
 
     #[test]
     fn each_entry_needs_a_cause_and_appears_once() {
-        let Err(Failure(e)) = list("# comment\n\ndataform.v1\n") else { panic!("a bare name was accepted") };
-        assert_eq!(e, "known.txt:3: `dataform.v1` needs a cause after the name");
-        let Err(Failure(e)) = list("a.v1 one\na.v1 two\n") else { panic!("a duplicate was accepted") };
-        assert_eq!(e, "known.txt:2: `a.v1` is listed twice");
+        let Err(e) = list("# comment\n\ndataform.v1\n") else { panic!("a bare name was accepted") };
+        assert_eq!(e.to_string(), "known.txt:3: `dataform.v1` needs a cause after the name");
+        let Err(e) = list("a.v1 one\na.v1 two\n") else { panic!("a duplicate was accepted") };
+        assert_eq!(e.to_string(), "known.txt:2: `a.v1` is listed twice");
     }
 
     #[test]
     fn new_failures_fixed_entries_and_absent_entries_all_count_against_the_list() {
         let known = list("a.v1  query parameter `path`\nb.v1 E0609\ngone.v1 removed upstream\n").unwrap_or_else(|e| {
-            panic!("{}", e.0);
+            panic!("{e}");
         });
         assert_eq!(known.cause("a.v1"), Some("query parameter `path`"));
         let verdict = known.judge([("a.v1", false), ("b.v1", true), ("c.v1", false), ("d.v1", true)]);

@@ -18,7 +18,7 @@ mod known;
 mod progress;
 mod report;
 
-use crate::Failure;
+use anyhow::anyhow;
 use compile::CrateResult;
 use known::KnownFailures;
 use progress::Progress;
@@ -82,19 +82,19 @@ pub struct Args {
     work_dir: Option<PathBuf>,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, Failure> {
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let known = args.known_failures.as_deref().map(KnownFailures::load).transpose()?;
     let files = documents(&args.dir)?;
     if files.is_empty() {
-        return Err(Failure(format!("{}: no *.json documents found", args.dir.display())));
+        return Err(anyhow!("{}: no *.json documents found", args.dir.display()));
     }
     let jobs = match args.jobs {
-        Some(0) => return Err(Failure("--jobs must be at least 1".into())),
+        Some(0) => return Err(anyhow!("--jobs must be at least 1")),
         Some(n) => n,
         None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
     };
     if args.batch_size == Some(0) {
-        return Err(Failure("--batch-size must be at least 1".into()));
+        return Err(anyhow!("--batch-size must be at least 1"));
     }
     let started = Instant::now();
     // What becomes of a document that parses: decided by its size alone.
@@ -160,7 +160,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
 }
 
 /// The `*.json` files of `dir` that are discovery documents.
-fn documents(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
+fn documents(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = crate::output::json_files(dir)?;
     files.retain(|path| {
         // The kind is near the top; reading a little is enough to tell.
@@ -277,13 +277,11 @@ fn record_compile(row: &mut Row, result: CrateResult) {
     };
 }
 
-fn generate_all(files: &[PathBuf], jobs: usize, plan: &(dyn Fn(u64) -> Compile + Sync)) -> Result<Vec<Row>, Failure> {
+fn generate_all(files: &[PathBuf], jobs: usize, plan: &(dyn Fn(u64) -> Compile + Sync)) -> anyhow::Result<Vec<Row>> {
     let mut order: Vec<(usize, u64)> = files
         .iter()
         .enumerate()
-        .map(|(i, path)| {
-            fs::metadata(path).map(|m| (i, m.len())).map_err(|e| Failure(format!("{}: {e}", path.display())))
-        })
+        .map(|(i, path)| fs::metadata(path).map(|m| (i, m.len())).map_err(|e| anyhow!("{}: {e}", path.display())))
         .collect::<Result<_, _>>()?;
     order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
 
@@ -315,7 +313,7 @@ fn generate_all(files: &[PathBuf], jobs: usize, plan: &(dyn Fn(u64) -> Compile +
     progress.finish();
     let rows: Vec<Row> = rows.into_iter().flatten().collect();
     if rows.len() != files.len() {
-        return Err(Failure("a worker thread stopped before its documents were done".into()));
+        return Err(anyhow!("a worker thread stopped before its documents were done"));
     }
     Ok(rows)
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::Failure;
+use anyhow::anyhow;
 
 /// The bucket the program uploads to; the emulator makes it from a folder
 /// of that name under `-data`.
@@ -17,8 +17,8 @@ const BUCKET: &str = "media-check";
 
 /// What the round trip came to.
 pub struct RoundTrip {
-    pub upload: super::media::Outcome,
-    pub download: super::media::Outcome,
+    pub upload: super::Outcome,
+    pub download: super::Outcome,
     /// The file `download_to` wrote holds the bytes `upload_resumable` read.
     pub identical: bool,
 }
@@ -26,19 +26,19 @@ pub struct RoundTrip {
 /// Uploads `source` with `upload_resumable` and downloads it back with
 /// `download_to`, each in a process of its own, through an emulator started
 /// on 127.0.0.1 and stopped by its PID afterwards.
-pub fn round_trip(emulator: &Path, program: &Path, data: &Path, source: &Path) -> Result<RoundTrip, Failure> {
+pub fn round_trip(emulator: &Path, program: &Path, data: &Path, source: &Path) -> anyhow::Result<RoundTrip> {
     let seed = data.join("fake-gcs-seed");
     std::fs::create_dir_all(seed.join(BUCKET))?;
     let mut server = Emulator::start(emulator, &seed, &data.join("fake-gcs-root"))?;
     let uri = format!("http://{}/", server.addr);
     eprintln!("bench-media: fake-gcs-server at {uri}: upload_resumable, then download_to");
-    let upload = super::media::run_program(program, &[&uri, "upload-resumable", &super::media::path(source), "big"]);
+    let upload = super::run_program(program, &[&uri, "upload-resumable", &super::path(source), "big"]);
     let back = data.join("fake-gcs-back.bin");
     let download = match &upload {
-        Ok(_) => super::media::run_program(program, &[&uri, "download-to", &super::media::path(&back), "big"]),
+        Ok(_) => super::run_program(program, &[&uri, "download-to", &super::path(&back), "big"]),
         Err(_) => Err("not tried: the upload failed".into()),
     };
-    let identical = download.is_ok() && super::media::same_files(source, &back)?;
+    let identical = download.is_ok() && super::same_files(source, &back)?;
     let _ = std::fs::remove_file(&back);
     server.stop();
     Ok(RoundTrip { upload, download, identical })
@@ -51,7 +51,7 @@ struct Emulator {
 }
 
 impl Emulator {
-    fn start(bin: &Path, seed: &Path, root: &Path) -> Result<Self, Failure> {
+    fn start(bin: &Path, seed: &Path, root: &Path) -> anyhow::Result<Self> {
         // The emulator takes a port number, not port 0: ask the system for a
         // free one and hand it over.
         let addr = TcpListener::bind("127.0.0.1:0")?.local_addr()?;
@@ -64,16 +64,16 @@ impl Emulator {
             .arg(seed)
             .stdout(Stdio::null())
             .spawn()
-            .map_err(|e| Failure(format!("cannot start fake-gcs-server ({}): {e}", bin.display())))?;
+            .map_err(|e| anyhow!("cannot start fake-gcs-server ({}): {e}", bin.display()))?;
         let mut emulator = Self { child, addr };
         let started = Instant::now();
         while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
             if let Ok(Some(status)) = emulator.child.try_wait() {
-                return Err(Failure(format!("fake-gcs-server exited at start ({status})")));
+                return Err(anyhow!("fake-gcs-server exited at start ({status})"));
             }
             if started.elapsed() > Duration::from_secs(30) {
                 emulator.stop();
-                return Err(Failure(format!("fake-gcs-server did not listen on {addr} within 30 s")));
+                return Err(anyhow!("fake-gcs-server did not listen on {addr} within 30 s"));
             }
             std::thread::sleep(Duration::from_millis(50));
         }

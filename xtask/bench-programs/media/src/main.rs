@@ -1,6 +1,7 @@
 // The program of `cargo xtask bench-media`, written as a new user of the
 // crate generated from the real storage.v1.json would write it. Copied into
-// target/media-check/program/src/main.rs and built there; not part of xtask.
+// target/media-check/program/src/main.rs (its manifest from Cargo.toml.in
+// beside it) and built there; not part of xtask.
 //
 // Usage: program ROOT_URL upload-resumable FILE OBJECT
 //        program ROOT_URL download-to FILE OBJECT

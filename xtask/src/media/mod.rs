@@ -2,7 +2,8 @@
 //! the media benchmarks, on the crate generated from the real
 //! `../shared/discovery/storage.v1.json`.
 //!
-//! A program written as a new user would write it (`media_program/main.rs`)
+//! A program written as a new user would write it
+//! (`xtask/bench-programs/media/src/main.rs`)
 //! is built in release mode against that crate, and run against the
 //! loopback media server in another process, so that each run's peak RSS is
 //! its own. It uploads a file (1 GiB by default) with `upload_resumable`,
@@ -10,7 +11,7 @@
 //! memory with `download()`. curl moves the same files through the same
 //! server for comparison. The command fails when a copy differs or a
 //! streamed transfer peaks above 100 MiB, and writes its figures to
-//! `BENCHMARKS-media.md` (or `--out`).
+//! `docs/benchmarks/media.md` (or `--out`).
 //!
 //! Code generated from the real document holds Google's text: it is written
 //! under `target/` only and never committed.
@@ -22,9 +23,13 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Instant;
 
 use crate::output::workspace_root;
-use crate::Failure;
+use anyhow::anyhow;
 
-const PROGRAM: &str = include_str!("media_program/main.rs");
+mod fake_gcs;
+
+/// The program and its manifest, real files beside xtask's sources.
+const PROGRAM: &str = include_str!("../../bench-programs/media/src/main.rs");
+const MANIFEST: &str = include_str!("../../bench-programs/media/Cargo.toml.in");
 const MIB: u64 = 1 << 20;
 /// The issue's limit on peak RSS for the streamed transfers.
 const RSS_LIMIT_KIB: u64 = 100 * 1024;
@@ -37,7 +42,7 @@ pub struct MediaArgs {
     /// Size of the object downloaded into memory, in MiB.
     #[arg(long, default_value_t = 80)]
     memory_mib: u64,
-    /// Where to write the report (default: BENCHMARKS-media.md at the root).
+    /// Where to write the report (default: docs/benchmarks/media.md).
     #[arg(long)]
     out: Option<PathBuf>,
     /// The discovery document (default: ../shared/discovery/storage.v1.json).
@@ -51,7 +56,7 @@ pub struct MediaArgs {
 
 /// What one run of a program reported.
 #[derive(Clone)]
-pub(super) struct Run {
+pub(crate) struct Run {
     bytes: u64,
     seconds: f64,
     peak_kib: Option<u64>,
@@ -64,15 +69,15 @@ impl Run {
     }
 }
 
-pub fn run(args: MediaArgs) -> Result<ExitCode, Failure> {
+pub fn run(args: MediaArgs) -> anyhow::Result<ExitCode> {
     let root = workspace_root();
     let spec = args.spec.clone().unwrap_or_else(|| root.join("../shared/discovery/storage.v1.json"));
     if !spec.is_file() {
         // Never a silent pass: the check is the point of the command.
-        return Err(Failure(format!(
+        return Err(anyhow!(
             "{} is missing: bench-media needs the real Cloud Storage document (../shared beside the checkout)",
             spec.display()
-        )));
+        ));
     }
     let work = root.join("target/media-check");
     let target = work.join("target");
@@ -110,7 +115,7 @@ pub fn run(args: MediaArgs) -> Result<ExitCode, Failure> {
     let _ = server.wait();
     let m = outcome?;
     let fake_gcs = match &args.fake_gcs_server {
-        Some(bin) => Some(super::fake_gcs::round_trip(bin, &program, &data, &source)?),
+        Some(bin) => Some(fake_gcs::round_trip(bin, &program, &data, &source)?),
         None => None,
     };
 
@@ -148,7 +153,7 @@ pub fn run(args: MediaArgs) -> Result<ExitCode, Failure> {
         }
     }
     let report = report(&args, &m, fake_gcs.as_ref(), &failures);
-    let out = args.out.clone().unwrap_or_else(|| root.join("BENCHMARKS-media.md"));
+    let out = args.out.clone().unwrap_or_else(|| root.join("docs/benchmarks/media.md"));
     std::fs::write(&out, &report)?;
     print!("{report}");
     eprintln!("bench-media: wrote {}", out.display());
@@ -156,46 +161,41 @@ pub fn run(args: MediaArgs) -> Result<ExitCode, Failure> {
     if failures.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
-        Err(Failure(format!("bench-media: {}", failures.join("; "))))
+        Err(anyhow!("bench-media: {}", failures.join("; ")))
     }
 }
 
-pub(super) fn path(p: &Path) -> String {
+pub(crate) fn path(p: &Path) -> String {
     p.display().to_string()
 }
 
 /// The program's crate: our main.rs, the generated crate and tokio, with
 /// the workspace's lock file so that versions match what CI built.
-fn write_program(root: &Path, work: &Path) -> Result<(), Failure> {
+fn write_program(root: &Path, work: &Path) -> anyhow::Result<()> {
     let dir = work.join("program");
     std::fs::create_dir_all(dir.join("src"))?;
     let runtime = path(&root.join("runtime").canonicalize()?);
-    let manifest = format!(
-        "[package]\nname = \"program\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [dependencies]\nstorage = {{ path = \"../storage\" }}\ndiscogen-runtime = {{ path = \"{runtime}\" }}\n\
-         tokio = {{ version = \"1\", features = [\"rt-multi-thread\", \"macros\", \"fs\"] }}\n\n[workspace]\n"
-    );
-    std::fs::write(dir.join("Cargo.toml"), manifest)?;
+    std::fs::write(dir.join("Cargo.toml"), MANIFEST.replace("{runtime}", &runtime))?;
     std::fs::write(dir.join("src/main.rs"), PROGRAM)?;
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))?;
     Ok(())
 }
 
-fn cargo(root: &Path, target: &Path, args: &[&str]) -> Result<(), Failure> {
+fn cargo(root: &Path, target: &Path, args: &[&str]) -> anyhow::Result<()> {
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(args)
         .current_dir(root)
         .env("CARGO_TARGET_DIR", target)
         .status()?;
     if !status.success() {
-        return Err(Failure(format!("cargo {} failed", args.join(" "))));
+        return Err(anyhow!("cargo {} failed", args.join(" ")));
     }
     Ok(())
 }
 
 /// `len` bytes in which every 1 MiB block differs, so a misplaced chunk
 /// shows.
-fn write_source(path: &Path, len: u64) -> Result<(), Failure> {
+fn write_source(path: &Path, len: u64) -> anyhow::Result<()> {
     let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
     let mut block = vec![0u8; MIB as usize];
     let (mut written, mut n) = (0u64, 0u64);
@@ -212,21 +212,21 @@ fn write_source(path: &Path, len: u64) -> Result<(), Failure> {
     Ok(())
 }
 
-fn start_server(bin: &Path, dir: &Path) -> Result<(Child, String), Failure> {
+fn start_server(bin: &Path, dir: &Path) -> anyhow::Result<(Child, String)> {
     let mut child = Command::new(bin).arg(dir).stdout(Stdio::piped()).spawn()?;
-    let stdout = child.stdout.take().ok_or_else(|| Failure("the media server has no stdout".into()))?;
+    let stdout = child.stdout.take().ok_or_else(|| anyhow!("the media server has no stdout"))?;
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line)?;
     let uri = line.trim().to_string();
     if !uri.starts_with("http://127.0.0.1:") {
         let _ = child.kill();
-        return Err(Failure(format!("the media server did not start (it printed `{uri}`)")));
+        return Err(anyhow!("the media server did not start (it printed `{uri}`)"));
     }
     Ok((child, uri))
 }
 
 /// A run's figures, or why it failed.
-pub(super) type Outcome = Result<Run, String>;
+pub(crate) type Outcome = Result<Run, String>;
 
 struct Measured {
     upload: Outcome,
@@ -238,7 +238,7 @@ struct Measured {
     curl: Option<(Run, Run)>,
 }
 
-fn measure(program: &Path, uri: &str, data: &Path, source: &Path, small: &Path) -> Result<Measured, Failure> {
+fn measure(program: &Path, uri: &str, data: &Path, source: &Path, small: &Path) -> anyhow::Result<Measured> {
     let server_dir = data.join("server");
     let stored = |name: &str| server_dir.join(format!("obj-{name}"));
     eprintln!("bench-media: upload_resumable of {} MiB", file_len(source)? / MIB);
@@ -262,7 +262,7 @@ fn measure(program: &Path, uri: &str, data: &Path, source: &Path, small: &Path) 
             let up_url = format!("{uri}upload/storage/v1/b/media-check/o?uploadType=media&name=curl");
             let up = timed(&curl, &["-sSf", "-o", "/dev/null", "-T", &path(source), &up_url], file_len(source)?)?;
             if !same_files(source, &stored("curl"))? {
-                return Err(Failure("curl's upload stored other bytes".into()));
+                return Err(anyhow!("curl's upload stored other bytes"));
             }
             let down_url = format!("{uri}storage/v1/b/media-check/o/curl?alt=media");
             let down = timed(&curl, &["-sSf", "-o", &path(&back), &down_url], file_len(source)?)?;
@@ -274,7 +274,7 @@ fn measure(program: &Path, uri: &str, data: &Path, source: &Path, small: &Path) 
     Ok(Measured { upload, download, memory, small_fnv, upload_identical, download_identical, curl })
 }
 
-pub(super) fn run_program(program: &Path, args: &[&str]) -> Outcome {
+pub(crate) fn run_program(program: &Path, args: &[&str]) -> Outcome {
     let output = Command::new(program).args(args).output().map_err(|e| format!("cannot run the program: {e}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout).to_string();
     if !output.status.success() {
@@ -297,7 +297,7 @@ fn which_curl() -> Option<PathBuf> {
 }
 
 /// Runs curl under GNU time when it is there, for its peak RSS too.
-fn timed(curl: &Path, args: &[&str], bytes: u64) -> Result<Run, Failure> {
+fn timed(curl: &Path, args: &[&str], bytes: u64) -> anyhow::Result<Run> {
     let gnu_time = Path::new("/usr/bin/time");
     let started = Instant::now();
     let output = if gnu_time.is_file() {
@@ -308,17 +308,17 @@ fn timed(curl: &Path, args: &[&str], bytes: u64) -> Result<Run, Failure> {
     let seconds = started.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&output.stderr).to_string();
     if !output.status.success() {
-        return Err(Failure(format!("curl {} failed: {stderr}", args.join(" "))));
+        return Err(anyhow!("curl {} failed: {stderr}", args.join(" ")));
     }
     let peak_kib = stderr.split_whitespace().find_map(|f| f.strip_prefix("peak_rss_kib=")).and_then(|v| v.parse().ok());
     Ok(Run { bytes, seconds, peak_kib, fnv: None })
 }
 
-fn file_len(p: &Path) -> Result<u64, Failure> {
+fn file_len(p: &Path) -> anyhow::Result<u64> {
     Ok(std::fs::metadata(p)?.len())
 }
 
-pub(super) fn same_files(a: &Path, b: &Path) -> Result<bool, Failure> {
+pub(crate) fn same_files(a: &Path, b: &Path) -> anyhow::Result<bool> {
     if file_len(a)? != file_len(b).unwrap_or(u64::MAX) {
         return Ok(false);
     }
@@ -336,7 +336,7 @@ pub(super) fn same_files(a: &Path, b: &Path) -> Result<bool, Failure> {
     }
 }
 
-fn fnv_file(p: &Path) -> Result<u64, Failure> {
+fn fnv_file(p: &Path) -> anyhow::Result<u64> {
     let mut file = std::fs::File::open(p)?;
     let mut buf = vec![0u8; MIB as usize];
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -349,12 +349,7 @@ fn fnv_file(p: &Path) -> Result<u64, Failure> {
     }
 }
 
-fn report(
-    args: &MediaArgs,
-    m: &Measured,
-    fake_gcs: Option<&super::fake_gcs::RoundTrip>,
-    failures: &[String],
-) -> String {
+fn report(args: &MediaArgs, m: &Measured, fake_gcs: Option<&fake_gcs::RoundTrip>, failures: &[String]) -> String {
     let rss = |r: &Run| r.peak_kib.map_or_else(|| "n/a".to_string(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
     let mut s = String::new();
     let _ = writeln!(s, "# Media benchmarks\n");
