@@ -85,7 +85,6 @@ pub struct Api {
     pub mtls_root_url: Option<String>,
     pub service_path: String,
     pub batch_path: Option<String>,
-    pub fully_encode_reserved: bool,
     /// The document lists the `dataWrapper` feature: JSON bodies travel as
     /// `{"data": ...}` both ways.
     pub data_wrapper: bool,
@@ -109,12 +108,6 @@ pub struct Api {
     pub features: Option<FeatureGates>,
 }
 
-impl Api {
-    /// The Rust identifier of a generated type.
-    pub fn type_name(&self, id: TypeId) -> &str {
-        self.type_names.get(id.0).map_or("", String::as_str)
-    }
-}
 
 impl TypeDef {
     /// The handle of this type.
@@ -138,7 +131,6 @@ pub struct Scope {
 pub struct Endpoint {
     pub url: String,
     pub location: Option<String>,
-    pub description: Option<String>,
 }
 
 /// A type in the model module.
@@ -235,12 +227,9 @@ impl OperationShape {
 /// The parts of `google.rpc.Status` a struct has, as Rust field names.
 #[derive(Debug, Clone)]
 pub struct StatusShape {
-    /// `code: int32`.
+    /// `code: int32`, the field the helpers read (a status is recognised
+    /// by two of `code`, `message` and `details`).
     pub code: Option<String>,
-    /// `message: string`.
-    pub message: Option<String>,
-    /// `details`, a list of objects.
-    pub details: Option<String>,
 }
 
 #[derive(Debug)]
@@ -340,7 +329,6 @@ pub struct Method {
     pub http_method: HttpMethod,
     pub path_template: String,
     pub path: Vec<PathPart>,
-    pub flat_path: Option<String>,
     pub doc: Docs,
     /// Constructor arguments, in call order (parameterOrder first).
     pub required: Vec<Param>,
@@ -351,7 +339,6 @@ pub struct Method {
     /// The method's `apiVersion`, sent as `X-Goog-Api-Version`; only a
     /// value that is a valid header value.
     pub api_version: Option<String>,
-    pub media_download: bool,
     /// Simple and multipart upload through the document's upload path.
     pub media_upload: Option<MediaUpload>,
     /// Set when the method pages: its response is a page and its request
@@ -418,9 +405,6 @@ pub struct CallMembers {
     /// without a body.
     pub path: String,
     pub upload_path: Option<String>,
-    /// No longer emitted (sessions start at the upload path), but still
-    /// claimed, so that the names of parameters stay what they were.
-    pub resumable_path: Option<String>,
     pub request_builder: String,
 }
 

@@ -26,10 +26,6 @@ stages! {
     discovery;
     emit;
     error;
-    // The IR records some facts of the document that no emitter prints yet
-    // (`Method::flat_path`, `Endpoint::description`, ...); they stay, for
-    // the emitters to come and for what `internals` shows.
-    #[cfg_attr(not(feature = "internals"), allow(dead_code))]
     ir;
     names;
     path_template;

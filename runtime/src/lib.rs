@@ -68,10 +68,8 @@ pub mod transport;
 pub mod wire;
 
 #[doc(hidden)]
-#[path = "generated_paths.rs"]
 pub mod __private;
 
-mod civil;
 mod encode;
 mod endpoint;
 mod host;

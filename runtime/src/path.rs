@@ -5,7 +5,7 @@
 //! checks the value against the parameter's `pattern` and encodes it.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use regex_lite::Regex;
 
@@ -105,9 +105,14 @@ fn check_segments(name: &str, value: &str, reserved: bool) -> Result<(), Error> 
 /// Compiled patterns, so each pattern is compiled once per process. The key
 /// is the `&'static str` from generated code, so the map stays as small as
 /// the set of patterns in the program.
-fn compiled() -> &'static Mutex<HashMap<&'static str, Regex>> {
-    static CACHE: OnceLock<Mutex<HashMap<&'static str, Regex>>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+///
+/// Matching happens outside the lock: a lookup takes the read lock only to
+/// clone the `Arc` out, so many callers (say, a thousand pollers picking
+/// methods by resource name) match at once. The write lock is taken only
+/// the first time a pattern is seen, after it was compiled.
+fn compiled() -> &'static RwLock<HashMap<&'static str, Arc<Regex>>> {
+    static CACHE: OnceLock<RwLock<HashMap<&'static str, Arc<Regex>>>> = OnceLock::new();
+    CACHE.get_or_init(|| RwLock::new(HashMap::new()))
 }
 
 /// Whether `value` matches the discovery `pattern`, compiled once per
@@ -117,16 +122,25 @@ pub fn matches(pattern: &'static str, value: &str) -> bool {
     is_match(pattern, value).unwrap_or(false)
 }
 
+/// `pattern` compiled, from the cache or compiled now and cached.
+fn regex(pattern: &'static str) -> Result<Arc<Regex>, regex_lite::Error> {
+    // A panic elsewhere while holding the lock leaves the map intact (an
+    // insert either happened or did not), so a poisoned lock is still safe
+    // to use.
+    let cached = compiled().read().unwrap_or_else(PoisonError::into_inner).get(pattern).cloned();
+    if let Some(regex) = cached {
+        return Ok(regex);
+    }
+    // Compiled without any lock held; two threads meeting a new pattern at
+    // once both compile it, and the first to insert wins.
+    let fresh = Arc::new(Regex::new(pattern)?);
+    let mut cache = compiled().write().unwrap_or_else(PoisonError::into_inner);
+    Ok(Arc::clone(cache.entry(pattern).or_insert(fresh)))
+}
+
 /// Matches `value` against `pattern`, or returns the compile error.
 fn is_match(pattern: &'static str, value: &str) -> Result<bool, regex_lite::Error> {
-    // A panic elsewhere while holding the lock leaves the map intact, so a
-    // poisoned lock is still safe to use.
-    let mut cache = compiled().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let regex = match cache.get(pattern) {
-        Some(regex) => regex,
-        None => cache.entry(pattern).or_insert(Regex::new(pattern)?),
-    };
-    Ok(regex.is_match(value))
+    Ok(regex(pattern)?.is_match(value))
 }
 
 fn check_pattern(name: &str, value: &str, pattern: &'static str) -> Result<(), Error> {
@@ -278,5 +292,24 @@ mod tests {
         let mut out = String::new();
         let result = push_param(&mut out, "id", "x", Simple, Some("(["));
         assert_eq!(result.err().map(|e| e.kind()), Some(ErrorKind::InvalidArgument));
+    }
+
+    #[test]
+    fn a_pattern_is_compiled_once_and_shared() {
+        const PATTERN: &str = "^projects/[^/]+/shared$";
+        let first = regex(PATTERN).expect("compiles");
+        let second = regex(PATTERN).expect("compiles");
+        // The second lookup hands out the cached regex (matched outside
+        // the lock), not a fresh compile.
+        assert!(Arc::ptr_eq(&first, &second));
+        assert!(matches(PATTERN, "projects/p/shared"));
+        assert!(!matches(PATTERN, "projects/p/q/shared"));
+        // Many threads at once agree with one another.
+        let answers: Vec<bool> = std::thread::scope(|scope| {
+            let handles: Vec<_> =
+                (0..8).map(|i| scope.spawn(move || matches(PATTERN, &format!("projects/{i}/shared")))).collect();
+            handles.into_iter().map(|h| h.join().expect("no panic")).collect()
+        });
+        assert_eq!(answers, [true; 8]);
     }
 }

@@ -111,8 +111,15 @@ pub(super) fn claim_call<T>(
         items,
         path: namer.claim_ident("path".into()),
         upload_path: features.upload.then(|| namer.claim_ident("upload_path".into())),
-        resumable_path: resumable.then(|| namer.claim_ident("resumable_path".into())),
-        request_builder: namer.claim_ident("request_builder".into()),
+        request_builder: {
+            // No longer emitted (sessions start at the upload path), but
+            // still claimed, so that the names of parameters stay what
+            // they were.
+            if resumable {
+                namer.claim_ident("resumable_path".into());
+            }
+            namer.claim_ident("request_builder".into())
+        },
     };
     (members, named)
 }

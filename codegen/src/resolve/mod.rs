@@ -147,7 +147,6 @@ pub fn resolve(doc: &RestDescription, options: &crate::Options) -> Result<(Api, 
             .trim_start_matches('/')
             .to_string(),
         batch_path: doc.batch_path.clone(),
-        fully_encode_reserved: doc.fully_encode_reserved_expansion.unwrap_or(false),
         data_wrapper: document::data_wrapper(doc),
         scopes: scopes(doc),
         client_members,
@@ -160,7 +159,6 @@ pub fn resolve(doc: &RestDescription, options: &crate::Options) -> Result<(Api, 
                 Some(Endpoint {
                     url: e.endpoint_url.clone()?,
                     location: e.location.clone(),
-                    description: e.description.clone(),
                 })
             })
             .collect(),

@@ -154,9 +154,7 @@ pub(super) fn status(fields: &[Field]) -> Option<StatusShape> {
     if names.iter().flatten().count() < 2 {
         return None;
     }
-    let mut names = names.into_iter();
-    let mut next = || names.next().flatten();
-    Some(StatusShape { code: next(), message: next(), details: next() })
+    Some(StatusShape { code: names.into_iter().next().flatten() })
 }
 
 /// Exactly `google.rpc.Status`: `code` (int32), `message` (a string) and

@@ -123,10 +123,12 @@ impl<S: Service> ClientBuilder<S> {
         self
     }
 
-    /// Sends requests through `transport` instead of a new [`HttpTransport`],
-    /// for example one from [`HttpTransport::direct`] or with a custom TLS
-    /// config, or another HTTP stack behind the [`Transport`] trait. Pass an
-    /// `Arc` to share one transport, and so its connection pool, between
+    /// Sends requests through `transport` instead of the process-wide
+    /// [`HttpTransport::shared`] (whose connection pool every client built
+    /// without a transport shares), for example one from
+    /// [`HttpTransport::direct`], with a custom TLS config or connect
+    /// timeout, or another HTTP stack behind the [`Transport`] trait. Pass
+    /// an `Arc` to share one transport, and so its connection pool, between
     /// clients.
     pub fn transport(mut self, transport: impl Transport) -> Self {
         self.transport = Some(Arc::new(transport));
@@ -188,7 +190,11 @@ impl<S: Service> ClientBuilder<S> {
         };
         let transport = match self.transport {
             Some(transport) => transport,
-            None => Arc::new(HttpTransport::new()?),
+            // One pool for the process: clients on one host (two APIs
+            // behind one endpoint, or many clients of one API) reuse each
+            // other's connections instead of each opening and keeping its
+            // own, and the proxy settings and TLS config are made once.
+            None => Arc::new(HttpTransport::shared()?),
         };
         let inner = ClientInner {
             root_url,

@@ -33,12 +33,15 @@ pub(super) struct Connector {
 }
 
 impl Connector {
-    pub(super) fn new(proxies: Arc<Proxies>) -> Self {
+    pub(super) fn new(proxies: Arc<Proxies>, connect_timeout: Duration) -> Self {
         let mut tcp = HttpConnector::new();
         // The destination may be https; TLS is added by the layer above.
         tcp.enforce_http(false);
         tcp.set_happy_eyeballs_timeout(Some(HAPPY_EYEBALLS));
         tcp.set_nodelay(true);
+        // Per TCP connection (to the server or the proxy); hyper-util shares
+        // it out among the addresses a name resolves to.
+        tcp.set_connect_timeout(Some(connect_timeout));
         Self { tcp, proxies }
     }
 }

@@ -24,6 +24,11 @@ const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// a burst of parallel calls leaves open afterwards.
 const POOL_MAX_IDLE_PER_HOST: usize = 32;
 
+/// How long opening a TCP connection may take by default, before TLS: a
+/// black-holed address fails after this rather than after the whole
+/// request timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// HTTP/1.1 (and HTTP/2 through ALPN with the `http2` feature) over TCP,
 /// or over TLS (rustls with the ring provider) for `https` URLs, trusting
 /// the operating system's root certificates. Built on hyper and
@@ -38,6 +43,8 @@ const POOL_MAX_IDLE_PER_HOST: usize = 32;
 ///   API key or token to another host.
 /// - New connections try IPv6 and IPv4 in parallel after 250 ms (Happy
 ///   Eyeballs), so a broken route of one family does not stall them.
+/// - Opening a TCP connection may take 10 s
+///   ([`DEFAULT_CONNECT_TIMEOUT`]; [`with_connect_timeout`](Self::with_connect_timeout)).
 /// - Errors and `Debug` output never contain the URL (it may hold an API
 ///   key), header values, or a proxy's address or credentials.
 ///
@@ -77,6 +84,7 @@ pub struct HttpTransport {
     /// Kept so that `without_proxy` can build a connector with the same TLS.
     tls: Arc<rustls::ClientConfig>,
     custom_tls: bool,
+    connect_timeout: Duration,
 }
 
 impl HttpTransport {
@@ -102,7 +110,33 @@ impl HttpTransport {
     /// A transport that connects directly to every host and never looks at
     /// the environment.
     pub fn direct() -> Self {
-        Self::build(system_tls(), false, Arc::new(Proxies::default()))
+        Self::build(system_tls(), false, Arc::new(Proxies::default()), DEFAULT_CONNECT_TIMEOUT)
+    }
+
+    /// The process-wide transport that clients use when they are given
+    /// none: built by [`new`](Self::new) the first time it is asked for
+    /// (so the proxy variables are read then, once per process), and
+    /// shared after that, so clients of different APIs share one
+    /// connection pool.
+    ///
+    /// Connections are driven by tasks on the Tokio runtime that opened
+    /// them. A program that runs several runtimes one after another can
+    /// give each its own transport, so that none picks up a connection
+    /// whose runtime has gone.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`new`](Self::new). A failure is not kept: the next call
+    /// tries again.
+    pub fn shared() -> Result<Self, Error> {
+        static SHARED: OnceLock<HttpTransport> = OnceLock::new();
+        if let Some(shared) = SHARED.get() {
+            return Ok(shared.clone());
+        }
+        // Two first callers may both build one; the first to store it wins
+        // and both use that one.
+        let fresh = Self::new()?;
+        Ok(SHARED.get_or_init(|| fresh).clone())
     }
 
     /// [`new`](Self::new), with the proxy variables read through `vars`
@@ -111,13 +145,13 @@ impl HttpTransport {
     /// environment of a process whose threads may be reading it.
     #[doc(hidden)]
     pub fn from_env_vars(vars: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        Ok(Self::build(system_tls(), false, Arc::new(Proxies::from_env(vars)?)))
+        Ok(Self::build(system_tls(), false, Arc::new(Proxies::from_env(vars)?), DEFAULT_CONNECT_TIMEOUT))
     }
 
     /// Connects directly to every host, whatever the environment says about
     /// proxies. The transport gets a new, empty connection pool.
     pub fn without_proxy(self) -> Self {
-        Self::build(self.tls, self.custom_tls, Arc::new(Proxies::default()))
+        Self::build(self.tls, self.custom_tls, Arc::new(Proxies::default()), self.connect_timeout)
     }
 
     /// Uses `config` for `https` connections instead of the system's root
@@ -127,20 +161,36 @@ impl HttpTransport {
     ///
     /// The transport gets a new, empty connection pool.
     pub fn with_tls_config(self, config: rustls::ClientConfig) -> Self {
-        Self::build(Arc::new(config), true, self.proxies)
+        Self::build(Arc::new(config), true, self.proxies, self.connect_timeout)
     }
 
-    fn build(tls: Arc<rustls::ClientConfig>, custom_tls: bool, proxies: Arc<Proxies>) -> Self {
+    /// How long opening a TCP connection (to the server, or to the proxy)
+    /// may take, instead of [`DEFAULT_CONNECT_TIMEOUT`]. A connection that
+    /// is not open by then fails as a transport error that never reached
+    /// the server, which the client may retry. Raised to 1 ms if smaller.
+    ///
+    /// The transport gets a new, empty connection pool.
+    pub fn with_connect_timeout(self, timeout: Duration) -> Self {
+        let timeout = timeout.max(Duration::from_millis(1));
+        Self::build(self.tls, self.custom_tls, self.proxies, timeout)
+    }
+
+    fn build(
+        tls: Arc<rustls::ClientConfig>,
+        custom_tls: bool,
+        proxies: Arc<Proxies>,
+        connect_timeout: Duration,
+    ) -> Self {
         let https = HttpsConnectorBuilder::new().with_tls_config((*tls).clone()).https_or_http().enable_http1();
         #[cfg(feature = "http2")]
         let https = https.enable_http2();
-        let connector = https.wrap_connector(Connector::new(proxies.clone()));
+        let connector = https.wrap_connector(Connector::new(proxies.clone(), connect_timeout));
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(POOL_IDLE_TIMEOUT)
             .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
             .pool_timer(TokioTimer::new())
             .build(connector);
-        Self { client, proxies, tls, custom_tls }
+        Self { client, proxies, tls, custom_tls, connect_timeout }
     }
 
     async fn exchange(&self, mut request: http::Request<Body>) -> Result<http::Response<Body>, Error> {

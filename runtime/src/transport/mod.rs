@@ -21,7 +21,7 @@ use std::time::Duration;
 use crate::body::Body;
 use crate::error::Error;
 
-pub use self::hyper_client::HttpTransport;
+pub use self::hyper_client::{HttpTransport, DEFAULT_CONNECT_TIMEOUT};
 
 /// Default cap on the size of a response body: 64 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;

@@ -89,7 +89,9 @@ impl Proxies {
         let Some(intercept) = self.matcher.as_ref().and_then(|matcher| matcher.intercept(destination)) else {
             return Route::Direct;
         };
-        if is_loopback(destination.host().unwrap_or_default()) {
+        // Loopback always goes direct: a proxy cannot reach the caller's own
+        // loopback interface, and local test servers must keep working.
+        if crate::host::is_loopback(destination.host().unwrap_or_default()) {
             return Route::Direct;
         }
         let https = destination.scheme_str() == Some("https");
@@ -135,11 +137,4 @@ fn port_is_valid(uri: &Uri) -> bool {
     let authority = uri.authority().map_or("", |authority| authority.as_str());
     let port = authority.rsplit_once(':').map(|(_, port)| port).filter(|port| !port.contains(']'));
     port.is_none_or(|port| port.parse::<u16>().is_ok())
-}
-
-/// Loopback always goes direct: a proxy cannot reach the caller's own
-/// loopback interface, and local test servers must keep working.
-fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }

@@ -6,8 +6,8 @@ use std::str::FromStr;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::civil::{days_in_month, read_digits};
 use super::ValueError;
-use crate::civil::{days_in_month, read_digits};
 use crate::text::quoted;
 
 /// A date in the proleptic Gregorian calendar, written `YYYY-MM-DD`.

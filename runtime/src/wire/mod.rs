@@ -21,6 +21,7 @@ mod adapt;
 mod base64_bytes;
 #[cfg(feature = "chrono")]
 mod chrono_conv;
+mod civil;
 mod date;
 mod duration;
 mod field_mask;

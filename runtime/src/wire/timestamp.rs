@@ -11,8 +11,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::civil::{civil_from_days, days_from_civil, days_in_month, read_digits};
 use super::ValueError;
-use crate::civil::{civil_from_days, days_from_civil, days_in_month, read_digits};
 use crate::text::quoted;
 
 const SECONDS_PER_DAY: i64 = 86_400;

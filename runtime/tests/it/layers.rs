@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 /// modules of the layers before its own, never its own layer or a later
 /// one. Every top-level module must appear exactly once.
 const LAYERS: &[&[&str]] = &[
-    &["civil", "encode", "endpoint", "host", "text"],
+    &["encode", "endpoint", "host", "text"],
     &["redact", "wire"],
     &["rpc"],
     &["error"],
@@ -27,8 +27,7 @@ const LAYERS: &[&[&str]] = &[
     &["client"],
     &["request"],
     &["lro", "media", "paging", "params"],
-    // `generated_paths.rs`, mounted as `__private`: the short paths
-    // generated code uses, so it may name everything.
+    // The short paths generated code uses, so it may name everything.
     &["__private"],
 ];
 
@@ -63,7 +62,6 @@ fn module_of(relative: &str) -> Option<String> {
     let first = relative.split('/').next().expect("a path segment");
     match first.strip_suffix(".rs") {
         Some("lib") => None,
-        Some("generated_paths") => Some("__private".to_owned()),
         Some(stem) => Some(stem.to_owned()),
         None => Some(first.to_owned()),
     }

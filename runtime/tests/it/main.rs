@@ -23,6 +23,7 @@ mod retry;
 mod rpc;
 mod secret_errors;
 mod secrets;
+mod transport_defaults;
 mod transport_proxy;
 mod transport_streaming;
 mod wire_adapters;

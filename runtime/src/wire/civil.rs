@@ -1,7 +1,7 @@
 //! Proleptic Gregorian calendar arithmetic.
 //!
-//! Timestamps and HTTP dates need to turn a civil date into a day count and
-//! back. Pulling in chrono, time or jiff for that alone would cost more build
+//! `Timestamp` and `Date` need to turn a civil date into a day count and
+//! back (HTTP dates go through `httpdate`). Pulling in chrono, time or jiff for that alone would cost more build
 //! time than the rest of the runtime's own code, so the two conversions live
 //! here. Both work on "days since 1970-01-01" and shift the year to start in
 //! March, which puts the leap day at the very end of the year and lets a
