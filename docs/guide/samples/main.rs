@@ -14,5 +14,6 @@ mod errors;
 mod lro;
 mod media;
 mod paging;
+mod resumable;
 mod retries;
 mod testing;
